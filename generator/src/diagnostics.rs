@@ -1,0 +1,299 @@
+//! Problems found in a spec, collected through a phase and reported together.
+//!
+//! A diagnostic names the file, the JSON pointer of the node at fault and, when
+//! the source text allows, the line and column, so a user can fix every
+//! problem of a spec in one run.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::load::locate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    fn label(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A position in a source file, both one-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub file: Option<PathBuf>,
+    /// JSON pointer of the node at fault, e.g. `#/paths/~1users/get`.
+    pub pointer: Option<String>,
+    pub position: Option<LineColumn>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            pointer: None,
+            position: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    pub fn at_position(mut self, line: usize, column: usize) -> Self {
+        self.position = Some(LineColumn { line, column });
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Every problem found so far, in the order they were found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Turns every warning into an error (`--deny-warnings`).
+    pub fn deny_warnings(&mut self) {
+        for item in &mut self.items {
+            item.severity = Severity::Error;
+        }
+    }
+
+    /// Ends a phase: `Err` with everything collected if any of it is an error.
+    pub fn propagate(self) -> Result<Diagnostics, Diagnostics> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// Fills in line and column from the source text wherever only a pointer is known.
+    pub fn locate_positions(&mut self) {
+        for item in &mut self.items {
+            if item.position.is_some() {
+                continue;
+            }
+            if let (Some(file), Some(pointer)) = (&item.file, &item.pointer) {
+                if let Ok(text) = std::fs::read_to_string(file) {
+                    item.position = locate::position_of(&text, pointer);
+                }
+            }
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Diagnostics {
+            items: vec![diagnostic],
+        }
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+}
+
+struct Palette {
+    bold: &'static str,
+    error: &'static str,
+    warning: &'static str,
+    blue: &'static str,
+    reset: &'static str,
+}
+
+const COLOR: Palette = Palette {
+    bold: "\x1b[1m",
+    error: "\x1b[1;31m",
+    warning: "\x1b[1;33m",
+    blue: "\x1b[1;34m",
+    reset: "\x1b[0m",
+};
+
+const PLAIN: Palette = Palette {
+    bold: "",
+    error: "",
+    warning: "",
+    blue: "",
+    reset: "",
+};
+
+/// Renders one diagnostic the way rustc does: headline, location, excerpt, hint.
+pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
+    let p = if options.color { &COLOR } else { &PLAIN };
+    let severity_color = match diagnostic.severity {
+        Severity::Error => p.error,
+        Severity::Warning => p.warning,
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{severity_color}{}{}: {}{}{}",
+        diagnostic.severity.label(),
+        p.reset,
+        p.bold,
+        diagnostic.message,
+        p.reset
+    );
+    let excerpt = diagnostic
+        .file
+        .as_deref()
+        .zip(diagnostic.position)
+        .and_then(|(file, position)| source_line(file, position.line).map(|l| (position, l)));
+    let gutter = excerpt
+        .as_ref()
+        .map(|(position, _)| position.line.to_string().len())
+        .unwrap_or(1);
+    let pad = " ".repeat(gutter);
+    if diagnostic.file.is_some() || diagnostic.pointer.is_some() {
+        let mut location = String::new();
+        if let Some(file) = &diagnostic.file {
+            location.push_str(&display_path(file));
+            if let Some(position) = diagnostic.position {
+                let _ = write!(location, ":{}:{}", position.line, position.column);
+            }
+        }
+        if let Some(pointer) = &diagnostic.pointer {
+            if !location.is_empty() {
+                location.push(' ');
+            }
+            let _ = write!(location, "({pointer})");
+        }
+        let _ = writeln!(out, "{pad}{}-->{} {location}", p.blue, p.reset);
+    }
+    if let Some((position, line)) = &excerpt {
+        let caret_pad = " ".repeat(position.column.saturating_sub(1));
+        let _ = writeln!(out, "{pad} {}|{}", p.blue, p.reset);
+        let _ = writeln!(out, "{}{} |{} {line}", p.blue, position.line, p.reset);
+        let _ = writeln!(
+            out,
+            "{pad} {}|{} {caret_pad}{severity_color}^{}",
+            p.blue, p.reset, p.reset
+        );
+    }
+    if let Some(hint) = &diagnostic.hint {
+        let _ = writeln!(
+            out,
+            "{pad} {}={} {}help{}: {hint}",
+            p.blue, p.reset, p.bold, p.reset
+        );
+    }
+    out
+}
+
+/// Renders every diagnostic followed by rustc's closing count line.
+pub fn render_all(diagnostics: &Diagnostics, options: RenderOptions) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter() {
+        out.push_str(&render(diagnostic, options));
+        out.push('\n');
+    }
+    let errors = diagnostics.error_count();
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "error: could not generate: {errors} error{} found",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+fn source_line(file: &Path, line: usize) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let source = text.lines().nth(line.checked_sub(1)?)?;
+    // Minified JSON lines can be megabytes long; an excerpt that long helps nobody.
+    const MAX: usize = 160;
+    if source.chars().count() > MAX {
+        return None;
+    }
+    Some(source.trim_end().to_string())
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

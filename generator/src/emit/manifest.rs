@@ -1,0 +1,120 @@
+//! `Cargo.toml` and `README.md` of each crate, rendered with minijinja.
+
+use minijinja::{context, Environment, UndefinedBehavior};
+
+use super::{Context, CrateKind, GENERATOR_VERSION};
+use crate::ir::{Primitive, Schema, TypeKind, TypeRef};
+
+const TYPES_CARGO: &str = include_str!("../../../templates/types/Cargo.toml.j2");
+const TYPES_README: &str = include_str!("../../../templates/types/README.md.j2");
+const SERVER_CARGO: &str = include_str!("../../../templates/server/Cargo.toml.j2");
+const SERVER_README: &str = include_str!("../../../templates/server/README.md.j2");
+const CLIENT_CARGO: &str = include_str!("../../../templates/client/Cargo.toml.j2");
+const CLIENT_README: &str = include_str!("../../../templates/client/README.md.j2");
+
+fn render(template: &str, values: minijinja::Value) -> String {
+    let mut environment = Environment::new();
+    environment.set_undefined_behavior(UndefinedBehavior::Strict);
+    environment.set_keep_trailing_newline(true);
+    environment
+        .render_str(template, values)
+        .expect("specforge's templates render with the context they are given")
+}
+
+fn common(context: &Context<'_>, kind: CrateKind) -> minijinja::Value {
+    context! {
+        generator_version => GENERATOR_VERSION,
+        spec_file => context.api.spec_file,
+        api_name => context.api_name(),
+        api_version => context.api.version,
+        crate_name => context.crate_name(kind),
+        crate_ident => context.crate_ident(kind),
+        types_crate => context.crate_name(CrateKind::Types),
+    }
+}
+
+pub fn types_cargo_toml(context: &Context<'_>) -> String {
+    let uses = Uses::of(context.api);
+    let mut dependencies = Vec::new();
+    if uses.chrono {
+        dependencies.push(r#"chrono = { version = "0.4.38", default-features = false, features = ["serde", "std"] }"#);
+    }
+    if uses.regex {
+        dependencies.push(r#"regex = "1""#);
+    }
+    dependencies.push(r#"serde = { version = "1", features = ["derive"] }"#);
+    if uses.serde_json {
+        dependencies.push(r#"serde_json = "1""#);
+    }
+    if uses.uuid {
+        dependencies.push(r#"uuid = { version = "1", features = ["serde"] }"#);
+    }
+    render(
+        TYPES_CARGO,
+        context! { dependencies, ..common(context, CrateKind::Types) },
+    )
+}
+
+pub fn dependent_cargo_toml(context: &Context<'_>, kind: CrateKind) -> String {
+    let template = match kind {
+        CrateKind::Server => SERVER_CARGO,
+        _ => CLIENT_CARGO,
+    };
+    render(template, common(context, kind))
+}
+
+pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> String {
+    let template = match kind {
+        CrateKind::Types => TYPES_README,
+        CrateKind::Server => SERVER_README,
+        CrateKind::Client => CLIENT_README,
+    };
+    render(template, context! { has_params, ..common(context, kind) })
+}
+
+/// Which optional dependencies the types crate needs.
+#[derive(Default)]
+struct Uses {
+    chrono: bool,
+    regex: bool,
+    serde_json: bool,
+    uuid: bool,
+}
+
+impl Uses {
+    fn of(api: &crate::ir::Api) -> Self {
+        let mut uses = Uses::default();
+        for def in &api.types {
+            match &def.kind {
+                TypeKind::Struct(s) => {
+                    for field in &s.fields {
+                        uses.schema(&field.schema);
+                    }
+                    if let Some(values) = &s.additional_properties {
+                        uses.schema(values);
+                    }
+                }
+                TypeKind::Union(u) => {
+                    // Tagged unions decode through `serde_json::Value`.
+                    uses.serde_json |= u.discriminator.is_some();
+                    for variant in &u.variants {
+                        uses.schema(&variant.schema);
+                    }
+                }
+                TypeKind::Enum(_) => {}
+            }
+        }
+        uses
+    }
+
+    fn schema(&mut self, schema: &Schema) {
+        self.regex |= schema.rules.pattern.is_some();
+        match &schema.ty {
+            TypeRef::Primitive(Primitive::DateTime | Primitive::Date) => self.chrono = true,
+            TypeRef::Primitive(Primitive::Uuid) => self.uuid = true,
+            TypeRef::Any => self.serde_json = true,
+            TypeRef::Array(inner) | TypeRef::Map(inner) => self.schema(inner),
+            TypeRef::Primitive(_) | TypeRef::Named(_) => {}
+        }
+    }
+}

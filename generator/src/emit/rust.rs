@@ -1,0 +1,158 @@
+//! Turning token streams into formatted Rust files.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// Formats `tokens` with prettyplease and puts the generated-file header on top.
+///
+/// Panics only on a generator bug: every token stream we build must parse.
+pub fn render(tokens: TokenStream, header: &str) -> String {
+    let file: syn::File = match syn::parse2(tokens.clone()) {
+        Ok(file) => file,
+        Err(error) => panic!("specforge emitted Rust that does not parse ({error}):\n{tokens}"),
+    };
+    let body = separate_items(&prettyplease::unparse(&file));
+    format!("{header}\n{body}")
+}
+
+/// Puts a blank line between items, which prettyplease does not.
+///
+/// At the top level every item is separated, except consecutive `use` lines;
+/// inside blocks only lines that start an item (`fn`, a doc comment, an
+/// attribute) are, so statements and match arms stay as printed.
+fn separate_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(previous) = previous {
+            if needs_blank_line(previous, line) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
+}
+
+fn needs_blank_line(previous: &str, line: &str) -> bool {
+    let indent = line.len() - line.trim_start().len();
+    let previous_indent = previous.len() - previous.trim_start().len();
+    let line = line.trim_start();
+    let previous = previous.trim_start();
+    if line.is_empty() || previous.is_empty() || indent != previous_indent {
+        return false;
+    }
+    let previous_ends_item = !previous.starts_with("//")
+        && !previous.starts_with("#[")
+        && (previous.ends_with('}') || previous.ends_with(';'));
+    if previous.starts_with("//!") {
+        return !line.starts_with("//!");
+    }
+    if indent == 0 {
+        let both_use = previous.starts_with("use ") && line.starts_with("use ");
+        let continuation = line.starts_with(['}', ')', ']']);
+        return previous_ends_item && !both_use && !continuation;
+    }
+    const ITEM_STARTS: [&str; 8] = [
+        "fn ",
+        "pub fn ",
+        "pub(crate) fn ",
+        "///",
+        "#[",
+        "const ",
+        "pub const ",
+        "type ",
+    ];
+    previous_ends_item && ITEM_STARTS.iter().any(|start| line.starts_with(start))
+}
+
+/// An identifier; `r#type` becomes a raw identifier.
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = ...]` lines for a doc comment, made safe for rustdoc.
+pub fn docs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
+    let lines = doc_lines(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner `#![doc = ...]` lines for module docs.
+pub fn module_docs(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Splits text into doc lines, each with the leading space rustdoc expects.
+///
+/// Fenced blocks without a language are marked `text`, so rustdoc does not
+/// try to compile examples from the spec as Rust doctests.
+fn doc_lines(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    text.trim()
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let line = if let Some(language) = trimmed.strip_prefix("```") {
+                let opening = !in_fence;
+                in_fence = !in_fence;
+                if opening && !language.trim().eq_ignore_ascii_case("rust") {
+                    "```text".to_string()
+                } else {
+                    "```".to_string()
+                }
+            } else {
+                line.trim_end().to_string()
+            };
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_mark_foreign_code_fences() {
+        let lines = doc_lines("Intro\n\n```json\n{}\n```\n```rust\nlet x = 1;\n```");
+        assert_eq!(
+            lines,
+            vec![
+                " Intro",
+                "",
+                " ```text",
+                " {}",
+                " ```",
+                " ```",
+                " let x = 1;",
+                " ```"
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_lines_between_items_only() {
+        let text = "//! Docs.\nuse a::b;\nuse c::d;\nstruct A;\nimpl A {\n    fn a() {}\n    fn b() {\n        if x {\n        }\n        let y = 1;\n    }\n}\nconst B: u8 = 1;\n";
+        let expected = "//! Docs.\n\nuse a::b;\nuse c::d;\n\nstruct A;\n\nimpl A {\n    fn a() {}\n\n    fn b() {\n        if x {\n        }\n        let y = 1;\n    }\n}\n\nconst B: u8 = 1;\n";
+        assert_eq!(separate_items(text), expected);
+    }
+
+    #[test]
+    fn raw_identifiers() {
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("name").to_string(), "name");
+    }
+}

@@ -1,0 +1,121 @@
+//! Rust types for IR type references, and the `use` lines they need.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::ident;
+use crate::ir::{Api, Primitive, Schema, TypeGroup, TypeRef};
+
+/// The `use` items a module needs, gathered while its code is built.
+#[derive(Debug, Default)]
+pub struct Imports {
+    paths: BTreeSet<String>,
+}
+
+impl Imports {
+    pub fn add(&mut self, path: &str) {
+        self.paths.insert(path.to_string());
+    }
+
+    /// One `use` per parent path, `std` first, then other crates, then `crate`.
+    pub fn tokens(&self) -> TokenStream {
+        let mut groups: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
+        for path in &self.paths {
+            let (parent, item) = path.rsplit_once("::").unwrap_or(("", path));
+            let root = parent.split("::").next().unwrap_or_default();
+            let rank = match root {
+                "std" => 0,
+                "crate" => 2,
+                _ => 1,
+            };
+            groups.entry((rank, parent)).or_default().push(item);
+        }
+        let mut lines: Vec<(u8, String)> = groups
+            .iter()
+            .map(|((rank, parent), items)| {
+                let text = match items.as_slice() {
+                    [single] => format!("use {parent}::{single};"),
+                    many => format!("use {parent}::{{{}}};", many.join(", ")),
+                };
+                (*rank, text)
+            })
+            .collect();
+        lines.sort();
+        let items = lines.iter().map(|(_, text)| {
+            let item: syn::ItemUse =
+                syn::parse_str(text).expect("imports are written by specforge");
+            quote! { #item }
+        });
+        quote! { #(#items)* }
+    }
+}
+
+/// Emits type references from one module of the types crate.
+pub struct TypeWriter<'a> {
+    pub api: &'a Api,
+    pub module: TypeGroup,
+}
+
+impl TypeWriter<'_> {
+    /// The Rust type of a value of `schema` (without the `Option` of nullability).
+    pub fn tokens(&self, schema: &Schema, imports: &mut Imports) -> TokenStream {
+        match &schema.ty {
+            TypeRef::Named(id) => {
+                let def = self.api.type_def(*id);
+                if def.group != self.module {
+                    imports.add(&format!("crate::{}::{}", module_name(def.group), def.name));
+                }
+                let name = ident(&def.name);
+                quote! { #name }
+            }
+            TypeRef::Primitive(primitive) => primitive_tokens(*primitive, imports),
+            TypeRef::Array(items) => {
+                let items = self.tokens(items, imports);
+                quote! { Vec<#items> }
+            }
+            TypeRef::Map(values) => {
+                imports.add("std::collections::BTreeMap");
+                let values = self.tokens(values, imports);
+                quote! { BTreeMap<String, #values> }
+            }
+            TypeRef::Any => {
+                imports.add("serde_json::Value");
+                quote! { Value }
+            }
+        }
+    }
+}
+
+pub fn module_name(group: TypeGroup) -> &'static str {
+    match group {
+        TypeGroup::Model => "models",
+        TypeGroup::Params => "params",
+    }
+}
+
+fn primitive_tokens(primitive: Primitive, imports: &mut Imports) -> TokenStream {
+    match primitive {
+        Primitive::String => quote! { String },
+        Primitive::Boolean => quote! { bool },
+        Primitive::I32 => quote! { i32 },
+        Primitive::I64 => quote! { i64 },
+        Primitive::F32 => quote! { f32 },
+        Primitive::F64 => quote! { f64 },
+        Primitive::DateTime => {
+            imports.add("chrono::DateTime");
+            imports.add("chrono::Utc");
+            quote! { DateTime<Utc> }
+        }
+        Primitive::Date => {
+            imports.add("chrono::NaiveDate");
+            quote! { NaiveDate }
+        }
+        Primitive::Uuid => {
+            imports.add("uuid::Uuid");
+            quote! { Uuid }
+        }
+        Primitive::Binary => quote! { Vec<u8> },
+    }
+}

@@ -1,0 +1,126 @@
+//! The `<name>-types` crate: models, parameters, validation and the operation list.
+
+use quote::quote;
+
+use super::models::{self, module_items};
+use super::rust::{self, module_docs};
+use super::typeref::{Imports, TypeWriter};
+use super::{manifest, operations, Context, CrateKind, Output};
+use crate::ir::TypeGroup;
+
+/// Copied verbatim: runtime code that does not depend on the spec.
+const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
+
+pub fn emit(context: &Context<'_>, output: &mut Output) {
+    let kind = CrateKind::Types;
+    let header = context.rust_header();
+    let has_params = context
+        .api
+        .types
+        .iter()
+        .any(|t| t.group == TypeGroup::Params);
+
+    output.add(
+        kind,
+        context,
+        "src/lib.rs",
+        rust::render(lib_rs(context, has_params), &header),
+    );
+    output.add(
+        kind,
+        context,
+        "src/models.rs",
+        rust::render(module(context, TypeGroup::Model), &header),
+    );
+    if has_params {
+        output.add(
+            kind,
+            context,
+            "src/params.rs",
+            rust::render(module(context, TypeGroup::Params), &header),
+        );
+    }
+    output.add(
+        kind,
+        context,
+        "src/operations.rs",
+        rust::render(operations::module(context), &header),
+    );
+    output.add(
+        kind,
+        context,
+        "src/validation.rs",
+        format!("{header}\n{VALIDATION_RUNTIME}"),
+    );
+    output.add(
+        kind,
+        context,
+        "Cargo.toml",
+        manifest::types_cargo_toml(context),
+    );
+    output.add(
+        kind,
+        context,
+        "README.md",
+        manifest::readme(context, kind, has_params),
+    );
+}
+
+fn lib_rs(context: &Context<'_>, has_params: bool) -> proc_macro2::TokenStream {
+    let api = context.api;
+    let mut text = format!(
+        "Types of the {} (version {}), generated from `{}`.",
+        context.api_name(),
+        api.version,
+        api.spec_file
+    );
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    let docs = module_docs(&text);
+    let params = has_params.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod params;
+        }
+    });
+    quote! {
+        #docs
+
+        #[rustfmt::skip]
+        pub mod models;
+        #[rustfmt::skip]
+        pub mod operations;
+        #params
+        #[rustfmt::skip]
+        pub mod validation;
+
+        pub use models::*;
+        pub use validation::{Validate, ValidationError, ValidationErrors};
+    }
+}
+
+fn module(context: &Context<'_>, group: TypeGroup) -> proc_macro2::TokenStream {
+    let writer = TypeWriter {
+        api: context.api,
+        module: group,
+    };
+    let mut imports = Imports::default();
+    let docs = match group {
+        TypeGroup::Model => module_docs("The schemas of the spec as Rust types."),
+        TypeGroup::Params => {
+            module_docs("The parameters of each operation, one struct per operation.")
+        }
+    };
+    let enum_error = (group == TypeGroup::Model && models::has_closed_enum(context.api))
+        .then(models::parse_enum_error);
+    let items = module_items(&writer, &mut imports);
+    let uses = imports.tokens();
+    quote! {
+        #docs
+        #uses
+        #items
+        #enum_error
+    }
+}

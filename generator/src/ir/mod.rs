@@ -1,0 +1,203 @@
+//! The intermediate representation that every emitter reads.
+//!
+//! Plain data: no `openapiv3` types and no token streams, so it can be
+//! inspected and snapshotted on its own. Names are final here (emitters never
+//! re-derive them), named types live in an arena addressed by [`TypeId`], and
+//! every node remembers the JSON pointer it came from.
+
+pub mod extensions;
+mod types;
+
+use serde::Serialize;
+
+pub use extensions::{
+    ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimitAlgorithm,
+    RateLimitKey, RateLimitPolicy, RateLimits,
+};
+pub use types::*;
+
+/// The whole API, ready to emit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The file name of the spec, for generated-file headers.
+    pub spec_file: String,
+    /// Path prefix from `servers[0].url` (`/v1`), empty when there is none.
+    pub base_path: String,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    pub extensions: ApiExtensions,
+}
+
+impl Api {
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// A name as Rust spells it and as it appears on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Name {
+    pub rust: String,
+    pub wire: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// `rust` is the snake_case method name, `wire` the spec's `operationId`
+    /// (synthesised from method and path when the spec has none).
+    pub id: Name,
+    /// UpperCamelCase stem for the operation's own types (`ListUsers`).
+    pub type_stem: String,
+    pub method: Method,
+    /// The path prefix this operation is served under: from its own or its
+    /// path's `servers` when given, else the API's base path.
+    pub base_path: String,
+    /// Path template relative to the base path (`/users/{user_id}`).
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub parameters: Vec<Parameter>,
+    /// The operation's parameters as one struct in the types crate, if it has any.
+    pub params_type: Option<TypeId>,
+    pub request_body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    pub security: Security,
+    pub deprecated: bool,
+    pub extensions: OperationExtensions,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ParameterLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParameterLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    pub name: Name,
+    pub location: ParameterLocation,
+    pub required: bool,
+    pub deprecated: bool,
+    pub docs: Option<String>,
+    pub schema: Schema,
+    pub default: Option<Literal>,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestBody {
+    pub content_type: String,
+    pub required: bool,
+    pub docs: Option<String>,
+    pub schema: Schema,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum StatusCode {
+    Code(u16),
+    /// `4XX`: the first digit.
+    Range(u8),
+    Default,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    pub status: StatusCode,
+    pub docs: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Option<Schema>,
+    pub headers: Vec<Header>,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub name: Name,
+    pub required: bool,
+    pub docs: Option<String>,
+    pub schema: Schema,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Security {
+    /// `security: []`: no credentials needed.
+    Public,
+    /// Any one of these requirements satisfies the operation.
+    AnyOf(Vec<SecurityRequirement>),
+}
+
+/// All of these schemes at once (one entry of an OpenAPI `security` list).
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityRequirement {
+    pub schemes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityScheme {
+    /// `rust` is snake_case, `wire` the key under `components/securitySchemes`.
+    pub name: Name,
+    pub docs: Option<String>,
+    pub kind: SecuritySchemeKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum SecuritySchemeKind {
+    ApiKey {
+        location: ParameterLocation,
+        parameter: String,
+    },
+    HttpBearer {
+        format: Option<String>,
+    },
+    HttpBasic,
+    /// Schemes the generated code passes through as a bearer token (OAuth2, OpenID Connect).
+    OAuth2,
+    OpenIdConnect,
+}

@@ -1,0 +1,195 @@
+//! Named types and the schemas that refer to them.
+
+use serde::Serialize;
+
+use super::Name;
+
+/// Index of a named type in [`super::Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    /// The Rust type name (`ChargeMetadata`).
+    pub name: String,
+    pub docs: Option<String>,
+    pub kind: TypeKind,
+    pub group: TypeGroup,
+    pub pointer: String,
+}
+
+/// Which module of the types crate a type belongs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TypeGroup {
+    /// A schema: `models`.
+    Model,
+    /// The parameters of one operation: `params`.
+    Params,
+}
+
+/// A default value, already checked against its type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Literal {
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    /// The variant at this index of a string enum.
+    Variant(TypeId, usize),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum TypeKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+    Union(UnionDef),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside declared properties: a flattened map of these values.
+    pub additional_properties: Option<Schema>,
+    pub rules: ObjectRules,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub name: Name,
+    pub docs: Option<String>,
+    pub schema: Schema,
+    pub required: bool,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub deprecated: bool,
+    pub default: Option<Literal>,
+    /// Set where the field's type contains its own struct without indirection.
+    pub boxed: bool,
+    pub pointer: String,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn is_optional(&self) -> bool {
+        !self.required || self.schema.nullable || self.write_only
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumDef {
+    pub variants: Vec<Name>,
+    /// Accepts values the spec does not list (an `Unknown(String)` variant), so
+    /// responses keep decoding when a server adds a value.
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionVariant {
+    pub name: String,
+    pub schema: Schema,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+    pub boxed: bool,
+}
+
+/// A use of a type together with the rules a value must follow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schema {
+    pub ty: TypeRef,
+    pub nullable: bool,
+    pub rules: Rules,
+}
+
+impl Schema {
+    pub fn of(ty: TypeRef) -> Self {
+        Schema {
+            ty,
+            nullable: false,
+            rules: Rules::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum TypeRef {
+    Named(TypeId),
+    Primitive(Primitive),
+    Array(Box<Schema>),
+    Map(Box<Schema>),
+    /// Anything JSON: a schema we cannot type more precisely.
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Primitive {
+    String,
+    Boolean,
+    I32,
+    I64,
+    F32,
+    F64,
+    DateTime,
+    Date,
+    Uuid,
+    /// `format: binary`: raw bytes.
+    Binary,
+}
+
+impl Primitive {
+    pub fn is_integer(self) -> bool {
+        matches!(self, Primitive::I32 | Primitive::I64)
+    }
+
+    pub fn is_number(self) -> bool {
+        matches!(
+            self,
+            Primitive::I32 | Primitive::I64 | Primitive::F32 | Primitive::F64
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StringFormat {
+    Email,
+    Uri,
+}
+
+/// Validation rules of one schema node (JSON Schema keywords).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Rules {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    pub format: Option<StringFormat>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+    /// Rules on the keys of a map (`x-key-rules` / `propertyNames`).
+    pub key_max_length: Option<usize>,
+}
+
+impl Rules {
+    pub fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
+}
+
+/// Rules of an object type as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ObjectRules {
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+}

@@ -1,0 +1,183 @@
+//! Maps a JSON pointer back to a line and column in the source text.
+//!
+//! Parsing keeps no positions (serde values have none), so this runs only when
+//! a diagnostic is rendered: it replays the file through an event parser and
+//! stops at the node the pointer names. JSON is YAML, so one walker serves both.
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostics::LineColumn;
+
+/// The position of the node at `pointer` (`#/paths/~1users/get`), one-based.
+///
+/// For a mapping entry this is the position of its key, which is where a
+/// reader looks first.
+pub fn position_of(text: &str, pointer: &str) -> Option<LineColumn> {
+    let target = pointer_segments(pointer);
+    let mut walker = Walker {
+        target,
+        frames: Vec::new(),
+        found: None,
+        root_seen: false,
+    };
+    let mut parser = Parser::new_from_str(text);
+    // A scan error after the target was found does not matter.
+    let _ = parser.load(&mut walker, false);
+    walker.found
+}
+
+/// Splits a JSON pointer into unescaped segments.
+pub fn pointer_segments(pointer: &str) -> Vec<String> {
+    let pointer = pointer.strip_prefix('#').unwrap_or(pointer);
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+enum Frame {
+    Mapping {
+        path: Vec<String>,
+        key: Option<String>,
+    },
+    Sequence {
+        path: Vec<String>,
+        index: usize,
+    },
+}
+
+struct Walker {
+    target: Vec<String>,
+    frames: Vec<Frame>,
+    found: Option<LineColumn>,
+    root_seen: bool,
+}
+
+impl Walker {
+    fn record(&mut self, path: &[String], mark: Marker) {
+        if self.found.is_none() && path == self.target.as_slice() {
+            self.found = Some(LineColumn {
+                line: mark.line(),
+                column: mark.col() + 1,
+            });
+        }
+    }
+
+    /// The path of a value node starting now, or `None` if the node is a key.
+    fn value_path(&mut self, key_text: Option<&str>, mark: Marker) -> Option<Vec<String>> {
+        match self.frames.last_mut() {
+            None => {
+                if self.root_seen {
+                    return Some(vec!["\u{0}".into()]);
+                }
+                self.root_seen = true;
+                Some(Vec::new())
+            }
+            Some(Frame::Mapping { path, key }) => match key.take() {
+                Some(key) => {
+                    let mut child = path.clone();
+                    child.push(key);
+                    Some(child)
+                }
+                None => {
+                    let mut child = path.clone();
+                    child.push(key_text.unwrap_or_default().to_string());
+                    *key = Some(key_text.unwrap_or_default().to_string());
+                    self.record(&child, mark);
+                    None
+                }
+            },
+            Some(Frame::Sequence { path, index }) => {
+                let mut child = path.clone();
+                child.push(index.to_string());
+                *index += 1;
+                Some(child)
+            }
+        }
+    }
+
+    fn is_on_target_route(&self, path: &[String]) -> bool {
+        path.len() <= self.target.len() && self.target[..path.len()] == *path
+    }
+}
+
+impl MarkedEventReceiver for Walker {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.found.is_some() {
+            return;
+        }
+        match event {
+            Event::Scalar(text, ..) => {
+                if let Some(path) = self.value_path(Some(&text), mark) {
+                    self.record(&path, mark);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some(path) = self.value_path(None, mark) {
+                    self.record(&path, mark);
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_mapping = matches!(event, Event::MappingStart(..));
+                let path = self.value_path(None, mark).unwrap_or_default();
+                self.record(&path, mark);
+                // Subtrees off the route to the target are still walked (to keep
+                // the frame stack right) but cannot match.
+                let path = if self.is_on_target_route(&path) {
+                    path
+                } else {
+                    vec!["\u{0}".into()]
+                };
+                self.frames.push(if is_mapping {
+                    Frame::Mapping { path, key: None }
+                } else {
+                    Frame::Sequence { path, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.frames.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "openapi: 3.0.3\npaths:\n  /users:\n    get:\n      responses:\n        '200':\n          description: ok\n";
+    const JSON: &str = "{\n  \"openapi\": \"3.0.3\",\n  \"tags\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\"}\n  ]\n}\n";
+
+    #[test]
+    fn finds_mapping_keys_and_sequence_items() {
+        let cases: &[(&str, &str, Option<(usize, usize)>)] = &[
+            (YAML, "#/openapi", Some((1, 1))),
+            (YAML, "#/paths/~1users/get", Some((4, 5))),
+            (
+                YAML,
+                "#/paths/~1users/get/responses/200/description",
+                Some((7, 11)),
+            ),
+            (YAML, "#/paths/~1pets", None),
+            (JSON, "#/tags/1", Some((5, 5))),
+            (JSON, "#/tags/1/name", Some((5, 6))),
+            (JSON, "", Some((1, 1))),
+        ];
+        for (text, pointer, expected) in cases {
+            let found = position_of(text, pointer).map(|p| (p.line, p.column));
+            assert_eq!(found, *expected, "{pointer}");
+        }
+    }
+
+    #[test]
+    fn unescapes_pointer_segments() {
+        assert_eq!(pointer_segments("#/a~1b/c~0d"), vec!["a/b", "c~d"]);
+        assert!(pointer_segments("#").is_empty());
+    }
+}

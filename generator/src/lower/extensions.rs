@@ -1,0 +1,442 @@
+//! Parses specforge's `x-` vocabulary (see `docs/extensions.md`) into the IR,
+//! reporting malformed values with their location.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{
+    ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimitAlgorithm,
+    RateLimitKey, RateLimitPolicy, RateLimits,
+};
+
+type Extensions = IndexMap<String, Value>;
+
+/// Collects problems; each names the pointer of the offending value.
+pub struct ExtensionParser<'a> {
+    pub file: &'a std::path::Path,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl ExtensionParser<'_> {
+    fn problem(&mut self, pointer: &str, message: String, hint: &str) {
+        self.problems.push(
+            Diagnostic::error(message)
+                .in_file(self.file)
+                .at_pointer(pointer)
+                .with_hint(hint),
+        );
+    }
+
+    pub fn api(&mut self, extensions: &Extensions) -> ApiExtensions {
+        let envelope = match extensions.get("x-envelope") {
+            None | Some(Value::Bool(false)) => None,
+            Some(Value::Bool(true)) => Some(Envelope { error_schema: None }),
+            Some(Value::Object(object)) => Some(Envelope {
+                error_schema: object
+                    .get("error-schema")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            }),
+            Some(other) => {
+                self.problem(
+                    "#/x-envelope",
+                    format!("`x-envelope` must be `true`, `false` or a mapping, found {other}"),
+                    "write `x-envelope: true` to wrap every body in the standard envelope",
+                );
+                None
+            }
+        };
+        let rate_limits = match extensions.get("x-rate-limit") {
+            None => Vec::new(),
+            Some(value) => self.policies(value, "#/x-rate-limit"),
+        };
+        ApiExtensions {
+            envelope,
+            rate_limits,
+        }
+    }
+
+    pub fn operation(&mut self, extensions: &Extensions, pointer: &str) -> OperationExtensions {
+        let rate_limits = match extensions.get("x-rate-limit") {
+            None => RateLimits::Inherit,
+            Some(Value::Bool(false)) => RateLimits::Exempt,
+            Some(value) => {
+                RateLimits::Add(self.policies(value, &format!("{pointer}/x-rate-limit")))
+            }
+        };
+        let idempotency = extensions
+            .get("x-idempotency")
+            .and_then(|value| self.idempotency(value, &format!("{pointer}/x-idempotency")));
+        let pagination = extensions
+            .get("x-pagination")
+            .and_then(|value| self.pagination(value, &format!("{pointer}/x-pagination")));
+        let envelope = match extensions.get("x-envelope") {
+            None | Some(Value::Bool(true)) => true,
+            Some(Value::Bool(false)) => false,
+            Some(other) => {
+                self.problem(
+                    &format!("{pointer}/x-envelope"),
+                    format!(
+                        "`x-envelope` on an operation must be `true` or `false`, found {other}"
+                    ),
+                    "write `x-envelope: false` to send this operation's bodies unwrapped",
+                );
+                true
+            }
+        };
+        let sunset = match extensions.get("x-sunset") {
+            None => None,
+            Some(Value::String(date)) if is_http_date(date) => Some(date.clone()),
+            Some(other) => {
+                self.problem(
+                    &format!("{pointer}/x-sunset"),
+                    format!("`x-sunset` must be an HTTP date, found {other}"),
+                    "write it like `Sat, 31 Dec 2026 23:59:59 GMT` (RFC 8594)",
+                );
+                None
+            }
+        };
+        OperationExtensions {
+            rate_limits,
+            idempotency,
+            pagination,
+            envelope,
+            sunset,
+        }
+    }
+
+    fn policies(&mut self, value: &Value, pointer: &str) -> Vec<RateLimitPolicy> {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(index, item)| self.policy(item, &format!("{pointer}/{index}")))
+                .collect(),
+            Value::Object(_) => self.policy(value, pointer).into_iter().collect(),
+            other => {
+                self.problem(
+                    pointer,
+                    format!("`x-rate-limit` must be a policy, a list of policies or `false`, found {other}"),
+                    "write `x-rate-limit: {requests: 100, window: 60s}`",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn policy(&mut self, value: &Value, pointer: &str) -> Option<RateLimitPolicy> {
+        const HINT: &str =
+            "a policy looks like `{name: default, requests: 100, window: 60s, key: principal}`";
+        let Some(object) = value.as_object() else {
+            self.problem(
+                pointer,
+                format!("a rate-limit policy must be a mapping, found {value}"),
+                HINT,
+            );
+            return None;
+        };
+        self.unknown_keys(
+            object,
+            &["name", "requests", "window", "key", "algorithm", "tiers"],
+            pointer,
+        );
+        let requests = match object.get("requests").and_then(Value::as_u64) {
+            Some(n) if n > 0 => n,
+            _ => {
+                self.problem(
+                    &format!("{pointer}/requests"),
+                    "`requests` must be a whole number above zero".into(),
+                    HINT,
+                );
+                return None;
+            }
+        };
+        let window_seconds = match object.get("window").map(parse_duration) {
+            Some(Some(seconds)) if seconds > 0 => seconds,
+            _ => {
+                self.problem(
+                    &format!("{pointer}/window"),
+                    "`window` must be a duration such as `1s`, `60s`, `1m` or `1h`".into(),
+                    HINT,
+                );
+                return None;
+            }
+        };
+        let name = match object.get("name") {
+            None => "default".to_string(),
+            Some(Value::String(name)) if is_policy_name(name) => name.clone(),
+            Some(other) => {
+                self.problem(
+                    &format!("{pointer}/name"),
+                    format!("`name` must be letters, digits, `-` or `_`, found {other}"),
+                    "the name appears in the `RateLimit-Policy` header",
+                );
+                return None;
+            }
+        };
+        let key = match object.get("key").and_then(Value::as_str) {
+            None | Some("principal") => RateLimitKey::Principal,
+            Some("ip") => RateLimitKey::ClientIp,
+            Some(key) if key.starts_with("header:") && key.len() > "header:".len() => {
+                RateLimitKey::Header(key["header:".len()..].to_string())
+            }
+            Some(other) => {
+                self.problem(
+                    &format!("{pointer}/key"),
+                    format!("unknown rate-limit key `{other}`"),
+                    "use `principal`, `ip` or `header:<Name>`",
+                );
+                return None;
+            }
+        };
+        let algorithm = match object.get("algorithm").and_then(Value::as_str) {
+            None | Some("gcra") => RateLimitAlgorithm::Gcra,
+            Some("sliding-window") => RateLimitAlgorithm::SlidingWindow,
+            Some("fixed-window") => RateLimitAlgorithm::FixedWindow,
+            Some("token-bucket") => RateLimitAlgorithm::TokenBucket,
+            Some(other) => {
+                self.problem(
+                    &format!("{pointer}/algorithm"),
+                    format!("unknown rate-limit algorithm `{other}`"),
+                    "use `gcra` (the default), `sliding-window`, `fixed-window` or `token-bucket`",
+                );
+                return None;
+            }
+        };
+        let mut tiers = Vec::new();
+        if let Some(value) = object.get("tiers") {
+            match value.as_object() {
+                Some(map) => {
+                    for (tier, quota) in map {
+                        match quota.as_u64() {
+                            Some(n) if n > 0 => tiers.push((tier.clone(), n)),
+                            _ => self.problem(
+                                &format!("{pointer}/tiers/{tier}"),
+                                format!(
+                                    "the quota of tier `{tier}` must be a whole number above zero"
+                                ),
+                                "write `tiers: {free: 100, pro: 1000}`",
+                            ),
+                        }
+                    }
+                }
+                None => self.problem(
+                    &format!("{pointer}/tiers"),
+                    "`tiers` must map tier names to request quotas".into(),
+                    "write `tiers: {free: 100, pro: 1000}`",
+                ),
+            }
+        }
+        Some(RateLimitPolicy {
+            name,
+            requests,
+            window_seconds,
+            key,
+            algorithm,
+            tiers,
+        })
+    }
+
+    fn idempotency(&mut self, value: &Value, pointer: &str) -> Option<Idempotency> {
+        const DAY: u64 = 24 * 60 * 60;
+        let default = Idempotency {
+            required: true,
+            retention_seconds: DAY,
+            lock_timeout_seconds: 60,
+        };
+        match value {
+            Value::Bool(true) => Some(default),
+            Value::Bool(false) => None,
+            Value::Object(object) => {
+                self.unknown_keys(object, &["required", "retention", "lock-timeout"], pointer);
+                let mut result = default;
+                if let Some(required) = object.get("required") {
+                    match required.as_bool() {
+                        Some(b) => result.required = b,
+                        None => self.problem(
+                            &format!("{pointer}/required"),
+                            "`required` must be `true` or `false`".into(),
+                            "`required: false` makes the key optional",
+                        ),
+                    }
+                }
+                for (key, slot) in [
+                    ("retention", &mut result.retention_seconds),
+                    ("lock-timeout", &mut result.lock_timeout_seconds),
+                ] {
+                    if let Some(raw) = object.get(key) {
+                        match parse_duration(raw) {
+                            Some(seconds) if seconds > 0 => *slot = seconds,
+                            _ => self.problems.push(
+                                Diagnostic::error(format!(
+                                    "`{key}` must be a duration such as `60s` or `24h`"
+                                ))
+                                .in_file(self.file)
+                                .at_pointer(format!("{pointer}/{key}"))
+                                .with_hint(
+                                    "durations are a number followed by `s`, `m`, `h` or `d`",
+                                ),
+                            ),
+                        }
+                    }
+                }
+                Some(result)
+            }
+            other => {
+                self.problem(
+                    pointer,
+                    format!("`x-idempotency` must be `true` or a mapping, found {other}"),
+                    "write `x-idempotency: {required: true, retention: 24h, lock-timeout: 60s}`",
+                );
+                None
+            }
+        }
+    }
+
+    fn pagination(&mut self, value: &Value, pointer: &str) -> Option<Pagination> {
+        const HINT: &str = "write `x-pagination: {style: page}` or `x-pagination: {style: cursor}`";
+        let Some(object) = value.as_object() else {
+            self.problem(
+                pointer,
+                format!("`x-pagination` must be a mapping, found {value}"),
+                HINT,
+            );
+            return None;
+        };
+        self.unknown_keys(
+            object,
+            &[
+                "style",
+                "page-param",
+                "per-page-param",
+                "cursor-param",
+                "limit-param",
+            ],
+            pointer,
+        );
+        let param = |key: &str, default: &str| {
+            object
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or(default)
+                .to_string()
+        };
+        match object.get("style").and_then(Value::as_str) {
+            Some("page") => Some(Pagination::Page {
+                page_param: param("page-param", "page"),
+                per_page_param: param("per-page-param", "per_page"),
+            }),
+            Some("cursor") => Some(Pagination::Cursor {
+                cursor_param: param("cursor-param", "cursor"),
+                limit_param: param("limit-param", "limit"),
+            }),
+            _ => {
+                self.problem(
+                    &format!("{pointer}/style"),
+                    "`style` must be `page` or `cursor`".into(),
+                    HINT,
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_keys(
+        &mut self,
+        object: &serde_json::Map<String, Value>,
+        known: &[&str],
+        pointer: &str,
+    ) {
+        for key in object.keys() {
+            if !known.contains(&key.as_str()) {
+                self.problem(
+                    &format!("{pointer}/{key}"),
+                    format!("unknown key `{key}`"),
+                    &format!("the keys allowed here are: {}", known.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+/// `90`, `"90"`, `"90s"`, `"5m"`, `"24h"`, `"7d"` -> seconds.
+pub fn parse_duration(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(text) => {
+            let text = text.trim();
+            let split = text
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(text.len());
+            let (digits, unit) = text.split_at(split);
+            let amount: u64 = digits.parse().ok()?;
+            let factor = match unit.trim() {
+                "" | "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                _ => return None,
+            };
+            amount.checked_mul(factor)
+        }
+        _ => None,
+    }
+}
+
+fn is_policy_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// IMF-fixdate, the only HTTP date form a server may send: `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn is_http_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(' ').collect();
+    const DAYS: [&str; 7] = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    parts.len() == 6
+        && DAYS.contains(&parts[0])
+        && parts[1].len() == 2
+        && parts[1].chars().all(|c| c.is_ascii_digit())
+        && MONTHS.contains(&parts[2])
+        && parts[3].len() == 4
+        && parts[3].chars().all(|c| c.is_ascii_digit())
+        && parts[4].len() == 8
+        && parts[5] == "GMT"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn durations() {
+        let cases = [
+            (json!(90), Some(90)),
+            (json!("90"), Some(90)),
+            (json!("1s"), Some(1)),
+            (json!("5m"), Some(300)),
+            (json!("24h"), Some(86_400)),
+            (json!("7d"), Some(604_800)),
+            (json!("1w"), None),
+            (json!("s"), None),
+            (json!(-1), None),
+            (json!(true), None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(parse_duration(&value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn http_dates() {
+        assert!(is_http_date("Sat, 31 Dec 2026 23:59:59 GMT"));
+        assert!(!is_http_date("2026-12-31"));
+        assert!(!is_http_date("Sat, 31 Dec 2026 23:59:59 UTC"));
+    }
+}

@@ -1,0 +1,175 @@
+//! Lowering: the only code that reads `openapiv3` types. It produces the IR
+//! in named passes: components, operations, then fix-ups over the whole API.
+
+mod extensions;
+mod operations;
+mod passes;
+mod schemas;
+
+use indexmap::IndexMap;
+use openapiv3::{ReferenceOr, SecurityScheme as OaSecurityScheme};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ir::{Api, Name, ParameterLocation, SecurityScheme, SecuritySchemeKind};
+use crate::load::{escape_segment, Spec};
+use crate::naming::{self, Namespace};
+
+pub use extensions::parse_duration;
+
+/// Lowers a loaded spec; `Ok` carries the warnings.
+pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
+    let openapi = &spec.openapi;
+    let empty = IndexMap::new();
+    let components = openapi
+        .components
+        .as_ref()
+        .map(|c| &c.schemas)
+        .unwrap_or(&empty);
+    let mut types = schemas::TypeLowering::new(components, spec.path.clone());
+    types.lower_components();
+
+    let mut extension_parser = extensions::ExtensionParser {
+        file: &spec.path,
+        problems: Vec::new(),
+    };
+    let api_extensions = extension_parser.api(&openapi.extensions);
+    let operations = operations::OperationLowering {
+        openapi,
+        types: &mut types,
+        extensions: &mut extension_parser,
+        method_names: Namespace::new(),
+    }
+    .lower_all();
+
+    let mut diagnostics: Diagnostics = extension_parser.problems.into_iter().collect();
+    let security_schemes = security_schemes(openapi, &spec.path, &mut diagnostics);
+    let (types, type_diagnostics) = types.into_types();
+    diagnostics.extend(type_diagnostics);
+
+    let mut api = Api {
+        title: openapi.info.title.clone(),
+        version: openapi.info.version.clone(),
+        description: openapi.info.description.clone(),
+        spec_file: spec
+            .path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        base_path: server_path_of(openapi),
+        security_schemes,
+        types,
+        operations,
+        extensions: api_extensions,
+    };
+    passes::check_pagination(&api, &spec.path, &mut diagnostics);
+    passes::check_security(&api, &spec.path, &mut diagnostics);
+    passes::mark_open_enums(&mut api);
+    passes::box_recursive_fields(&mut api);
+    let diagnostics = diagnostics.propagate()?;
+    Ok((api, diagnostics))
+}
+
+/// The base path of the API: the path of its first server.
+fn server_path_of(openapi: &openapiv3::OpenAPI) -> String {
+    openapi.servers.first().map(server_path).unwrap_or_default()
+}
+
+/// The path of a server URL, with variables replaced by their defaults.
+fn server_path(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    let path = match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            rest.find('/').map(|i| &rest[i..]).unwrap_or("")
+        }
+        None => url.as_str(),
+    };
+    path.trim_end_matches('/').to_string()
+}
+
+fn security_schemes(
+    openapi: &openapiv3::OpenAPI,
+    file: &std::path::Path,
+    diagnostics: &mut Diagnostics,
+) -> Vec<SecurityScheme> {
+    let Some(components) = &openapi.components else {
+        return Vec::new();
+    };
+    let mut names = Namespace::new();
+    let mut schemes = Vec::new();
+    for (wire, scheme) in &components.security_schemes {
+        let pointer = format!("#/components/securitySchemes/{}", escape_segment(wire));
+        let ReferenceOr::Item(scheme) = scheme else {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "security schemes given by `$ref` are not supported; this one is skipped",
+                )
+                .in_file(file)
+                .at_pointer(pointer)
+                .with_hint("define the scheme inline under `components/securitySchemes`"),
+            );
+            continue;
+        };
+        let (kind, docs) = match scheme {
+            OaSecurityScheme::APIKey {
+                location,
+                name,
+                description,
+                ..
+            } => (
+                SecuritySchemeKind::ApiKey {
+                    location: match location {
+                        openapiv3::APIKeyLocation::Query => ParameterLocation::Query,
+                        openapiv3::APIKeyLocation::Header => ParameterLocation::Header,
+                        openapiv3::APIKeyLocation::Cookie => ParameterLocation::Cookie,
+                    },
+                    parameter: name.clone(),
+                },
+                description,
+            ),
+            OaSecurityScheme::HTTP {
+                scheme,
+                bearer_format,
+                description,
+                ..
+            } => match scheme.to_ascii_lowercase().as_str() {
+                "bearer" => (
+                    SecuritySchemeKind::HttpBearer {
+                        format: bearer_format.clone(),
+                    },
+                    description,
+                ),
+                "basic" => (SecuritySchemeKind::HttpBasic, description),
+                other => {
+                    diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "HTTP authentication scheme `{other}` is not supported; operations that need it get no credentials"
+                        ))
+                        .in_file(file)
+                        .at_pointer(format!("{pointer}/scheme"))
+                        .with_hint("use `bearer` or `basic`"),
+                    );
+                    continue;
+                }
+            },
+            OaSecurityScheme::OAuth2 { description, .. } => {
+                (SecuritySchemeKind::OAuth2, description)
+            }
+            OaSecurityScheme::OpenIDConnect { description, .. } => {
+                (SecuritySchemeKind::OpenIdConnect, description)
+            }
+        };
+        schemes.push(SecurityScheme {
+            name: Name {
+                rust: names.claim(&naming::value_name(wire)),
+                wire: wire.clone(),
+            },
+            docs: docs.clone(),
+            kind,
+        });
+    }
+    schemes
+}

@@ -1,0 +1,177 @@
+//! Passes over the whole lowered API: checks that need every operation, and
+//! fix-ups that need every type (open enums, boxing of recursive fields).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ir::{Api, Pagination, ParameterLocation, Schema, Security, TypeId, TypeKind, TypeRef};
+
+/// `x-pagination` must name query parameters the operation has.
+pub fn check_pagination(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
+    for operation in &api.operations {
+        let Some(pagination) = &operation.extensions.pagination else {
+            continue;
+        };
+        let names: Vec<&str> = match pagination {
+            Pagination::Page {
+                page_param,
+                per_page_param,
+            } => vec![page_param, per_page_param],
+            Pagination::Cursor {
+                cursor_param,
+                limit_param,
+            } => vec![cursor_param, limit_param],
+        };
+        for name in names {
+            let found = operation
+                .parameters
+                .iter()
+                .any(|p| p.location == ParameterLocation::Query && p.name.wire == name);
+            if !found {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "`x-pagination` names the query parameter `{name}`, which `{}` does not have",
+                        operation.id.wire
+                    ))
+                    .in_file(file)
+                    .at_pointer(format!("{}/x-pagination", operation.pointer))
+                    .with_hint("declare the parameter with `in: query`, or name the right one"),
+                );
+            }
+        }
+    }
+}
+
+/// Every security requirement must name a declared scheme.
+pub fn check_security(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
+    for operation in &api.operations {
+        let Security::AnyOf(requirements) = &operation.security else {
+            continue;
+        };
+        for scheme in requirements.iter().flat_map(|r| &r.schemes) {
+            if !api.security_schemes.iter().any(|s| &s.name.wire == scheme) {
+                diagnostics.push(
+                    Diagnostic::error(format!("security scheme `{scheme}` is not declared"))
+                        .in_file(file)
+                        .at_pointer(operation.pointer.clone())
+                        .with_hint("declare it under `components/securitySchemes`"),
+                );
+            }
+        }
+    }
+}
+
+/// Enums that can arrive in a response accept unknown values.
+pub fn mark_open_enums(api: &mut Api) {
+    let mut reachable = BTreeSet::new();
+    for operation in &api.operations {
+        for response in &operation.responses {
+            let schemas = response
+                .body
+                .iter()
+                .chain(response.headers.iter().map(|h| &h.schema));
+            for schema in schemas {
+                collect_named(api, schema, &mut reachable);
+            }
+        }
+    }
+    for id in reachable {
+        if let TypeKind::Enum(def) = &mut api.types[id.0].kind {
+            def.open = true;
+        }
+    }
+}
+
+fn collect_named(api: &Api, schema: &Schema, seen: &mut BTreeSet<TypeId>) {
+    match &schema.ty {
+        TypeRef::Named(id) => {
+            if !seen.insert(*id) {
+                return;
+            }
+            match &api.types[id.0].kind {
+                TypeKind::Struct(def) => {
+                    for field in &def.fields {
+                        collect_named(api, &field.schema, seen);
+                    }
+                    if let Some(values) = &def.additional_properties {
+                        collect_named(api, values, seen);
+                    }
+                }
+                TypeKind::Union(def) => {
+                    for variant in &def.variants {
+                        collect_named(api, &variant.schema, seen);
+                    }
+                }
+                TypeKind::Enum(_) => {}
+            }
+        }
+        TypeRef::Array(inner) | TypeRef::Map(inner) => collect_named(api, inner, seen),
+        TypeRef::Primitive(_) | TypeRef::Any => {}
+    }
+}
+
+fn direct_children(api: &Api, id: TypeId) -> Vec<TypeId> {
+    direct_children_indexed(api, id)
+        .into_iter()
+        .map(|(_, child)| child)
+        .collect()
+}
+
+fn reaches(api: &Api, from: TypeId, target: TypeId) -> bool {
+    let mut stack = vec![from];
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if id == target {
+            return true;
+        }
+        if seen.insert(id) {
+            stack.extend(direct_children(api, id));
+        }
+    }
+    false
+}
+
+/// A field whose type contains its owner without indirection would make an
+/// infinitely large type; such fields are boxed.
+pub fn box_recursive_fields(api: &mut Api) {
+    let mut to_box = Vec::new();
+    for owner in 0..api.types.len() {
+        let owner_id = TypeId(owner);
+        for (index, child) in direct_children_indexed(api, owner_id) {
+            if reaches(api, child, owner_id) {
+                to_box.push((owner, index));
+            }
+        }
+    }
+    for (owner, index) in to_box {
+        match &mut api.types[owner].kind {
+            TypeKind::Struct(def) => def.fields[index].boxed = true,
+            TypeKind::Union(def) => def.variants[index].boxed = true,
+            TypeKind::Enum(_) => {}
+        }
+    }
+}
+
+/// Types held directly (not behind a `Vec` or map) by a type, with the field or variant index.
+fn direct_children_indexed(api: &Api, id: TypeId) -> Vec<(usize, TypeId)> {
+    let direct = |schema: &Schema| match schema.ty {
+        TypeRef::Named(child) => Some(child),
+        _ => None,
+    };
+    match &api.types[id.0].kind {
+        TypeKind::Struct(def) => def
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| direct(&f.schema).map(|c| (i, c)))
+            .collect(),
+        TypeKind::Union(def) => def
+            .variants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| direct(&v.schema).map(|c| (i, c)))
+            .collect(),
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}

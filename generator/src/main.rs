@@ -1,0 +1,208 @@
+//! The `specforge` command line.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use specforge::diagnostics::{render, render_all, Diagnostic, Diagnostics, RenderOptions};
+use specforge::emit::CrateKind;
+use specforge::{default_name, write, Generated, Settings};
+
+/// Generate an axum server crate, a typed async client crate and a types crate
+/// from an OpenAPI 3.0 document.
+#[derive(Parser)]
+#[command(name = "specforge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write `<name>-types`, `<name>-server` and `<name>-client` under the output directory.
+    ///
+    /// Only those three directories are replaced, each as a whole, after every
+    /// file has been generated; anything else under the output directory is
+    /// left alone. Exit code 2 if the spec cannot be generated.
+    Generate(CommonArgs),
+    /// Check that the output directory holds exactly what `generate` would write.
+    ///
+    /// Regenerates in memory and compares; exit code 1 with the list of files
+    /// that differ when the output is stale, 0 when it is current.
+    Check(CommonArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// The OpenAPI document (YAML or JSON, OpenAPI 3.0.x).
+    spec: PathBuf,
+    /// The directory that holds (or will hold) the generated crates.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Base name of the crates: `<name>-types`, `<name>-server`, `<name>-client`.
+    /// Defaults to the spec's `info.title` in kebab case.
+    #[arg(long)]
+    name: Option<String>,
+    /// Treat warnings (constructs that are generated in a degraded form) as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// When to color diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+const EXIT_DRIFT: u8 = 1;
+const EXIT_FAILURE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate(args) => run(&args, Mode::Generate),
+        Command::Check(args) => run(&args, Mode::Check),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Generate,
+    Check,
+}
+
+fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
+    let started = Instant::now();
+    let options = render_options(args.color);
+    let generated = match prepare(args) {
+        Ok(generated) => generated,
+        Err(mut diagnostics) => {
+            diagnostics.locate_positions();
+            eprint!("{}", render_all(&diagnostics, options));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let (generated, settings) = generated;
+    let mut warnings = generated.warnings.clone();
+    warnings.locate_positions();
+    for warning in warnings.iter() {
+        eprintln!("{}", render(warning, options));
+    }
+    let owned: Vec<String> = CrateKind::ALL
+        .iter()
+        .map(|k| settings.crate_dir(*k))
+        .collect();
+    match mode {
+        Mode::Generate => {
+            if let Err(error) = write::write(&generated.output, &args.out, &owned) {
+                let diagnostic =
+                    Diagnostic::error(format!("cannot write to `{}`: {error}", args.out.display()))
+                        .with_hint("the previous output, if any, was left as it was");
+                eprint!("{}", render(&diagnostic, options));
+                return ExitCode::from(EXIT_FAILURE);
+            }
+            println!(
+                "Generated {} ({} types, {} operations{}) in {} [{:.2}s]",
+                owned.join(", "),
+                generated.api.types.len(),
+                generated.api.operations.len(),
+                warning_note(&warnings),
+                args.out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Mode::Check => match write::check(&generated.output, &args.out, &owned) {
+            Ok(drift) if drift.is_empty() => {
+                println!(
+                    "{} is up to date with {} [{:.2}s]",
+                    args.out.display(),
+                    display_file(&args.spec),
+                    started.elapsed().as_secs_f64()
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(drift) => {
+                eprintln!(
+                    "{} is stale: {} file{} differ from what {} generates:",
+                    args.out.display(),
+                    drift.len(),
+                    if drift.len() == 1 { "" } else { "s" },
+                    display_file(&args.spec)
+                );
+                for item in &drift {
+                    eprintln!("  {item}");
+                }
+                eprintln!("run `specforge generate` with the same arguments to update it");
+                ExitCode::from(EXIT_DRIFT)
+            }
+            Err(error) => {
+                let diagnostic =
+                    Diagnostic::error(format!("cannot read `{}`: {error}", args.out.display()));
+                eprint!("{}", render(&diagnostic, options));
+                ExitCode::from(EXIT_FAILURE)
+            }
+        },
+    }
+}
+
+/// Loads and generates; `Err` holds everything that stops generation.
+fn prepare(args: &CommonArgs) -> Result<(Generated, Settings), Diagnostics> {
+    // The name can depend on the title, so load once to learn it when not given.
+    let spec = specforge::load::load(&args.spec)?;
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => default_name(&spec.openapi.info.title),
+    };
+    if !is_crate_name(&name) {
+        return Err(
+            Diagnostic::error(format!("`{name}` cannot be used as a crate name"))
+                .with_hint(
+                    "pass `--name` with lowercase letters, digits and `-`, starting with a letter",
+                )
+                .into(),
+        );
+    }
+    let settings = Settings { name };
+    let mut generated = specforge::generate_from(spec, &settings)?;
+    if args.deny_warnings && !generated.warnings.is_empty() {
+        generated.warnings.deny_warnings();
+        return Err(generated.warnings);
+    }
+    Ok((generated, settings))
+}
+
+fn is_crate_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn warning_note(warnings: &Diagnostics) -> String {
+    match warnings.warning_count() {
+        0 => String::new(),
+        1 => ", 1 warning".to_string(),
+        n => format!(", {n} warnings"),
+    }
+}
+
+fn render_options(color: Color) -> RenderOptions {
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    RenderOptions { color }
+}
+
+fn display_file(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,332 @@
+//! Validation of generated models against the rules of the spec.
+//!
+//! Every model implements [`Validate`]. [`Validate::validate`] reports every
+//! rule a value breaks, not just the first, each with the path of the field
+//! inside the value (`email`, `items[2].name`, `metadata.color`) and a
+//! machine-readable code (`min_length`, `pattern`, `format`, ...).
+
+use std::fmt;
+
+/// A value that can check itself against the spec's rules.
+pub trait Validate {
+    /// Appends every failure found in `self`, located under `path`, to `errors`.
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>);
+
+    /// Checks every rule; `Err` lists all failures in document order.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = Vec::new();
+        self.validate_at(&Path::root(), &mut errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(errors))
+        }
+    }
+}
+
+/// Where a value sits inside the validated root, written the way users read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Path(String);
+
+impl Path {
+    /// The validated value itself.
+    pub fn root() -> Self {
+        Path(String::new())
+    }
+
+    /// A named field: `address` then `address.city`.
+    pub fn field(&self, name: &str) -> Path {
+        if self.0.is_empty() {
+            Path(name.to_string())
+        } else {
+            Path(format!("{}.{name}", self.0))
+        }
+    }
+
+    /// An array element: `items[2]`.
+    pub fn index(&self, index: usize) -> Path {
+        Path(format!("{}[{index}]", self.0))
+    }
+
+    /// A map entry: `metadata.color`, or `metadata["two words"]` when the key
+    /// is not a plain identifier.
+    pub fn key(&self, key: &str) -> Path {
+        let plain = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if plain {
+            self.field(key)
+        } else {
+            Path(format!("{}[{key:?}]", self.0))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One rule that a value breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The path of the offending value (`items[2].name`); empty for the root.
+    pub field: String,
+    /// The rule that failed: `required`, `min_length`, `max_length`, `pattern`,
+    /// `format`, `minimum`, `maximum`, `multiple_of`, `min_items`, `max_items`,
+    /// `unique_items`, `min_properties`, `max_properties` or `enum`.
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{} ({})", self.message, self.code)
+        } else {
+            write!(f, "{}: {} ({})", self.field, self.message, self.code)
+        }
+    }
+}
+
+/// Every failure found in one value, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<ValidationError>);
+
+impl ValidationErrors {
+    pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never true for an error returned by [`Validate::validate`].
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<ValidationError> {
+        self.0
+    }
+}
+
+impl IntoIterator for ValidationErrors {
+    type Item = ValidationError;
+    type IntoIter = std::vec::IntoIter<ValidationError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// The checks that generated `validate_at` bodies call, one per rule.
+pub mod rules {
+    use super::{Path, ValidationError};
+
+    fn fail(path: &Path, code: &'static str, message: String, errors: &mut Vec<ValidationError>) {
+        errors.push(ValidationError {
+            field: path.as_str().to_string(),
+            code,
+            message,
+        });
+    }
+
+    pub fn required(path: &Path, errors: &mut Vec<ValidationError>) {
+        fail(path, "required", "is required".to_string(), errors);
+    }
+
+    /// Lengths count characters, not bytes, as JSON Schema does.
+    pub fn min_length(path: &Path, value: &str, min: usize, errors: &mut Vec<ValidationError>) {
+        if value.chars().count() < min {
+            let message = format!("must be at least {min} character{} long", plural(min));
+            fail(path, "min_length", message, errors);
+        }
+    }
+
+    pub fn max_length(path: &Path, value: &str, max: usize, errors: &mut Vec<ValidationError>) {
+        if value.chars().count() > max {
+            let message = format!("must be at most {max} character{} long", plural(max));
+            fail(path, "max_length", message, errors);
+        }
+    }
+
+    pub fn pattern(path: &Path, matches: bool, pattern: &str, errors: &mut Vec<ValidationError>) {
+        if !matches {
+            fail(path, "pattern", format!("must match the pattern `{pattern}`"), errors);
+        }
+    }
+
+    pub fn email(path: &Path, value: &str, errors: &mut Vec<ValidationError>) {
+        if !is_email(value) {
+            fail(path, "format", "must be an email address".to_string(), errors);
+        }
+    }
+
+    pub fn uri(path: &Path, value: &str, errors: &mut Vec<ValidationError>) {
+        if !is_uri(value) {
+            fail(path, "format", "must be an absolute URI".to_string(), errors);
+        }
+    }
+
+    pub fn minimum(path: &Path, value: f64, min: f64, errors: &mut Vec<ValidationError>) {
+        if value < min {
+            fail(path, "minimum", format!("must be at least {min}"), errors);
+        }
+    }
+
+    pub fn exclusive_minimum(path: &Path, value: f64, min: f64, errors: &mut Vec<ValidationError>) {
+        if value <= min {
+            fail(path, "minimum", format!("must be greater than {min}"), errors);
+        }
+    }
+
+    pub fn maximum(path: &Path, value: f64, max: f64, errors: &mut Vec<ValidationError>) {
+        if value > max {
+            fail(path, "maximum", format!("must be at most {max}"), errors);
+        }
+    }
+
+    pub fn exclusive_maximum(path: &Path, value: f64, max: f64, errors: &mut Vec<ValidationError>) {
+        if value >= max {
+            fail(path, "maximum", format!("must be less than {max}"), errors);
+        }
+    }
+
+    pub fn multiple_of(path: &Path, value: f64, factor: f64, errors: &mut Vec<ValidationError>) {
+        let quotient = value / factor;
+        // Tolerates the rounding of decimal factors such as 0.01.
+        if (quotient - quotient.round()).abs() > 1e-9 {
+            fail(path, "multiple_of", format!("must be a multiple of {factor}"), errors);
+        }
+    }
+
+    pub fn min_items(path: &Path, len: usize, min: usize, errors: &mut Vec<ValidationError>) {
+        if len < min {
+            let message = format!("must have at least {min} item{}", plural(min));
+            fail(path, "min_items", message, errors);
+        }
+    }
+
+    pub fn max_items(path: &Path, len: usize, max: usize, errors: &mut Vec<ValidationError>) {
+        if len > max {
+            let message = format!("must have at most {max} item{}", plural(max));
+            fail(path, "max_items", message, errors);
+        }
+    }
+
+    pub fn unique_items<T: PartialEq>(path: &Path, items: &[T], errors: &mut Vec<ValidationError>) {
+        let repeated = items
+            .iter()
+            .enumerate()
+            .any(|(index, item)| items[..index].contains(item));
+        if repeated {
+            fail(path, "unique_items", "must not repeat items".to_string(), errors);
+        }
+    }
+
+    pub fn min_properties(path: &Path, len: usize, min: usize, errors: &mut Vec<ValidationError>) {
+        if len < min {
+            let message = format!("must have at least {min} entr{}", plural_y(min));
+            fail(path, "min_properties", message, errors);
+        }
+    }
+
+    pub fn max_properties(path: &Path, len: usize, max: usize, errors: &mut Vec<ValidationError>) {
+        if len > max {
+            let message = format!("must have at most {max} entr{}", plural_y(max));
+            fail(path, "max_properties", message, errors);
+        }
+    }
+
+    /// A map key longer than allowed; reported at the entry's path.
+    pub fn key_max_length(path: &Path, key: &str, max: usize, errors: &mut Vec<ValidationError>) {
+        if key.chars().count() > max {
+            let message = format!("key must be at most {max} character{} long", plural(max));
+            fail(path, "max_length", message, errors);
+        }
+    }
+
+    pub fn enumeration(path: &Path, value: &str, allowed: &[&str], errors: &mut Vec<ValidationError>) {
+        if !allowed.contains(&value) {
+            let message = format!("must be one of: {}", allowed.join(", "));
+            fail(path, "enum", message, errors);
+        }
+    }
+
+    fn plural(n: usize) -> &'static str {
+        if n == 1 {
+            ""
+        } else {
+            "s"
+        }
+    }
+
+    fn plural_y(n: usize) -> &'static str {
+        if n == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    }
+
+    /// A pragmatic check (RFC 5321 lengths, one `@`, a dotted domain), not the full grammar.
+    pub fn is_email(value: &str) -> bool {
+        let Some((local, domain)) = value.rsplit_once('@') else {
+            return false;
+        };
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = domain.len() <= 253
+            && labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        local_ok && domain_ok
+    }
+
+    /// An absolute URI: a scheme, a colon, and something after it, with no spaces.
+    pub fn is_uri(value: &str) -> bool {
+        let Some((scheme, rest)) = value.split_once(':') else {
+            return false;
+        };
+        let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        scheme_ok && !rest.is_empty() && !value.chars().any(char::is_whitespace)
+    }
+}
