@@ -27,8 +27,8 @@ impl Severity {
 /// A position in a source file, both one-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineColumn {
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,11 @@ impl Diagnostic {
     }
 
     pub fn at_position(mut self, line: usize, column: usize) -> Self {
-        self.position = Some(LineColumn { line, column });
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.position = Some(LineColumn {
+            line: clamp(line),
+            column: clamp(column),
+        });
         self
     }
 
@@ -97,12 +101,18 @@ impl Diagnostics {
         Diagnostics::default()
     }
 
+    /// Adds a diagnostic unless the same one is already there (a schema
+    /// inlined at several uses reports its problem once).
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
+        if !self.items.contains(&diagnostic) {
+            self.items.push(diagnostic);
+        }
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
+        for item in other.items {
+            self.push(item);
+        }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -223,7 +233,9 @@ pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
         .file
         .as_deref()
         .zip(diagnostic.position)
-        .and_then(|(file, position)| source_line(file, position.line).map(|l| (position, l)));
+        .and_then(|(file, position)| {
+            source_line(file, position.line as usize).map(|l| (position, l))
+        });
     let gutter = excerpt
         .as_ref()
         .map(|(position, _)| position.line.to_string().len())
@@ -246,7 +258,7 @@ pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
         let _ = writeln!(out, "{pad}{}-->{} {location}", p.blue, p.reset);
     }
     if let Some((position, line)) = &excerpt {
-        let caret_pad = " ".repeat(position.column.saturating_sub(1));
+        let caret_pad = " ".repeat((position.column as usize).saturating_sub(1));
         let _ = writeln!(out, "{pad} {}|{}", p.blue, p.reset);
         let _ = writeln!(out, "{}{} |{} {line}", p.blue, position.line, p.reset);
         let _ = writeln!(

@@ -187,11 +187,12 @@ fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> TokenStream {
         imports.add("serde::Serialize");
         imports.add("serde::Serializer");
         imports.add("std::convert::Infallible");
+        let type_docs = docs_with_note(
+            def,
+            "Values this version does not know decode as `Unknown`, so a server\nadding a value does not break older clients.",
+        );
         quote! {
             #type_docs
-            ///
-            /// Values this version does not know decode as `Unknown`, so a server
-            /// adding a value does not break older clients.
             #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum #name {
                 #( #[doc = #variant_docs] #variants, )*
@@ -282,6 +283,15 @@ fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> TokenStream {
     }
 }
 
+/// The type's own docs followed by a note on its behaviour.
+fn docs_with_note(def: &TypeDef, note: &str) -> TokenStream {
+    let text = match &def.docs {
+        Some(own) => format!("{own}\n\n{note}"),
+        None => note.to_string(),
+    };
+    docs(Some(&text))
+}
+
 fn union_item(
     writer: &TypeWriter<'_>,
     def: &TypeDef,
@@ -290,7 +300,6 @@ fn union_item(
 ) -> TokenStream {
     imports.add("serde::Serialize");
     let name = ident(&def.name);
-    let type_docs = docs(def.docs.as_deref());
     let variant_names: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
     let variant_types: Vec<TokenStream> = u
         .variants
@@ -306,10 +315,9 @@ fn union_item(
         .collect();
     let Some(property) = &u.discriminator else {
         imports.add("serde::Deserialize");
+        let type_docs = docs_with_note(def, "Decoded as the first variant the value fits.");
         return quote! {
             #type_docs
-            ///
-            /// Decoded as the first variant the value fits.
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
             #[serde(untagged)]
             pub enum #name {
@@ -332,14 +340,15 @@ fn union_item(
             } else {
                 quote! { Self::#variant }
             };
-            quote! { #( #tags )|* => serde_json::from_value(value).map(#wrap), }
+            quote! { #( #tags )|* => serde_json::from_value(value).map(#wrap).map_err(D::Error::custom), }
         });
     let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
-    let doc_line = format!(" The variant is chosen by the `{property}` property.");
+    let type_docs = docs_with_note(
+        def,
+        &format!("The variant is chosen by the `{property}` property."),
+    );
     quote! {
         #type_docs
-        #[doc = ""]
-        #[doc = #doc_line]
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
         pub enum #name {
@@ -356,9 +365,8 @@ fn union_item(
                     .to_string();
                 match tag.as_str() {
                     #(#arms)*
-                    other => return Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
+                    other => Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
                 }
-                .map_err(D::Error::custom)
             }
         }
     }

@@ -100,7 +100,7 @@ impl ValidationWriter {
             TypeKind::Struct(s) => {
                 let mut statements = Vec::new();
                 for field in &s.fields {
-                    statements.extend(self.field_checks(def, field, imports));
+                    statements.extend(self.field_checks(def, field));
                 }
                 if let Some(values) = &s.additional_properties {
                     let label = format!("{}_additional", def.name);
@@ -109,7 +109,6 @@ impl ValidationWriter {
                         &Value::Ref(quote! { value }),
                         &PathExpr::Var,
                         &label,
-                        imports,
                     );
                     if !inner.is_empty() {
                         statements.push(quote! {
@@ -133,7 +132,7 @@ impl ValidationWriter {
             }
             TypeKind::Enum(_) => Vec::new(),
             TypeKind::Union(u) => {
-                let arms: Vec<TokenStream> = u
+                let arms: Vec<(TokenStream, TokenStream)> = u
                     .variants
                     .iter()
                     .filter_map(|variant| {
@@ -143,20 +142,31 @@ impl ValidationWriter {
                             &Value::Ref(quote! { value }),
                             &PathExpr::Var,
                             &label,
-                            imports,
                         );
                         if inner.is_empty() {
                             return None;
                         }
                         let variant_name = ident(&variant.name);
-                        Some(quote! { Self::#variant_name(value) => { #(#inner)* } })
+                        Some((
+                            quote! { Self::#variant_name(value) },
+                            quote! { { #(#inner)* } },
+                        ))
                     })
                     .collect();
                 if arms.is_empty() {
                     Vec::new()
+                } else if arms.len() == 1 && u.variants.len() > 1 {
+                    let (pattern, body) = &arms[0];
+                    vec![quote! { if let #pattern = self #body }]
                 } else if arms.len() == u.variants.len() {
+                    let arms = arms
+                        .iter()
+                        .map(|(pattern, body)| quote! { #pattern => #body });
                     vec![quote! { match self { #(#arms)* } }]
                 } else {
+                    let arms = arms
+                        .iter()
+                        .map(|(pattern, body)| quote! { #pattern => #body });
                     vec![quote! { match self { #(#arms)* _ => {} } }]
                 }
             }
@@ -175,12 +185,7 @@ impl ValidationWriter {
         }
     }
 
-    fn field_checks(
-        &mut self,
-        def: &TypeDef,
-        field: &crate::ir::Field,
-        imports: &mut Imports,
-    ) -> Vec<TokenStream> {
+    fn field_checks(&mut self, def: &TypeDef, field: &crate::ir::Field) -> Vec<TokenStream> {
         let wire = &field.name.wire;
         let place = ident(&field.name.rust);
         let label = format!("{}_{}", def.name, naming::bare(&field.name.rust));
@@ -191,7 +196,7 @@ impl ValidationWriter {
         } else {
             Value::Place(quote! { self.#place })
         };
-        let mut inner = self.checks(&field.schema, &value, &PathExpr::Var, &label, imports);
+        let mut inner = self.checks(&field.schema, &value, &PathExpr::Var, &label);
         let single_use = inner.len() == 1;
         if single_use {
             inner = self.checks(
@@ -199,7 +204,6 @@ impl ValidationWriter {
                 &value,
                 &PathExpr::Field(wire.clone()),
                 &label,
-                imports,
             );
         }
         let missing = (field.required && field.write_only).then(|| {
@@ -242,7 +246,6 @@ impl ValidationWriter {
         value: &Value,
         path_expr: &PathExpr,
         label: &str,
-        imports: &mut Imports,
     ) -> Vec<TokenStream> {
         let path = &path_expr.arg();
         let mut out = Vec::new();
@@ -281,7 +284,6 @@ impl ValidationWriter {
                     &Value::Ref(quote! { item }),
                     &PathExpr::Var,
                     &format!("{label}_item"),
-                    imports,
                 );
                 if !item_checks.is_empty() {
                     let child = path_expr.child(quote! { index(index) });
@@ -305,24 +307,31 @@ impl ValidationWriter {
                         quote! { rules::max_properties(#path, #receiver.len(), #max, errors); },
                     );
                 }
-                let mut entry_checks = Vec::new();
-                if let Some(max) = rules.key_max_length.map(TokenLiteral::usize_unsuffixed) {
-                    entry_checks.push(quote! { rules::key_max_length(path, key, #max, errors); });
-                }
-                entry_checks.extend(self.checks(
+                let key_check = rules
+                    .key_max_length
+                    .map(TokenLiteral::usize_unsuffixed)
+                    .map(|max| quote! { rules::key_max_length(path, key, #max, errors); });
+                let value_checks = self.checks(
                     values,
                     &Value::Ref(quote! { value }),
                     &PathExpr::Var,
                     &format!("{label}_value"),
-                    imports,
-                ));
-                if !entry_checks.is_empty() {
+                );
+                let child = path_expr.child(quote! { key(key) });
+                if !value_checks.is_empty() {
                     let by_ref = value.by_ref();
-                    let child = path_expr.child(quote! { key(key) });
                     out.push(quote! {
                         for (key, value) in #by_ref {
                             let path = &#child;
-                            #(#entry_checks)*
+                            #key_check
+                            #(#value_checks)*
+                        }
+                    });
+                } else if let Some(key_check) = key_check {
+                    out.push(quote! {
+                        for key in #receiver.keys() {
+                            let path = &#child;
+                            #key_check
                         }
                     });
                 }

@@ -49,7 +49,7 @@ pub enum TypeKind {
 pub struct StructDef {
     pub fields: Vec<Field>,
     /// `additionalProperties` beside declared properties: a flattened map of these values.
-    pub additional_properties: Option<Schema>,
+    pub additional_properties: Option<Box<Schema>>,
     pub rules: ObjectRules,
 }
 

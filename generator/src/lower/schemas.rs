@@ -306,14 +306,14 @@ impl<'a> TypeLowering<'a> {
                     VariantOrUnknownOrEmpty::Empty => "",
                 };
                 let (primitive, string_format) = string_primitive(format);
-                let rules = Rules {
+                let mut rules = Rules {
                     min_length: string.min_length,
                     max_length: string.max_length,
                     pattern: string.pattern.clone(),
                     format: string_format,
                     ..Rules::default()
                 };
-                self.check_pattern(&rules, pointer);
+                self.check_pattern(&mut rules, pointer);
                 Schema {
                     ty: TypeRef::Primitive(primitive),
                     nullable: false,
@@ -462,20 +462,27 @@ impl<'a> TypeLowering<'a> {
         }
     }
 
-    fn check_pattern(&mut self, rules: &Rules, pointer: &str) {
+    /// Drops (with a warning) a pattern the `regex` crate cannot compile, such as one with look-around.
+    fn check_pattern(&mut self, rules: &mut Rules, pointer: &str) {
         if let Some(pattern) = &rules.pattern {
             if let Err(error) = regex::Regex::new(pattern) {
-                let first_line = error
+                let reason = error
                     .to_string()
                     .lines()
                     .last()
                     .unwrap_or_default()
+                    .trim()
                     .to_string();
-                self.error(
-                    format!("`pattern` is not a valid regular expression: {first_line}"),
+                let reason = reason
+                    .strip_prefix("error: ")
+                    .unwrap_or(&reason)
+                    .to_string();
+                self.warn(
+                    format!("`pattern` is not enforced: {reason}"),
                     &format!("{pointer}/pattern"),
-                    "patterns use the syntax of the `regex` crate (no look-around or backreferences)",
+                    "the generated code uses the `regex` crate, which has no look-around or backreferences; rewrite the pattern to enforce it",
                 );
+                rules.pattern = None;
             }
         }
     }
@@ -640,9 +647,9 @@ impl<'a> TypeLowering<'a> {
             });
         }
         let additional_properties = match collected.additional.take() {
-            Some((additional, additional_pointer)) => {
-                self.additional_properties(Some(&additional), &additional_pointer, name)
-            }
+            Some((additional, additional_pointer)) => self
+                .additional_properties(Some(&additional), &additional_pointer, name)
+                .map(Box::new),
             None => None,
         };
         StructDef {
@@ -791,8 +798,13 @@ impl<'a> TypeLowering<'a> {
             _ => None,
         };
         if literal.is_none() {
+            let reason = if value.is_array() || value.is_object() {
+                "only scalar defaults are applied"
+            } else {
+                "it does not fit the schema's type"
+            };
             self.warn(
-                format!("the default value {value} is not used: it does not fit the schema's type"),
+                format!("the default value {value} is not applied: {reason}"),
                 &format!("{pointer}/default"),
                 "give a default of the property's own type, or remove it",
             );

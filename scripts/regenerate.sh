@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates every committed output: the flagship example and the feature
+# crates under tests/generated/. Run after changing the generator or a spec,
+# then review the diff and the snapshot changes (`cargo insta review`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet -p specforge
+specforge=target/debug/specforge
+
+"$specforge" generate specs/payments.yaml --out generated-example/payments --name payments
+for spec in tests/specs/*.yaml; do
+    feature=$(basename "$spec" .yaml)
+    "$specforge" generate "$spec" --out "tests/generated/$feature" --name "$feature"
+done
+"$specforge" generate tests/specs/external/api.yaml --out tests/generated/external --name external
