@@ -1,1 +1,601 @@
-//! placeholder
+//! Behaviour of the generated models: serde round trips (discriminated
+//! unions included) and validation at every boundary.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+fn decode<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value} does not decode: {e}"))
+}
+
+fn decode_error<T: DeserializeOwned + std::fmt::Debug>(value: Value) -> String {
+    serde_json::from_value::<T>(value.clone())
+        .map(|v| panic!("{value} decoded as {v:?}"))
+        .unwrap_err()
+        .to_string()
+}
+
+/// Decodes, re-encodes and compares with the input.
+fn round_trip<T: DeserializeOwned + Serialize>(value: Value) -> T {
+    let decoded: T = decode(value.clone());
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), value);
+    decoded
+}
+
+/// `(field, code)` of every failure, in order; empty when valid. A macro
+/// because each generated crate has its own `Validate` trait.
+macro_rules! failures {
+    ($value:expr) => {
+        match $value.validate() {
+            Ok(()) => Vec::<(String, &'static str)>::new(),
+            Err(errors) => errors.iter().map(|e| (e.field.clone(), e.code)).collect(),
+        }
+    };
+}
+
+fn pairs(expected: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    expected.iter().map(|(f, c)| (f.to_string(), *c)).collect()
+}
+
+mod payments {
+    use super::*;
+    use payments_types::params::ListUsersParams;
+    use payments_types::{Charge, ChargeCreate, ChargeStatus, RefundReason, UserCreate, Validate};
+
+    fn charge() -> Value {
+        json!({
+            "id": "ch_abcdefghijklmnopqrstuvwx",
+            "amount": 1000,
+            "currency": "USD",
+            "status": "succeeded",
+            "source": "tok_visa",
+            "customer_id": null,
+            "description": null,
+            "metadata": {"order": "42"},
+            "amount_refunded": 0,
+            "refunded": false,
+            "created_at": "2026-01-02T03:04:05Z"
+        })
+    }
+
+    #[test]
+    fn a_charge_round_trips_with_its_nulls_present() {
+        let decoded: Charge = round_trip(charge());
+        assert_eq!(decoded.customer_id, None);
+        assert_eq!(decoded.status, ChargeStatus::Succeeded);
+        assert!(failures!(decoded).is_empty());
+    }
+
+    #[test]
+    fn a_required_nullable_field_must_be_present() {
+        let mut value = charge();
+        value.as_object_mut().unwrap().remove("customer_id");
+        assert!(decode_error::<Charge>(value).contains("missing field `customer_id`"));
+    }
+
+    #[test]
+    fn response_enums_keep_unknown_values() {
+        let mut value = charge();
+        value["status"] = json!("disputed");
+        let decoded: Charge = round_trip(value);
+        assert_eq!(decoded.status, ChargeStatus::Unknown("disputed".into()));
+        assert_eq!(decoded.status.to_string(), "disputed");
+        // Decoding is lenient; validation still says the value is not in the spec.
+        assert_eq!(failures!(decoded), pairs(&[("status", "enum")]));
+        assert_eq!(
+            "requested_by_customer".parse::<RefundReason>().unwrap(),
+            RefundReason::RequestedByCustomer
+        );
+        assert_eq!(ChargeStatus::KNOWN.len(), 3);
+    }
+
+    #[test]
+    fn absent_optional_fields_are_skipped_when_encoding() {
+        let create: ChargeCreate =
+            round_trip(json!({"amount": 50, "currency": "EUR", "source": "tok"}));
+        assert_eq!(create.customer_id, None);
+        assert!(failures!(create).is_empty());
+    }
+
+    #[test]
+    fn charge_create_boundaries() {
+        let valid = |amount: i64| -> ChargeCreate {
+            decode(json!({"amount": amount, "currency": "USD", "source": "t"}))
+        };
+        assert!(failures!(valid(50)).is_empty());
+        assert!(failures!(valid(99_999_999)).is_empty());
+        assert_eq!(failures!(valid(49)), pairs(&[("amount", "minimum")]));
+        assert_eq!(
+            failures!(valid(100_000_000)),
+            pairs(&[("amount", "maximum")])
+        );
+    }
+
+    #[test]
+    fn every_failure_of_a_charge_is_reported_at_once() {
+        let mut metadata = serde_json::Map::new();
+        for i in 0..20 {
+            metadata.insert(format!("k{i:02}"), json!("v"));
+        }
+        metadata.insert("x".repeat(41), json!("y".repeat(501)));
+        let create: ChargeCreate = decode(json!({
+            "amount": 10,
+            "currency": "usd",
+            "source": "",
+            "customer_id": 0,
+            "description": "d".repeat(501),
+            "metadata": metadata,
+        }));
+        let long_key = format!("metadata.{}", "x".repeat(41));
+        assert_eq!(
+            failures!(create),
+            pairs(&[
+                ("amount", "minimum"),
+                ("currency", "pattern"),
+                ("source", "min_length"),
+                ("customer_id", "minimum"),
+                ("description", "max_length"),
+                ("metadata", "max_properties"),
+                (&long_key, "max_length"),
+                (&long_key, "max_length"),
+            ])
+        );
+    }
+
+    #[test]
+    fn user_create_rules_count_characters() {
+        let user = |name: &str, email: &str, password: &str| -> UserCreate {
+            decode(json!({"name": name, "email": email, "password": password}))
+        };
+        assert!(failures!(user("Ada", "ada@example.com", "12345678")).is_empty());
+        assert!(failures!(user(&"é".repeat(100), "ada@example.com", "12345678")).is_empty());
+        assert_eq!(
+            failures!(user("", "not-an-email", "1234567")),
+            pairs(&[
+                ("name", "min_length"),
+                ("email", "format"),
+                ("password", "min_length")
+            ])
+        );
+        assert_eq!(
+            failures!(user(&"a".repeat(101), "a@b.co", "12345678")),
+            pairs(&[("name", "max_length")])
+        );
+    }
+
+    #[test]
+    fn query_parameters_take_their_defaults() {
+        let params: ListUsersParams = decode(json!({}));
+        assert_eq!(
+            (params.page, params.per_page, params.sort.as_str()),
+            (1, 20, "created_at")
+        );
+        assert_eq!(params.search, None);
+        let bad: ListUsersParams =
+            decode(json!({"page": 0, "per_page": 101, "sort": "-age", "search": ""}));
+        assert_eq!(
+            failures!(bad),
+            pairs(&[
+                ("page", "minimum"),
+                ("per_page", "maximum"),
+                ("sort", "pattern"),
+                ("search", "min_length")
+            ])
+        );
+        let fine: ListUsersParams = decode(json!({"per_page": 100, "sort": "-email"}));
+        assert!(failures!(fine).is_empty());
+    }
+}
+
+mod unions {
+    use super::*;
+    use unions_types::{Cat, Contact, Identifier, Pet, Validate};
+
+    #[test]
+    fn the_discriminator_chooses_the_variant() {
+        let cat: Pet = round_trip(json!({"petType": "cat", "name": "Tom"}));
+        assert!(matches!(cat, Pet::Cat(Cat { ref name, .. }) if name == "Tom"));
+        // `dog: Dog` in the mapping names the schema without a pointer.
+        assert!(matches!(
+            round_trip::<Pet>(json!({"petType": "dog", "name": "Rex", "barks": true})),
+            Pet::Dog(_)
+        ));
+        // No mapping entry: the schema's own name is the tag.
+        assert!(matches!(
+            round_trip::<Pet>(json!({"petType": "Lizard", "scales": 7})),
+            Pet::Lizard(_)
+        ));
+    }
+
+    #[test]
+    fn unknown_or_missing_tags_are_errors() {
+        let unknown = decode_error::<Pet>(json!({"petType": "fish"}));
+        assert!(unknown.contains("unknown variant `fish`"), "{unknown}");
+        assert!(unknown.contains("`cat`, `dog`, `Lizard`"), "{unknown}");
+        assert!(decode_error::<Pet>(json!({"name": "Tom"})).contains("missing field `petType`"));
+        // The tag is right but the body is not a cat.
+        assert!(decode_error::<Pet>(json!({"petType": "cat"})).contains("missing field `name`"));
+    }
+
+    #[test]
+    fn variants_are_validated() {
+        let cat: Pet = decode(json!({"petType": "cat", "name": ""}));
+        assert_eq!(failures!(cat), pairs(&[("name", "min_length")]));
+    }
+
+    #[test]
+    fn untagged_unions_take_the_first_fit() {
+        assert_eq!(round_trip::<Identifier>(json!(7)), Identifier::Integer(7));
+        assert_eq!(
+            round_trip::<Identifier>(json!("x7")),
+            Identifier::String("x7".into())
+        );
+        assert!(matches!(
+            round_trip::<Identifier>(json!({"petType": "cat", "name": "Tom"})),
+            Identifier::Cat(_)
+        ));
+        assert!(matches!(
+            round_trip::<Contact>(json!({"phone": "+1"})),
+            Contact::PhoneContact(_)
+        ));
+        assert!(matches!(
+            round_trip::<Contact>(json!({"email": "a@b.co"})),
+            Contact::EmailContact(_)
+        ));
+    }
+}
+
+mod enums {
+    use super::*;
+    use enums_types::{Job, JobKind, JobRequest, JobState, Priority, Validate};
+
+    #[test]
+    fn request_only_enums_are_closed() {
+        assert_eq!("high".parse::<Priority>().unwrap(), Priority::High);
+        let error = "urgent".parse::<Priority>().unwrap_err();
+        assert_eq!(error.to_string(), "`urgent` is not a valid Priority");
+        assert!(decode_error::<JobRequest>(json!({"priority": "urgent"}))
+            .contains("unknown variant `urgent`"));
+        assert_eq!(
+            Priority::ALL,
+            &[Priority::Low, Priority::Normal, Priority::High]
+        );
+        assert_eq!(Priority::Normal.to_string(), "normal");
+    }
+
+    #[test]
+    fn response_enums_are_open_and_name_odd_values() {
+        let job: Job = round_trip(json!({"state": "in-progress", "kind": "stream"}));
+        assert_eq!(job.state, JobState::InProgress);
+        assert_eq!(job.kind, Some(JobKind::Stream));
+        assert_eq!(round_trip::<Job>(json!({"state": "1"})).state, JobState::V1);
+        assert_eq!(
+            round_trip::<Job>(json!({"state": ""})).state,
+            JobState::Empty
+        );
+        let paused: Job = round_trip(json!({"state": "paused", "kind": "cron"}));
+        assert_eq!(paused.state, JobState::Unknown("paused".into()));
+        assert_eq!(paused.kind, Some(JobKind::Unknown("cron".into())));
+        assert_eq!(
+            failures!(paused),
+            pairs(&[("state", "enum"), ("kind", "enum")])
+        );
+    }
+}
+
+mod validation {
+    use super::*;
+    use validation_types::{Rules, Validate};
+
+    fn base() -> Value {
+        json!({
+            "name": "abc",
+            "code": "ABC",
+            "count": 5,
+            "score": 0.5,
+            "ratio": 0.75,
+            "step": 10,
+            "tags": ["a", "b"],
+            "labels": {"k": "v"},
+            "contact": "a@example.com",
+            "site": "https://example.com/x",
+            "items": [{"name": "x"}]
+        })
+    }
+
+    fn check(field: &str, value: Value) -> Vec<(String, &'static str)> {
+        let mut document = base();
+        document[field] = value;
+        failures!(decode::<Rules>(document))
+    }
+
+    #[test]
+    fn the_base_value_is_valid() {
+        assert!(failures!(decode::<Rules>(base())).is_empty());
+    }
+
+    #[test]
+    fn string_lengths_and_patterns() {
+        assert!(check("name", json!("ab")).is_empty());
+        assert!(check("name", json!("abcde")).is_empty());
+        assert!(
+            check("name", json!("ééééé")).is_empty(),
+            "characters, not bytes"
+        );
+        assert_eq!(check("name", json!("a")), pairs(&[("name", "min_length")]));
+        assert_eq!(
+            check("name", json!("abcdef")),
+            pairs(&[("name", "max_length")])
+        );
+        assert_eq!(check("code", json!("AB")), pairs(&[("code", "pattern")]));
+        assert_eq!(check("code", json!("ABCD")), pairs(&[("code", "pattern")]));
+    }
+
+    #[test]
+    fn number_bounds() {
+        assert!(check("count", json!(1)).is_empty());
+        assert!(check("count", json!(10)).is_empty());
+        assert_eq!(check("count", json!(0)), pairs(&[("count", "minimum")]));
+        assert_eq!(check("count", json!(11)), pairs(&[("count", "maximum")]));
+        assert!(check("score", json!(0.0001)).is_empty());
+        assert!(check("score", json!(0.9999)).is_empty());
+        assert_eq!(check("score", json!(0)), pairs(&[("score", "minimum")]));
+        assert_eq!(check("score", json!(1)), pairs(&[("score", "maximum")]));
+        assert!(check("ratio", json!(1.25)).is_empty());
+        assert_eq!(
+            check("ratio", json!(0.3)),
+            pairs(&[("ratio", "multiple_of")])
+        );
+        assert!(check("step", json!(-15)).is_empty());
+        assert_eq!(check("step", json!(7)), pairs(&[("step", "multiple_of")]));
+    }
+
+    #[test]
+    fn arrays() {
+        assert!(check("tags", json!(["a"])).is_empty());
+        assert!(check("tags", json!(["a", "b", "c"])).is_empty());
+        assert_eq!(check("tags", json!([])), pairs(&[("tags", "min_items")]));
+        assert_eq!(
+            check("tags", json!(["a", "b", "c", "d"])),
+            pairs(&[("tags", "max_items")])
+        );
+        assert_eq!(
+            check("tags", json!(["a", "a"])),
+            pairs(&[("tags", "unique_items")])
+        );
+        assert_eq!(
+            check("tags", json!(["a", "abcde"])),
+            pairs(&[("tags[1]", "max_length")])
+        );
+        assert_eq!(
+            check("items", json!([{"name": "x"}, {"name": "y"}, {"name": ""}])),
+            pairs(&[("items[2].name", "min_length")])
+        );
+    }
+
+    #[test]
+    fn maps() {
+        assert!(check("labels", json!({"a": "1", "abc": "2"})).is_empty());
+        assert_eq!(
+            check("labels", json!({})),
+            pairs(&[("labels", "min_properties")])
+        );
+        assert_eq!(
+            check("labels", json!({"a": "1", "b": "2", "c": "3"})),
+            pairs(&[("labels", "max_properties")])
+        );
+        assert_eq!(
+            check("labels", json!({"abcd": "1"})),
+            pairs(&[("labels.abcd", "max_length")])
+        );
+        assert_eq!(
+            check("labels", json!({"a b c d": "1"})),
+            pairs(&[("labels[\"a b c d\"]", "max_length")])
+        );
+    }
+
+    #[test]
+    fn formats() {
+        assert!(check("contact", json!("first.last+tag@sub.example.org")).is_empty());
+        for bad in [
+            "plain",
+            "a@b",
+            "@example.com",
+            "a@-example.com",
+            "a b@example.com",
+            "a..b@example.com",
+        ] {
+            assert_eq!(
+                check("contact", json!(bad)),
+                pairs(&[("contact", "format")]),
+                "{bad}"
+            );
+        }
+        assert!(check("site", json!("urn:isbn:0451450523")).is_empty());
+        assert_eq!(
+            check("site", json!("not a uri")),
+            pairs(&[("site", "format")])
+        );
+        assert_eq!(
+            check("site", json!("/relative")),
+            pairs(&[("site", "format")])
+        );
+    }
+
+    #[test]
+    fn all_failures_are_reported_in_field_order() {
+        let value: Rules = decode(json!({
+            "name": "a",
+            "code": "x",
+            "count": 0,
+            "score": 1,
+            "ratio": 0.1,
+            "step": 1,
+            "tags": [],
+            "labels": {},
+            "contact": "nope",
+            "items": [{"name": ""}]
+        }));
+        let errors = value.validate().unwrap_err();
+        assert_eq!(errors.len(), 10);
+        assert_eq!(
+            failures!(value),
+            pairs(&[
+                ("name", "min_length"),
+                ("code", "pattern"),
+                ("count", "minimum"),
+                ("score", "maximum"),
+                ("ratio", "multiple_of"),
+                ("step", "multiple_of"),
+                ("tags", "min_items"),
+                ("labels", "min_properties"),
+                ("contact", "format"),
+                ("items[0].name", "min_length"),
+            ])
+        );
+        let first = errors.iter().next().unwrap();
+        assert_eq!(first.message, "must be at least 2 characters long");
+        assert!(errors
+            .to_string()
+            .starts_with("name: must be at least 2 characters long (min_length); code:"));
+    }
+}
+
+mod shapes {
+    use super::*;
+
+    #[test]
+    fn renames_keywords_and_required_nullable_fields() {
+        use objects_types::Account;
+        let account: Account = round_trip(json!({
+            "accountId": "a1",
+            "displayName": "Ada",
+            "closedAt": null,
+            "type": "personal",
+            "self": "me",
+            "address": {"city": "Paris"}
+        }));
+        assert_eq!(account.account_id, "a1");
+        assert_eq!(account.r#type, "personal");
+        assert_eq!(account.self_.as_deref(), Some("me"));
+        assert_eq!(account.address.unwrap().city, "Paris");
+        let missing =
+            decode_error::<Account>(json!({"accountId": "a", "displayName": "b", "type": "t"}));
+        assert!(missing.contains("missing field `closedAt`"), "{missing}");
+    }
+
+    #[test]
+    fn defaults_fill_absent_fields() {
+        use defaults_types::params::SearchParams;
+        use defaults_types::{Settings, SettingsMode};
+        let settings: Settings = decode(json!({}));
+        assert_eq!(settings.retries, 3);
+        assert!(!settings.verbose);
+        assert_eq!(settings.threshold, 0.5);
+        assert_eq!(settings.label, "main");
+        assert_eq!(settings.mode, SettingsMode::Safe);
+        let params: SearchParams = decode(json!({"q": "rust"}));
+        assert_eq!(params.limit, 10);
+        assert_eq!(params.order.to_string(), "desc");
+        assert_eq!(params.x_trace, None);
+    }
+
+    #[test]
+    fn maps_and_flattened_extra_properties() {
+        use maps_types::{Extensible, Resource, Validate};
+        let extensible: Extensible = round_trip(json!({"kind": "k", "color": "red", "size": "L"}));
+        assert_eq!(extensible.additional_properties.len(), 2);
+        assert_eq!(extensible.additional_properties["color"], "red");
+        let resource: Resource = round_trip(json!({
+            "name": "r",
+            "labels": {"env": "prod"},
+            "attributes": {"nested": {"any": [1, "two"]}},
+            "counters": {"hits": 3}
+        }));
+        assert_eq!(resource.counters.unwrap()["hits"], 3);
+        let too_many: Resource =
+            decode(json!({"name": "r", "labels": {"a": "1", "b": "2", "c": "3", "d": "4"}}));
+        assert_eq!(failures!(too_many), pairs(&[("labels", "max_properties")]));
+    }
+
+    #[test]
+    fn recursive_types_nest() {
+        use recursion_types::{Employee, ListNode, TreeNode};
+        let list: ListNode =
+            round_trip(json!({"value": 1, "next": {"value": 2, "next": {"value": 3}}}));
+        assert_eq!(list.next.unwrap().next.unwrap().value, 3);
+        let tree: TreeNode =
+            round_trip(json!({"value": "root", "children": [{"value": "leaf", "children": []}]}));
+        assert_eq!(tree.children.unwrap()[0].value, "leaf");
+        let employee: Employee =
+            round_trip(json!({"name": "A", "team": {"title": "T", "lead": {"name": "B"}}}));
+        assert_eq!(employee.team.unwrap().lead.unwrap().name, "B");
+    }
+
+    #[test]
+    fn all_of_merges_members() {
+        use allof_types::{Project, Status, Validate};
+        // An optional nullable field decodes `null` and absence alike as `None`.
+        let project: Project = decode(json!({
+            "name": "specforge",
+            "created_at": "2026-11-23T10:00:00Z",
+            "id": 7,
+            "status": "active",
+            "previous_status": null
+        }));
+        assert_eq!(project.status, Some(Status::Active));
+        assert_eq!(project.previous_status, None);
+        let long: Project =
+            decode(json!({"name": "x".repeat(51), "created_at": "2026-11-23T10:00:00Z", "id": 1}));
+        assert_eq!(failures!(long), pairs(&[("name", "max_length")]));
+    }
+
+    #[test]
+    fn arrays_of_inline_objects() {
+        use arrays_types::{Order, Validate};
+        let order: Order = round_trip(json!({
+            "items": [{"sku": "a", "quantity": 1}, {"sku": "b", "quantity": 0}],
+            "tags": ["x"],
+            "grid": [[1.5, 2.0], []]
+        }));
+        assert_eq!(failures!(order), pairs(&[("items[1].quantity", "minimum")]));
+    }
+
+    #[test]
+    fn formats_decode_into_their_types() {
+        use formats_types::Everything;
+        let value = json!({
+            "at": "2026-11-23T10:00:00Z",
+            "on": "2026-11-23",
+            "id": "67e55044-10b1-426f-9247-bb680e5fe0c8",
+            "email": "a@b.co",
+            "homepage": "https://example.com",
+            "small": 2147483647,
+            "big": 9007199254740993i64,
+            "ratio": 0.5,
+            "precise": 0.1,
+            "blob": "aGVsbG8=",
+            "file": [1, 2, 3],
+            "plain": -1
+        });
+        let everything: Everything = round_trip(value.clone());
+        assert_eq!(
+            everything.id.to_string(),
+            "67e55044-10b1-426f-9247-bb680e5fe0c8"
+        );
+        let mut bad = value;
+        bad["id"] = json!("not-a-uuid");
+        assert!(decode_error::<Everything>(bad).contains("UUID"));
+    }
+
+    #[test]
+    fn write_only_fields_are_never_required_when_decoding() {
+        use read_write_types::{Credential, Validate};
+        let returned: Credential = round_trip(json!({"id": 1, "username": "ada"}));
+        assert_eq!(returned.secret, None);
+        assert_eq!(failures!(returned), pairs(&[("secret", "required")]));
+        let sent: Credential = round_trip(json!({"id": 1, "username": "ada", "secret": "short"}));
+        assert_eq!(failures!(sent), pairs(&[("secret", "min_length")]));
+    }
+}

@@ -193,7 +193,7 @@ fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> TokenStream {
         );
         quote! {
             #type_docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             pub enum #name {
                 #( #[doc = #variant_docs] #variants, )*
                 /// A value not listed in the spec.
@@ -250,7 +250,7 @@ fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> TokenStream {
         let type_name = &def.name;
         quote! {
             #type_docs
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
             pub enum #name {
                 #( #[doc = #variant_docs] #[serde(rename = #wires)] #variants, )*
             }

@@ -36,6 +36,18 @@ fn separate_items(text: &str) -> String {
     out
 }
 
+/// One-line declarations that read best as a block: `use` lines, and `mod` lines with their attributes.
+fn declaration_group(line: &str) -> Option<&'static str> {
+    let line = line.strip_prefix("pub ").unwrap_or(line);
+    if line.starts_with("use ") {
+        Some("use")
+    } else if line.starts_with("mod ") || line.starts_with("#[rustfmt::skip]") {
+        Some("mod")
+    } else {
+        None
+    }
+}
+
 fn needs_blank_line(previous: &str, line: &str) -> bool {
     let indent = line.len() - line.trim_start().len();
     let previous_indent = previous.len() - previous.trim_start().len();
@@ -51,9 +63,10 @@ fn needs_blank_line(previous: &str, line: &str) -> bool {
         return !line.starts_with("//!");
     }
     if indent == 0 {
-        let both_use = previous.starts_with("use ") && line.starts_with("use ");
+        let same_group = declaration_group(previous).is_some()
+            && declaration_group(previous) == declaration_group(line);
         let continuation = line.starts_with(['}', ')', ']']);
-        return previous_ends_item && !both_use && !continuation;
+        return previous_ends_item && !same_group && !continuation;
     }
     const ITEM_STARTS: [&str; 8] = [
         "fn ",

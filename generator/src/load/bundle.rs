@@ -152,10 +152,18 @@ impl Bundler {
         let name = self.unique_name(&kind, &base_name);
         let local = format!("#/components/{kind}/{}", escape_segment(&name));
         self.imported.insert(key, local.clone());
+        // Take the slot before walking the target, so imports keep the order
+        // in which they are first referenced.
+        let slot = self.pending.len();
+        self.pending.push(Import {
+            kind,
+            name,
+            value: Value::Null,
+        });
         let mut value = target.clone();
         let mut inner_pointer = fragment.clone();
         self.rewrite(&mut value, &target_file, &mut inner_pointer);
-        self.pending.push(Import { kind, name, value });
+        self.pending[slot].value = value;
         Some(local)
     }
 

@@ -125,6 +125,7 @@ impl ExtensionParser<'_> {
         }
     }
 
+    /// One policy; every problem in it is reported, then `None` if there was any.
     fn policy(&mut self, value: &Value, pointer: &str) -> Option<RateLimitPolicy> {
         const HINT: &str =
             "a policy looks like `{name: default, requests: 100, window: 60s, key: principal}`";
@@ -136,33 +137,34 @@ impl ExtensionParser<'_> {
             );
             return None;
         };
+        let problems_before = self.problems.len();
         self.unknown_keys(
             object,
             &["name", "requests", "window", "key", "algorithm", "tiers"],
             pointer,
         );
-        let requests = match object.get("requests").and_then(Value::as_u64) {
-            Some(n) if n > 0 => n,
-            _ => {
-                self.problem(
-                    &format!("{pointer}/requests"),
-                    "`requests` must be a whole number above zero".into(),
-                    HINT,
-                );
-                return None;
-            }
-        };
-        let window_seconds = match object.get("window").map(parse_duration) {
-            Some(Some(seconds)) if seconds > 0 => seconds,
-            _ => {
-                self.problem(
-                    &format!("{pointer}/window"),
-                    "`window` must be a duration such as `1s`, `60s`, `1m` or `1h`".into(),
-                    HINT,
-                );
-                return None;
-            }
-        };
+        let requests = object
+            .get("requests")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 0);
+        if requests.is_none() {
+            self.problem(
+                &format!("{pointer}/requests"),
+                "`requests` must be a whole number above zero".into(),
+                HINT,
+            );
+        }
+        let window_seconds = object
+            .get("window")
+            .and_then(parse_duration)
+            .filter(|s| *s > 0);
+        if window_seconds.is_none() {
+            self.problem(
+                &format!("{pointer}/window"),
+                "`window` must be a duration such as `1s`, `60s`, `1m` or `1h`".into(),
+                HINT,
+            );
+        }
         let name = match object.get("name") {
             None => "default".to_string(),
             Some(Value::String(name)) if is_policy_name(name) => name.clone(),
@@ -172,70 +174,77 @@ impl ExtensionParser<'_> {
                     format!("`name` must be letters, digits, `-` or `_`, found {other}"),
                     "the name appears in the `RateLimit-Policy` header",
                 );
-                return None;
+                String::new()
             }
         };
-        let key = match object.get("key").and_then(Value::as_str) {
-            None | Some("principal") => RateLimitKey::Principal,
-            Some("ip") => RateLimitKey::ClientIp,
-            Some(key) if key.starts_with("header:") && key.len() > "header:".len() => {
+        let key = match object.get("key").map(|k| (k, k.as_str())) {
+            None | Some((_, Some("principal"))) => RateLimitKey::Principal,
+            Some((_, Some("ip"))) => RateLimitKey::ClientIp,
+            Some((_, Some(key))) if key.len() > "header:".len() && key.starts_with("header:") => {
                 RateLimitKey::Header(key["header:".len()..].to_string())
             }
-            Some(other) => {
+            Some((raw, _)) => {
                 self.problem(
                     &format!("{pointer}/key"),
-                    format!("unknown rate-limit key `{other}`"),
+                    format!("unknown rate-limit key {raw}"),
                     "use `principal`, `ip` or `header:<Name>`",
                 );
-                return None;
+                RateLimitKey::Principal
             }
         };
-        let algorithm = match object.get("algorithm").and_then(Value::as_str) {
-            None | Some("gcra") => RateLimitAlgorithm::Gcra,
-            Some("sliding-window") => RateLimitAlgorithm::SlidingWindow,
-            Some("fixed-window") => RateLimitAlgorithm::FixedWindow,
-            Some("token-bucket") => RateLimitAlgorithm::TokenBucket,
-            Some(other) => {
+        let algorithm = match object.get("algorithm").map(|a| (a, a.as_str())) {
+            None | Some((_, Some("gcra"))) => RateLimitAlgorithm::Gcra,
+            Some((_, Some("sliding-window"))) => RateLimitAlgorithm::SlidingWindow,
+            Some((_, Some("fixed-window"))) => RateLimitAlgorithm::FixedWindow,
+            Some((_, Some("token-bucket"))) => RateLimitAlgorithm::TokenBucket,
+            Some((raw, _)) => {
                 self.problem(
                     &format!("{pointer}/algorithm"),
-                    format!("unknown rate-limit algorithm `{other}`"),
+                    format!("unknown rate-limit algorithm {raw}"),
                     "use `gcra` (the default), `sliding-window`, `fixed-window` or `token-bucket`",
                 );
-                return None;
+                RateLimitAlgorithm::Gcra
             }
         };
-        let mut tiers = Vec::new();
-        if let Some(value) = object.get("tiers") {
-            match value.as_object() {
-                Some(map) => {
-                    for (tier, quota) in map {
-                        match quota.as_u64() {
-                            Some(n) if n > 0 => tiers.push((tier.clone(), n)),
-                            _ => self.problem(
-                                &format!("{pointer}/tiers/{tier}"),
-                                format!(
-                                    "the quota of tier `{tier}` must be a whole number above zero"
-                                ),
-                                "write `tiers: {free: 100, pro: 1000}`",
-                            ),
-                        }
-                    }
-                }
-                None => self.problem(
-                    &format!("{pointer}/tiers"),
-                    "`tiers` must map tier names to request quotas".into(),
-                    "write `tiers: {free: 100, pro: 1000}`",
-                ),
-            }
+        let tiers = object
+            .get("tiers")
+            .map(|value| self.tiers(value, &format!("{pointer}/tiers")))
+            .unwrap_or_default();
+        if self.problems.len() > problems_before {
+            return None;
         }
         Some(RateLimitPolicy {
             name,
-            requests,
-            window_seconds,
+            requests: requests?,
+            window_seconds: window_seconds?,
             key,
             algorithm,
             tiers,
         })
+    }
+
+    fn tiers(&mut self, value: &Value, pointer: &str) -> Vec<(String, u64)> {
+        const HINT: &str = "write `tiers: {free: 100, pro: 1000}`";
+        let Some(map) = value.as_object() else {
+            self.problem(
+                pointer,
+                "`tiers` must map tier names to request quotas".into(),
+                HINT,
+            );
+            return Vec::new();
+        };
+        let mut tiers = Vec::new();
+        for (tier, quota) in map {
+            match quota.as_u64().filter(|n| *n > 0) {
+                Some(n) => tiers.push((tier.clone(), n)),
+                None => self.problem(
+                    &format!("{pointer}/{tier}"),
+                    format!("the quota of tier `{tier}` must be a whole number above zero"),
+                    HINT,
+                ),
+            }
+        }
+        tiers
     }
 
     fn idempotency(&mut self, value: &Value, pointer: &str) -> Option<Idempotency> {

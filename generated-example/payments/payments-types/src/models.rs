@@ -107,7 +107,7 @@ impl Validate for UserUpdate {
 ///
 /// Values this version does not know decode as `Unknown`, so a server
 /// adding a value does not break older clients.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ChargeStatus {
     /// `pending`
     Pending,
@@ -312,7 +312,7 @@ impl Validate for ChargeCreate {
 ///
 /// Values this version does not know decode as `Unknown`, so a server
 /// adding a value does not break older clients.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefundReason {
     /// `duplicate`
     Duplicate,
@@ -497,7 +497,7 @@ impl Validate for ErrorDetail {
 ///
 /// Values this version does not know decode as `Unknown`, so a server
 /// adding a value does not break older clients.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ErrorDetailLocation {
     /// `body`
     Body,

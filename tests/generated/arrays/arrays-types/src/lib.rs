@@ -5,13 +5,10 @@
 
 #[rustfmt::skip]
 pub mod models;
-
 #[rustfmt::skip]
 pub mod operations;
-
 #[rustfmt::skip]
 pub mod validation;
 
 pub use models::*;
-
 pub use validation::{Validate, ValidationError, ValidationErrors};

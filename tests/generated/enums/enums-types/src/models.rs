@@ -10,18 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::validation::{Path, Validate, ValidationError, rules};
 
 /// Only ever sent by clients, so it stays closed.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Priority {
     /// `low`
     #[serde(rename = "low")]
@@ -75,7 +64,7 @@ impl Validate for Priority {
 ///
 /// Values this version does not know decode as `Unknown`, so a server
 /// adding a value does not break older clients.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobState {
     /// `queued`
     Queued,
@@ -195,7 +184,7 @@ impl Validate for Job {
 
 /// Values this version does not know decode as `Unknown`, so a server
 /// adding a value does not break older clients.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobKind {
     /// `batch`
     Batch,

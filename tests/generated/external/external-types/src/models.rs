@@ -17,21 +17,21 @@ impl Validate for Money {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Money2 {
-    pub value: String,
-    pub currency: String,
-}
-
-impl Validate for Money2 {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Price {
     pub amount: Money2,
     pub label: String,
 }
 
 impl Validate for Price {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Money2 {
+    pub value: String,
+    pub currency: String,
+}
+
+impl Validate for Money2 {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
