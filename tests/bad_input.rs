@@ -73,3 +73,4 @@ bad_input!(missing_external_file, "missing-file.yaml");
 bad_input!(schema_violation, "bad-schema.yaml");
 bad_input!(malformed_extensions, "bad-extensions.yaml");
 bad_input!(missing_spec_file, "does-not-exist.yaml");
+bad_input!(unknown_error_schema, "bad-envelope.yaml");

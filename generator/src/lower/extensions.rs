@@ -32,12 +32,15 @@ impl ExtensionParser<'_> {
         let envelope = match extensions.get("x-envelope") {
             None | Some(Value::Bool(false)) => None,
             Some(Value::Bool(true)) => Some(Envelope { error_schema: None }),
-            Some(Value::Object(object)) => Some(Envelope {
-                error_schema: object
-                    .get("error-schema")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            }),
+            Some(Value::Object(object)) => {
+                self.unknown_keys(object, &["error-schema"], "#/x-envelope");
+                Some(Envelope {
+                    error_schema: object
+                        .get("error-schema")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                })
+            }
             Some(other) => {
                 self.problem(
                     "#/x-envelope",

@@ -14,8 +14,6 @@ use crate::ir::{Api, Name, ParameterLocation, SecurityScheme, SecuritySchemeKind
 use crate::load::{escape_segment, Spec};
 use crate::naming::{self, Namespace};
 
-pub use extensions::parse_duration;
-
 /// Lowers a loaded spec; `Ok` carries the warnings.
 pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     let openapi = &spec.openapi;
@@ -63,6 +61,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     };
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
     passes::check_security(&api, &spec.path, &mut diagnostics);
+    passes::check_envelope(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);
     passes::box_recursive_fields(&mut api);
     let diagnostics = diagnostics.propagate()?;

@@ -43,6 +43,27 @@ pub fn check_pagination(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     }
 }
 
+/// `x-envelope: {error-schema: X}` must name a schema component with a type of its own.
+pub fn check_envelope(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
+    let Some(name) = api
+        .extensions
+        .envelope
+        .as_ref()
+        .and_then(|e| e.error_schema.as_ref())
+    else {
+        return;
+    };
+    let pointer = format!("#/components/schemas/{}", crate::load::escape_segment(name));
+    if !api.types.iter().any(|t| t.pointer == pointer) {
+        diagnostics.push(
+            Diagnostic::error(format!("`x-envelope` names the error schema `{name}`, which is not an object schema component"))
+                .in_file(file)
+                .at_pointer("#/x-envelope/error-schema")
+                .with_hint("define it under `components/schemas` as an object with `code`, `message` and `details`"),
+        );
+    }
+}
+
 /// Every security requirement must name a declared scheme.
 pub fn check_security(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     for operation in &api.operations {
