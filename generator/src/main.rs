@@ -109,10 +109,10 @@ fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
                 return ExitCode::from(EXIT_FAILURE);
             }
             println!(
-                "Generated {} ({} types, {} operations{}) in {} [{:.2}s]",
+                "Generated {} ({}, {}{}) in {} [{:.2}s]",
                 owned.join(", "),
-                generated.api.types.len(),
-                generated.api.operations.len(),
+                count(generated.api.types.len(), "type"),
+                count(generated.api.operations.len(), "operation"),
                 warning_note(&warnings),
                 args.out.display(),
                 started.elapsed().as_secs_f64()
@@ -189,8 +189,16 @@ fn is_crate_name(name: &str) -> bool {
 fn warning_note(warnings: &Diagnostics) -> String {
     match warnings.warning_count() {
         0 => String::new(),
-        1 => ", 1 warning".to_string(),
-        n => format!(", {n} warnings"),
+        n => format!(", {}", count(n, "warning")),
+    }
+}
+
+/// `1 type`, `20 types`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -56,11 +56,27 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "NaiveDate",
     "Utc",
     "Uuid",
+    "Regex",
+    "LazyLock",
+    "Infallible",
+    "FromStr",
+    "ParseEnumError",
 ];
+
+/// Keeps the ASCII letters and digits of a name, the rest become word breaks.
+///
+/// Rust accepts many non-ASCII identifiers, but not every character that
+/// `char::is_alphanumeric` accepts; ASCII is always safe, and the wire name
+/// keeps the original through serde renames.
+fn ascii_words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
 
 /// `charge_metadata` / `charge metadata` / `chargeMetadata` -> `ChargeMetadata`.
 pub fn type_name(raw: &str) -> String {
-    let mut name = raw.to_upper_camel_case();
+    let mut name = ascii_words(raw).to_upper_camel_case();
     if name.is_empty() {
         name = "Model".to_string();
     }
@@ -75,7 +91,7 @@ pub fn type_name(raw: &str) -> String {
 
 /// An enum variant name for a wire value; `None` if the value has no letters or digits.
 pub fn variant_name(raw: &str) -> Option<String> {
-    let mut name = raw.to_upper_camel_case();
+    let mut name = ascii_words(raw).to_upper_camel_case();
     if name.is_empty() {
         return match raw {
             "" => Some("Empty".to_string()),
@@ -93,7 +109,7 @@ pub fn variant_name(raw: &str) -> Option<String> {
 
 /// A field, parameter or method name: `createdAt` -> `created_at`, `type` -> `r#type`.
 pub fn value_name(raw: &str) -> String {
-    let mut name = raw.to_snake_case();
+    let mut name = ascii_words(raw).to_snake_case();
     if name.is_empty() {
         name = "value".to_string();
     }
@@ -167,6 +183,8 @@ mod tests {
             ("self", "SelfModel"),
             ("", "Model"),
             ("$$$", "Model"),
+            ("Ünïcode²", "NCode"),
+            ("Regex", "RegexModel"),
         ];
         for (raw, expected) in cases {
             assert_eq!(type_name(raw), expected, "{raw}");
@@ -187,6 +205,7 @@ mod tests {
             ("2fa", "_2fa"),
             ("", "value"),
             ("@id", "id"),
+            ("größe", "gr_e"),
         ];
         for (raw, expected) in cases {
             assert_eq!(value_name(raw), expected, "{raw}");

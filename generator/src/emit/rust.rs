@@ -106,32 +106,57 @@ pub fn module_docs(text: &str) -> TokenStream {
 
 /// Splits text into doc lines, each with the leading space rustdoc expects.
 ///
-/// Fenced blocks without a language are marked `text`, so rustdoc does not
-/// try to compile examples from the spec as Rust doctests.
+/// Descriptions are Markdown written for people, not for rustdoc: fenced
+/// blocks become `text` blocks so no example from the spec is compiled as a
+/// doctest, and lines that continue a list item are indented under it.
 fn doc_lines(text: &str) -> Vec<String> {
     let mut in_fence = false;
-    text.trim()
-        .lines()
-        .map(|line| {
-            let trimmed = line.trim_start();
-            let line = if let Some(language) = trimmed.strip_prefix("```") {
-                let opening = !in_fence;
-                in_fence = !in_fence;
-                if opening && !language.trim().eq_ignore_ascii_case("rust") {
-                    "```text".to_string()
-                } else {
-                    "```".to_string()
-                }
-            } else {
-                line.trim_end().to_string()
-            };
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
+    let mut list_indent: Option<usize> = None;
+    let mut lines = Vec::new();
+    for raw in text.trim().lines() {
+        let raw = raw.trim_end();
+        let trimmed = raw.trim_start();
+        let indent = raw.len() - trimmed.len();
+        let line = if trimmed.starts_with("```") {
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            list_indent = None;
+            format!(
+                "{}{}",
+                &raw[..indent],
+                if opening { "```text" } else { "```" }
+            )
+        } else if in_fence || trimmed.is_empty() {
+            if trimmed.is_empty() {
+                list_indent = None;
             }
-        })
-        .collect()
+            raw.to_string()
+        } else if let Some(marker) = list_marker_width(trimmed) {
+            list_indent = Some(indent + marker);
+            raw.to_string()
+        } else {
+            match list_indent {
+                Some(wanted) if indent < wanted => format!("{}{trimmed}", " ".repeat(wanted)),
+                _ => raw.to_string(),
+            }
+        };
+        lines.push(if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        });
+    }
+    lines
+}
+
+/// The width of a Markdown list marker that starts `line` (`- `, `* `, `12. `).
+fn list_marker_width(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let rest = &line[digits..];
+    (digits > 0 && (rest.starts_with(". ") || rest.starts_with(") "))).then_some(digits + 2)
 }
 
 #[cfg(test)]
@@ -139,7 +164,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doc_lines_mark_foreign_code_fences() {
+    fn doc_lines_indent_list_continuations() {
+        let lines =
+            doc_lines("Events:\n- `added`: the parent\nis an object\n10. ten\nmore\n\nAfter.");
+        assert_eq!(
+            lines,
+            vec![
+                " Events:",
+                " - `added`: the parent",
+                "   is an object",
+                " 10. ten",
+                "     more",
+                "",
+                " After."
+            ]
+        );
+    }
+
+    #[test]
+    fn doc_lines_mark_code_fences_as_text() {
         let lines = doc_lines("Intro\n\n```json\n{}\n```\n```rust\nlet x = 1;\n```");
         assert_eq!(
             lines,
@@ -149,7 +192,7 @@ mod tests {
                 " ```text",
                 " {}",
                 " ```",
-                " ```",
+                " ```text",
                 " let x = 1;",
                 " ```"
             ]

@@ -176,7 +176,12 @@ impl ValidationWriter {
         } else {
             (quote! { path }, quote! { errors })
         };
+        // Checking a deprecated field is not a use the deprecation warns about.
+        let reads_deprecated =
+            matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated));
+        let allow = (reads_deprecated && !body.is_empty()).then(|| quote! { #[allow(deprecated)] });
         quote! {
+            #allow
             impl Validate for #name {
                 fn validate_at(&self, #path_arg: &Path, #errors_arg: &mut Vec<ValidationError>) {
                     #(#body)*

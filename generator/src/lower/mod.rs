@@ -64,6 +64,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::check_envelope(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);
     passes::box_recursive_fields(&mut api);
+    passes::box_large_union_variants(&mut api);
     let diagnostics = diagnostics.propagate()?;
     Ok((api, diagnostics))
 }

@@ -196,3 +196,102 @@ fn direct_children_indexed(api: &Api, id: TypeId) -> Vec<(usize, TypeId)> {
         TypeKind::Enum(_) => Vec::new(),
     }
 }
+
+/// Boxes union variants much larger than the others, so one large variant
+/// does not make every value of the union large (clippy's `large_enum_variant`).
+pub fn box_large_union_variants(api: &mut Api) {
+    // Below clippy's 200-byte threshold, since sizes here are estimates.
+    const MARGIN: usize = 128;
+    for index in 0..api.types.len() {
+        while let TypeKind::Union(union) = &api.types[index].kind {
+            let mut sizes: Vec<(usize, usize)> = union
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let size = if v.boxed {
+                        8
+                    } else {
+                        estimated_size(api, &v.schema, &mut BTreeSet::new())
+                    };
+                    (size, i)
+                })
+                .collect();
+            sizes.sort_unstable_by(|a, b| b.cmp(a));
+            let (largest, variant) = sizes[0];
+            let second = sizes.get(1).map_or(0, |s| s.0);
+            let boxable = matches!(union.variants[variant].schema.ty, TypeRef::Named(_));
+            if largest < second + MARGIN || !boxable {
+                break;
+            }
+            if let TypeKind::Union(union) = &mut api.types[index].kind {
+                union.variants[variant].boxed = true;
+            }
+        }
+    }
+}
+
+/// An over-estimate of the size in bytes of a generated value of `schema`.
+fn estimated_size(api: &Api, schema: &Schema, seen: &mut BTreeSet<TypeId>) -> usize {
+    let option = if schema.nullable { 8 } else { 0 };
+    let size = match &schema.ty {
+        TypeRef::Primitive(p) => match p {
+            crate::ir::Primitive::String | crate::ir::Primitive::Binary => 24,
+            crate::ir::Primitive::DateTime | crate::ir::Primitive::Uuid => 16,
+            _ => 8,
+        },
+        TypeRef::Array(_) | TypeRef::Map(_) => 24,
+        TypeRef::Any => 32,
+        TypeRef::Named(id) => {
+            if !seen.insert(*id) {
+                return 8;
+            }
+            let size = match &api.types[id.0].kind {
+                TypeKind::Enum(def) => {
+                    if def.open {
+                        24
+                    } else {
+                        8
+                    }
+                }
+                TypeKind::Struct(def) => {
+                    let fields: usize = def
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            if f.boxed {
+                                8
+                            } else {
+                                estimated_size(api, &f.schema, seen)
+                                    + if f.is_optional() { 8 } else { 0 }
+                            }
+                        })
+                        .sum();
+                    fields
+                        + if def.additional_properties.is_some() {
+                            24
+                        } else {
+                            0
+                        }
+                }
+                TypeKind::Union(def) => {
+                    8 + def
+                        .variants
+                        .iter()
+                        .map(|v| {
+                            if v.boxed {
+                                8
+                            } else {
+                                estimated_size(api, &v.schema, seen)
+                            }
+                        })
+                        .max()
+                        .unwrap_or(0)
+                }
+            };
+            seen.remove(id);
+            size
+        }
+    };
+    size + option
+}

@@ -615,6 +615,10 @@ impl<'a> TypeLowering<'a> {
         let mut collected = ObjectParts::default();
         self.collect_object(SchemaRef::Item(schema), pointer, &mut collected, 0);
         let mut names = Namespace::new();
+        if collected.additional.is_some() {
+            // The flattened map of extra properties takes this name.
+            names.reserve("additional_properties");
+        }
         let mut fields = Vec::new();
         for (wire, (property, property_pointer)) in &collected.properties {
             let property_schema = SchemaRef::from(property);
