@@ -489,7 +489,8 @@ mod shapes {
     fn defaults_fill_absent_fields() {
         use defaults_types::params::SearchParams;
         use defaults_types::{Settings, SettingsMode};
-        let settings: Settings = decode(json!({}));
+        assert!(decode_error::<Settings>(json!({})).contains("missing field `profile`"));
+        let settings: Settings = decode(json!({"profile": "p"}));
         assert_eq!(settings.retries, 3);
         assert!(!settings.verbose);
         assert_eq!(settings.threshold, 0.5);

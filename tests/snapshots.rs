@@ -67,3 +67,38 @@ fn external_references_are_bundled() {
     let models = &generated.output.files["external-types/src/models.rs"];
     insta::assert_snapshot!("external_models", models);
 }
+
+/// What lowering reads from the flagship's extensions, security and servers:
+/// the part of the IR that the server and client generators build on.
+#[test]
+fn flagship_ir_extensions() {
+    let generated = generate(
+        &repository().join("specs/payments.yaml"),
+        &settings("payments"),
+    )
+    .expect("the flagship spec generates");
+    let api = &generated.api;
+    let operations: Vec<serde_json::Value> = api
+        .operations
+        .iter()
+        .map(|operation| {
+            serde_json::json!({
+                "id": operation.id,
+                "method": operation.method,
+                "route": format!("{}{}", operation.base_path, operation.path),
+                "security": operation.security,
+                "params": operation.params_type.map(|id| api.type_def(id).name.clone()),
+                "body": operation.request_body.as_ref().map(|b| &b.content_type),
+                "statuses": operation.responses.iter().map(|r| r.status).collect::<Vec<_>>(),
+                "extensions": operation.extensions,
+            })
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "base_path": api.base_path,
+        "security_schemes": api.security_schemes,
+        "extensions": api.extensions,
+        "operations": operations,
+    });
+    insta::assert_snapshot!(serde_json::to_string_pretty(&summary).unwrap());
+}

@@ -73,11 +73,7 @@ fn struct_item(
                 let wire = &field.name.wire;
                 attrs.push(quote! { rename = #wire });
             }
-            let default_literal = field
-                .default
-                .as_ref()
-                .filter(|_| !field.schema.nullable && !field.write_only);
-            if let Some(literal) = default_literal {
+            if let Some(literal) = field.applied_default() {
                 // An absent value takes the spec's default, so the field is not an `Option`.
                 let fn_name = format_ident!("default_{}", naming::bare(&field.name.rust));
                 let path = format!("{}::{}", def.name, fn_name);

@@ -194,8 +194,7 @@ impl ValidationWriter {
         let wire = &field.name.wire;
         let place = ident(&field.name.rust);
         let label = format!("{}_{}", def.name, naming::bare(&field.name.rust));
-        let has_default = field.default.is_some() && !field.schema.nullable && !field.write_only;
-        let is_option = field.is_optional() && !has_default;
+        let is_option = field.is_optional();
         let value = if is_option {
             Value::Ref(quote! { value })
         } else {

@@ -69,9 +69,19 @@ pub struct Field {
 }
 
 impl Field {
+    /// The default that fills the field when the value is absent: only for
+    /// fields that may be absent, and not when `null` or "never returned"
+    /// must stay distinguishable.
+    pub fn applied_default(&self) -> Option<&Literal> {
+        self.default
+            .as_ref()
+            .filter(|_| !self.required && !self.schema.nullable && !self.write_only)
+    }
+
     /// Whether the Rust field is an `Option`.
     pub fn is_optional(&self) -> bool {
-        !self.required || self.schema.nullable || self.write_only
+        (!self.required || self.schema.nullable || self.write_only)
+            && self.applied_default().is_none()
     }
 }
 

@@ -10,6 +10,8 @@ use crate::validation::{Path, Validate, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// Required, so its default never applies.
+    pub profile: String,
     #[serde(default = "Settings::default_retries")]
     pub retries: i64,
     #[serde(default = "Settings::default_verbose")]
