@@ -22,16 +22,11 @@ fn specforge(args: &[&str], out: &Path) -> Output {
         .expect("specforge runs")
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[test]
-fn generate_then_check_is_clean() {
-    let out = tempfile::tempdir().unwrap();
+/// `specforge generate` of the flagship into `out`, which must succeed.
+fn generate_flagship(out: &Path) -> Output {
     let generated = specforge(
         &["generate", "specs/payments.yaml", "--name", "payments"],
-        out.path(),
+        out,
     );
     assert_eq!(
         generated.status.code(),
@@ -39,6 +34,17 @@ fn generate_then_check_is_clean() {
         "{}",
         text(&generated.stderr)
     );
+    generated
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn generate_then_check_is_clean() {
+    let out = tempfile::tempdir().unwrap();
+    let generated = generate_flagship(out.path());
     let summary = text(&generated.stdout);
     assert!(
         summary.starts_with(
@@ -61,11 +67,7 @@ fn generate_then_check_is_clean() {
 #[test]
 fn check_reports_hand_edits_missing_and_extra_files() {
     let out = tempfile::tempdir().unwrap();
-    let generated = specforge(
-        &["generate", "specs/payments.yaml", "--name", "payments"],
-        out.path(),
-    );
-    assert_eq!(generated.status.code(), Some(0));
+    generate_flagship(out.path());
 
     let models = out.path().join("payments-types/src/models.rs");
     let edited = fs::read_to_string(&models)
@@ -107,16 +109,7 @@ fn regeneration_replaces_its_crates_and_keeps_everything_else() {
     fs::create_dir_all(stale.parent().unwrap()).unwrap();
     fs::write(&stale, "// from an older spec\n").unwrap();
 
-    let generated = specforge(
-        &["generate", "specs/payments.yaml", "--name", "payments"],
-        out.path(),
-    );
-    assert_eq!(
-        generated.status.code(),
-        Some(0),
-        "{}",
-        text(&generated.stderr)
-    );
+    generate_flagship(out.path());
 
     assert_eq!(fs::read_to_string(&app).unwrap(), "fn main() {}\n");
     assert_eq!(
