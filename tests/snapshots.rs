@@ -66,6 +66,21 @@ fn external_references_are_bundled() {
     .expect("the external-reference spec generates");
     let models = &generated.output.files["external-types/src/models.rs"];
     insta::assert_snapshot!("external_models", models);
+    // A security scheme that is a `$ref` into another file resolves to its definition.
+    let shared = generated
+        .api
+        .security_schemes
+        .iter()
+        .find(|s| s.name.wire == "Shared")
+        .expect("the Shared scheme is lowered");
+    assert!(matches!(
+        shared.kind,
+        specforge::ir::SecuritySchemeKind::HttpBearer { .. }
+    ));
+    assert_eq!(
+        shared.docs.as_deref(),
+        Some("A bearer token shared by several APIs.")
+    );
 }
 
 /// What lowering reads from the flagship's extensions, security and servers:

@@ -102,14 +102,12 @@ fn security_schemes(
     let mut schemes = Vec::new();
     for (wire, scheme) in &components.security_schemes {
         let pointer = format!("#/components/securitySchemes/{}", escape_segment(wire));
-        let ReferenceOr::Item(scheme) = scheme else {
+        let Some(scheme) = resolve_security_scheme(&components.security_schemes, scheme, 0) else {
             diagnostics.push(
-                Diagnostic::warning(
-                    "security schemes given by `$ref` are not supported; this one is skipped",
-                )
-                .in_file(file)
-                .at_pointer(pointer)
-                .with_hint("define the scheme inline under `components/securitySchemes`"),
+                Diagnostic::error("this `$ref` does not lead to a security scheme")
+                    .in_file(file)
+                    .at_pointer(pointer)
+                    .with_hint("refer to another entry of `components/securitySchemes`"),
             );
             continue;
         };
@@ -172,4 +170,21 @@ fn security_schemes(
         });
     }
     schemes
+}
+
+/// Follows `$ref`s between security schemes (as left by bundling another file's scheme).
+fn resolve_security_scheme<'a>(
+    schemes: &'a IndexMap<String, ReferenceOr<OaSecurityScheme>>,
+    scheme: &'a ReferenceOr<OaSecurityScheme>,
+    depth: usize,
+) -> Option<&'a OaSecurityScheme> {
+    match scheme {
+        ReferenceOr::Item(scheme) => Some(scheme),
+        ReferenceOr::Reference { reference } if depth < 16 => {
+            let name = reference.strip_prefix("#/components/securitySchemes/")?;
+            let name = name.replace("~1", "/").replace("~0", "~");
+            resolve_security_scheme(schemes, schemes.get(&name)?, depth + 1)
+        }
+        ReferenceOr::Reference { .. } => None,
+    }
 }
