@@ -600,3 +600,210 @@ mod shapes {
         assert_eq!(failures!(sent), pairs(&[("secret", "min_length")]));
     }
 }
+
+/// `FromJson`: untrusted JSON checked against the schema, every problem at once.
+mod from_json {
+    use super::*;
+
+    fn problems<T: payments_types::FromJson + std::fmt::Debug>(
+        value: Value,
+    ) -> Vec<(String, &'static str)> {
+        match T::from_json(value) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| (e.field.clone(), e.code)).collect(),
+        }
+    }
+
+    #[test]
+    fn wrong_types_are_listed_per_field_with_rule_failures() {
+        use payments_types::ChargeCreate;
+        assert_eq!(
+            problems::<ChargeCreate>(json!({
+                "amount": "10",
+                "currency": 5,
+                "source": "",
+                "customer_id": 1.5,
+                "description": null,
+                "metadata": {"k": 1, "ok": "v"},
+                "unknown": true
+            })),
+            pairs(&[
+                ("amount", "type"),
+                ("currency", "type"),
+                ("source", "min_length"),
+                ("customer_id", "type"),
+                ("metadata.k", "type"),
+            ])
+        );
+        assert_eq!(
+            problems::<ChargeCreate>(json!({"amount": 10, "currency": "usd", "source": null})),
+            pairs(&[
+                ("amount", "minimum"),
+                ("currency", "pattern"),
+                ("source", "type")
+            ])
+        );
+    }
+
+    #[test]
+    fn missing_properties_and_non_objects() {
+        use payments_types::{Charge, ChargeCreate, UserCreate};
+        assert_eq!(
+            problems::<ChargeCreate>(json!({})),
+            pairs(&[
+                ("amount", "required"),
+                ("currency", "required"),
+                ("source", "required")
+            ])
+        );
+        assert_eq!(problems::<ChargeCreate>(json!([1])), pairs(&[("", "type")]));
+        assert_eq!(
+            problems::<UserCreate>(json!({"name": 123, "email": "nope"})),
+            pairs(&[
+                ("name", "type"),
+                ("email", "format"),
+                ("password", "required")
+            ])
+        );
+        // Required but nullable: null is fine, absence is not.
+        let mut charge = json!({
+            "id": "ch_abcdefghijklmnopqrstuvwx", "amount": 1000, "currency": "USD",
+            "status": "succeeded", "source": "tok", "customer_id": null, "description": null,
+            "metadata": {}, "amount_refunded": 0, "refunded": false,
+            "created_at": "2026-01-02T03:04:05Z"
+        });
+        assert!(problems::<Charge>(charge.clone()).is_empty());
+        charge.as_object_mut().unwrap().remove("customer_id");
+        charge["created_at"] = json!("yesterday");
+        assert_eq!(
+            problems::<Charge>(charge),
+            pairs(&[("customer_id", "required"), ("created_at", "format")])
+        );
+    }
+
+    #[test]
+    fn a_valid_body_decodes() {
+        use payments_types::{ChargeCreate, FromJson};
+        let charge =
+            ChargeCreate::from_json(json!({"amount": 500, "currency": "EUR", "source": "tok"}))
+                .unwrap();
+        assert_eq!(charge.amount, 500);
+        let errors = ChargeCreate::from_json(json!({"amount": "x"})).unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().message, "must be an integer");
+    }
+
+    #[test]
+    fn unions_enums_and_formats() {
+        use enums_types::FromJson as _;
+        use unions_types::FromJson as _;
+        let pet = |value: Value| match unions_types::Pet::from_json(value) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .iter()
+                .map(|e| (e.field.clone(), e.code))
+                .collect::<Vec<_>>(),
+        };
+        assert!(pet(json!({"petType": "cat", "name": "Tom"})).is_empty());
+        assert_eq!(
+            pet(json!({"petType": "cat"})),
+            pairs(&[("name", "required")])
+        );
+        assert_eq!(
+            pet(json!({"petType": "fish"})),
+            pairs(&[("petType", "enum")])
+        );
+        assert_eq!(
+            pet(json!({"name": "Tom"})),
+            pairs(&[("petType", "required")])
+        );
+        let identifier = |value: Value| unions_types::Identifier::from_json(value).is_ok();
+        assert!(identifier(json!(3)) && identifier(json!("x")));
+        assert!(!identifier(json!(true)));
+        let errors = unions_types::Identifier::from_json(json!(true)).unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().code, "one_of");
+
+        let job = |value: Value| match enums_types::JobRequest::from_json(value) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .iter()
+                .map(|e| (e.field.clone(), e.code))
+                .collect::<Vec<_>>(),
+        };
+        assert_eq!(
+            job(json!({"priority": "urgent"})),
+            pairs(&[("priority", "enum")])
+        );
+        assert!(
+            enums_types::Job::from_json(json!({"state": "someday"})).is_ok(),
+            "open enums accept new values"
+        );
+
+        use formats_types::FromJson as _;
+        let errors = formats_types::Everything::from_json(json!({
+            "at": "2026-13-01T00:00:00Z", "on": "2026-02-30", "id": "x", "email": "a@b.co",
+            "homepage": "https://e.com", "small": 2147483648i64, "big": 1, "ratio": 1, "precise": 2.5,
+            "blob": "", "file": [256], "plain": 1
+        }))
+        .unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.field.clone(), e.code)).collect();
+        assert_eq!(
+            found,
+            pairs(&[
+                ("at", "format"),
+                ("on", "format"),
+                ("id", "format"),
+                ("small", "type"),
+                ("file", "type")
+            ])
+        );
+    }
+
+    #[test]
+    fn nested_arrays_maps_defaults_and_write_only() {
+        use arrays_types::FromJson as _;
+        let errors = arrays_types::Order::from_json(
+            json!({"items": [{"sku": "", "quantity": "1"}], "tags": ["a", "a"]}),
+        )
+        .unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.field.clone(), e.code)).collect();
+        assert_eq!(
+            found,
+            pairs(&[
+                ("items[0].sku", "min_length"),
+                ("items[0].quantity", "type"),
+                ("tags", "unique_items")
+            ])
+        );
+
+        use maps_types::FromJson as _;
+        let errors = maps_types::Extensible::from_json(json!({"kind": "k", "x": 1, "y": "fine"}))
+            .unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["x"]
+        );
+
+        use defaults_types::FromJson as _;
+        assert!(defaults_types::Settings::from_json(json!({"profile": "p"})).is_ok());
+        let errors = defaults_types::Settings::from_json(json!({"profile": "p", "retries": null}))
+            .unwrap_err();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            [("retries", "type")]
+        );
+
+        use read_write_types::FromJson as _;
+        let errors =
+            read_write_types::Credential::from_json(json!({"id": 1, "username": "u"})).unwrap_err();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            [("secret", "required")]
+        );
+    }
+}

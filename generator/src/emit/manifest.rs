@@ -43,9 +43,8 @@ pub fn types_cargo_toml(context: &Context<'_>) -> String {
         dependencies.push(r#"regex = "1""#);
     }
     dependencies.push(r#"serde = { version = "1", features = ["derive"] }"#);
-    if uses.serde_json {
-        dependencies.push(r#"serde_json = "1""#);
-    }
+    // `FromJson` reads `serde_json::Value`s.
+    dependencies.push(r#"serde_json = "1""#);
     if uses.uuid {
         dependencies.push(r#"uuid = { version = "1", features = ["serde"] }"#);
     }
@@ -77,7 +76,6 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
 struct Uses {
     chrono: bool,
     regex: bool,
-    serde_json: bool,
     uuid: bool,
 }
 
@@ -95,8 +93,6 @@ impl Uses {
                     }
                 }
                 TypeKind::Union(u) => {
-                    // Tagged unions decode through `serde_json::Value`.
-                    uses.serde_json |= u.discriminator.is_some();
                     for variant in &u.variants {
                         uses.schema(&variant.schema);
                     }
@@ -112,9 +108,8 @@ impl Uses {
         match &schema.ty {
             TypeRef::Primitive(Primitive::DateTime | Primitive::Date) => self.chrono = true,
             TypeRef::Primitive(Primitive::Uuid) => self.uuid = true,
-            TypeRef::Any => self.serde_json = true,
             TypeRef::Array(inner) | TypeRef::Map(inner) => self.schema(inner),
-            TypeRef::Primitive(_) | TypeRef::Named(_) => {}
+            TypeRef::Primitive(_) | TypeRef::Named(_) | TypeRef::Any => {}
         }
     }
 }

@@ -24,7 +24,8 @@ pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStre
                 TypeKind::Union(u) => union_item(writer, def, u, imports),
             };
             let validate = validation.validate_impl(def, imports);
-            quote! { #item #validate }
+            let from_json = validation.json_check_impl(def, imports);
+            quote! { #item #validate #from_json }
         })
         .collect();
     let patterns = validation.finish(imports);

@@ -97,7 +97,7 @@ fn lib_rs(context: &Context<'_>, has_params: bool) -> proc_macro2::TokenStream {
         pub mod validation;
 
         pub use models::*;
-        pub use validation::{Validate, ValidationError, ValidationErrors};
+        pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};
     }
 }
 

@@ -17,4 +17,4 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
-pub use validation::{Validate, ValidationError, ValidationErrors};
+pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// The state of the service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,17 @@ pub struct Health {
 
 impl Validate for Health {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Health {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
+            json::string(value, path, errors);
+        }
+    }
 }
 
 /// Someone who can be charged.
@@ -46,6 +58,60 @@ impl Validate for User {
             rules::max_length(path, &self.name, 100, errors);
         }
         rules::email(&path.field("email"), &self.email, errors);
+    }
+}
+
+impl FromJson for User {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+                rules::max_length(path, value, 100, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "created_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "updated_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
     }
 }
 
@@ -81,6 +147,35 @@ impl Validate for UserCreate {
     }
 }
 
+impl FromJson for UserCreate {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+                rules::max_length(path, value, 100, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "password",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 8, errors);
+            }
+        }
+    }
+}
+
 /// The fields of a user that can change; absent ones stay as they are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserUpdate {
@@ -99,6 +194,25 @@ impl Validate for UserUpdate {
         }
         if let Some(value) = &self.email {
             rules::email(&path.field("email"), value, errors);
+        }
+    }
+}
+
+impl FromJson for UserUpdate {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::optional(object, "name", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+                rules::max_length(path, value, 100, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "email", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
         }
     }
 }
@@ -179,6 +293,12 @@ impl Validate for ChargeStatus {
     }
 }
 
+impl FromJson for ChargeStatus {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
+    }
+}
+
 /// A payment taken from a card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Charge {
@@ -253,6 +373,122 @@ impl Validate for Charge {
     }
 }
 
+impl FromJson for Charge {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    CHARGE_ID_PATTERN.is_match(value),
+                    "^ch_[A-Za-z0-9]{24}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 50.0, errors);
+                rules::maximum(path, value as f64, 99999999.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "currency",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    CHARGE_CURRENCY_PATTERN.is_match(value),
+                    "^[A-Z]{3}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
+            ChargeStatus::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "source", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+                rules::max_length(path, value, 255, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required_nullable(
+            object,
+            "customer_id",
+            path,
+            errors,
+        ) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required_nullable(
+            object,
+            "description",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::max_length(path, value, 500, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "metadata",
+            path,
+            errors,
+        ) {
+            if let Some(entries) = json::object(value, path, errors) {
+                rules::max_properties(path, entries.len(), 20, errors);
+                for (key, value) in entries {
+                    let path = &path.key(key);
+                    rules::key_max_length(path, key, 40, errors);
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 500, errors);
+                    }
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "amount_refunded",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 0.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "refunded",
+            path,
+            errors,
+        ) {
+            json::boolean(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "created_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+    }
+}
+
 /// What it takes to charge a card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeCreate {
@@ -303,6 +539,63 @@ impl Validate for ChargeCreate {
                 let path = &path.key(key);
                 rules::key_max_length(path, key, 40, errors);
                 rules::max_length(path, value, 500, errors);
+            }
+        }
+    }
+}
+
+impl FromJson for ChargeCreate {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 50.0, errors);
+                rules::maximum(path, value as f64, 99999999.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "currency",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    CHARGE_CURRENCY_PATTERN.is_match(value),
+                    "^[A-Z]{3}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "source", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+                rules::max_length(path, value, 255, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "customer_id", path) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "description", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::max_length(path, value, 500, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "metadata", path) {
+            if let Some(entries) = json::object(value, path, errors) {
+                rules::max_properties(path, entries.len(), 20, errors);
+                for (key, value) in entries {
+                    let path = &path.key(key);
+                    rules::key_max_length(path, key, 40, errors);
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 500, errors);
+                    }
+                }
             }
         }
     }
@@ -393,6 +686,12 @@ impl Validate for RefundReason {
     }
 }
 
+impl FromJson for RefundReason {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
+    }
+}
+
 /// What to refund; an empty body refunds what remains.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundCreate {
@@ -411,6 +710,22 @@ impl Validate for RefundCreate {
         }
         if let Some(value) = &self.reason {
             value.validate_at(&path.field("reason"), errors);
+        }
+    }
+}
+
+impl FromJson for RefundCreate {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::optional(object, "amount", path) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "reason", path) {
+            RefundReason::check_json(value, path, errors);
         }
     }
 }
@@ -449,6 +764,67 @@ impl Validate for Refund {
     }
 }
 
+impl FromJson for Refund {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    REFUND_ID_PATTERN.is_match(value),
+                    "^re_[A-Za-z0-9]{24}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "charge_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    CHARGE_ID_PATTERN.is_match(value),
+                    "^ch_[A-Za-z0-9]{24}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required_nullable(
+            object,
+            "reason",
+            path,
+            errors,
+        ) {
+            RefundReason::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "created_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+    }
+}
+
 /// What went wrong; the `error` member of the error envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
@@ -475,6 +851,43 @@ impl Validate for Error {
     }
 }
 
+impl FromJson for Error {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "message",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "details",
+            path,
+            errors,
+        ) {
+            if let Some(items) = json::array(value, path, errors) {
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    ErrorDetail::check_json(value, path, errors);
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "retry_after", path) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+    }
+}
+
 /// One failed rule of a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
@@ -490,6 +903,36 @@ pub struct ErrorDetail {
 impl Validate for ErrorDetail {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         self.location.validate_at(&path.field("location"), errors);
+    }
+}
+
+impl FromJson for ErrorDetail {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "field", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "location",
+            path,
+            errors,
+        ) {
+            ErrorDetailLocation::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "message",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
+            json::string(value, path, errors);
+        }
     }
 }
 
@@ -575,6 +1018,12 @@ impl Validate for ErrorDetailLocation {
                 errors,
             );
         }
+    }
+}
+
+impl FromJson for ErrorDetailLocation {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
     }
 }
 

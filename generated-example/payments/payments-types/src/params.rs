@@ -6,8 +6,9 @@
 use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use crate::models::ChargeStatus;
-use crate::validation::{Path, Validate, ValidationError, rules};
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// The parameters of `list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +61,45 @@ impl Validate for ListUsersParams {
     }
 }
 
+impl FromJson for ListUsersParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::defaulted(object, "page", path, errors) {
+            if let Some(value) = json::int32(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::defaulted(
+            object,
+            "per_page",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::int32(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+                rules::maximum(path, value as f64, 100.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::defaulted(object, "sort", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    LIST_USERS_PARAMS_SORT_PATTERN.is_match(value),
+                    "^-?(name|email|created_at)$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "search", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+            }
+        }
+    }
+}
+
 /// The parameters of `get_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetUserParams {
@@ -70,6 +110,24 @@ pub struct GetUserParams {
 impl Validate for GetUserParams {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::minimum(&path.field("user_id"), self.user_id as f64, 1.0, errors);
+    }
+}
+
+impl FromJson for GetUserParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "user_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
     }
 }
 
@@ -86,6 +144,24 @@ impl Validate for DeleteUserParams {
     }
 }
 
+impl FromJson for DeleteUserParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "user_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+    }
+}
+
 /// The parameters of `update_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserParams {
@@ -96,6 +172,24 @@ pub struct UpdateUserParams {
 impl Validate for UpdateUserParams {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::minimum(&path.field("user_id"), self.user_id as f64, 1.0, errors);
+    }
+}
+
+impl FromJson for UpdateUserParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "user_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
     }
 }
 
@@ -138,6 +232,31 @@ impl Validate for ListChargesParams {
     }
 }
 
+impl FromJson for ListChargesParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::defaulted(object, "limit", path, errors) {
+            if let Some(value) = json::int32(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+                rules::maximum(path, value as f64, 100.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "cursor", path) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "customer_id", path) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "status", path) {
+            ChargeStatus::check_json(value, path, errors);
+        }
+    }
+}
+
 /// The parameters of `get_charge`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetChargeParams {
@@ -156,6 +275,29 @@ impl Validate for GetChargeParams {
     }
 }
 
+impl FromJson for GetChargeParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "charge_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
+                    "^ch_[A-Za-z0-9]{24}$",
+                    errors,
+                );
+            }
+        }
+    }
+}
+
 /// The parameters of `create_refund`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateRefundParams {
@@ -171,6 +313,29 @@ impl Validate for CreateRefundParams {
             "^ch_[A-Za-z0-9]{24}$",
             errors,
         );
+    }
+}
+
+impl FromJson for CreateRefundParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "charge_id",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
+                    "^ch_[A-Za-z0-9]{24}$",
+                    errors,
+                );
+            }
+        }
     }
 }
 

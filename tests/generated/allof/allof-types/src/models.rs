@@ -7,7 +7,8 @@ use std::fmt;
 use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timestamps {
@@ -20,6 +21,39 @@ impl Validate for Timestamps {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Timestamps {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "created_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "updated_at", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Named {
     pub name: String,
@@ -28,6 +62,19 @@ pub struct Named {
 impl Validate for Named {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::max_length(&path.field("name"), &self.name, 50, errors);
+    }
+}
+
+impl FromJson for Named {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::max_length(path, value, 50, errors);
+            }
+        }
     }
 }
 
@@ -76,6 +123,14 @@ impl Validate for Status {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Status {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["active", "archived"], errors);
+        }
+    }
+}
+
 /// Merged from two components and an inline part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
@@ -94,6 +149,57 @@ pub struct Project {
 impl Validate for Project {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::max_length(&path.field("name"), &self.name, 50, errors);
+    }
+}
+
+impl FromJson for Project {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::max_length(path, value, 50, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "created_at",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "updated_at", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "status", path) {
+            Status::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "previous_status",
+            path,
+        ) {
+            Status::check_json(value, path, errors);
+        }
     }
 }
 

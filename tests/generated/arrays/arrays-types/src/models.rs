@@ -4,7 +4,8 @@
 //! The schemas of the spec as Rust types.
 
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -32,6 +33,46 @@ impl Validate for Order {
     }
 }
 
+impl FromJson for Order {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "items", path, errors) {
+            if let Some(items) = json::array(value, path, errors) {
+                rules::min_items(path, items.len(), 1, errors);
+                rules::max_items(path, items.len(), 3, errors);
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    OrderItemsItem::check_json(value, path, errors);
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "tags", path) {
+            if let Some(items) = json::array(value, path, errors) {
+                rules::unique_items(path, items, errors);
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    json::string(value, path, errors);
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "grid", path) {
+            if let Some(items) = json::array(value, path, errors) {
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    if let Some(items) = json::array(value, path, errors) {
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::number(value, path, errors);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderItemsItem {
     pub sku: String,
@@ -42,5 +83,28 @@ impl Validate for OrderItemsItem {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::min_length(&path.field("sku"), &self.sku, 1, errors);
         rules::minimum(&path.field("quantity"), self.quantity as f64, 1.0, errors);
+    }
+}
+
+impl FromJson for OrderItemsItem {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "sku", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "quantity",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
     }
 }

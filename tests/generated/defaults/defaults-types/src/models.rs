@@ -6,7 +6,8 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -48,6 +49,52 @@ impl Settings {
 
 impl Validate for Settings {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Settings {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "profile",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(
+            object,
+            "retries",
+            path,
+            errors,
+        ) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(
+            object,
+            "verbose",
+            path,
+            errors,
+        ) {
+            json::boolean(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(
+            object,
+            "threshold",
+            path,
+            errors,
+        ) {
+            json::number(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(object, "label", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(object, "mode", path, errors) {
+            SettingsMode::check_json(value, path, errors);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,6 +142,14 @@ impl Validate for SettingsMode {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for SettingsMode {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["fast", "safe"], errors);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SearchOrder {
     /// `asc`
@@ -138,6 +193,14 @@ impl fmt::Display for SearchOrder {
 
 impl Validate for SearchOrder {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for SearchOrder {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["asc", "desc"], errors);
+        }
+    }
 }
 
 /// A string that is not one of an enum's values.

@@ -4,8 +4,9 @@
 //! The parameters of each operation, one struct per operation.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use crate::models::SearchOrder;
-use crate::validation::{Path, Validate, ValidationError};
+use crate::validation::{FromJson, Path, Validate, ValidationError, json};
 
 /// The parameters of `search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,4 +32,24 @@ impl SearchParams {
 
 impl Validate for SearchParams {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for SearchParams {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "q", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(object, "limit", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::defaulted(object, "order", path, errors) {
+            SearchOrder::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "X-Trace", path) {
+            json::string(value, path, errors);
+        }
+    }
 }

@@ -7,7 +7,8 @@ use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// Only ever sent by clients, so it stays closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +59,14 @@ impl fmt::Display for Priority {
 
 impl Validate for Priority {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Priority {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["low", "normal", "high"], errors);
+        }
+    }
 }
 
 /// Comes back in responses, so unknown values decode as `Unknown`.
@@ -155,6 +164,12 @@ impl Validate for JobState {
     }
 }
 
+impl FromJson for JobState {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRequest {
     /// Only ever sent by clients, so it stays closed.
@@ -163,6 +178,22 @@ pub struct JobRequest {
 
 impl Validate for JobRequest {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for JobRequest {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "priority",
+            path,
+            errors,
+        ) {
+            Priority::check_json(value, path, errors);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +209,20 @@ impl Validate for Job {
         self.state.validate_at(&path.field("state"), errors);
         if let Some(value) = &self.kind {
             value.validate_at(&path.field("kind"), errors);
+        }
+    }
+}
+
+impl FromJson for Job {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "state", path, errors) {
+            JobState::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "kind", path) {
+            JobKind::check_json(value, path, errors);
         }
     }
 }
@@ -249,6 +294,12 @@ impl Validate for JobKind {
         if let Self::Unknown(value) = self {
             rules::enumeration(path, value, &["batch", "stream"], errors);
         }
+    }
+}
+
+impl FromJson for JobKind {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
     }
 }
 

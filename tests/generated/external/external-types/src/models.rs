@@ -4,7 +4,8 @@
 //! The schemas of the spec as Rust types.
 
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json};
 
 /// Already taken in this file, so the imported one is renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +15,17 @@ pub struct Money {
 
 impl Validate for Money {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Money {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "cents", path, errors) {
+            json::integer(value, path, errors);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +38,20 @@ impl Validate for Price {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Price {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
+            Money2::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "label", path, errors) {
+            json::string(value, path, errors);
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Money2 {
     pub value: String,
@@ -34,4 +60,23 @@ pub struct Money2 {
 
 impl Validate for Money2 {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Money2 {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "currency",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+    }
 }

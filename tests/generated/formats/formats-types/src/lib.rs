@@ -11,4 +11,4 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
-pub use validation::{Validate, ValidationError, ValidationErrors};
+pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

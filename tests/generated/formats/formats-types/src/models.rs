@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
-use crate::validation::{Path, Validate, ValidationError, rules};
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Everything {
@@ -29,5 +30,74 @@ impl Validate for Everything {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::email(&path.field("email"), &self.email, errors);
         rules::uri(&path.field("homepage"), &self.homepage, errors);
+    }
+}
+
+impl FromJson for Everything {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "at", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "on", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(path, value.parse::<NaiveDate>().is_ok(), "date", errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(path, value.parse::<Uuid>().is_ok(), "uuid", errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "homepage",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::uri(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "small", path, errors) {
+            json::int32(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "big", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "ratio", path, errors) {
+            json::number(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "precise",
+            path,
+            errors,
+        ) {
+            json::number(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "blob", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "file", path, errors) {
+            json::bytes(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "plain", path, errors) {
+            json::integer(value, path, errors);
+        }
     }
 }

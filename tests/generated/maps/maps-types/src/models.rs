@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{Path, Validate, ValidationError, rules};
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
@@ -35,6 +35,41 @@ impl Validate for Resource {
     }
 }
 
+impl FromJson for Resource {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "labels", path, errors) {
+            if let Some(entries) = json::object(value, path, errors) {
+                rules::min_properties(path, entries.len(), 1, errors);
+                rules::max_properties(path, entries.len(), 3, errors);
+                for (key, value) in entries {
+                    let path = &path.key(key);
+                    rules::key_max_length(path, key, 10, errors);
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 20, errors);
+                    }
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "attributes", path) {
+            json::object(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "counters", path) {
+            if let Some(entries) = json::object(value, path, errors) {
+                for (key, value) in entries {
+                    let path = &path.key(key);
+                    json::integer(value, path, errors);
+                }
+            }
+        }
+    }
+}
+
 /// Declared properties plus any others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extensible {
@@ -46,4 +81,22 @@ pub struct Extensible {
 
 impl Validate for Extensible {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Extensible {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "kind", path, errors) {
+            json::string(value, path, errors);
+        }
+        for (key, value) in object {
+            if matches!(key.as_str(), "kind") {
+                continue;
+            }
+            let path = &path.key(key);
+            json::string(value, path, errors);
+        }
+    }
 }

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// Account
 ///
@@ -44,6 +45,63 @@ impl Validate for Account {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Account {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "accountId",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "displayName",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required_nullable(
+            object,
+            "closedAt",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::format(
+                    path,
+                    value.parse::<DateTime<Utc>>().is_ok(),
+                    "date-time",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "nickname", path) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "note", path) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "self", path) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "legacyCode", path) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "address", path) {
+            AccountAddress::check_json(value, path, errors);
+        }
+    }
+}
+
 /// An inline object becomes a named struct.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountAddress {
@@ -54,4 +112,18 @@ pub struct AccountAddress {
 
 impl Validate for AccountAddress {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for AccountAddress {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "city", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "postal_code", path) {
+            json::string(value, path, errors);
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! The schemas of the spec as Rust types.
 
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credential {
@@ -24,6 +25,30 @@ impl Validate for Credential {
             }
             None => {
                 rules::required(&path.field("secret"), errors);
+            }
+        }
+    }
+}
+
+impl FromJson for Credential {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "username",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "secret", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 8, errors);
             }
         }
     }

@@ -4,7 +4,8 @@
 //! The schemas of the spec as Rust types.
 
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json};
 
 /// Children behind a Vec need no Box.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,25 @@ pub struct TreeNode {
 
 impl Validate for TreeNode {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for TreeNode {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "children", path) {
+            if let Some(items) = json::array(value, path, errors) {
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    TreeNode::check_json(value, path, errors);
+                }
+            }
+        }
+    }
 }
 
 /// A direct self-reference is boxed.
@@ -31,6 +51,20 @@ impl Validate for ListNode {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for ListNode {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "next", path) {
+            ListNode::check_json(value, path, errors);
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Employee {
     pub name: String,
@@ -43,6 +77,20 @@ impl Validate for Employee {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Employee {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "team", path) {
+            Team::check_json(value, path, errors);
+        }
+    }
+}
+
 /// Mutual recursion through `Employee.team` and `Team.lead`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Team {
@@ -53,4 +101,18 @@ pub struct Team {
 
 impl Validate for Team {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Team {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "title", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "lead", path) {
+            Employee::check_json(value, path, errors);
+        }
+    }
 }

@@ -5,7 +5,8 @@
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// A pet, told apart by `petType`.
 ///
@@ -49,6 +50,34 @@ impl Validate for Pet {
     }
 }
 
+impl FromJson for Pet {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        match object.get("petType").and_then(Value::as_str) {
+            Some("cat") => {
+                Cat::check_json(value, path, errors);
+            }
+            Some("dog") => {
+                Dog::check_json(value, path, errors);
+            }
+            Some("Lizard") => {
+                Lizard::check_json(value, path, errors);
+            }
+            Some(other) => {
+                rules::enumeration(
+                    &path.field("petType"),
+                    other,
+                    &["cat", "dog", "Lizard"],
+                    errors,
+                )
+            }
+            None => rules::required(&path.field("petType"), errors),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cat {
     #[serde(rename = "petType")]
@@ -61,6 +90,30 @@ pub struct Cat {
 impl Validate for Cat {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::min_length(&path.field("name"), &self.name, 1, errors);
+    }
+}
+
+impl FromJson for Cat {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "petType",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "indoor", path) {
+            json::boolean(value, path, errors);
+        }
     }
 }
 
@@ -77,6 +130,28 @@ impl Validate for Dog {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
 }
 
+impl FromJson for Dog {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "petType",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "barks", path) {
+            json::boolean(value, path, errors);
+        }
+    }
+}
+
 /// Chosen by its schema name, `Lizard` (the implicit mapping).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lizard {
@@ -88,6 +163,25 @@ pub struct Lizard {
 
 impl Validate for Lizard {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Lizard {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(
+            object,
+            "petType",
+            path,
+            errors,
+        ) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "scales", path) {
+            json::integer(value, path, errors);
+        }
+    }
 }
 
 /// No discriminator; decoded as the first variant that fits.
@@ -109,6 +203,26 @@ impl Validate for Identifier {
     }
 }
 
+impl FromJson for Identifier {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        rules::one_of(
+            path,
+            &[
+                &|errors: &mut Vec<ValidationError>| {
+                    json::integer(value, path, errors);
+                },
+                &|errors: &mut Vec<ValidationError>| {
+                    json::string(value, path, errors);
+                },
+                &|errors: &mut Vec<ValidationError>| {
+                    Cat::check_json(value, path, errors);
+                },
+            ],
+            errors,
+        );
+    }
+}
+
 /// Decoded as the first variant the value fits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -125,6 +239,23 @@ impl Validate for Contact {
     }
 }
 
+impl FromJson for Contact {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        rules::one_of(
+            path,
+            &[
+                &|errors: &mut Vec<ValidationError>| {
+                    EmailContact::check_json(value, path, errors);
+                },
+                &|errors: &mut Vec<ValidationError>| {
+                    PhoneContact::check_json(value, path, errors);
+                },
+            ],
+            errors,
+        );
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailContact {
     pub email: String,
@@ -136,6 +267,19 @@ impl Validate for EmailContact {
     }
 }
 
+impl FromJson for EmailContact {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhoneContact {
     pub phone: String,
@@ -143,4 +287,15 @@ pub struct PhoneContact {
 
 impl Validate for PhoneContact {
     fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for PhoneContact {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "phone", path, errors) {
+            json::string(value, path, errors);
+        }
+    }
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use crate::validation::{Path, Validate, ValidationError, rules};
+use serde_json::Value;
+use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 /// Every rule, for boundary tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +82,99 @@ impl Validate for Rules {
     }
 }
 
+impl FromJson for Rules {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 2, errors);
+                rules::max_length(path, value, 5, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::pattern(
+                    path,
+                    RULES_CODE_PATTERN.is_match(value),
+                    "^[A-Z]{3}$",
+                    errors,
+                );
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "count", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+                rules::maximum(path, value as f64, 10.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "score", path, errors) {
+            if let Some(value) = json::number(value, path, errors) {
+                rules::exclusive_minimum(path, value, 0.0, errors);
+                rules::exclusive_maximum(path, value, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "ratio", path, errors) {
+            if let Some(value) = json::number(value, path, errors) {
+                rules::multiple_of(path, value, 0.25, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "step", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::multiple_of(path, value as f64, 5.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "tags", path, errors) {
+            if let Some(items) = json::array(value, path, errors) {
+                rules::min_items(path, items.len(), 1, errors);
+                rules::max_items(path, items.len(), 3, errors);
+                rules::unique_items(path, items, errors);
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 4, errors);
+                    }
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "labels", path, errors) {
+            if let Some(entries) = json::object(value, path, errors) {
+                rules::min_properties(path, entries.len(), 1, errors);
+                rules::max_properties(path, entries.len(), 2, errors);
+                for (key, value) in entries {
+                    let path = &path.key(key);
+                    rules::key_max_length(path, key, 3, errors);
+                    json::string(value, path, errors);
+                }
+            }
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "contact",
+            path,
+            errors,
+        ) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::email(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "site", path) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::uri(path, value, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::required(object, "items", path, errors) {
+            if let Some(items) = json::array(value, path, errors) {
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    Item::check_json(value, path, errors);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub name: String,
@@ -89,6 +183,19 @@ pub struct Item {
 impl Validate for Item {
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::min_length(&path.field("name"), &self.name, 1, errors);
+    }
+}
+
+impl FromJson for Item {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
+            if let Some(value) = json::string(value, path, errors) {
+                rules::min_length(path, value, 1, errors);
+            }
+        }
     }
 }
 

@@ -7,8 +7,16 @@
 //! rule a value breaks, not just the first, each with the path of the field
 //! inside the value (`email`, `items[2].name`, `metadata.color`) and a
 //! machine-readable code (`min_length`, `pattern`, `format`, ...).
+//!
+//! Every model also implements [`FromJson`], which checks untrusted JSON
+//! (a request body) against the schema before decoding it: wrong types,
+//! missing fields and broken rules are all reported together, where serde
+//! alone would stop at the first problem.
 
 use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// A value that can check itself against the spec's rules.
 pub trait Validate {
@@ -24,6 +32,31 @@ pub trait Validate {
         } else {
             Err(ValidationErrors(errors))
         }
+    }
+}
+
+/// A model that can be decoded from untrusted JSON with every problem reported.
+pub trait FromJson: DeserializeOwned {
+    /// Appends every way `value`, located at `path`, fails the schema: its
+    /// shape (types, required fields, enum values, formats) and its rules.
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>);
+
+    /// Checks `value` against the schema, then decodes it.
+    fn from_json(value: Value) -> Result<Self, ValidationErrors> {
+        let mut errors = Vec::new();
+        Self::check_json(&value, &Path::root(), &mut errors);
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors));
+        }
+        // The checks mirror what serde requires, so this only fails where a
+        // value fits several untagged variants and serde picks another one.
+        serde_json::from_value(value).map_err(|error| {
+            ValidationErrors(vec![ValidationError {
+                field: String::new(),
+                code: "type",
+                message: error.to_string(),
+            }])
+        })
     }
 }
 
@@ -81,9 +114,10 @@ impl fmt::Display for Path {
 pub struct ValidationError {
     /// The path of the offending value (`items[2].name`); empty for the root.
     pub field: String,
-    /// The rule that failed: `required`, `min_length`, `max_length`, `pattern`,
-    /// `format`, `minimum`, `maximum`, `multiple_of`, `min_items`, `max_items`,
-    /// `unique_items`, `min_properties`, `max_properties` or `enum`.
+    /// The rule that failed: `type`, `required`, `min_length`, `max_length`,
+    /// `pattern`, `format`, `minimum`, `maximum`, `multiple_of`, `min_items`,
+    /// `max_items`, `unique_items`, `min_properties`, `max_properties`, `enum`
+    /// or `one_of`.
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -149,7 +183,12 @@ impl std::error::Error for ValidationErrors {}
 pub mod rules {
     use super::{Path, ValidationError};
 
-    fn fail(path: &Path, code: &'static str, message: String, errors: &mut Vec<ValidationError>) {
+    pub(super) fn fail(
+        path: &Path,
+        code: &'static str,
+        message: String,
+        errors: &mut Vec<ValidationError>,
+    ) {
         errors.push(ValidationError {
             field: path.as_str().to_string(),
             code,
@@ -179,6 +218,29 @@ pub mod rules {
     pub fn pattern(path: &Path, matches: bool, pattern: &str, errors: &mut Vec<ValidationError>) {
         if !matches {
             fail(path, "pattern", format!("must match the pattern `{pattern}`"), errors);
+        }
+    }
+
+    /// A format checked by parsing, such as `date-time` or `uuid`.
+    pub fn format(path: &Path, parses: bool, format: &str, errors: &mut Vec<ValidationError>) {
+        if !parses {
+            fail(path, "format", format!("must be a valid {format}"), errors);
+        }
+    }
+
+    /// The checks of one variant of a `oneOf`/`anyOf`.
+    pub type VariantCheck<'a> = &'a dyn Fn(&mut Vec<ValidationError>);
+
+    /// Like serde with an untagged enum, accepts a value that fits any variant.
+    pub fn one_of(path: &Path, variants: &[VariantCheck<'_>], errors: &mut Vec<ValidationError>) {
+        let fits = variants.iter().any(|check| {
+            let mut attempt = Vec::new();
+            check(&mut attempt);
+            attempt.is_empty()
+        });
+        if !fits {
+            let message = "must match one of the allowed shapes".to_string();
+            fail(path, "one_of", message, errors);
         }
     }
 
@@ -331,5 +393,159 @@ pub mod rules {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         scheme_ok && !rest.is_empty() && !value.chars().any(char::is_whitespace)
+    }
+}
+
+/// Reading untrusted JSON: each accessor returns the value when it has the
+/// expected type and records a `type` error otherwise.
+pub mod json {
+    use serde_json::{Map, Value};
+
+    use super::rules::fail;
+    use super::{Path, ValidationError};
+
+    /// A property that must be present and not null, with its path.
+    pub fn required<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<(&'v Value, Path)> {
+        let path = path.field(name);
+        match object.get(name) {
+            None => fail(&path, "required", "is required".to_string(), errors),
+            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
+            Some(value) => return Some((value, path)),
+        }
+        None
+    }
+
+    /// A property that must be present but may be null; `None` for null.
+    pub fn required_nullable<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<(&'v Value, Path)> {
+        let path = path.field(name);
+        match object.get(name) {
+            None => fail(&path, "required", "is required".to_string(), errors),
+            Some(Value::Null) => {}
+            Some(value) => return Some((value, path)),
+        }
+        None
+    }
+
+    /// A property that may be absent or null; `None` for either.
+    pub fn optional<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+    ) -> Option<(&'v Value, Path)> {
+        match object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(value) => Some((value, path.field(name))),
+        }
+    }
+
+    /// A property that may be absent (its default applies) but not null.
+    pub fn defaulted<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<(&'v Value, Path)> {
+        let path = path.field(name);
+        match object.get(name) {
+            None => {}
+            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
+            Some(value) => return Some((value, path)),
+        }
+        None
+    }
+
+    fn expected(path: &Path, what: &str, errors: &mut Vec<ValidationError>) {
+        fail(path, "type", format!("must be {what}"), errors);
+    }
+
+    pub fn object<'v>(
+        value: &'v Value,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<&'v Map<String, Value>> {
+        let object = value.as_object();
+        if object.is_none() {
+            expected(path, "an object", errors);
+        }
+        object
+    }
+
+    pub fn array<'v>(
+        value: &'v Value,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<&'v Vec<Value>> {
+        let array = value.as_array();
+        if array.is_none() {
+            expected(path, "an array", errors);
+        }
+        array
+    }
+
+    pub fn string<'v>(
+        value: &'v Value,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<&'v str> {
+        let string = value.as_str();
+        if string.is_none() {
+            expected(path, "a string", errors);
+        }
+        string
+    }
+
+    pub fn boolean(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) -> Option<bool> {
+        let boolean = value.as_bool();
+        if boolean.is_none() {
+            expected(path, "a boolean", errors);
+        }
+        boolean
+    }
+
+    /// A whole number that fits in 64 bits (`5.0` is not: serde would refuse it).
+    pub fn integer(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) -> Option<i64> {
+        let integer = value.as_i64();
+        if integer.is_none() {
+            expected(path, "an integer", errors);
+        }
+        integer
+    }
+
+    pub fn int32(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) -> Option<i64> {
+        let integer = value
+            .as_i64()
+            .filter(|n| i32::try_from(*n).is_ok());
+        if integer.is_none() {
+            expected(path, "a 32-bit integer", errors);
+        }
+        integer
+    }
+
+    pub fn number(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) -> Option<f64> {
+        let number = value.as_f64();
+        if number.is_none() {
+            expected(path, "a number", errors);
+        }
+        number
+    }
+
+    /// Binary data as JSON: an array of bytes.
+    pub fn bytes(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let is_bytes = value
+            .as_array()
+            .is_some_and(|items| items.iter().all(|b| b.as_u64().is_some_and(|b| b <= 255)));
+        if !is_bytes {
+            expected(path, "an array of bytes", errors);
+        }
     }
 }

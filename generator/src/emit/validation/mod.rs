@@ -3,6 +3,8 @@
 //! Each impl appends every failure to `errors` with a field path relative to
 //! the value validated (`items[2].name`), so callers report all problems at once.
 
+mod json;
+
 use std::collections::BTreeSet;
 
 use heck::ToShoutySnakeCase;
@@ -73,6 +75,8 @@ impl PathExpr {
 }
 
 pub struct ValidationWriter {
+    /// Type names by id, for checks that call another type's checks.
+    type_names: Vec<String>,
     needs: BTreeSet<TypeId>,
     /// (pattern, static name) in order of first use.
     patterns: Vec<(String, String)>,
@@ -84,6 +88,7 @@ pub struct ValidationWriter {
 impl ValidationWriter {
     pub fn new(writer: &TypeWriter<'_>) -> Self {
         ValidationWriter {
+            type_names: writer.api.types.iter().map(|t| t.name.clone()).collect(),
             needs: types_needing_validation(writer.api),
             patterns: Vec::new(),
             uses_rules: false,
