@@ -54,6 +54,28 @@ pub fn types_cargo_toml(context: &Context<'_>) -> String {
     )
 }
 
+/// The server's dependencies: axum and what the copied runtime uses.
+pub fn server_cargo_toml(context: &Context<'_>) -> String {
+    let dependencies = [
+        r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#,
+        r#"base64 = "0.22""#,
+        r#"chrono = { version = "0.4.38", default-features = false, features = ["clock", "std"] }"#,
+        r#"form_urlencoded = "1""#,
+        r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
+        r#"hmac = "0.12""#,
+        r#"serde = { version = "1", features = ["derive"] }"#,
+        r#"serde_json = "1""#,
+        r#"sha2 = "0.10""#,
+        r#"tokio = { version = "1", features = ["macros", "signal", "time"] }"#,
+        r#"tracing = "0.1""#,
+        r#"uuid = { version = "1", features = ["v4"] }"#,
+    ];
+    render(
+        SERVER_CARGO,
+        context! { dependencies, ..common(context, CrateKind::Server) },
+    )
+}
+
 pub fn dependent_cargo_toml(context: &Context<'_>, kind: CrateKind) -> String {
     let template = match kind {
         CrateKind::Server => SERVER_CARGO,

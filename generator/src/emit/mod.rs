@@ -7,6 +7,7 @@ mod manifest;
 mod models;
 mod operations;
 mod rust;
+mod server;
 mod server_client;
 mod typeref;
 mod types_crate;
@@ -98,7 +99,7 @@ pub fn emit(api: &Api, settings: &Settings) -> Output {
     let context = Context { api, settings };
     let mut output = Output::default();
     types_crate::emit(&context, &mut output);
-    server_client::emit(&context, CrateKind::Server, &mut output);
+    server::emit(&context, &mut output);
     server_client::emit(&context, CrateKind::Client, &mut output);
     output
 }

@@ -52,10 +52,13 @@ impl Imports {
     }
 }
 
-/// Emits type references from one module of the types crate.
+/// Emits type references from one module of the types crate, or from
+/// another crate that reaches the types crate at `types_path`.
 pub struct TypeWriter<'a> {
     pub api: &'a Api,
     pub module: TypeGroup,
+    /// Set outside the types crate (`crate::types`): every named type is imported from there.
+    pub types_path: Option<&'static str>,
 }
 
 impl TypeWriter<'_> {
@@ -64,8 +67,17 @@ impl TypeWriter<'_> {
         match &schema.ty {
             TypeRef::Named(id) => {
                 let def = self.api.type_def(*id);
-                if def.group != self.module {
-                    imports.add(&format!("crate::{}::{}", module_name(def.group), def.name));
+                match (self.types_path, def.group) {
+                    (Some(types), TypeGroup::Model) => {
+                        imports.add(&format!("{types}::{}", def.name))
+                    }
+                    (Some(types), group) => {
+                        imports.add(&format!("{types}::{}::{}", module_name(group), def.name))
+                    }
+                    (None, group) if group != self.module => {
+                        imports.add(&format!("crate::{}::{}", module_name(group), def.name))
+                    }
+                    (None, _) => {}
                 }
                 let name = ident(&def.name);
                 quote! { #name }

@@ -105,6 +105,7 @@ fn module(context: &Context<'_>, group: TypeGroup) -> proc_macro2::TokenStream {
     let writer = TypeWriter {
         api: context.api,
         module: group,
+        types_path: None,
     };
     let mut imports = Imports::default();
     let docs = match group {

@@ -1,0 +1,21 @@
+//! Runs the Payments API on the generated server.
+//!
+//! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
+//! (comma-separated; default `local-dev-key`) configure it, with the
+//! generated server's own variables (`BODY_LIMIT_BYTES`, ...).
+
+use payments_app::{AppConfig, PaymentsApi};
+use payments_server::{router, shutdown_signal, ServerConfig};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let app = AppConfig::from_env();
+    let server = ServerConfig::from_env()?;
+    let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
+    tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API");
+    axum::serve(listener, router(PaymentsApi::new(app.api_keys), server))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! Users, charges and refunds in memory, one set per tenant.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::Utc;
+use payments_server::types::params::{ListChargesParams, ListUsersParams};
+use payments_server::types::{
+    Charge, ChargeCreate, ChargeStatus, Refund, RefundCreate, User, UserCreate, UserUpdate,
+};
+use payments_server::{CursorPage, Page};
+
+/// Every tenant's data behind one lock: requests are short, and this keeps
+/// each operation atomic.
+#[derive(Debug, Default)]
+pub struct Store {
+    tenants: Mutex<HashMap<String, TenantData>>,
+}
+
+#[derive(Debug, Default)]
+struct TenantData {
+    users: BTreeMap<i64, User>,
+    next_user_id: i64,
+    /// In creation order, each with its sequence number (the cursor position).
+    charges: Vec<(u64, Charge)>,
+}
+
+impl Store {
+    /// The data of one tenant, locked for the duration of one operation.
+    pub fn tenant(&self, key: &str) -> TenantRef<'_> {
+        TenantRef {
+            // A panic while holding the lock leaves consistent data (every
+            // operation changes it in one step), so a poisoned lock is usable.
+            guard: self
+                .tenants
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            key: key.to_string(),
+        }
+    }
+}
+
+pub struct TenantRef<'a> {
+    guard: MutexGuard<'a, HashMap<String, TenantData>>,
+    key: String,
+}
+
+pub enum UpdateOutcome {
+    Updated(User),
+    NotFound,
+    EmailTaken,
+}
+
+pub enum ChargeOutcome {
+    Created(Charge),
+    Declined,
+    NoSuchCustomer,
+}
+
+pub enum RefundOutcome {
+    Refunded(Refund),
+    NoSuchCharge,
+    TooMuch { remaining: i64 },
+}
+
+/// A random id such as `ch_` followed by 24 letters and digits.
+fn random_id(prefix: &str) -> String {
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{}", &hex[..24])
+}
+
+impl TenantRef<'_> {
+    fn data(&mut self) -> &mut TenantData {
+        self.guard.entry(self.key.clone()).or_default()
+    }
+
+    pub fn list_users(mut self, params: &ListUsersParams) -> Page<User> {
+        let search = params.search.as_deref().map(str::to_lowercase);
+        let mut users: Vec<User> = self
+            .data()
+            .users
+            .values()
+            .filter(|user| {
+                search
+                    .as_ref()
+                    .is_none_or(|term| user.name.to_lowercase().contains(term))
+            })
+            .cloned()
+            .collect();
+        let (descending, field) = match params.sort.strip_prefix('-') {
+            Some(field) => (true, field),
+            None => (false, params.sort.as_str()),
+        };
+        users.sort_by(|a, b| {
+            let order = match field {
+                "name" => a.name.cmp(&b.name),
+                "email" => a.email.cmp(&b.email),
+                _ => a.created_at.cmp(&b.created_at),
+            }
+            .then(a.id.cmp(&b.id));
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let total = users.len() as u64;
+        let per_page = usize::try_from(params.per_page).unwrap_or(1);
+        let skip = usize::try_from(params.page - 1)
+            .unwrap_or(0)
+            .saturating_mul(per_page);
+        Page {
+            items: users.into_iter().skip(skip).take(per_page).collect(),
+            total,
+        }
+    }
+
+    pub fn create_user(mut self, create: UserCreate) -> Option<User> {
+        let data = self.data();
+        if data.users.values().any(|user| user.email == create.email) {
+            return None;
+        }
+        data.next_user_id += 1;
+        let now = Utc::now();
+        let user = User {
+            id: data.next_user_id,
+            name: create.name,
+            email: create.email,
+            created_at: now,
+            updated_at: now,
+        };
+        data.users.insert(user.id, user.clone());
+        Some(user)
+    }
+
+    pub fn user(mut self, id: i64) -> Option<User> {
+        self.data().users.get(&id).cloned()
+    }
+
+    pub fn update_user(mut self, id: i64, update: UserUpdate) -> UpdateOutcome {
+        let data = self.data();
+        if let Some(email) = &update.email {
+            if data
+                .users
+                .values()
+                .any(|user| user.id != id && &user.email == email)
+            {
+                return UpdateOutcome::EmailTaken;
+            }
+        }
+        let Some(user) = data.users.get_mut(&id) else {
+            return UpdateOutcome::NotFound;
+        };
+        if let Some(name) = update.name {
+            user.name = name;
+        }
+        if let Some(email) = update.email {
+            user.email = email;
+        }
+        user.updated_at = Utc::now();
+        UpdateOutcome::Updated(user.clone())
+    }
+
+    pub fn delete_user(mut self, id: i64) -> bool {
+        self.data().users.remove(&id).is_some()
+    }
+
+    /// Newest first. The cursor is the sequence number of the last charge
+    /// returned, so charges created during a walk never shift its pages.
+    pub fn list_charges(mut self, params: &ListChargesParams) -> CursorPage<Charge> {
+        let before = params.cursor.as_deref().and_then(|c| c.parse::<u64>().ok());
+        let limit = usize::try_from(params.limit).unwrap_or(1);
+        let mut matching = self
+            .data()
+            .charges
+            .iter()
+            .rev()
+            .filter(|(sequence, _)| before.is_none_or(|before| *sequence < before))
+            .filter(|(_, charge)| {
+                params
+                    .customer_id
+                    .is_none_or(|id| charge.customer_id == Some(id))
+            })
+            .filter(|(_, charge)| {
+                params
+                    .status
+                    .as_ref()
+                    .is_none_or(|status| &charge.status == status)
+            });
+        let page: Vec<(u64, Charge)> = matching.by_ref().take(limit).cloned().collect();
+        let has_more = matching.next().is_some();
+        CursorPage {
+            next: page
+                .last()
+                .filter(|_| has_more)
+                .map(|(sequence, _)| sequence.to_string()),
+            items: page.into_iter().map(|(_, charge)| charge).collect(),
+        }
+    }
+
+    pub fn create_charge(mut self, create: ChargeCreate) -> ChargeOutcome {
+        let data = self.data();
+        if let Some(customer) = create.customer_id {
+            if !data.users.contains_key(&customer) {
+                return ChargeOutcome::NoSuchCustomer;
+            }
+        }
+        if create.source == "tok_chargeDeclined" {
+            return ChargeOutcome::Declined;
+        }
+        let charge = Charge {
+            id: random_id("ch_"),
+            amount: create.amount,
+            currency: create.currency,
+            status: ChargeStatus::Succeeded,
+            source: create.source,
+            customer_id: create.customer_id,
+            description: create.description,
+            metadata: create.metadata.unwrap_or_default(),
+            amount_refunded: 0,
+            refunded: false,
+            created_at: Utc::now(),
+        };
+        let sequence = data.charges.last().map_or(1, |(sequence, _)| sequence + 1);
+        data.charges.push((sequence, charge.clone()));
+        ChargeOutcome::Created(charge)
+    }
+
+    pub fn charge(mut self, id: &str) -> Option<Charge> {
+        self.data()
+            .charges
+            .iter()
+            .find(|(_, charge)| charge.id == id)
+            .map(|(_, charge)| charge.clone())
+    }
+
+    pub fn refund(mut self, charge_id: &str, create: RefundCreate) -> RefundOutcome {
+        let Some((_, charge)) = self
+            .data()
+            .charges
+            .iter_mut()
+            .find(|(_, c)| c.id == charge_id)
+        else {
+            return RefundOutcome::NoSuchCharge;
+        };
+        let remaining = charge.amount - charge.amount_refunded;
+        let amount = create.amount.unwrap_or(remaining);
+        if amount > remaining || amount < 1 {
+            return RefundOutcome::TooMuch { remaining };
+        }
+        charge.amount_refunded += amount;
+        charge.refunded = charge.amount_refunded == charge.amount;
+        RefundOutcome::Refunded(Refund {
+            id: random_id("re_"),
+            charge_id: charge.id.clone(),
+            amount,
+            reason: create.reason,
+            created_at: Utc::now(),
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! `api.rs`: the trait a team implements, one method per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{has_security, is_secured, route};
+use crate::emit::rust::{docs, ident, module_docs};
+use crate::emit::typeref::Imports;
+use crate::ir::{Api, Operation};
+
+pub fn module(api: &Api) -> TokenStream {
+    let module_doc = module_docs("The trait to implement: one method per operation of the spec.");
+    let auth = has_security(api).then(|| {
+        quote! {
+            /// Who is calling: what [`Api::authenticate`] makes of valid credentials.
+            type Principal: Send + Sync + 'static;
+
+            /// Turns the credentials of a request into a principal, or `None`
+            /// to refuse the request with `401 UNAUTHORIZED`.
+            fn authenticate(&self, credentials: Credentials) -> impl Future<Output = Option<Self::Principal>> + Send;
+        }
+    });
+    let methods = api.operations.iter().map(method);
+    let mut imports = Imports::default();
+    if has_security(api) {
+        imports.add("crate::runtime::context::Credentials");
+    }
+    if has_security(api) || !api.operations.is_empty() {
+        imports.add("std::future::Future");
+    }
+    if !api.operations.is_empty() {
+        imports.add("crate::runtime::context::Context");
+        imports.add("crate::runtime::error::HandlerError");
+    }
+    for operation in &api.operations {
+        imports.add(&format!(
+            "crate::operations::{}Request",
+            operation.type_stem
+        ));
+        imports.add(&format!(
+            "crate::operations::{}Response",
+            operation.type_stem
+        ));
+    }
+    let uses = imports.tokens();
+    quote! {
+        #module_doc
+
+        #uses
+
+        /// The API. Implement it and pass it to [`crate::router`].
+        ///
+        /// Each method gets a request that is already checked against the
+        /// spec, and returns one of the responses the spec declares for it, or
+        /// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+        pub trait Api: Send + Sync + 'static {
+            #auth
+            #(#methods)*
+        }
+    }
+}
+
+fn method(operation: &Operation) -> TokenStream {
+    let name = ident(&operation.id.rust);
+    let request = format_ident!("{}Request", operation.type_stem);
+    let response = format_ident!("{}Response", operation.type_stem);
+    let principal = if is_secured(operation) {
+        quote! { Self::Principal }
+    } else {
+        quote! { () }
+    };
+    let mut text = format!("`{} {}`", operation.method.as_str(), route(operation));
+    if let Some(summary) = &operation.summary {
+        text.push_str(": ");
+        text.push_str(summary.trim());
+    }
+    if let Some(description) = &operation.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    if operation.deprecated {
+        text.push_str("\n\nDeprecated: responses carry a `Deprecation` header.");
+    }
+    let doc = docs(Some(&text));
+    quote! {
+        #doc
+        fn #name(
+            &self,
+            context: Context<#principal>,
+            request: #request,
+        ) -> impl Future<Output = Result<#response, HandlerError>> + Send;
+    }
+}

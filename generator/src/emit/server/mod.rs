@@ -1,0 +1,281 @@
+//! The `<name>-server` crate: the `Api` trait, each operation's request and
+//! response types, the axum router, and the runtime copied from `templates/`.
+
+mod api_trait;
+mod operations;
+mod routes;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rust::{self, module_docs};
+use super::{manifest, Context, CrateKind, Output};
+use crate::ir::{
+    Api, Method, Operation, Pagination, Response, Schema, Security, SecuritySchemeKind, StatusCode,
+    TypeKind, TypeRef,
+};
+
+/// Runtime modules that do not depend on the spec, copied verbatim.
+const RUNTIME: &[(&str, &str)] = &[
+    (
+        "config",
+        include_str!("../../../../templates/server/runtime/config.rs"),
+    ),
+    (
+        "context",
+        include_str!("../../../../templates/server/runtime/context.rs"),
+    ),
+    (
+        "cursor",
+        include_str!("../../../../templates/server/runtime/cursor.rs"),
+    ),
+    (
+        "envelope",
+        include_str!("../../../../templates/server/runtime/envelope.rs"),
+    ),
+    (
+        "error",
+        include_str!("../../../../templates/server/runtime/error.rs"),
+    ),
+    (
+        "guard",
+        include_str!("../../../../templates/server/runtime/guard.rs"),
+    ),
+    (
+        "pagination",
+        include_str!("../../../../templates/server/runtime/pagination.rs"),
+    ),
+    (
+        "request",
+        include_str!("../../../../templates/server/runtime/request.rs"),
+    ),
+    (
+        "request_id",
+        include_str!("../../../../templates/server/runtime/request_id.rs"),
+    ),
+    (
+        "security",
+        include_str!("../../../../templates/server/runtime/security.rs"),
+    ),
+    (
+        "shutdown",
+        include_str!("../../../../templates/server/runtime/shutdown.rs"),
+    ),
+];
+
+pub fn emit(context: &Context<'_>, output: &mut Output) {
+    let kind = CrateKind::Server;
+    let header = context.rust_header();
+    let api = context.api;
+    output.add(
+        kind,
+        context,
+        "src/lib.rs",
+        rust::render(lib_rs(context), &header),
+    );
+    output.add(
+        kind,
+        context,
+        "src/api.rs",
+        rust::render(api_trait::module(api), &header),
+    );
+    output.add(
+        kind,
+        context,
+        "src/operations.rs",
+        rust::render(operations::module(api), &header),
+    );
+    output.add(
+        kind,
+        context,
+        "src/routes.rs",
+        rust::render(routes::module(api), &header),
+    );
+    let runtime_mods = RUNTIME.iter().map(|(name, _)| {
+        let name = format_ident!("{}", name);
+        quote! { #[rustfmt::skip] pub mod #name; }
+    });
+    let runtime = quote! {
+        #![doc = " The parts of the server that do not depend on the spec."]
+        #(#runtime_mods)*
+    };
+    output.add(
+        kind,
+        context,
+        "src/runtime/mod.rs",
+        rust::render(runtime, &header),
+    );
+    for (name, source) in RUNTIME {
+        output.add(
+            kind,
+            context,
+            &format!("src/runtime/{name}.rs"),
+            format!("{header}\n{source}"),
+        );
+    }
+    output.add(
+        kind,
+        context,
+        "Cargo.toml",
+        manifest::server_cargo_toml(context),
+    );
+    output.add(
+        kind,
+        context,
+        "README.md",
+        manifest::readme(context, kind, false),
+    );
+}
+
+fn lib_rs(context: &Context<'_>) -> TokenStream {
+    let types = format_ident!("{}", context.crate_ident(CrateKind::Types));
+    let docs = module_docs(&format!(
+        "The axum server of the {} (version {}), generated from `{}`.\n\n\
+         Implement [`Api`] (one method per operation) and serve [`router`]:\n\n\
+         ```rust,ignore\n\
+         let app = {}::router(MyApi::default(), ServerConfig::from_env()?);\n\
+         let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n\
+         axum::serve(listener, app).with_graceful_shutdown({}::shutdown_signal()).await?;\n\
+         ```\n\n\
+         Requests are checked against the spec before a handler runs; responses\n\
+         are the typed enums in [`operations`], one variant per declared status.",
+        context.api_name(),
+        context.api.version,
+        context.api.spec_file,
+        context.crate_ident(CrateKind::Server),
+        context.crate_ident(CrateKind::Server),
+    ));
+    // Sorted as rustfmt sorts them, so `cargo fmt` leaves lib.rs as generated.
+    let mut uses = [
+        format!("pub use {types} as types;"),
+        "pub use api::Api;".to_string(),
+        "pub use routes::router;".to_string(),
+        "pub use runtime::config::ServerConfig;".to_string(),
+        "pub use runtime::context::{Context, Credentials};".to_string(),
+        "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};".to_string(),
+        "pub use runtime::pagination::{CursorPage, Page};".to_string(),
+        "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),
+    ];
+    uses.sort();
+    let uses = uses
+        .iter()
+        .map(|text| syn::parse_str::<syn::ItemUse>(text).expect("a valid use item"));
+    quote! {
+        #docs
+
+        #[rustfmt::skip]
+        pub mod api;
+        #[rustfmt::skip]
+        pub mod operations;
+        #[rustfmt::skip]
+        pub mod routes;
+        #[rustfmt::skip]
+        pub mod runtime;
+
+        #(#uses)*
+    }
+}
+
+/// Whether the API declares any security scheme, so the trait has `authenticate`.
+pub fn has_security(api: &Api) -> bool {
+    !api.security_schemes.is_empty()
+}
+
+/// Whether the operation needs credentials.
+pub fn is_secured(operation: &Operation) -> bool {
+    matches!(&operation.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))
+}
+
+/// Whether bodies of this operation are wrapped in the envelope.
+pub fn uses_envelope(api: &Api, operation: &Operation) -> bool {
+    api.extensions.envelope.is_some() && operation.extensions.envelope
+}
+
+/// The schema of a list response's items, for paginated operations.
+pub fn list_items<'a>(operation: &Operation, response: &'a Response) -> Option<&'a Schema> {
+    operation.extensions.pagination.as_ref()?;
+    match &response.body.as_ref()?.ty {
+        TypeRef::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+pub fn pagination(operation: &Operation) -> Option<&Pagination> {
+    operation.extensions.pagination.as_ref()
+}
+
+/// The route in axum's syntax, which is OpenAPI's: `/v1/users/{user_id}`.
+pub fn route(operation: &Operation) -> String {
+    format!("{}{}", operation.base_path, operation.path)
+}
+
+pub fn method_router(method: Method) -> proc_macro2::Ident {
+    format_ident!("{}", method.as_str().to_lowercase())
+}
+
+/// The variant name for a status: `201` -> `Created`.
+pub fn status_variant(status: StatusCode) -> String {
+    match status {
+        StatusCode::Code(code) => match code {
+            200 => "Ok".into(),
+            201 => "Created".into(),
+            202 => "Accepted".into(),
+            204 => "NoContent".into(),
+            301 => "MovedPermanently".into(),
+            302 => "Found".into(),
+            304 => "NotModified".into(),
+            400 => "BadRequest".into(),
+            401 => "Unauthorized".into(),
+            402 => "PaymentRequired".into(),
+            403 => "Forbidden".into(),
+            404 => "NotFound".into(),
+            405 => "MethodNotAllowed".into(),
+            406 => "NotAcceptable".into(),
+            409 => "Conflict".into(),
+            410 => "Gone".into(),
+            412 => "PreconditionFailed".into(),
+            413 => "PayloadTooLarge".into(),
+            415 => "UnsupportedMediaType".into(),
+            422 => "UnprocessableEntity".into(),
+            429 => "TooManyRequests".into(),
+            500 => "InternalServerError".into(),
+            501 => "NotImplemented".into(),
+            502 => "BadGateway".into(),
+            503 => "ServiceUnavailable".into(),
+            504 => "GatewayTimeout".into(),
+            other => format!("Status{other}"),
+        },
+        StatusCode::Range(digit) => format!("Status{digit}xx"),
+        StatusCode::Default => "Other".into(),
+    }
+}
+
+/// Whether `schema` is the envelope's error schema (its `error` member).
+pub fn is_error_schema(api: &Api, schema: &Schema) -> bool {
+    let Some(name) = api
+        .extensions
+        .envelope
+        .as_ref()
+        .and_then(|e| e.error_schema.as_ref())
+    else {
+        return false;
+    };
+    matches!(&schema.ty, TypeRef::Named(id) if api.type_def(*id).pointer == format!("#/components/schemas/{}", crate::load::escape_segment(name)))
+}
+
+/// Whether a request body's schema is an object, so a non-object body is `INVALID_JSON`.
+pub fn is_object_schema(api: &Api, schema: &Schema) -> bool {
+    matches!(&schema.ty, TypeRef::Named(id) if matches!(api.type_def(*id).kind, TypeKind::Struct(_)))
+        || matches!(schema.ty, TypeRef::Map(_))
+}
+
+/// The `WWW-Authenticate` challenge for a scheme.
+pub fn challenge(kind: &SecuritySchemeKind) -> String {
+    match kind {
+        SecuritySchemeKind::ApiKey { parameter, .. } => {
+            format!("ApiKey realm=\"api\", name=\"{parameter}\"")
+        }
+        SecuritySchemeKind::HttpBasic => "Basic realm=\"api\"".to_string(),
+        _ => "Bearer realm=\"api\"".to_string(),
+    }
+}

@@ -1,0 +1,476 @@
+//! `routes.rs`: the router, and for each operation the glue that reads and
+//! checks the request, calls the `Api` method and renders its response.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{challenge, is_object_schema, is_secured, method_router, pagination, route};
+use crate::emit::rust::{ident, module_docs};
+use crate::emit::typeref::Imports;
+use crate::ir::{
+    Api, Operation, Pagination, ParameterLocation, Primitive, Schema, Security, SecuritySchemeKind,
+    TypeKind, TypeRef,
+};
+
+pub fn module(api: &Api) -> TokenStream {
+    let mut imports = Imports::default();
+    for path in [
+        "axum::middleware",
+        "axum::Router",
+        "crate::Api",
+        "crate::runtime::config::ServerConfig",
+        "crate::runtime::guard",
+        "crate::runtime::request_id",
+    ] {
+        imports.add(path);
+    }
+    if !api.operations.is_empty() {
+        for path in [
+            "std::sync::Arc",
+            "axum::extract::Request",
+            "axum::extract::State",
+            "axum::response::Response",
+            "crate::runtime::context::Context",
+            "crate::runtime::envelope",
+            "crate::runtime::error::ApiError",
+        ] {
+            imports.add(path);
+        }
+    }
+    let routes = routes(api, &mut imports);
+    let handlers: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|o| handler(api, o, &mut imports))
+        .collect();
+    let schemes = schemes(api, &mut imports);
+    // Handlers read the configuration for bodies and cursors only.
+    let reads_config = api.operations.iter().any(|o| {
+        o.request_body.is_some() || matches!(pagination(o), Some(Pagination::Cursor { .. }))
+    });
+    let (config_field, config_init) = if reads_config {
+        (quote! { config: ServerConfig, }, quote! { config })
+    } else {
+        (quote! {}, quote! {})
+    };
+    let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
+    let uses = imports.tokens();
+    if api.operations.is_empty() {
+        return quote! {
+            #module_doc
+
+            #uses
+
+            /// The router of an API without operations: every request is `404 NOT_FOUND`.
+            pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
+                Router::new()
+                    .fallback(guard::not_found)
+                    .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
+                    .layer(middleware::from_fn(request_id::layer))
+            }
+        };
+    }
+    quote! {
+        #module_doc
+
+        #uses
+
+        /// What every request handler shares.
+        struct Shared<A> {
+            api: A,
+            #config_field
+        }
+
+        /// The API as an axum router with every generated layer applied, in
+        /// this order from the outside in: request id, then the guard (time
+        /// limit, caught panics, envelopes for 404 and 405), then the route.
+        /// Add your own tower layers around it.
+        pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
+            let timeout = config.request_timeout;
+            let shared = Arc::new(Shared { api, #config_init });
+            Router::new()
+                #(#routes)*
+                .fallback(guard::not_found)
+                .with_state(shared)
+                .layer(middleware::from_fn_with_state(timeout, guard::layer))
+                .layer(middleware::from_fn(request_id::layer))
+        }
+
+        #schemes
+
+        #(#handlers)*
+    }
+}
+
+/// `.route(path, get(a).post(b))`, one per path, in document order.
+fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
+    let mut paths: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for operation in &api.operations {
+        let path = route(operation);
+        match paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, operations)) => operations.push(operation),
+            None => paths.push((path, vec![operation])),
+        }
+    }
+    paths
+        .iter()
+        .map(|(path, operations)| {
+            // The first method is axum's free function; the rest chain on it.
+            let first = method_router(operations[0].method);
+            imports.add(&format!("axum::routing::{first}"));
+            let methods = operations.iter().map(|operation| {
+                let method = method_router(operation.method);
+                let handler = ident(&operation.id.rust);
+                quote! { #method(#handler::<A>) }
+            });
+            quote! { .route(#path, #(#methods).*) }
+        })
+        .collect()
+}
+
+fn scheme_const(name: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        crate::naming::bare(&crate::naming::value_name(name)).to_shouty_snake_case()
+    )
+}
+
+/// A `Scheme` const per security scheme, and the authentication step.
+fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
+    if !api.operations.iter().any(is_secured) {
+        return TokenStream::new();
+    }
+    imports.add("crate::runtime::request::RawRequest");
+    imports.add("crate::runtime::security::Scheme");
+    imports.add("crate::runtime::security::Source");
+    let used: Vec<&String> = api
+        .operations
+        .iter()
+        .filter_map(|o| match &o.security {
+            Security::AnyOf(requirements) => Some(requirements.iter().flat_map(|r| &r.schemes)),
+            Security::Public => None,
+        })
+        .flatten()
+        .collect();
+    let consts = api.security_schemes.iter().filter(|s| used.contains(&&s.name.wire)).map(|scheme| {
+        let name = scheme_const(&scheme.name.wire);
+        let wire = &scheme.name.wire;
+        let source = match &scheme.kind {
+            SecuritySchemeKind::ApiKey {
+                location,
+                parameter,
+            } => {
+                let parameter = match location {
+                    ParameterLocation::Header => parameter.to_ascii_lowercase(),
+                    _ => parameter.clone(),
+                };
+                match location {
+                    ParameterLocation::Header => quote! { Source::Header(#parameter) },
+                    ParameterLocation::Query => quote! { Source::Query(#parameter) },
+                    _ => quote! { Source::Cookie(#parameter) },
+                }
+            }
+            SecuritySchemeKind::HttpBasic => quote! { Source::Basic },
+            _ => quote! { Source::Bearer },
+        };
+        let challenge = challenge(&scheme.kind);
+        let doc = format!(" The `{wire}` security scheme.");
+        quote! {
+            #[doc = #doc]
+            const #name: Scheme = Scheme { name: #wire, source: #source, challenge: #challenge };
+        }
+    });
+    quote! {
+        #(#consts)*
+
+        /// The principal for the first scheme whose credentials `authenticate` accepts.
+        async fn principal<A: Api>(api: &A, raw: &RawRequest, schemes: &[Scheme]) -> Result<A::Principal, ApiError> {
+            for scheme in schemes {
+                if let Some(credentials) = scheme.credentials(raw) {
+                    if let Some(principal) = api.authenticate(credentials).await {
+                        return Ok(principal);
+                    }
+                }
+            }
+            let challenge = schemes.first().map_or("Bearer", |scheme| scheme.challenge);
+            Err(ApiError::unauthorized(challenge))
+        }
+    }
+}
+
+/// How a parameter's text is read before the schema check.
+fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
+    fn scalar(api: &Api, schema: &Schema) -> TokenStream {
+        match &schema.ty {
+            TypeRef::Primitive(Primitive::I32 | Primitive::I64) => quote! { Integer },
+            TypeRef::Primitive(Primitive::F32 | Primitive::F64) => quote! { Number },
+            TypeRef::Primitive(Primitive::Boolean) => quote! { Boolean },
+            TypeRef::Named(id) if !matches!(api.type_def(*id).kind, TypeKind::Enum(_)) => {
+                quote! { String }
+            }
+            _ => quote! { String },
+        }
+    }
+    match &schema.ty {
+        TypeRef::Array(items) => {
+            let inner = scalar(api, items);
+            quote! { Kind::ArrayOf(ScalarKind::#inner) }
+        }
+        _ => {
+            let kind = scalar(api, schema);
+            quote! { Kind::#kind }
+        }
+    }
+}
+
+fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStream {
+    let name = ident(&operation.id.rust);
+    let request_type = format_ident!("{}Request", operation.type_stem);
+    imports.add(&format!("crate::operations::{request_type}"));
+    let has_path = operation
+        .parameters
+        .iter()
+        .any(|p| p.location == ParameterLocation::Path);
+    let (path_extractor, path_value) = if has_path {
+        imports.add("axum::extract::Path");
+        (
+            quote! { Path(path): Path<Vec<(String, String)>>, },
+            quote! { path },
+        )
+    } else {
+        (quote! {}, quote! { Vec::new() })
+    };
+    let authenticate = if is_secured(operation) {
+        let Security::AnyOf(requirements) = &operation.security else {
+            unreachable!("secured operations have requirements")
+        };
+        let schemes = requirements
+            .iter()
+            .flat_map(|r| &r.schemes)
+            .map(|s| scheme_const(s));
+        quote! {
+            let principal = match principal(&shared.api, &raw, &[#(#schemes),*]).await {
+                Ok(principal) => principal,
+                Err(error) => return envelope::error(&error, &request_id),
+            };
+        }
+    } else {
+        quote! { let principal = (); }
+    };
+    let mut reads = Vec::new();
+    if let Some(id) = operation.params_type {
+        imports.add("crate::runtime::request");
+        imports.add("crate::runtime::request::Param");
+        imports.add("crate::runtime::request::Kind");
+        imports.add("crate::runtime::error::Location");
+        if operation
+            .parameters
+            .iter()
+            .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
+        {
+            imports.add("crate::runtime::request::ScalarKind");
+        }
+        let params_type = ident(&api.type_def(id).name);
+        imports.add(&format!("crate::types::params::{params_type}"));
+        let specs = operation.parameters.iter().map(|parameter| {
+            let wire = &parameter.name.wire;
+            let wire = if parameter.location == ParameterLocation::Header {
+                wire.to_ascii_lowercase()
+            } else {
+                wire.clone()
+            };
+            let location = format_ident!(
+                "{}",
+                match parameter.location {
+                    ParameterLocation::Path => "Path",
+                    ParameterLocation::Query => "Query",
+                    ParameterLocation::Header => "Header",
+                    ParameterLocation::Cookie => "Cookie",
+                }
+            );
+            let kind = param_kind(api, &parameter.schema);
+            quote! { Param { name: #wire, location: Location::#location, kind: #kind } }
+        });
+        reads.push(quote! {
+            let params = match request::params::<#params_type>(&raw, &[#(#specs),*]) {
+                Ok(params) => Some(params),
+                Err(found) => {
+                    details.extend(found);
+                    None
+                }
+            };
+        });
+    }
+    if let Some(body) = &operation.request_body {
+        imports.add("crate::runtime::request");
+        imports.add("crate::runtime::request::BodyError");
+        let body_type = match &body.schema.ty {
+            TypeRef::Named(id) => {
+                let name = &api.type_def(*id).name;
+                imports.add(&format!("crate::types::{name}"));
+                ident(name)
+            }
+            _ => {
+                imports.add("serde_json::Value");
+                format_ident!("Value")
+            }
+        };
+        let required = body.required;
+        let object = is_object_schema(api, &body.schema);
+        reads.push(quote! {
+            let body = match request::json_body::<#body_type>(&parts.headers, body, shared.config.body_limit, #required, #object).await {
+                Ok(body) => Some(body),
+                Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
+                Err(BodyError::Invalid(found)) => {
+                    details.extend(found);
+                    None
+                }
+            };
+        });
+    }
+    let body_binding = if operation.request_body.is_some() {
+        quote! { body }
+    } else {
+        quote! { _body }
+    };
+    let details_decl = (!reads.is_empty()).then(|| quote! { let mut details = Vec::new(); });
+    let needs_raw = is_secured(operation) || operation.params_type.is_some();
+    if needs_raw {
+        imports.add("crate::runtime::request::RawRequest");
+    }
+    let raw = needs_raw.then(|| {
+        quote! {
+            let raw = RawRequest::new(#path_value, parts.uri.query(), parts.headers.clone());
+        }
+    });
+    let (build, request_value) = build_request(operation, &request_type, &reads);
+    let (cursor_step, into_http_args) = pagination_steps(operation);
+    let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
+    quote! {
+        #[doc = #doc]
+        async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
+            let (parts, #body_binding) = request.into_parts();
+            let request_id = request_id::of(&parts.extensions);
+            #raw
+            #authenticate
+            #details_decl
+            #(#reads)*
+            #build
+            #cursor_step
+            let context = Context { request_id: request_id.clone(), principal, extensions: parts.extensions };
+            match shared.api.#name(context, #request_value).await {
+                Ok(response) => response.into_http(&request_id, #into_http_args),
+                Err(error) => {
+                    tracing::error!("the handler failed: {error}");
+                    envelope::error(&ApiError::internal(), &request_id)
+                }
+            }
+        }
+    }
+}
+
+/// Builds the request value once every part was read, or answers `400` with every detail.
+fn build_request(
+    operation: &Operation,
+    request_type: &proc_macro2::Ident,
+    reads: &[TokenStream],
+) -> (TokenStream, TokenStream) {
+    if reads.is_empty() {
+        return (TokenStream::new(), quote! { #request_type });
+    }
+    let body_required = operation.request_body.as_ref().is_some_and(|b| b.required);
+    let has_params = operation.params_type.is_some();
+    let has_body = operation.request_body.is_some();
+    // `Option`s that must all be `Some` unless a detail was recorded.
+    let mut patterns = Vec::new();
+    let mut values = Vec::new();
+    if has_params {
+        patterns.push(quote! { Some(params) });
+        values.push(quote! { params });
+    }
+    if has_body {
+        if body_required {
+            patterns.push(quote! { Some(Some(body)) });
+        } else {
+            patterns.push(quote! { Some(body) });
+        }
+        values.push(quote! { body });
+    }
+    let build = if patterns.len() == 1 {
+        let (pattern, value) = (&patterns[0], &values[0]);
+        quote! {
+            let #pattern = #value else {
+                return envelope::error(&ApiError::validation(details), &request_id);
+            };
+        }
+    } else {
+        // One part may be fine while another recorded details.
+        quote! {
+            let (#(#patterns,)*) = (#(#values,)*) else {
+                return envelope::error(&ApiError::validation(details), &request_id);
+            };
+            if !details.is_empty() {
+                return envelope::error(&ApiError::validation(details), &request_id);
+            }
+        }
+    };
+    let fields = [
+        has_params.then(|| quote! { params }),
+        has_body.then(|| quote! { body }),
+    ];
+    let fields = fields.iter().flatten();
+    (build, quote! { #request_type { #(#fields),* } })
+}
+
+/// Cursor decoding before the call, and the pagination arguments of `into_http`.
+fn pagination_steps(operation: &Operation) -> (TokenStream, TokenStream) {
+    let field = |wire: &str| {
+        operation
+            .parameters
+            .iter()
+            .find(|p| p.name.wire == wire)
+            .map(|p| (ident(&p.name.rust), p.required || p.default.is_some()))
+    };
+    match pagination(operation) {
+        Some(Pagination::Page {
+            page_param,
+            per_page_param,
+        }) => {
+            let (Some((page, _)), Some((per_page, _))) = (field(page_param), field(per_page_param))
+            else {
+                return (TokenStream::new(), TokenStream::new());
+            };
+            (
+                quote! {
+                    let page = u64::try_from(params.#page).unwrap_or_default();
+                    let per_page = u64::try_from(params.#per_page).unwrap_or_default();
+                },
+                quote! { page, per_page },
+            )
+        }
+        Some(Pagination::Cursor {
+            cursor_param,
+            limit_param,
+        }) => {
+            let (Some((cursor, _)), Some((limit, _))) = (field(cursor_param), field(limit_param))
+            else {
+                return (TokenStream::new(), TokenStream::new());
+            };
+            (
+                quote! {
+                    let mut params = params;
+                    if let Some(cursor) = params.#cursor.take() {
+                        match shared.config.cursors.decode(&cursor) {
+                            Some(position) => params.#cursor = Some(position),
+                            None => return envelope::error(&ApiError::invalid_cursor(), &request_id),
+                        }
+                    }
+                    let limit = u64::try_from(params.#limit).unwrap_or_default();
+                },
+                quote! { limit, &shared.config.cursors },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    }
+}

@@ -1,0 +1,262 @@
+//! Reading a request: parameters from path, query, headers and cookies, and
+//! a JSON body, all checked against the schema with every failure reported.
+
+use axum::body::Body;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::HeaderMap;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{Map, Number, Value};
+
+use crate::runtime::error::{ApiError, ErrorDetail, Location};
+use crate::types::validation::{FromJson, ValidationErrors};
+
+/// The raw parameters of a request, before they are typed.
+#[derive(Debug, Default)]
+pub struct RawRequest {
+    pub path: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+}
+
+impl RawRequest {
+    pub fn new(path: Vec<(String, String)>, query: Option<&str>, headers: HeaderMap) -> Self {
+        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+        RawRequest {
+            path,
+            query,
+            headers,
+        }
+    }
+
+    /// Every value of a parameter: query parameters may repeat (`?id=1&id=2`).
+    fn values(&self, name: &str, location: Location) -> Vec<String> {
+        match location {
+            Location::Path => self
+                .path
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            Location::Query => self
+                .query
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            Location::Header => self
+                .headers
+                .get_all(name)
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .collect(),
+            Location::Cookie => self.cookie(name).into_iter().collect(),
+            Location::Body => Vec::new(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|line| line.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+    }
+
+    /// The token of `Authorization: Bearer <token>`.
+    pub fn bearer(&self) -> Option<String> {
+        let value = self.headers.get(AUTHORIZATION)?.to_str().ok()?;
+        let (scheme, token) = value.split_once(' ')?;
+        (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+            .then(|| token.trim().to_string())
+    }
+
+    /// The username and password of `Authorization: Basic <base64>`.
+    pub fn basic(&self) -> Option<(String, String)> {
+        let value = self.headers.get(AUTHORIZATION)?.to_str().ok()?;
+        let (scheme, encoded) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+        let (username, password) = decoded.split_once(':')?;
+        Some((username.to_string(), password.to_string()))
+    }
+}
+
+/// How a parameter's text becomes JSON for checking: what its schema says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// Repeated parameters, each of the inner kind.
+    ArrayOf(ScalarKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// The name on the wire, which is also the field of the params struct.
+    pub name: &'static str,
+    pub location: Location,
+    pub kind: Kind,
+}
+
+fn coerce(text: String, kind: ScalarKind) -> Value {
+    let parsed = match kind {
+        ScalarKind::String => None,
+        ScalarKind::Integer => text.parse::<i64>().ok().map(Value::from),
+        ScalarKind::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number),
+        ScalarKind::Boolean => match text.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+    };
+    // Text that does not parse stays text, and the schema check reports its type.
+    parsed.unwrap_or(Value::String(text))
+}
+
+/// The parameters as their params struct, or a detail for every failure.
+pub fn params<P: FromJson>(raw: &RawRequest, params: &[Param]) -> Result<P, Vec<ErrorDetail>> {
+    let mut object = Map::new();
+    for param in params {
+        let mut values = raw.values(param.name, param.location);
+        let value = match param.kind {
+            Kind::ArrayOf(kind) => {
+                if values.is_empty() {
+                    continue;
+                }
+                Value::Array(values.into_iter().map(|text| coerce(text, kind)).collect())
+            }
+            scalar => {
+                if values.is_empty() {
+                    continue;
+                }
+                let kind = match scalar {
+                    Kind::Integer => ScalarKind::Integer,
+                    Kind::Number => ScalarKind::Number,
+                    Kind::Boolean => ScalarKind::Boolean,
+                    _ => ScalarKind::String,
+                };
+                coerce(values.swap_remove(0), kind)
+            }
+        };
+        object.insert(param.name.to_string(), value);
+    }
+    P::from_json(Value::Object(object)).map_err(|errors| {
+        details(errors, |field| {
+            params
+                .iter()
+                .find(|p| field == p.name || field.starts_with(&format!("{}[", p.name)))
+                .map_or(Location::Query, |p| p.location)
+        })
+    })
+}
+
+/// Validation errors as response details, located by their field.
+pub fn details(errors: ValidationErrors, location: impl Fn(&str) -> Location) -> Vec<ErrorDetail> {
+    errors
+        .into_iter()
+        .map(|error| ErrorDetail {
+            location: location(&error.field),
+            field: error.field,
+            message: error.message,
+            code: error.code.into(),
+        })
+        .collect()
+}
+
+/// Why a body was not accepted.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Refused outright (415, 413, `INVALID_JSON`).
+    Rejected(ApiError),
+    /// JSON that breaks the schema; reported with the parameters' failures.
+    Invalid(Vec<ErrorDetail>),
+}
+
+/// Whether a `Content-Type` is JSON (`application/json`, `application/*+json`).
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|essence| {
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+}
+
+/// Reads a JSON body of at most `limit` bytes. `Ok(None)` for an absent
+/// optional body; `object_required` for a body whose schema is an object.
+pub async fn json_body<T: FromJson>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+    object_required: bool,
+) -> Result<Option<T>, BodyError> {
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| BodyError::Rejected(ApiError::payload_too_large(limit)))?;
+    if bytes.is_empty() && !headers.contains_key(CONTENT_TYPE) {
+        return if required {
+            Err(BodyError::Rejected(ApiError::invalid_json(
+                "A JSON body is required.",
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    if !is_json(headers) {
+        return Err(BodyError::Rejected(ApiError::unsupported_media_type()));
+    }
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| BodyError::Rejected(ApiError::invalid_json("The body is not valid JSON.")))?;
+    if object_required && !value.is_object() {
+        return Err(BodyError::Rejected(ApiError::invalid_json(
+            "The body must be a JSON object.",
+        )));
+    }
+    T::from_json(value)
+        .map(Some)
+        .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+}
