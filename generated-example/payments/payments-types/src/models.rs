@@ -295,7 +295,9 @@ impl Validate for ChargeStatus {
 
 impl FromJson for ChargeStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string(value, path, errors);
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["pending", "succeeded", "failed"], errors);
+        }
     }
 }
 
@@ -688,7 +690,14 @@ impl Validate for RefundReason {
 
 impl FromJson for RefundReason {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string(value, path, errors);
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(
+                path,
+                value,
+                &["duplicate", "fraudulent", "requested_by_customer"],
+                errors,
+            );
+        }
     }
 }
 
@@ -1023,7 +1032,14 @@ impl Validate for ErrorDetailLocation {
 
 impl FromJson for ErrorDetailLocation {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string(value, path, errors);
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(
+                path,
+                value,
+                &["body", "query", "path", "header"],
+                errors,
+            );
+        }
     }
 }
 

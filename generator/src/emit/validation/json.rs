@@ -20,7 +20,8 @@ impl ValidationWriter {
         let name = ident(&def.name);
         let body = match &def.kind {
             TypeKind::Struct(s) => self.struct_checks(def, s, imports),
-            TypeKind::Enum(e) if e.open => vec![quote! { json::string(value, path, errors); }],
+            // Strict even for open enums: JSON checked here is a request,
+            // and a request may only send the values the spec lists.
             TypeKind::Enum(e) => {
                 self.uses_rules = true;
                 let wires = e.variants.iter().map(|v| v.wire.as_str());

@@ -166,7 +166,14 @@ impl Validate for JobState {
 
 impl FromJson for JobState {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string(value, path, errors);
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(
+                path,
+                value,
+                &["queued", "in-progress", "done", "1", ""],
+                errors,
+            );
+        }
     }
 }
 
@@ -299,7 +306,9 @@ impl Validate for JobKind {
 
 impl FromJson for JobKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string(value, path, errors);
+        if let Some(value) = json::string(value, path, errors) {
+            rules::enumeration(path, value, &["batch", "stream"], errors);
+        }
     }
 }
 
