@@ -26,8 +26,11 @@ pub struct OperationExtensions {
     pub pagination: Option<Pagination>,
     /// `x-envelope: false` on an operation opts it out of the root's envelope.
     pub envelope: bool,
-    /// `x-sunset`: when a deprecated operation goes away (an HTTP date).
+    /// `x-sunset`: when a deprecated operation goes away (an HTTP date, RFC 8594).
     pub sunset: Option<String>,
+    /// `x-deprecated-at`: since when the operation is deprecated (Unix seconds,
+    /// from an HTTP date), sent as `Deprecation: @<seconds>` (RFC 9745).
+    pub deprecated_at: Option<i64>,
 }
 
 /// What limits apply to an operation.

@@ -62,6 +62,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
     passes::check_security(&api, &spec.path, &mut diagnostics);
     passes::check_envelope(&api, &spec.path, &mut diagnostics);
+    passes::check_deprecation(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);

@@ -64,6 +64,25 @@ pub fn check_envelope(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     }
 }
 
+/// A deprecated operation needs a date for its `Deprecation` header.
+pub fn check_deprecation(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
+    for operation in api
+        .operations
+        .iter()
+        .filter(|o| o.deprecated && o.extensions.deprecated_at.is_none())
+    {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "`{}` is deprecated without `x-deprecated-at`, so its responses carry no `Deprecation` header",
+                operation.id.wire
+            ))
+            .in_file(file)
+            .at_pointer(format!("{}/deprecated", operation.pointer))
+            .with_hint("add `x-deprecated-at: <HTTP date>` (RFC 9745 needs the date the deprecation began)"),
+        );
+    }
+}
+
 /// Every security requirement must name a declared scheme.
 pub fn check_security(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     for operation in &api.operations {

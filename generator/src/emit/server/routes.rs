@@ -39,11 +39,29 @@ pub fn module(api: &Api) -> TokenStream {
         }
     }
     let routes = routes(api, &mut imports);
-    let handlers: Vec<TokenStream> = api
+    let mut handlers: Vec<TokenStream> = api
         .operations
         .iter()
         .map(|o| handler(api, o, &mut imports))
         .collect();
+    for operation in &api.operations {
+        if let Some(headers) = deprecation_headers(operation) {
+            imports.add("axum::http::HeaderValue");
+            let name = format_ident!("{}_deprecation", crate::naming::bare(&operation.id.rust));
+            let doc = format!(" The deprecation headers of `{}`.", operation.id.rust);
+            let inserts = headers.iter().map(|(header, value)| {
+                quote! { headers.insert(#header, HeaderValue::from_static(#value)); }
+            });
+            handlers.push(quote! {
+                #[doc = #doc]
+                async fn #name(mut response: Response) -> Response {
+                    let headers = response.headers_mut();
+                    #(#inserts)*
+                    response
+                }
+            });
+        }
+    }
     let schemes = schemes(api, &mut imports);
     // Handlers read the configuration for bodies and cursors only.
     let reads_config = api.operations.iter().any(|o| {
@@ -122,7 +140,17 @@ fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
             let methods = operations.iter().map(|operation| {
                 let method = method_router(operation.method);
                 let handler = ident(&operation.id.rust);
-                quote! { #method(#handler::<A>) }
+                match deprecation_headers(operation) {
+                    Some(_) => {
+                        imports.add("axum::handler::Handler");
+                        let headers = format_ident!(
+                            "{}_deprecation",
+                            crate::naming::bare(&operation.id.rust)
+                        );
+                        quote! { #method(#handler::<A>.layer(middleware::map_response(#headers))) }
+                    }
+                    None => quote! { #method(#handler::<A>) },
+                }
             });
             quote! { .route(#path, #(#methods).*) }
         })
@@ -274,12 +302,8 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         let params_type = ident(&api.type_def(id).name);
         imports.add(&format!("crate::types::params::{params_type}"));
         let specs = operation.parameters.iter().map(|parameter| {
+            // Header lookups ignore case, so the wire name serves as is.
             let wire = &parameter.name.wire;
-            let wire = if parameter.location == ParameterLocation::Header {
-                wire.to_ascii_lowercase()
-            } else {
-                wire.clone()
-            };
             let location = format_ident!(
                 "{}",
                 match parameter.location {
@@ -473,4 +497,16 @@ fn pagination_steps(operation: &Operation) -> (TokenStream, TokenStream) {
         }
         None => (TokenStream::new(), TokenStream::new()),
     }
+}
+
+/// `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) for an operation that has them.
+fn deprecation_headers(operation: &Operation) -> Option<Vec<(&'static str, String)>> {
+    let mut headers = Vec::new();
+    if let (true, Some(since)) = (operation.deprecated, operation.extensions.deprecated_at) {
+        headers.push(("deprecation", format!("@{since}")));
+    }
+    if let Some(sunset) = &operation.extensions.sunset {
+        headers.push(("sunset", sunset.clone()));
+    }
+    (!headers.is_empty()).then_some(headers)
 }

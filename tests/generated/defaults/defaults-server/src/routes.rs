@@ -68,7 +68,7 @@ async fn search<A: Api>(
                 kind: Kind::String,
             },
             Param {
-                name: "x-trace",
+                name: "X-Trace",
                 location: Location::Header,
                 kind: Kind::String,
             },
