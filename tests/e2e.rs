@@ -150,6 +150,26 @@ async fn health_is_public_and_enveloped() {
 }
 
 #[tokio::test]
+async fn the_effective_document_is_served() {
+    let server = start().await;
+    let reply = server.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.header("x-request-id").is_some());
+    let document = &reply.body;
+    assert_eq!(document["openapi"], "3.0.3");
+    assert!(document["paths"]["/openapi.json"]["get"].is_object());
+    // Envelopes and the layer's own responses are explicit.
+    let create = &document["paths"]["/users"]["post"]["responses"];
+    assert_eq!(
+        create["201"]["content"]["application/json"]["schema"]["required"],
+        json!(["success", "data", "meta"])
+    );
+    assert!(create["413"].is_object() && create["415"].is_object() && create["500"].is_object());
+    assert!(create["201"]["headers"]["Location"].is_object());
+    assert!(create["401"]["headers"]["WWW-Authenticate"].is_object());
+}
+
+#[tokio::test]
 async fn request_ids_are_kept_when_sane_and_made_otherwise() {
     let server = start().await;
     let with = |id: &str| {

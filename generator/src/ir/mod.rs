@@ -30,6 +30,11 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
     pub extensions: ApiExtensions,
+    /// What the server serves at `GET /openapi.json` (`None` when the spec
+    /// has that route itself): the spec with the envelope, the generated
+    /// layer's responses and headers made explicit.
+    #[serde(skip)]
+    pub effective_document: Option<serde_json::Value>,
 }
 
 impl Api {

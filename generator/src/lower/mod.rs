@@ -1,6 +1,7 @@
 //! Lowering: the only code that reads `openapiv3` types. It produces the IR
 //! in named passes: components, operations, then fix-ups over the whole API.
 
+mod effective;
 mod extensions;
 mod operations;
 mod passes;
@@ -58,6 +59,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
         types,
         operations,
         extensions: api_extensions,
+        effective_document: None,
     };
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
     passes::check_security(&api, &spec.path, &mut diagnostics);
@@ -66,6 +68,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::mark_open_enums(&mut api);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);
+    api.effective_document = effective::document(&spec.raw, &api);
     let diagnostics = diagnostics.propagate()?;
     Ok((api, diagnostics))
 }

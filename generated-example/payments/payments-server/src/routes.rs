@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 use axum::extract::{Path, Request, State};
-use axum::response::Response;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
@@ -51,6 +52,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/v1/charges", get(list_charges::<A>).post(create_charge::<A>))
         .route("/v1/charges/{charge_id}", get(get_charge::<A>))
         .route("/v1/charges/{charge_id}/refunds", post(create_refund::<A>))
+        .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
         .layer(middleware::from_fn_with_state(timeout, guard::layer))
@@ -606,4 +608,12 @@ async fn create_refund<A: Api>(
             envelope::error(&ApiError::internal(), &request_id)
         }
     }
+}
+
+/// The effective OpenAPI document: the spec as this server answers.
+const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+/// `GET /openapi.json`
+async fn openapi_document() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
 }

@@ -113,6 +113,10 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             format!("{header}\n{source}"),
         );
     }
+    if let Some(document) = &api.effective_document {
+        let text = serde_json::to_string_pretty(document).expect("a JSON value serializes");
+        output.add(kind, context, "openapi.json", format!("{text}\n"));
+    }
     output.add(
         kind,
         context,

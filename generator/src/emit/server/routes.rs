@@ -72,6 +72,27 @@ pub fn module(api: &Api) -> TokenStream {
     } else {
         (quote! {}, quote! {})
     };
+    let (document_route, document_handler) = match &api.effective_document {
+        Some(_) => {
+            imports.add("axum::http::header::CONTENT_TYPE");
+            imports.add("axum::response::IntoResponse");
+            imports.add("axum::response::Response");
+            imports.add("axum::routing::get");
+            (
+                quote! { .route("/openapi.json", get(openapi_document)) },
+                quote! {
+                    /// The effective OpenAPI document: the spec as this server answers.
+                    const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+                    /// `GET /openapi.json`
+                    async fn openapi_document() -> Response {
+                        ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
+                    }
+                },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
     let uses = imports.tokens();
     if api.operations.is_empty() {
@@ -83,10 +104,13 @@ pub fn module(api: &Api) -> TokenStream {
             /// The router of an API without operations: every request is `404 NOT_FOUND`.
             pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
                 Router::new()
+                    #document_route
                     .fallback(guard::not_found)
                     .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
                     .layer(middleware::from_fn(request_id::layer))
             }
+
+            #document_handler
         };
     }
     quote! {
@@ -109,6 +133,7 @@ pub fn module(api: &Api) -> TokenStream {
             let shared = Arc::new(Shared { api, #config_init });
             Router::new()
                 #(#routes)*
+                #document_route
                 .fallback(guard::not_found)
                 .with_state(shared)
                 .layer(middleware::from_fn_with_state(timeout, guard::layer))
@@ -118,6 +143,8 @@ pub fn module(api: &Api) -> TokenStream {
         #schemes
 
         #(#handlers)*
+
+        #document_handler
     }
 }
 

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 use axum::extract::{Request, State};
-use axum::response::Response;
-use axum::routing::post;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::CreateJobRequest;
@@ -32,6 +33,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let shared = Arc::new(Shared { api, config });
     Router::new()
         .route("/jobs", post(create_job::<A>))
+        .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
         .layer(middleware::from_fn_with_state(timeout, guard::layer))
@@ -74,4 +76,12 @@ async fn create_job<A: Api>(
             envelope::error(&ApiError::internal(), &request_id)
         }
     }
+}
+
+/// The effective OpenAPI document: the spec as this server answers.
+const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+/// `GET /openapi.json`
+async fn openapi_document() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
 }

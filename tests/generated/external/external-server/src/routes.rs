@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
@@ -31,6 +32,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let shared = Arc::new(Shared { api });
     Router::new()
         .route("/prices", get(list_prices::<A>))
+        .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
         .layer(middleware::from_fn_with_state(timeout, guard::layer))
@@ -85,4 +87,12 @@ async fn list_prices<A: Api>(
             envelope::error(&ApiError::internal(), &request_id)
         }
     }
+}
+
+/// The effective OpenAPI document: the spec as this server answers.
+const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+/// `GET /openapi.json`
+async fn openapi_document() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
 }

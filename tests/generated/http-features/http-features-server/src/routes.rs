@@ -7,7 +7,8 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::handler::Handler;
 use axum::http::HeaderValue;
-use axum::response::Response;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
@@ -51,6 +52,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/legacy",
             get(legacy::<A>.layer(middleware::map_response(legacy_deprecation))),
         )
+        .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
         .layer(middleware::from_fn_with_state(timeout, guard::layer))
@@ -378,4 +380,12 @@ async fn legacy_deprecation(mut response: Response) -> Response {
     headers.insert("deprecation", HeaderValue::from_static("@1767225600"));
     headers.insert("sunset", HeaderValue::from_static("Sat, 31 Dec 2033 23:59:59 GMT"));
     response
+}
+
+/// The effective OpenAPI document: the spec as this server answers.
+const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+/// `GET /openapi.json`
+async fn openapi_document() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
 }

@@ -3,6 +3,9 @@
 
 //! The router, and the glue between HTTP and the `Api` trait.
 
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
 use crate::runtime::config::ServerConfig;
@@ -11,7 +14,16 @@ use crate::runtime::{guard, request_id};
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
     Router::new()
+        .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
         .layer(middleware::from_fn(request_id::layer))
+}
+
+/// The effective OpenAPI document: the spec as this server answers.
+const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+/// `GET /openapi.json`
+async fn openapi_document() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
 }

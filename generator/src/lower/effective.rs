@@ -1,0 +1,331 @@
+//! The effective OpenAPI document: the spec as the generated server really
+//! answers, served at `GET /openapi.json` so tools such as schemathesis can
+//! hold the server to it.
+//!
+//! Starting from the bundled spec it inlines shared responses, wraps bodies
+//! in the envelope where `x-envelope` asks for it, adds the responses the
+//! generated layer itself gives (400, 401, 413, 415, 500, 503), the headers it
+//! sets (`X-Request-ID`, `WWW-Authenticate`, `Deprecation`, `Sunset`), and the
+//! `/openapi.json` operation.
+
+use serde_json::{json, Map, Value};
+
+use crate::ir::{Api, Operation, Pagination, Security};
+use crate::load::escape_segment;
+
+const META: &str = "SpecforgeMeta";
+const LAYER_ERROR: &str = "SpecforgeErrorEnvelope";
+const PAGE: &str = "SpecforgePagePagination";
+const CURSOR: &str = "SpecforgeCursorPagination";
+
+/// The route the document is served at.
+pub const DOCUMENT_ROUTE: &str = "/openapi.json";
+
+/// The document, or `None` when the spec has its own `/openapi.json` route.
+pub fn document(raw: &Value, api: &Api) -> Option<Value> {
+    if api
+        .operations
+        .iter()
+        .any(|o| o.base_path.is_empty() && o.path == DOCUMENT_ROUTE)
+    {
+        return None;
+    }
+    let mut document = raw.clone();
+    let components = raw.get("components").cloned().unwrap_or_else(|| json!({}));
+    for operation in &api.operations {
+        let Some(node) = pointer_mut(&mut document, &operation.pointer) else {
+            continue;
+        };
+        rewrite_operation(node, &components, api, operation);
+    }
+    add_components(&mut document);
+    add_document_route(&mut document, api);
+    Some(document)
+}
+
+fn pointer_mut<'a>(document: &'a mut Value, pointer: &str) -> Option<&'a mut Value> {
+    document.pointer_mut(pointer.strip_prefix('#').unwrap_or(pointer))
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{}", escape_segment(name)) })
+}
+
+fn has_envelope(api: &Api, operation: &Operation) -> bool {
+    api.extensions.envelope.is_some() && operation.extensions.envelope
+}
+
+fn rewrite_operation(node: &mut Value, components: &Value, api: &Api, operation: &Operation) {
+    let Some(object) = node.as_object_mut() else {
+        return;
+    };
+    let responses = object
+        .entry("responses")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let mut rewritten = Map::new();
+    for (status, response) in responses {
+        let mut response = resolve_response(response, components);
+        if has_envelope(api, operation) {
+            wrap_bodies(&mut response, &status, operation);
+        }
+        add_headers(&mut response, operation, &status);
+        rewritten.insert(status, response);
+    }
+    for (status, description) in layer_errors(operation) {
+        if !rewritten.contains_key(status) {
+            let mut response = json!({
+                "description": description,
+                "content": {"application/json": {"schema": schema_ref(LAYER_ERROR)}},
+            });
+            add_headers(&mut response, operation, status);
+            rewritten.insert(status.to_string(), response);
+        }
+    }
+    object.insert("responses".into(), Value::Object(rewritten));
+}
+
+/// The responses the generated layer may give for an operation.
+fn layer_errors(operation: &Operation) -> Vec<(&'static str, &'static str)> {
+    let mut errors = Vec::new();
+    let reads_input = !operation.parameters.is_empty() || operation.request_body.is_some();
+    if reads_input
+        || matches!(
+            operation.extensions.pagination,
+            Some(Pagination::Cursor { .. })
+        )
+    {
+        errors.push(("400", "The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`)."));
+    }
+    if secured(operation) {
+        errors.push(("401", "Missing or invalid credentials (`UNAUTHORIZED`)."));
+    }
+    if operation.request_body.is_some() {
+        errors.push((
+            "413",
+            "The body is over the size limit (`PAYLOAD_TOO_LARGE`).",
+        ));
+        errors.push(("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."));
+    }
+    errors.push(("500", "The server failed (`INTERNAL_ERROR`)."));
+    errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`)."));
+    errors
+}
+
+fn secured(operation: &Operation) -> bool {
+    matches!(&operation.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))
+}
+
+/// A `$ref` to a shared response becomes a copy, since each use is changed apart.
+fn resolve_response(response: Value, components: &Value) -> Value {
+    let mut response = response;
+    for _ in 0..8 {
+        let Some(reference) = response.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let Some(name) = reference.strip_prefix("#/components/responses/") else {
+            break;
+        };
+        let name = name.replace("~1", "/").replace("~0", "~");
+        match components.get("responses").and_then(|r| r.get(&name)) {
+            Some(target) => response = target.clone(),
+            None => break,
+        }
+    }
+    response
+}
+
+fn wrap_bodies(response: &mut Value, status: &str, operation: &Operation) {
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let success = status.starts_with('1') || status.starts_with('2') || status.starts_with('3');
+    for media in content.values_mut() {
+        let Some(schema) = media.get_mut("schema") else {
+            continue;
+        };
+        let inner = schema.take();
+        *schema = if !success {
+            json!({
+                "type": "object",
+                "required": ["success", "error", "meta"],
+                "properties": {
+                    "success": {"type": "boolean", "enum": [false]},
+                    "error": inner,
+                    "meta": schema_ref(META),
+                },
+            })
+        } else {
+            let mut properties = json!({
+                "success": {"type": "boolean", "enum": [true]},
+                "data": inner,
+                "meta": schema_ref(META),
+            });
+            let mut required = vec!["success", "data", "meta"];
+            let pagination = match &operation.extensions.pagination {
+                Some(Pagination::Page { .. }) => Some(PAGE),
+                Some(Pagination::Cursor { .. }) => Some(CURSOR),
+                None => None,
+            };
+            if let Some(pagination) = pagination.filter(|_| status.starts_with('2')) {
+                properties["pagination"] = schema_ref(pagination);
+                required.push("pagination");
+            }
+            json!({"type": "object", "required": required, "properties": properties})
+        };
+    }
+}
+
+fn add_headers(response: &mut Value, operation: &Operation, status: &str) {
+    let Some(object) = response.as_object_mut() else {
+        return;
+    };
+    let headers = object
+        .entry("headers")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("headers is an object");
+    headers.insert(
+        "X-Request-ID".into(),
+        json!({"description": "The id of the request (the client's, or one the server made).", "required": true, "schema": {"type": "string"}}),
+    );
+    if status == "401" && secured(operation) {
+        headers.insert(
+            "WWW-Authenticate".into(),
+            json!({"description": "The scheme to authenticate with.", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    if operation.deprecated && operation.extensions.deprecated_at.is_some() {
+        headers.insert(
+            "Deprecation".into(),
+            json!({"description": "Since when the operation is deprecated (RFC 9745).", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    if operation.extensions.sunset.is_some() {
+        headers.insert(
+            "Sunset".into(),
+            json!({"description": "When the operation goes away (RFC 8594).", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+}
+
+fn add_components(document: &mut Value) {
+    let Some(root) = document.as_object_mut() else {
+        return;
+    };
+    let components = root.entry("components").or_insert_with(|| json!({}));
+    let Some(components) = components.as_object_mut() else {
+        return;
+    };
+    let schemas = components.entry("schemas").or_insert_with(|| json!({}));
+    let Some(schemas) = schemas.as_object_mut() else {
+        return;
+    };
+    schemas.insert(
+        META.into(),
+        json!({
+            "type": "object",
+            "required": ["request_id", "timestamp"],
+            "properties": {
+                "request_id": {"type": "string"},
+                "timestamp": {"type": "string", "format": "date-time"},
+            },
+        }),
+    );
+    schemas.insert(
+        LAYER_ERROR.into(),
+        json!({
+            "type": "object",
+            "description": "An error the generated server layer gives.",
+            "required": ["success", "error", "meta"],
+            "properties": {
+                "success": {"type": "boolean", "enum": [false]},
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message", "details"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["field", "location", "message", "code"],
+                                "properties": {
+                                    "field": {"type": "string"},
+                                    "location": {"type": "string", "enum": ["body", "query", "path", "header", "cookie"]},
+                                    "message": {"type": "string"},
+                                    "code": {"type": "string"},
+                                },
+                            },
+                        },
+                        "retry_after": {"type": "integer", "minimum": 1},
+                    },
+                },
+                "meta": schema_ref(META),
+            },
+        }),
+    );
+    schemas.insert(
+        PAGE.into(),
+        json!({
+            "type": "object",
+            "required": ["page", "per_page", "total", "total_pages"],
+            "properties": {
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+                "total": {"type": "integer", "minimum": 0},
+                "total_pages": {"type": "integer", "minimum": 0},
+            },
+        }),
+    );
+    schemas.insert(
+        CURSOR.into(),
+        json!({
+            "type": "object",
+            "required": ["limit", "has_more", "next_cursor"],
+            "properties": {
+                "limit": {"type": "integer", "minimum": 1},
+                "has_more": {"type": "boolean"},
+                "next_cursor": {"type": "string", "nullable": true},
+            },
+        }),
+    );
+}
+
+/// `GET /openapi.json`, public and outside the base path.
+fn add_document_route(document: &mut Value, api: &Api) {
+    let root_url = document
+        .get("servers")
+        .and_then(|s| s.get(0))
+        .and_then(|s| s.get("url"))
+        .and_then(Value::as_str)
+        .map(|url| {
+            url.strip_suffix(api.base_path.as_str())
+                .unwrap_or(url)
+                .to_string()
+        });
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut item = json!({
+        "get": {
+            "operationId": "specforgeOpenApiDocument",
+            "summary": "This document",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI document of this server.",
+                    "headers": {"X-Request-ID": {"required": true, "schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+            },
+        },
+    });
+    if let Some(url) = root_url.filter(|_| !api.base_path.is_empty()) {
+        item["servers"] = json!([{ "url": url }]);
+    }
+    paths.insert(DOCUMENT_ROUTE.to_string(), item);
+}
