@@ -159,7 +159,12 @@ async fn the_effective_document_is_served() {
     assert_eq!(document["openapi"], "3.0.3");
     assert!(document["paths"]["/openapi.json"]["get"].is_object());
     // Envelopes and the layer's own responses are explicit.
-    let create = &document["paths"]["/users"]["post"]["responses"];
+    assert_eq!(
+        document["servers"],
+        json!([{"url": "https://api.example.com"}])
+    );
+    assert!(document["paths"]["/health"]["get"].is_object());
+    let create = &document["paths"]["/v1/users"]["post"]["responses"];
     assert_eq!(
         create["201"]["content"]["application/json"]["schema"]["required"],
         json!(["success", "data", "meta"])

@@ -632,6 +632,7 @@ mod from_json {
                 ("currency", "type"),
                 ("source", "min_length"),
                 ("customer_id", "type"),
+                ("description", "type"),
                 ("metadata.k", "type"),
             ])
         );

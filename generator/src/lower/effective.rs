@@ -39,8 +39,46 @@ pub fn document(raw: &Value, api: &Api) -> Option<Value> {
         rewrite_operation(node, &components, api, operation);
     }
     add_components(&mut document);
-    add_document_route(&mut document, api);
+    absolute_paths(&mut document, api);
+    add_document_route(&mut document);
     Some(document)
+}
+
+/// Paths with their base path (`/v1/users`) under one server at the root, so
+/// the document names every route as the server serves it, without
+/// per-path `servers` that tools may not honour.
+fn absolute_paths(document: &mut Value, api: &Api) {
+    let root_url = document
+        .get("servers")
+        .and_then(|s| s.get(0))
+        .and_then(|s| s.get("url"))
+        .and_then(Value::as_str)
+        .map(|url| {
+            url.strip_suffix(api.base_path.as_str())
+                .unwrap_or(url)
+                .to_string()
+        });
+    if let Some(url) = root_url {
+        document["servers"] = json!([{ "url": url }]);
+    }
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let old = std::mem::take(paths);
+    for (path, mut item) in old {
+        let base = api
+            .operations
+            .iter()
+            .find(|o| o.path == path)
+            .map_or(api.base_path.as_str(), |o| o.base_path.as_str());
+        if let Some(item) = item.as_object_mut() {
+            item.remove("servers");
+            for operation in item.values_mut().filter_map(Value::as_object_mut) {
+                operation.remove("servers");
+            }
+        }
+        paths.insert(format!("{base}{path}"), item);
+    }
 }
 
 fn pointer_mut<'a>(document: &'a mut Value, pointer: &str) -> Option<&'a mut Value> {
@@ -295,37 +333,26 @@ fn add_components(document: &mut Value) {
     );
 }
 
-/// `GET /openapi.json`, public and outside the base path.
-fn add_document_route(document: &mut Value, api: &Api) {
-    let root_url = document
-        .get("servers")
-        .and_then(|s| s.get(0))
-        .and_then(|s| s.get("url"))
-        .and_then(Value::as_str)
-        .map(|url| {
-            url.strip_suffix(api.base_path.as_str())
-                .unwrap_or(url)
-                .to_string()
-        });
+/// `GET /openapi.json`, public.
+fn add_document_route(document: &mut Value) {
     let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    let mut item = json!({
-        "get": {
-            "operationId": "specforgeOpenApiDocument",
-            "summary": "This document",
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "The OpenAPI document of this server.",
-                    "headers": {"X-Request-ID": {"required": true, "schema": {"type": "string"}}},
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+    paths.insert(
+        DOCUMENT_ROUTE.to_string(),
+        json!({
+            "get": {
+                "operationId": "specforgeOpenApiDocument",
+                "summary": "This document",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The OpenAPI document of this server.",
+                        "headers": {"X-Request-ID": {"required": true, "schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
                 },
             },
-        },
-    });
-    if let Some(url) = root_url.filter(|_| !api.base_path.is_empty()) {
-        item["servers"] = json!([{ "url": url }]);
-    }
-    paths.insert(DOCUMENT_ROUTE.to_string(), item);
+        }),
+    );
 }

@@ -203,13 +203,13 @@ impl FromJson for UserUpdate {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
-        if let Some((value, ref path)) = json::optional(object, "name", path) {
+        if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::min_length(path, value, 1, errors);
                 rules::max_length(path, value, 100, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "email", path) {
+        if let Some((value, ref path)) = json::optional(object, "email", path, errors) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::email(path, value, errors);
             }
@@ -578,17 +578,32 @@ impl FromJson for ChargeCreate {
                 rules::max_length(path, value, 255, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "customer_id", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "customer_id",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::integer(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "description", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "description",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::max_length(path, value, 500, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "metadata", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "metadata",
+            path,
+            errors,
+        ) {
             if let Some(entries) = json::object(value, path, errors) {
                 rules::max_properties(path, entries.len(), 20, errors);
                 for (key, value) in entries {
@@ -728,12 +743,12 @@ impl FromJson for RefundCreate {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
-        if let Some((value, ref path)) = json::optional(object, "amount", path) {
+        if let Some((value, ref path)) = json::optional(object, "amount", path, errors) {
             if let Some(value) = json::integer(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "reason", path) {
+        if let Some((value, ref path)) = json::optional(object, "reason", path, errors) {
             RefundReason::check_json(value, path, errors);
         }
     }
@@ -889,7 +904,12 @@ impl FromJson for Error {
                 }
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "retry_after", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "retry_after",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::integer(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
             }

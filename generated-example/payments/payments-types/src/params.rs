@@ -92,7 +92,7 @@ impl FromJson for ListUsersParams {
                 );
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "search", path) {
+        if let Some((value, ref path)) = json::optional(object, "search", path, errors) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::min_length(path, value, 1, errors);
             }
@@ -243,15 +243,20 @@ impl FromJson for ListChargesParams {
                 rules::maximum(path, value as f64, 100.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "cursor", path) {
+        if let Some((value, ref path)) = json::optional(object, "cursor", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "customer_id", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "customer_id",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::integer(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "status", path) {
+        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
             ChargeStatus::check_json(value, path, errors);
         }
     }

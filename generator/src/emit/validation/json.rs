@@ -97,12 +97,14 @@ impl ValidationWriter {
         let inner = self.json_checks_non_null(&field.schema, &label, imports);
         let lookup = if field.applied_default().is_some() {
             quote! { json::defaulted(object, #wire, path, errors) }
-        } else if !field.required {
+        } else if !field.required && field.schema.nullable {
             if inner.is_empty() {
                 // Absent, null or anything at all: nothing to check.
                 return None;
             }
-            quote! { json::optional(object, #wire, path) }
+            quote! { json::optional_nullable(object, #wire, path) }
+        } else if !field.required {
+            quote! { json::optional(object, #wire, path, errors) }
         } else if field.schema.nullable {
             quote! { json::required_nullable(object, #wire, path, errors) }
         } else {

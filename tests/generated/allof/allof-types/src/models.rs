@@ -41,7 +41,12 @@ impl FromJson for Timestamps {
                 );
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "updated_at", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "updated_at",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::format(
                     path,
@@ -177,7 +182,12 @@ impl FromJson for Project {
                 );
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "updated_at", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "updated_at",
+            path,
+            errors,
+        ) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::format(
                     path,
@@ -190,10 +200,10 @@ impl FromJson for Project {
         if let Some((value, ref path)) = json::required(object, "id", path, errors) {
             json::integer(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "status", path) {
+        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
             Status::check_json(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(
+        if let Some((value, ref path)) = json::optional_nullable(
             object,
             "previous_status",
             path,

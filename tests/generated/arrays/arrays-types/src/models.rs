@@ -48,7 +48,7 @@ impl FromJson for Order {
                 }
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "tags", path) {
+        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
             if let Some(items) = json::array(value, path, errors) {
                 rules::unique_items(path, items, errors);
                 for (index, value) in items.iter().enumerate() {
@@ -57,7 +57,7 @@ impl FromJson for Order {
                 }
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "grid", path) {
+        if let Some((value, ref path)) = json::optional(object, "grid", path, errors) {
             if let Some(items) = json::array(value, path, errors) {
                 for (index, value) in items.iter().enumerate() {
                     let path = &path.index(index);

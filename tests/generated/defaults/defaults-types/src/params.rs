@@ -48,7 +48,12 @@ impl FromJson for SearchParams {
         if let Some((value, ref path)) = json::defaulted(object, "order", path, errors) {
             SearchOrder::check_json(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "X-Trace", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "X-Trace",
+            path,
+            errors,
+        ) {
             json::string(value, path, errors);
         }
     }

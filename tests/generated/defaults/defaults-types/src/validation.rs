@@ -436,8 +436,24 @@ pub mod json {
         None
     }
 
-    /// A property that may be absent or null; `None` for either.
+    /// A property that may be absent but not null.
     pub fn optional<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<(&'v Value, Path)> {
+        let path = path.field(name);
+        match object.get(name) {
+            None => {}
+            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
+            Some(value) => return Some((value, path)),
+        }
+        None
+    }
+
+    /// A property that may be absent or null; `None` for either.
+    pub fn optional_nullable<'v>(
         object: &'v Map<String, Value>,
         name: &str,
         path: &Path,

@@ -228,7 +228,7 @@ impl FromJson for Job {
         if let Some((value, ref path)) = json::required(object, "state", path, errors) {
             JobState::check_json(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "kind", path) {
+        if let Some((value, ref path)) = json::optional(object, "kind", path, errors) {
             JobKind::check_json(value, path, errors);
         }
     }

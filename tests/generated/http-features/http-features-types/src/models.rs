@@ -62,7 +62,7 @@ impl FromJson for Item {
         if let Some((value, ref path)) = json::required(object, "trace", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "theme", path) {
+        if let Some((value, ref path)) = json::optional(object, "theme", path, errors) {
             json::string(value, path, errors);
         }
         if let Some((value, ref path)) = json::required(object, "tags", path, errors) {

@@ -63,10 +63,10 @@ impl FromJson for GetItemParams {
                 rules::min_length(path, value, 3, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "theme", path) {
+        if let Some((value, ref path)) = json::optional(object, "theme", path, errors) {
             GetItemTheme::check_json(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "tags", path) {
+        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
             if let Some(items) = json::array(value, path, errors) {
                 rules::max_items(path, items.len(), 3, errors);
                 for (index, value) in items.iter().enumerate() {

@@ -56,10 +56,20 @@ impl FromJson for Resource {
                 }
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "attributes", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "attributes",
+            path,
+            errors,
+        ) {
             json::object(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "counters", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "counters",
+            path,
+            errors,
+        ) {
             if let Some(entries) = json::object(value, path, errors) {
                 for (key, value) in entries {
                     let path = &path.key(key);

@@ -81,22 +81,36 @@ impl FromJson for Account {
                 );
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "nickname", path) {
+        if let Some((value, ref path)) = json::optional_nullable(
+            object,
+            "nickname",
+            path,
+        ) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "note", path) {
+        if let Some((value, ref path)) = json::optional(object, "note", path, errors) {
             json::string(value, path, errors);
         }
         if let Some((value, ref path)) = json::required(object, "type", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "self", path) {
+        if let Some((value, ref path)) = json::optional(object, "self", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "legacyCode", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "legacyCode",
+            path,
+            errors,
+        ) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "address", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "address",
+            path,
+            errors,
+        ) {
             AccountAddress::check_json(value, path, errors);
         }
     }
@@ -122,7 +136,12 @@ impl FromJson for AccountAddress {
         if let Some((value, ref path)) = json::required(object, "city", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "postal_code", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "postal_code",
+            path,
+            errors,
+        ) {
             json::string(value, path, errors);
         }
     }

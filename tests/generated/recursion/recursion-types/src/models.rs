@@ -27,7 +27,12 @@ impl FromJson for TreeNode {
         if let Some((value, ref path)) = json::required(object, "value", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "children", path) {
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "children",
+            path,
+            errors,
+        ) {
             if let Some(items) = json::array(value, path, errors) {
                 for (index, value) in items.iter().enumerate() {
                     let path = &path.index(index);
@@ -59,7 +64,7 @@ impl FromJson for ListNode {
         if let Some((value, ref path)) = json::required(object, "value", path, errors) {
             json::integer(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "next", path) {
+        if let Some((value, ref path)) = json::optional(object, "next", path, errors) {
             ListNode::check_json(value, path, errors);
         }
     }
@@ -85,7 +90,7 @@ impl FromJson for Employee {
         if let Some((value, ref path)) = json::required(object, "name", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "team", path) {
+        if let Some((value, ref path)) = json::optional(object, "team", path, errors) {
             Team::check_json(value, path, errors);
         }
     }
@@ -111,7 +116,7 @@ impl FromJson for Team {
         if let Some((value, ref path)) = json::required(object, "title", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "lead", path) {
+        if let Some((value, ref path)) = json::optional(object, "lead", path, errors) {
             Employee::check_json(value, path, errors);
         }
     }

@@ -111,7 +111,7 @@ impl FromJson for Cat {
                 rules::min_length(path, value, 1, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "indoor", path) {
+        if let Some((value, ref path)) = json::optional(object, "indoor", path, errors) {
             json::boolean(value, path, errors);
         }
     }
@@ -146,7 +146,7 @@ impl FromJson for Dog {
         if let Some((value, ref path)) = json::required(object, "name", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "barks", path) {
+        if let Some((value, ref path)) = json::optional(object, "barks", path, errors) {
             json::boolean(value, path, errors);
         }
     }
@@ -178,7 +178,7 @@ impl FromJson for Lizard {
         ) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::optional(object, "scales", path) {
+        if let Some((value, ref path)) = json::optional(object, "scales", path, errors) {
             json::integer(value, path, errors);
         }
     }

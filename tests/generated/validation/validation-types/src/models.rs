@@ -159,7 +159,7 @@ impl FromJson for Rules {
                 rules::email(path, value, errors);
             }
         }
-        if let Some((value, ref path)) = json::optional(object, "site", path) {
+        if let Some((value, ref path)) = json::optional(object, "site", path, errors) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::uri(path, value, errors);
             }
