@@ -91,6 +91,14 @@ impl Api for Features {
         })
     }
 
+    async fn echo(
+        &self,
+        _: Context<()>,
+        request: EchoRequest,
+    ) -> Result<EchoResponse, HandlerError> {
+        Ok(EchoResponse::Ok(request.body))
+    }
+
     async fn panic_now(
         &self,
         _: Context<()>,
@@ -319,6 +327,30 @@ async fn optional_bodies_and_several_success_responses() {
             "body".to_string(),
             "min_length".to_string()
         )]
+    );
+}
+
+#[tokio::test]
+async fn text_bodies_are_sent_as_text() {
+    let base = start().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/echo"))
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .body("héllo")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/plain");
+    assert_eq!(response.text().await.unwrap(), "héllo");
+    let (status, _, body) = send(client.post(format!("{base}/echo")).json(&json!("hi"))).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            json!("UNSUPPORTED_MEDIA_TYPE")
+        )
     );
 }
 

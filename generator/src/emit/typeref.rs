@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::rust::ident;
 use crate::ir::{Api, Primitive, Schema, TypeGroup, TypeRef};
@@ -67,20 +67,25 @@ impl TypeWriter<'_> {
         match &schema.ty {
             TypeRef::Named(id) => {
                 let def = self.api.type_def(*id);
+                let name = ident(&def.name);
                 match (self.types_path, def.group) {
+                    // Qualified outside the types crate, so a model named like
+                    // a generated item (`ListUsersResponse`) cannot clash with it.
                     (Some(types), TypeGroup::Model) => {
-                        imports.add(&format!("{types}::{}", def.name))
+                        imports.add(types);
+                        quote! { types::#name }
                     }
                     (Some(types), group) => {
-                        imports.add(&format!("{types}::{}::{}", module_name(group), def.name))
+                        imports.add(types);
+                        let module = format_ident!("{}", module_name(group));
+                        quote! { types::#module::#name }
                     }
                     (None, group) if group != self.module => {
-                        imports.add(&format!("crate::{}::{}", module_name(group), def.name))
+                        imports.add(&format!("crate::{}::{}", module_name(group), def.name));
+                        quote! { #name }
                     }
-                    (None, _) => {}
+                    (None, _) => quote! { #name },
                 }
-                let name = ident(&def.name);
-                quote! { #name }
             }
             TypeRef::Primitive(primitive) => primitive_tokens(*primitive, imports),
             TypeRef::Array(items) => {

@@ -6,6 +6,7 @@
 //! every node remembers the JSON pointer it came from.
 
 pub mod extensions;
+mod size;
 mod types;
 
 use serde::Serialize;
@@ -138,10 +139,23 @@ pub struct Parameter {
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestBody {
     pub content_type: String,
+    /// How the body is read: from its content type.
+    pub encoding: BodyEncoding,
     pub required: bool,
     pub docs: Option<String>,
     pub schema: Schema,
     pub pointer: String,
+}
+
+/// How a request body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BodyEncoding {
+    /// JSON, checked against the schema and decoded into its type.
+    Json,
+    /// `text/*`: a `String`.
+    Text,
+    /// Anything else (`application/octet-stream`, ...): the raw bytes.
+    Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -15,6 +15,8 @@ use crate::ir::{Api, Name, ParameterLocation, SecurityScheme, SecuritySchemeKind
 use crate::load::{escape_segment, Spec};
 use crate::naming::{self, Namespace};
 
+pub use operations::is_json;
+
 /// Lowers a loaded spec; `Ok` carries the warnings.
 pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     let openapi = &spec.openapi;

@@ -9,9 +9,9 @@ use openapiv3::{
 use super::extensions::ExtensionParser;
 use super::schemas::{SchemaRef, TypeLowering};
 use crate::ir::{
-    Field, Header, Method, Name, ObjectRules, Operation, Parameter, ParameterLocation, RequestBody,
-    Response, Schema, Security, SecurityRequirement, StatusCode, StructDef, TypeDef, TypeGroup,
-    TypeId, TypeKind, TypeRef,
+    BodyEncoding, Field, Header, Method, Name, ObjectRules, Operation, Parameter,
+    ParameterLocation, RequestBody, Response, Schema, Security, SecurityRequirement, StatusCode,
+    StructDef, TypeDef, TypeGroup, TypeId, TypeKind, TypeRef,
 };
 use crate::load::escape_segment;
 use crate::naming::{self, Namespace};
@@ -316,8 +316,25 @@ impl<'a> OperationLowering<'a, '_> {
         };
         let (content_type, schema) =
             self.media_schema(&body.content, &format!("{pointer}/content"), &hint)?;
+        let encoding = if is_json(&content_type) {
+            BodyEncoding::Json
+        } else if content_type.starts_with("text/") {
+            BodyEncoding::Text
+        } else {
+            if content_type.starts_with("application/x-www-form-urlencoded")
+                || content_type.starts_with("multipart/")
+            {
+                self.types.warn(
+                    format!("`{content_type}` bodies are not parsed; the handler receives the raw bytes"),
+                    &format!("{pointer}/content"),
+                    "offer `application/json` as well to get a typed, checked body",
+                );
+            }
+            BodyEncoding::Bytes
+        };
         Some(RequestBody {
             content_type,
+            encoding,
             required: body.required,
             docs: body.description.clone(),
             schema,

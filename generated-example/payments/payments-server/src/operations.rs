@@ -9,15 +9,7 @@ use crate::runtime::cursor::CursorCodec;
 use crate::runtime::envelope::{CursorPagination, PagePagination};
 use crate::runtime::envelope;
 use crate::runtime::pagination::{CursorPage, Page};
-use crate::types::params::{
-    CreateRefundParams, DeleteUserParams, GetChargeParams, GetUserParams,
-    ListChargesParams, ListUsersParams, UpdateUserParams,
-};
-
-use crate::types::{
-    Charge, ChargeCreate, Error, Health, Refund, RefundCreate, User, UserCreate,
-    UserUpdate,
-};
+use crate::types;
 
 /// The request of `get_health`, checked against the spec.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +19,7 @@ pub struct GetHealthRequest;
 #[derive(Debug, Clone)]
 pub enum GetHealthResponse {
     /// `200`: The service is up.
-    Ok(Health),
+    Ok(types::Health),
 }
 
 impl GetHealthResponse {
@@ -43,18 +35,18 @@ impl GetHealthResponse {
 #[derive(Debug, Clone)]
 pub struct ListUsersRequest {
     /// The path, query, header and cookie parameters.
-    pub params: ListUsersParams,
+    pub params: types::params::ListUsersParams,
 }
 
 /// The responses `list_users` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum ListUsersResponse {
     /// `200`: A page of users.
-    Ok(Page<User>),
+    Ok(Page<types::User>),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
 }
 
 impl ListUsersResponse {
@@ -82,7 +74,7 @@ impl ListUsersResponse {
 /// The request of `create_user`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct CreateUserRequest {
-    pub body: UserCreate,
+    pub body: types::UserCreate,
 }
 
 /// The responses `create_user` may return: one variant per status the spec declares.
@@ -90,14 +82,14 @@ pub struct CreateUserRequest {
 pub enum CreateUserResponse {
     /// `201`: The user was created.
     Created {
-        body: User,
+        body: types::User,
         /// The `Location` header.
         location: String,
     },
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
 }
 
 impl CreateUserResponse {
@@ -137,20 +129,20 @@ impl CreateUserResponse {
 #[derive(Debug, Clone)]
 pub struct GetUserRequest {
     /// The path, query, header and cookie parameters.
-    pub params: GetUserParams,
+    pub params: types::params::GetUserParams,
 }
 
 /// The responses `get_user` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum GetUserResponse {
     /// `200`: The user.
-    Ok(User),
+    Ok(types::User),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `404`: No user of this key has that id (`USER_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl GetUserResponse {
@@ -175,7 +167,7 @@ impl GetUserResponse {
 #[derive(Debug, Clone)]
 pub struct DeleteUserRequest {
     /// The path, query, header and cookie parameters.
-    pub params: DeleteUserParams,
+    pub params: types::params::DeleteUserParams,
 }
 
 /// The responses `delete_user` may return: one variant per status the spec declares.
@@ -184,11 +176,11 @@ pub enum DeleteUserResponse {
     /// `204`: The user was deleted.
     NoContent,
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `404`: No user of this key has that id (`USER_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl DeleteUserResponse {
@@ -213,21 +205,21 @@ impl DeleteUserResponse {
 #[derive(Debug, Clone)]
 pub struct UpdateUserRequest {
     /// The path, query, header and cookie parameters.
-    pub params: UpdateUserParams,
-    pub body: UserUpdate,
+    pub params: types::params::UpdateUserParams,
+    pub body: types::UserUpdate,
 }
 
 /// The responses `update_user` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum UpdateUserResponse {
     /// `200`: The updated user.
-    Ok(User),
+    Ok(types::User),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `404`: No user of this key has that id (`USER_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl UpdateUserResponse {
@@ -252,18 +244,18 @@ impl UpdateUserResponse {
 #[derive(Debug, Clone)]
 pub struct ListChargesRequest {
     /// The path, query, header and cookie parameters. Its `cursor` is the position your handler returned as `next`, already verified.
-    pub params: ListChargesParams,
+    pub params: types::params::ListChargesParams,
 }
 
 /// The responses `list_charges` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum ListChargesResponse {
     /// `200`: A page of charges.
-    Ok(CursorPage<Charge>),
+    Ok(CursorPage<types::Charge>),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
 }
 
 impl ListChargesResponse {
@@ -303,22 +295,23 @@ impl ListChargesResponse {
 /// The request of `create_charge`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct CreateChargeRequest {
-    pub body: ChargeCreate,
+    pub body: types::ChargeCreate,
 }
 
 /// The responses `create_charge` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateChargeResponse {
     /// `201`: The charge was made.
-    Created(Charge),
+    Created(types::Charge),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `402`: The card was declined (`CARD_DECLINED`).
-    PaymentRequired(Error),
+    PaymentRequired(types::Error),
     /// `404`: No user of this key has that id (`USER_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl CreateChargeResponse {
@@ -348,18 +341,19 @@ impl CreateChargeResponse {
 #[derive(Debug, Clone)]
 pub struct GetChargeRequest {
     /// The path, query, header and cookie parameters.
-    pub params: GetChargeParams,
+    pub params: types::params::GetChargeParams,
 }
 
 /// The responses `get_charge` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetChargeResponse {
     /// `200`: The charge.
-    Ok(Charge),
+    Ok(types::Charge),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `404`: No charge of this key has that id (`CHARGE_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl GetChargeResponse {
@@ -381,21 +375,21 @@ impl GetChargeResponse {
 #[derive(Debug, Clone)]
 pub struct CreateRefundRequest {
     /// The path, query, header and cookie parameters.
-    pub params: CreateRefundParams,
-    pub body: RefundCreate,
+    pub params: types::params::CreateRefundParams,
+    pub body: types::RefundCreate,
 }
 
 /// The responses `create_refund` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum CreateRefundResponse {
     /// `201`: The refund was made.
-    Created(Refund),
+    Created(types::Refund),
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(Error),
+    BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(Error),
+    Unauthorized(types::Error),
     /// `404`: No charge of this key has that id (`CHARGE_NOT_FOUND`).
-    NotFound(Error),
+    NotFound(types::Error),
 }
 
 impl CreateRefundResponse {

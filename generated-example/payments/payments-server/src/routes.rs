@@ -9,7 +9,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use crate::Api;
 use crate::operations::{
     CreateChargeRequest, CreateRefundRequest, CreateUserRequest, DeleteUserRequest,
     GetChargeRequest, GetHealthRequest, GetUserRequest, ListChargesRequest,
@@ -22,12 +21,7 @@ use crate::runtime::error::{ApiError, Location};
 use crate::runtime::request::{BodyError, Kind, Param, RawRequest};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::types::params::{
-    CreateRefundParams, DeleteUserParams, GetChargeParams, GetUserParams,
-    ListChargesParams, ListUsersParams, UpdateUserParams,
-};
-
-use crate::types::{ChargeCreate, RefundCreate, UserCreate, UserUpdate};
+use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -105,6 +99,30 @@ async fn get_health<A: Api>(
     }
 }
 
+/// Where the parameters of `list_users` are and how to read them.
+const LIST_USERS_PARAMS: &[Param] = &[
+    Param {
+        name: "page",
+        location: Location::Query,
+        kind: Kind::Integer,
+    },
+    Param {
+        name: "per_page",
+        location: Location::Query,
+        kind: Kind::Integer,
+    },
+    Param {
+        name: "sort",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+    Param {
+        name: "search",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+];
+
 /// `GET /v1/users`
 async fn list_users<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -119,32 +137,8 @@ async fn list_users<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        ListUsersParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "page",
-                location: Location::Query,
-                kind: Kind::Integer,
-            },
-            Param {
-                name: "per_page",
-                location: Location::Query,
-                kind: Kind::Integer,
-            },
-            Param {
-                name: "sort",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-            Param {
-                name: "search",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-        ],
-    ) {
+        types::params::ListUsersParams,
+    >(&raw, LIST_USERS_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -184,7 +178,7 @@ async fn create_user<A: Api>(
     };
     let mut details = Vec::new();
     let body = match request::json_body::<
-        UserCreate,
+        types::UserCreate,
     >(&parts.headers, body, shared.config.body_limit, true, true)
         .await
     {
@@ -212,6 +206,15 @@ async fn create_user<A: Api>(
     }
 }
 
+/// Where the parameters of `get_user` are and how to read them.
+const GET_USER_PARAMS: &[Param] = &[
+    Param {
+        name: "user_id",
+        location: Location::Path,
+        kind: Kind::Integer,
+    },
+];
+
 /// `GET /v1/users/{user_id}`
 async fn get_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -227,17 +230,8 @@ async fn get_user<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        GetUserParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "user_id",
-                location: Location::Path,
-                kind: Kind::Integer,
-            },
-        ],
-    ) {
+        types::params::GetUserParams,
+    >(&raw, GET_USER_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -261,6 +255,15 @@ async fn get_user<A: Api>(
     }
 }
 
+/// Where the parameters of `delete_user` are and how to read them.
+const DELETE_USER_PARAMS: &[Param] = &[
+    Param {
+        name: "user_id",
+        location: Location::Path,
+        kind: Kind::Integer,
+    },
+];
+
 /// `DELETE /v1/users/{user_id}`
 async fn delete_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -276,17 +279,8 @@ async fn delete_user<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        DeleteUserParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "user_id",
-                location: Location::Path,
-                kind: Kind::Integer,
-            },
-        ],
-    ) {
+        types::params::DeleteUserParams,
+    >(&raw, DELETE_USER_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -310,6 +304,15 @@ async fn delete_user<A: Api>(
     }
 }
 
+/// Where the parameters of `update_user` are and how to read them.
+const UPDATE_USER_PARAMS: &[Param] = &[
+    Param {
+        name: "user_id",
+        location: Location::Path,
+        kind: Kind::Integer,
+    },
+];
+
 /// `PATCH /v1/users/{user_id}`
 async fn update_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -325,17 +328,8 @@ async fn update_user<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        UpdateUserParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "user_id",
-                location: Location::Path,
-                kind: Kind::Integer,
-            },
-        ],
-    ) {
+        types::params::UpdateUserParams,
+    >(&raw, UPDATE_USER_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -343,7 +337,7 @@ async fn update_user<A: Api>(
         }
     };
     let body = match request::json_body::<
-        UserUpdate,
+        types::UserUpdate,
     >(&parts.headers, body, shared.config.body_limit, true, true)
         .await
     {
@@ -374,6 +368,30 @@ async fn update_user<A: Api>(
     }
 }
 
+/// Where the parameters of `list_charges` are and how to read them.
+const LIST_CHARGES_PARAMS: &[Param] = &[
+    Param {
+        name: "limit",
+        location: Location::Query,
+        kind: Kind::Integer,
+    },
+    Param {
+        name: "cursor",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+    Param {
+        name: "customer_id",
+        location: Location::Query,
+        kind: Kind::Integer,
+    },
+    Param {
+        name: "status",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+];
+
 /// `GET /v1/charges`
 async fn list_charges<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -388,32 +406,8 @@ async fn list_charges<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        ListChargesParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "limit",
-                location: Location::Query,
-                kind: Kind::Integer,
-            },
-            Param {
-                name: "cursor",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-            Param {
-                name: "customer_id",
-                location: Location::Query,
-                kind: Kind::Integer,
-            },
-            Param {
-                name: "status",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-        ],
-    ) {
+        types::params::ListChargesParams,
+    >(&raw, LIST_CHARGES_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -459,7 +453,7 @@ async fn create_charge<A: Api>(
     };
     let mut details = Vec::new();
     let body = match request::json_body::<
-        ChargeCreate,
+        types::ChargeCreate,
     >(&parts.headers, body, shared.config.body_limit, true, true)
         .await
     {
@@ -487,6 +481,15 @@ async fn create_charge<A: Api>(
     }
 }
 
+/// Where the parameters of `get_charge` are and how to read them.
+const GET_CHARGE_PARAMS: &[Param] = &[
+    Param {
+        name: "charge_id",
+        location: Location::Path,
+        kind: Kind::String,
+    },
+];
+
 /// `GET /v1/charges/{charge_id}`
 async fn get_charge<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -502,17 +505,8 @@ async fn get_charge<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        GetChargeParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "charge_id",
-                location: Location::Path,
-                kind: Kind::String,
-            },
-        ],
-    ) {
+        types::params::GetChargeParams,
+    >(&raw, GET_CHARGE_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -536,6 +530,15 @@ async fn get_charge<A: Api>(
     }
 }
 
+/// Where the parameters of `create_refund` are and how to read them.
+const CREATE_REFUND_PARAMS: &[Param] = &[
+    Param {
+        name: "charge_id",
+        location: Location::Path,
+        kind: Kind::String,
+    },
+];
+
 /// `POST /v1/charges/{charge_id}/refunds`
 async fn create_refund<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -551,17 +554,8 @@ async fn create_refund<A: Api>(
     };
     let mut details = Vec::new();
     let params = match request::params::<
-        CreateRefundParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "charge_id",
-                location: Location::Path,
-                kind: Kind::String,
-            },
-        ],
-    ) {
+        types::params::CreateRefundParams,
+    >(&raw, CREATE_REFUND_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -569,7 +563,7 @@ async fn create_refund<A: Api>(
         }
     };
     let body = match request::json_body::<
-        RefundCreate,
+        types::RefundCreate,
     >(&parts.headers, body, shared.config.body_limit, true, true)
         .await
     {

@@ -8,7 +8,8 @@ use super::{is_error_schema, list_items, pagination, status_variant, uses_envelo
 use crate::emit::rust::{docs, ident, module_docs};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::ir::{
-    Api, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup, TypeRef,
+    Api, BodyEncoding, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup,
+    TypeRef,
 };
 
 pub fn module(api: &Api) -> TokenStream {
@@ -49,7 +50,8 @@ fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> To
     let mut fields = Vec::new();
     if let Some(id) = operation.params_type {
         let params = ident(&api.type_def(id).name);
-        imports.add(&format!("crate::types::params::{}", api.type_def(id).name));
+        imports.add("crate::types");
+        let params = quote! { types::params::#params };
         let cursor_note = match pagination(operation) {
             Some(Pagination::Cursor { cursor_param, .. }) => format!(
                 " Its `{cursor_param}` is the position your handler returned as `next`, already verified."
@@ -65,7 +67,11 @@ fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> To
             module: TypeGroup::Model,
             types_path: Some("crate::types"),
         };
-        let mut ty = type_path(&writer, &body.schema, imports);
+        let mut ty = match body.encoding {
+            BodyEncoding::Json => type_path(&writer, &body.schema, imports),
+            BodyEncoding::Text => quote! { String },
+            BodyEncoding::Bytes => quote! { Vec<u8> },
+        };
         if !body.required {
             ty = quote! { Option<#ty> };
         }
@@ -193,6 +199,16 @@ fn response_enum(
         }
     });
     let conversion = conversion(api, operation, &name, &variants, imports);
+    // A response is built once and consumed at once; boxing its large
+    // variants would only make handlers write `Box::new`.
+    let mut sizes: Vec<usize> = operation
+        .responses
+        .iter()
+        .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body)))
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
+    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
     let doc = format!(
         " The responses `{}` may return: one variant per status the spec declares.",
         operation.id.rust
@@ -200,6 +216,7 @@ fn response_enum(
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
+        #large_variants
         pub enum #name {
             #(#definitions)*
         }
@@ -263,7 +280,19 @@ fn conversion(
             }
         };
         let is_list = variant.response.body.is_some() && list_items(operation, variant.response).is_some();
+        let raw_content_type = variant
+            .response
+            .content_type
+            .as_deref()
+            .filter(|content_type| !crate::lower::is_json(content_type) && is_raw(variant.response.body.as_ref()));
         let render = match &variant.response.body {
+            // Text and binary bodies go out as they are, with their content type.
+            Some(_) if raw_content_type.is_some() => {
+                imports.add("axum::response::IntoResponse");
+                imports.add("axum::http::header::CONTENT_TYPE");
+                let content_type = raw_content_type.unwrap_or_default();
+                quote! { (#status, [(CONTENT_TYPE, #content_type)], body).into_response() }
+            }
             None => {
                 imports.add("axum::response::IntoResponse");
                 quote! { #status.into_response() }
@@ -372,4 +401,12 @@ fn status_const(code: u16) -> Option<&'static str> {
         504 => "GATEWAY_TIMEOUT",
         _ => return None,
     })
+}
+
+/// A body sent without JSON encoding: a string or bytes.
+fn is_raw(schema: Option<&Schema>) -> bool {
+    matches!(
+        schema.map(|s| &s.ty),
+        Some(TypeRef::Primitive(Primitive::String | Primitive::Binary))
+    )
 }

@@ -9,8 +9,8 @@ use super::{challenge, is_object_schema, is_secured, method_router, pagination, 
 use crate::emit::rust::{ident, module_docs};
 use crate::emit::typeref::Imports;
 use crate::ir::{
-    Api, Operation, Pagination, ParameterLocation, Primitive, Schema, Security, SecuritySchemeKind,
-    TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, Pagination, ParameterLocation, Primitive, Schema, Security,
+    SecuritySchemeKind, TypeKind, TypeRef,
 };
 
 pub fn module(api: &Api) -> TokenStream {
@@ -314,6 +314,7 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         quote! { let principal = (); }
     };
     let mut reads = Vec::new();
+    let mut params_const = TokenStream::new();
     if let Some(id) = operation.params_type {
         imports.add("crate::runtime::request");
         imports.add("crate::runtime::request::Param");
@@ -327,7 +328,8 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             imports.add("crate::runtime::request::ScalarKind");
         }
         let params_type = ident(&api.type_def(id).name);
-        imports.add(&format!("crate::types::params::{params_type}"));
+        imports.add("crate::types");
+        let params_type = quote! { types::params::#params_type };
         let specs = operation.parameters.iter().map(|parameter| {
             // Header lookups ignore case, so the wire name serves as is.
             let wire = &parameter.name.wire;
@@ -343,8 +345,20 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             let kind = param_kind(api, &parameter.schema);
             quote! { Param { name: #wire, location: Location::#location, kind: #kind } }
         });
+        let specs_name = format_ident!(
+            "{}_PARAMS",
+            crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
+        );
+        let specs_doc = format!(
+            " Where the parameters of `{}` are and how to read them.",
+            operation.id.rust
+        );
+        params_const = quote! {
+            #[doc = #specs_doc]
+            const #specs_name: &[Param] = &[#(#specs),*];
+        };
         reads.push(quote! {
-            let params = match request::params::<#params_type>(&raw, &[#(#specs),*]) {
+            let params = match request::params::<#params_type>(&raw, #specs_name) {
                 Ok(params) => Some(params),
                 Err(found) => {
                     details.extend(found);
@@ -356,21 +370,27 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     if let Some(body) = &operation.request_body {
         imports.add("crate::runtime::request");
         imports.add("crate::runtime::request::BodyError");
-        let body_type = match &body.schema.ty {
-            TypeRef::Named(id) => {
-                let name = &api.type_def(*id).name;
-                imports.add(&format!("crate::types::{name}"));
-                ident(name)
+        let required = body.required;
+        let limit = quote! { shared.config.body_limit };
+        let read = match (body.encoding, &body.schema.ty) {
+            (BodyEncoding::Json, TypeRef::Named(id)) => {
+                let name = ident(&api.type_def(*id).name);
+                imports.add("crate::types");
+                let object = is_object_schema(api, &body.schema);
+                quote! { request::json_body::<types::#name>(&parts.headers, body, #limit, #required, #object) }
             }
-            _ => {
-                imports.add("serde_json::Value");
-                format_ident!("Value")
+            (BodyEncoding::Json, _) => {
+                quote! { request::json_value_body(&parts.headers, body, #limit, #required) }
+            }
+            (BodyEncoding::Text, _) => {
+                quote! { request::text_body(&parts.headers, body, #limit, #required) }
+            }
+            (BodyEncoding::Bytes, _) => {
+                quote! { request::bytes_body(&parts.headers, body, #limit, #required) }
             }
         };
-        let required = body.required;
-        let object = is_object_schema(api, &body.schema);
         reads.push(quote! {
-            let body = match request::json_body::<#body_type>(&parts.headers, body, shared.config.body_limit, #required, #object).await {
+            let body = match #read.await {
                 Ok(body) => Some(body),
                 Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
                 Err(BodyError::Invalid(found)) => {
@@ -399,6 +419,8 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     let (cursor_step, into_http_args) = pagination_steps(operation);
     let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
     quote! {
+        #params_const
+
         #[doc = #doc]
         async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
             let (parts, #body_binding) = request.into_parts();

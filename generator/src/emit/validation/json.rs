@@ -33,9 +33,14 @@ impl ValidationWriter {
             }
             TypeKind::Union(u) => self.union_checks(def, u, imports),
         };
+        let (value, path, errors) = if body.is_empty() {
+            (quote! { _value }, quote! { _path }, quote! { _errors })
+        } else {
+            (quote! { value }, quote! { path }, quote! { errors })
+        };
         quote! {
             impl FromJson for #name {
-                fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+                fn check_json(#value: &Value, #path: &Path, #errors: &mut Vec<ValidationError>) {
                     #(#body)*
                 }
             }
@@ -150,16 +155,22 @@ impl ValidationWriter {
                 }
             }];
         }
-        self.uses_rules = true;
-        let checks: Vec<TokenStream> = u
+        let variant_checks: Vec<Vec<TokenStream>> = u
             .variants
             .iter()
             .map(|variant| {
                 let label = format!("{}_{}", def.name, variant.name);
-                let inner = self.json_checks(&variant.schema, &label, imports);
-                quote! { &|errors: &mut Vec<ValidationError>| { #(#inner)* } }
+                self.json_checks(&variant.schema, &label, imports)
             })
             .collect();
+        if variant_checks.iter().any(Vec::is_empty) {
+            // A variant that takes any value: every value fits the union.
+            return Vec::new();
+        }
+        self.uses_rules = true;
+        let checks = variant_checks
+            .iter()
+            .map(|inner| quote! { &|errors: &mut Vec<ValidationError>| { #(#inner)* } });
         vec![quote! { rules::one_of(path, &[#(#checks),*], errors); }]
     }
 

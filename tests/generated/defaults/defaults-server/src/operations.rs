@@ -5,13 +5,13 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::types::params::SearchParams;
+use crate::types;
 
 /// The request of `search`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     /// The path, query, header and cookie parameters.
-    pub params: SearchParams,
+    pub params: types::params::SearchParams,
 }
 
 /// The responses `search` may return: one variant per status the spec declares.

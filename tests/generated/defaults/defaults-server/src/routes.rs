@@ -9,14 +9,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
-use crate::Api;
 use crate::operations::SearchRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
 use crate::runtime::request::{Kind, Param, RawRequest};
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::types::params::SearchParams;
+use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -39,6 +38,30 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .layer(middleware::from_fn(request_id::layer))
 }
 
+/// Where the parameters of `search` are and how to read them.
+const SEARCH_PARAMS: &[Param] = &[
+    Param {
+        name: "q",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+    Param {
+        name: "limit",
+        location: Location::Query,
+        kind: Kind::Integer,
+    },
+    Param {
+        name: "order",
+        location: Location::Query,
+        kind: Kind::String,
+    },
+    Param {
+        name: "X-Trace",
+        location: Location::Header,
+        kind: Kind::String,
+    },
+];
+
 /// `GET /search`
 async fn search<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -50,32 +73,8 @@ async fn search<A: Api>(
     let principal = ();
     let mut details = Vec::new();
     let params = match request::params::<
-        SearchParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "q",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-            Param {
-                name: "limit",
-                location: Location::Query,
-                kind: Kind::Integer,
-            },
-            Param {
-                name: "order",
-                location: Location::Query,
-                kind: Kind::String,
-            },
-            Param {
-                name: "X-Trace",
-                location: Location::Header,
-                kind: Kind::String,
-            },
-        ],
-    ) {
+        types::params::SearchParams,
+    >(&raw, SEARCH_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);

@@ -6,19 +6,19 @@
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
 use crate::runtime::envelope;
-use crate::types::{Job, JobRequest};
+use crate::types;
 
 /// The request of `create_job`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct CreateJobRequest {
-    pub body: JobRequest,
+    pub body: types::JobRequest,
 }
 
 /// The responses `create_job` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum CreateJobResponse {
     /// `200`: The job.
-    Ok(Job),
+    Ok(types::Job),
 }
 
 impl CreateJobResponse {

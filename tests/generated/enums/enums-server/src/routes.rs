@@ -9,14 +9,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use crate::Api;
 use crate::operations::CreateJobRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
 use crate::runtime::request::BodyError;
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::types::JobRequest;
+use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -50,7 +49,7 @@ async fn create_job<A: Api>(
     let principal = ();
     let mut details = Vec::new();
     let body = match request::json_body::<
-        JobRequest,
+        types::JobRequest,
     >(&parts.headers, body, shared.config.body_limit, true, true)
         .await
     {

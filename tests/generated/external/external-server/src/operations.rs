@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
 use crate::runtime::envelope;
-use crate::types::Price;
+use crate::types;
 
 /// The request of `list_prices`, checked against the spec.
 #[derive(Debug, Clone, Default)]
@@ -16,7 +16,7 @@ pub struct ListPricesRequest;
 #[derive(Debug, Clone)]
 pub enum ListPricesResponse {
     /// `200`: Prices.
-    Ok(Vec<Price>),
+    Ok(Vec<types::Price>),
 }
 
 impl ListPricesResponse {

@@ -5,10 +5,11 @@
 
 use std::future::Future;
 use crate::operations::{
-    FailNowRequest, FailNowResponse, GetItemRequest, GetItemResponse, LegacyRequest,
-    LegacyResponse, PanicNowRequest, PanicNowResponse, PostNoteRequest, PostNoteResponse,
-    SlowDownRequest, SlowDownResponse, WhoBasicRequest, WhoBasicResponse,
-    WhoBearerRequest, WhoBearerResponse, WhoByKeyRequest, WhoByKeyResponse,
+    EchoRequest, EchoResponse, FailNowRequest, FailNowResponse, GetItemRequest,
+    GetItemResponse, LegacyRequest, LegacyResponse, PanicNowRequest, PanicNowResponse,
+    PostNoteRequest, PostNoteResponse, SlowDownRequest, SlowDownResponse,
+    WhoBasicRequest, WhoBasicResponse, WhoBearerRequest, WhoBearerResponse,
+    WhoByKeyRequest, WhoByKeyResponse,
 };
 
 use crate::runtime::context::{Context, Credentials};
@@ -66,6 +67,15 @@ pub trait Api: Send + Sync + 'static {
         context: Context<()>,
         request: PostNoteRequest,
     ) -> impl Future<Output = Result<PostNoteResponse, HandlerError>> + Send;
+
+    /// `POST /echo`
+    ///
+    /// Text in, text out.
+    fn echo(
+        &self,
+        context: Context<()>,
+        request: EchoRequest,
+    ) -> impl Future<Output = Result<EchoResponse, HandlerError>> + Send;
 
     /// `GET /panic`
     fn panic_now(

@@ -3,11 +3,11 @@
 
 //! The request and the responses of each operation.
 
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
-use crate::types::params::GetItemParams;
-use crate::types::{Caller, Item, Note, PostNoteResponse202, Problem};
+use crate::types;
 
 /// The request of `who_basic`, checked against the spec.
 #[derive(Debug, Clone, Default)]
@@ -17,7 +17,7 @@ pub struct WhoBasicRequest;
 #[derive(Debug, Clone)]
 pub enum WhoBasicResponse {
     /// `200`: Who called.
-    Ok(Caller),
+    Ok(types::Caller),
 }
 
 impl WhoBasicResponse {
@@ -37,7 +37,7 @@ pub struct WhoBearerRequest;
 #[derive(Debug, Clone)]
 pub enum WhoBearerResponse {
     /// `200`: Who called.
-    Ok(Caller),
+    Ok(types::Caller),
 }
 
 impl WhoBearerResponse {
@@ -57,7 +57,7 @@ pub struct WhoByKeyRequest;
 #[derive(Debug, Clone)]
 pub enum WhoByKeyResponse {
     /// `200`: Who called.
-    Ok(Caller),
+    Ok(types::Caller),
 }
 
 impl WhoByKeyResponse {
@@ -73,7 +73,7 @@ impl WhoByKeyResponse {
 #[derive(Debug, Clone)]
 pub struct GetItemRequest {
     /// The path, query, header and cookie parameters.
-    pub params: GetItemParams,
+    pub params: types::params::GetItemParams,
 }
 
 /// The responses `get_item` may return: one variant per status the spec declares.
@@ -81,12 +81,12 @@ pub struct GetItemRequest {
 pub enum GetItemResponse {
     /// `200`: The item.
     Ok {
-        body: Item,
+        body: types::Item,
         /// The `X-Item-Version` header.
         x_item_version: i64,
     },
     /// `404`: No such item.
-    NotFound(Problem),
+    NotFound(types::Problem),
 }
 
 impl GetItemResponse {
@@ -116,16 +116,16 @@ impl GetItemResponse {
 /// The request of `post_note`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct PostNoteRequest {
-    pub body: Option<Note>,
+    pub body: Option<types::Note>,
 }
 
 /// The responses `post_note` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
 pub enum PostNoteResponse {
     /// `201`: The note was stored.
-    Created(Note),
+    Created(types::Note),
     /// `202`: An empty note was queued.
-    Accepted(PostNoteResponse202),
+    Accepted(types::PostNoteResponse202),
 }
 
 impl PostNoteResponse {
@@ -134,6 +134,30 @@ impl PostNoteResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
             Self::Accepted(body) => envelope::json(StatusCode::ACCEPTED, &body),
+        }
+    }
+}
+
+/// The request of `echo`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct EchoRequest {
+    pub body: String,
+}
+
+/// The responses `echo` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum EchoResponse {
+    /// `200`: The same text.
+    Ok(String),
+}
+
+impl EchoResponse {
+    /// The HTTP response for this value.
+    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::Ok(body) => {
+                (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()
+            }
         }
     }
 }

@@ -11,10 +11,9 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use crate::Api;
 use crate::operations::{
-    FailNowRequest, GetItemRequest, LegacyRequest, PanicNowRequest, PostNoteRequest,
-    SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
+    EchoRequest, FailNowRequest, GetItemRequest, LegacyRequest, PanicNowRequest,
+    PostNoteRequest, SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
 };
 
 use crate::runtime::config::ServerConfig;
@@ -23,8 +22,7 @@ use crate::runtime::error::{ApiError, Location};
 use crate::runtime::request::{BodyError, Kind, Param, RawRequest, ScalarKind};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::types::Note;
-use crate::types::params::GetItemParams;
+use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -45,6 +43,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/keys", get(who_by_key::<A>))
         .route("/items/{item_id}", get(get_item::<A>))
         .route("/notes", post(post_note::<A>))
+        .route("/echo", post(echo::<A>))
         .route("/panic", get(panic_now::<A>))
         .route("/fail", get(fail_now::<A>))
         .route("/slow", get(slow_down::<A>))
@@ -182,6 +181,35 @@ async fn who_by_key<A: Api>(
     }
 }
 
+/// Where the parameters of `get_item` are and how to read them.
+const GET_ITEM_PARAMS: &[Param] = &[
+    Param {
+        name: "item_id",
+        location: Location::Path,
+        kind: Kind::String,
+    },
+    Param {
+        name: "X-Trace",
+        location: Location::Header,
+        kind: Kind::String,
+    },
+    Param {
+        name: "theme",
+        location: Location::Cookie,
+        kind: Kind::String,
+    },
+    Param {
+        name: "tags",
+        location: Location::Query,
+        kind: Kind::ArrayOf(ScalarKind::String),
+    },
+    Param {
+        name: "verbose",
+        location: Location::Query,
+        kind: Kind::Boolean,
+    },
+];
+
 /// `GET /items/{item_id}`
 async fn get_item<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -194,37 +222,8 @@ async fn get_item<A: Api>(
     let principal = ();
     let mut details = Vec::new();
     let params = match request::params::<
-        GetItemParams,
-    >(
-        &raw,
-        &[
-            Param {
-                name: "item_id",
-                location: Location::Path,
-                kind: Kind::String,
-            },
-            Param {
-                name: "X-Trace",
-                location: Location::Header,
-                kind: Kind::String,
-            },
-            Param {
-                name: "theme",
-                location: Location::Cookie,
-                kind: Kind::String,
-            },
-            Param {
-                name: "tags",
-                location: Location::Query,
-                kind: Kind::ArrayOf(ScalarKind::String),
-            },
-            Param {
-                name: "verbose",
-                location: Location::Query,
-                kind: Kind::Boolean,
-            },
-        ],
-    ) {
+        types::params::GetItemParams,
+    >(&raw, GET_ITEM_PARAMS) {
         Ok(params) => Some(params),
         Err(found) => {
             details.extend(found);
@@ -258,7 +257,7 @@ async fn post_note<A: Api>(
     let principal = ();
     let mut details = Vec::new();
     let body = match request::json_body::<
-        Note,
+        types::Note,
     >(&parts.headers, body, shared.config.body_limit, false, true)
         .await
     {
@@ -278,6 +277,47 @@ async fn post_note<A: Api>(
         extensions: parts.extensions,
     };
     match shared.api.post_note(context, PostNoteRequest { body }).await {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => {
+            tracing::error!("the handler failed: {error}");
+            envelope::error(&ApiError::internal(), &request_id)
+        }
+    }
+}
+
+/// `POST /echo`
+async fn echo<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let principal = ();
+    let mut details = Vec::new();
+    let body = match request::text_body(
+            &parts.headers,
+            body,
+            shared.config.body_limit,
+            true,
+        )
+        .await
+    {
+        Ok(body) => Some(body),
+        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
+        Err(BodyError::Invalid(found)) => {
+            details.extend(found);
+            None
+        }
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&ApiError::validation(details), &request_id);
+    };
+    let context = Context {
+        request_id: request_id.clone(),
+        principal,
+        extensions: parts.extensions,
+    };
+    match shared.api.echo(context, EchoRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");

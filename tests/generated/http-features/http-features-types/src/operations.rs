@@ -55,6 +55,14 @@ pub const POST_NOTE: Operation = Operation {
     deprecated: false,
 };
 
+/// `POST /echo`
+pub const ECHO: Operation = Operation {
+    id: "echo",
+    method: "POST",
+    path: "/echo",
+    deprecated: false,
+};
+
 /// `GET /panic`
 pub const PANIC_NOW: Operation = Operation {
     id: "panicNow",
@@ -94,6 +102,7 @@ pub const ALL: &[Operation] = &[
     WHO_BY_KEY,
     GET_ITEM,
     POST_NOTE,
+    ECHO,
     PANIC_NOW,
     FAIL_NOW,
     SLOW_DOWN,

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
 use crate::runtime::envelope;
-use crate::types::Pet;
+use crate::types;
 
 /// The request of `list_pets`, checked against the spec.
 #[derive(Debug, Clone, Default)]
@@ -16,7 +16,7 @@ pub struct ListPetsRequest;
 #[derive(Debug, Clone)]
 pub enum ListPetsResponse {
     /// `200`: Pets.
-    Ok(Vec<Pet>),
+    Ok(Vec<types::Pet>),
 }
 
 impl ListPetsResponse {

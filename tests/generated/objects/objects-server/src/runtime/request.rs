@@ -9,6 +9,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
 use crate::runtime::error::{ApiError, ErrorDetail, Location};
@@ -237,23 +238,9 @@ pub async fn json_body<T: FromJson>(
     required: bool,
     object_required: bool,
 ) -> Result<Option<T>, BodyError> {
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| BodyError::Rejected(ApiError::payload_too_large(limit)))?;
-    if bytes.is_empty() && !headers.contains_key(CONTENT_TYPE) {
-        return if required {
-            Err(BodyError::Rejected(ApiError::invalid_json(
-                "A JSON body is required.",
-            )))
-        } else {
-            Ok(None)
-        };
-    }
-    if !is_json(headers) {
-        return Err(BodyError::Rejected(ApiError::unsupported_media_type()));
-    }
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|_| BodyError::Rejected(ApiError::invalid_json("The body is not valid JSON.")))?;
+    let Some(value) = json_value(headers, body, limit, required).await? else {
+        return Ok(None);
+    };
     if object_required && !value.is_object() {
         return Err(BodyError::Rejected(ApiError::invalid_json(
             "The body must be a JSON object.",
@@ -262,4 +249,108 @@ pub async fn json_body<T: FromJson>(
     T::from_json(value)
         .map(Some)
         .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+}
+
+/// Reads a JSON body whose schema has no model of its own (an array, a
+/// scalar): decoded with serde, so a mismatch is one detail for the body.
+pub async fn json_value_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<T>, BodyError> {
+    let Some(value) = json_value(headers, body, limit, required).await? else {
+        return Ok(None);
+    };
+    serde_json::from_value(value).map(Some).map_err(|_| {
+        BodyError::Invalid(vec![ErrorDetail {
+            field: String::new(),
+            location: Location::Body,
+            message: "does not match the schema".to_string(),
+            code: "type".into(),
+        }])
+    })
+}
+
+/// Reads a `text/*` body.
+pub async fn text_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<String>, BodyError> {
+    let Some(bytes) = read(headers, body, limit, required).await? else {
+        return Ok(None);
+    };
+    let is_text = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("text/"));
+    if !is_text {
+        return Err(BodyError::Rejected(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "The body must be sent as text.",
+        )));
+    }
+    String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| {
+        BodyError::Invalid(vec![ErrorDetail {
+            field: String::new(),
+            location: Location::Body,
+            message: "must be UTF-8 text".to_string(),
+            code: "type".into(),
+        }])
+    })
+}
+
+/// Reads a body as raw bytes, whatever its content type.
+pub async fn bytes_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<Vec<u8>>, BodyError> {
+    Ok(read(headers, body, limit, required)
+        .await?
+        .map(|bytes| bytes.to_vec()))
+}
+
+/// A JSON body as a value: `415` unless JSON, `INVALID_JSON` unless it parses.
+async fn json_value(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<Value>, BodyError> {
+    let Some(bytes) = read(headers, body, limit, required).await? else {
+        return Ok(None);
+    };
+    if !is_json(headers) {
+        return Err(BodyError::Rejected(ApiError::unsupported_media_type()));
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|_| BodyError::Rejected(ApiError::invalid_json("The body is not valid JSON.")))
+}
+
+/// The body's bytes (at most `limit`), or `None` for an absent optional body.
+async fn read(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<axum::body::Bytes>, BodyError> {
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| BodyError::Rejected(ApiError::payload_too_large(limit)))?;
+    if bytes.is_empty() && !headers.contains_key(CONTENT_TYPE) {
+        return if required {
+            Err(BodyError::Rejected(ApiError::invalid_json(
+                "A body is required.",
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    Ok(Some(bytes))
 }
