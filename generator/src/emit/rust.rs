@@ -149,14 +149,21 @@ fn doc_lines(text: &str) -> Vec<String> {
     lines
 }
 
-/// The width of a Markdown list marker that starts `line` (`- `, `* `, `12. `).
+/// Where the text of a Markdown list item that starts `line` begins:
+/// `- item` is 2, `*   item` is 4, `12. item` is 4.
 fn list_marker_width(line: &str) -> Option<usize> {
-    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    let rest = &line[digits..];
-    (digits > 0 && (rest.starts_with(". ") || rest.starts_with(") "))).then_some(digits + 2)
+    let marker = if line.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        let rest = &line[digits..];
+        if digits == 0 || !(rest.starts_with('.') || rest.starts_with(')')) {
+            return None;
+        }
+        digits + 1
+    };
+    let spaces = line[marker..].chars().take_while(|c| *c == ' ').count();
+    (1..=4).contains(&spaces).then_some(marker + spaces)
 }
 
 #[cfg(test)]
@@ -165,8 +172,9 @@ mod tests {
 
     #[test]
     fn doc_lines_indent_list_continuations() {
-        let lines =
-            doc_lines("Events:\n- `added`: the parent\nis an object\n10. ten\nmore\n\nAfter.");
+        let lines = doc_lines(
+            "Events:\n- `added`: the parent\nis an object\n10. ten\nmore\n*   wide\n  marker\n\nAfter.",
+        );
         assert_eq!(
             lines,
             vec![
@@ -175,6 +183,8 @@ mod tests {
                 "   is an object",
                 " 10. ten",
                 "     more",
+                " *   wide",
+                "     marker",
                 "",
                 " After."
             ]
