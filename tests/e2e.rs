@@ -339,6 +339,9 @@ async fn every_invalid_field_is_reported_at_once() {
             ("search", "query", "min_length"),
         ])
     );
+    let undecodable = server.get("/v1/users/%FF", KEY_A).await;
+    assert_eq!(undecodable.status, StatusCode::BAD_REQUEST);
+    assert_eq!(undecodable.details(), triples(&[("", "path", "type")]));
     let path = server.get("/v1/users/zero", KEY_A).await;
     assert_eq!(path.details(), triples(&[("user_id", "path", "type")]));
     // Query and body failures together.

@@ -4,6 +4,7 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -218,11 +219,14 @@ const GET_USER_PARAMS: &[Param] = &[
 /// `GET /v1/users/{user_id}`
 async fn get_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
@@ -267,11 +271,14 @@ const DELETE_USER_PARAMS: &[Param] = &[
 /// `DELETE /v1/users/{user_id}`
 async fn delete_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
@@ -316,11 +323,14 @@ const UPDATE_USER_PARAMS: &[Param] = &[
 /// `PATCH /v1/users/{user_id}`
 async fn update_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
@@ -493,11 +503,14 @@ const GET_CHARGE_PARAMS: &[Param] = &[
 /// `GET /v1/charges/{charge_id}`
 async fn get_charge<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
@@ -542,11 +555,14 @@ const CREATE_REFUND_PARAMS: &[Param] = &[
 /// `POST /v1/charges/{charge_id}/refunds`
 async fn create_refund<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,

@@ -287,14 +287,21 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         .parameters
         .iter()
         .any(|p| p.location == ParameterLocation::Path);
-    let (path_extractor, path_value) = if has_path {
+    let (path_extractor, path_value, path_check) = if has_path {
         imports.add("axum::extract::Path");
+        imports.add("axum::extract::rejection::PathRejection");
         (
-            quote! { Path(path): Path<Vec<(String, String)>>, },
+            quote! { path: Result<Path<Vec<(String, String)>>, PathRejection>, },
             quote! { path },
+            // Percent-encoding that does not decode to UTF-8.
+            quote! {
+                let Ok(Path(path)) = path else {
+                    return envelope::error(&ApiError::invalid_path(), &request_id);
+                };
+            },
         )
     } else {
-        (quote! {}, quote! { Vec::new() })
+        (quote! {}, quote! { Vec::new() }, quote! {})
     };
     let authenticate = if is_secured(operation) {
         let Security::AnyOf(requirements) = &operation.security else {
@@ -425,6 +432,7 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
             let (parts, #body_binding) = request.into_parts();
             let request_id = request_id::of(&parts.extensions);
+            #path_check
             #raw
             #authenticate
             #details_decl

@@ -4,6 +4,7 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::handler::Handler;
 use axum::http::HeaderValue;
@@ -213,11 +214,14 @@ const GET_ITEM_PARAMS: &[Param] = &[
 /// `GET /items/{item_id}`
 async fn get_item<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    Path(path): Path<Vec<(String, String)>>,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let Ok(Path(path)) = path else {
+        return envelope::error(&ApiError::invalid_path(), &request_id);
+    };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut details = Vec::new();

@@ -82,6 +82,16 @@ impl ApiError {
         }
     }
 
+    /// `400 VALIDATION_ERROR` for a path whose parameters do not decode.
+    pub fn invalid_path() -> Self {
+        ApiError::validation(vec![ErrorDetail {
+            field: String::new(),
+            location: Location::Path,
+            message: "is not valid UTF-8 once percent-decoded".to_string(),
+            code: "type".into(),
+        }])
+    }
+
     /// `400 INVALID_JSON`: the body is not JSON, or not the JSON value required.
     pub fn invalid_json(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", message)
