@@ -42,6 +42,23 @@ impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The type `x-envelope: {error-schema: X}` names, if it names one that exists.
+    pub fn envelope_error_type(&self) -> Option<TypeId> {
+        let name = self.extensions.envelope.as_ref()?.error_schema.as_ref()?;
+        let pointer = format!("#/components/schemas/{}", crate::load::escape_segment(name));
+        self.types
+            .iter()
+            .position(|t| t.pointer == pointer)
+            .map(TypeId)
+    }
+}
+
+impl Operation {
+    /// Whether the operation needs credentials (`security: []` and `[{}]` do not).
+    pub fn is_secured(&self) -> bool {
+        matches!(&self.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))
+    }
 }
 
 /// A name as Rust spells it and as it appears on the wire.

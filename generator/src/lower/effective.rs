@@ -10,7 +10,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ir::{Api, Operation, Pagination, Security};
+use crate::ir::{Api, Operation, Pagination};
 use crate::load::escape_segment;
 
 const META: &str = "SpecforgeMeta";
@@ -137,7 +137,7 @@ fn layer_errors(operation: &Operation) -> Vec<(&'static str, &'static str)> {
     {
         errors.push(("400", "The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`)."));
     }
-    if secured(operation) {
+    if operation.is_secured() {
         errors.push(("401", "Missing or invalid credentials (`UNAUTHORIZED`)."));
     }
     if operation.request_body.is_some() {
@@ -150,10 +150,6 @@ fn layer_errors(operation: &Operation) -> Vec<(&'static str, &'static str)> {
     errors.push(("500", "The server failed (`INTERNAL_ERROR`)."));
     errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`)."));
     errors
-}
-
-fn secured(operation: &Operation) -> bool {
-    matches!(&operation.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))
 }
 
 /// A `$ref` to a shared response becomes a copy, since each use is changed apart.
@@ -229,7 +225,7 @@ fn add_headers(response: &mut Value, operation: &Operation, status: &str) {
         "X-Request-ID".into(),
         json!({"description": "The id of the request (the client's, or one the server made).", "required": true, "schema": {"type": "string"}}),
     );
-    if status == "401" && secured(operation) {
+    if status == "401" && operation.is_secured() {
         headers.insert(
             "WWW-Authenticate".into(),
             json!({"description": "The scheme to authenticate with.", "required": true, "schema": {"type": "string"}}),

@@ -53,13 +53,14 @@ pub fn check_envelope(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     else {
         return;
     };
-    let pointer = format!("#/components/schemas/{}", crate::load::escape_segment(name));
-    if !api.types.iter().any(|t| t.pointer == pointer) {
+    if api.envelope_error_type().is_none() {
         diagnostics.push(
-            Diagnostic::error(format!("`x-envelope` names the error schema `{name}`, which is not an object schema component"))
-                .in_file(file)
-                .at_pointer("#/x-envelope/error-schema")
-                .with_hint("define it under `components/schemas` as an object with `code`, `message` and `details`"),
+            Diagnostic::error(format!(
+                "`x-envelope` names the error schema `{name}`, which is not an object schema component"
+            ))
+            .in_file(file)
+            .at_pointer("#/x-envelope/error-schema")
+            .with_hint("define it under `components/schemas` as an object with `code`, `message` and `details`"),
         );
     }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{has_security, is_secured, route};
+use super::{has_security, route};
 use crate::emit::rust::{docs, ident, module_docs};
 use crate::emit::typeref::Imports;
 use crate::ir::{Api, Operation};
@@ -64,7 +64,7 @@ fn method(operation: &Operation) -> TokenStream {
     let name = ident(&operation.id.rust);
     let request = format_ident!("{}Request", operation.type_stem);
     let response = format_ident!("{}Response", operation.type_stem);
-    let principal = if is_secured(operation) {
+    let principal = if operation.is_secured() {
         quote! { Self::Principal }
     } else {
         quote! { () }

@@ -11,8 +11,8 @@ use quote::{format_ident, quote};
 use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
 use crate::ir::{
-    Api, Method, Operation, Pagination, Response, Schema, Security, SecuritySchemeKind, StatusCode,
-    TypeKind, TypeRef,
+    Api, Method, Operation, Pagination, Response, Schema, SecuritySchemeKind, StatusCode, TypeKind,
+    TypeRef,
 };
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
@@ -185,11 +185,6 @@ pub fn has_security(api: &Api) -> bool {
     !api.security_schemes.is_empty()
 }
 
-/// Whether the operation needs credentials.
-pub fn is_secured(operation: &Operation) -> bool {
-    matches!(&operation.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))
-}
-
 /// Whether bodies of this operation are wrapped in the envelope.
 pub fn uses_envelope(api: &Api, operation: &Operation) -> bool {
     api.extensions.envelope.is_some() && operation.extensions.envelope
@@ -256,15 +251,7 @@ pub fn status_variant(status: StatusCode) -> String {
 
 /// Whether `schema` is the envelope's error schema (its `error` member).
 pub fn is_error_schema(api: &Api, schema: &Schema) -> bool {
-    let Some(name) = api
-        .extensions
-        .envelope
-        .as_ref()
-        .and_then(|e| e.error_schema.as_ref())
-    else {
-        return false;
-    };
-    matches!(&schema.ty, TypeRef::Named(id) if api.type_def(*id).pointer == format!("#/components/schemas/{}", crate::load::escape_segment(name)))
+    matches!((&schema.ty, api.envelope_error_type()), (TypeRef::Named(id), Some(error)) if *id == error)
 }
 
 /// Whether a request body's schema is an object, so a non-object body is `INVALID_JSON`.

@@ -5,7 +5,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{challenge, is_object_schema, is_secured, method_router, pagination, route};
+use super::{challenge, is_object_schema, method_router, pagination, route};
 use crate::emit::rust::{ident, module_docs};
 use crate::emit::typeref::Imports;
 use crate::ir::{
@@ -193,7 +193,7 @@ fn scheme_const(name: &str) -> proc_macro2::Ident {
 
 /// A `Scheme` const per security scheme, and the authentication step.
 fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
-    if !api.operations.iter().any(is_secured) {
+    if !api.operations.iter().any(Operation::is_secured) {
         return TokenStream::new();
     }
     imports.add("crate::runtime::request::RawRequest");
@@ -303,7 +303,7 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     } else {
         (quote! {}, quote! { Vec::new() }, quote! {})
     };
-    let authenticate = if is_secured(operation) {
+    let authenticate = if operation.is_secured() {
         let Security::AnyOf(requirements) = &operation.security else {
             unreachable!("secured operations have requirements")
         };
@@ -413,7 +413,7 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         quote! { _body }
     };
     let details_decl = (!reads.is_empty()).then(|| quote! { let mut details = Vec::new(); });
-    let needs_raw = is_secured(operation) || operation.params_type.is_some();
+    let needs_raw = operation.is_secured() || operation.params_type.is_some();
     if needs_raw {
         imports.add("crate::runtime::request::RawRequest");
     }
