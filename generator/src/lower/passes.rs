@@ -238,7 +238,9 @@ pub fn box_large_union_variants(api: &mut Api) {
                 })
                 .collect();
             sizes.sort_unstable_by(|a, b| b.cmp(a));
-            let (largest, variant) = sizes[0];
+            let Some(&(largest, variant)) = sizes.first() else {
+                break;
+            };
             let second = sizes.get(1).map_or(0, |s| s.0);
             let boxable = matches!(union.variants[variant].schema.ty, TypeRef::Named(_));
             if largest < second + MARGIN || !boxable {

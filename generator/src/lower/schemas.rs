@@ -62,6 +62,8 @@ pub struct TypeLowering<'a> {
     file: PathBuf,
     types: Vec<Option<TypeDef>>,
     by_component: BTreeMap<String, TypeId>,
+    /// Inline schemas that became named types, by the pointer of their node.
+    inline_by_pointer: BTreeMap<String, TypeId>,
     names: Namespace,
     /// Inlined component schemas being expanded, to stop on alias cycles.
     expanding: Vec<String>,
@@ -77,6 +79,7 @@ impl<'a> TypeLowering<'a> {
             file,
             types: Vec::new(),
             by_component: BTreeMap::new(),
+            inline_by_pointer: BTreeMap::new(),
             names: Namespace::new(),
             expanding: Vec::new(),
             diagnostics: Diagnostics::new(),
@@ -236,7 +239,18 @@ impl<'a> TypeLowering<'a> {
                 lowered
             }
             _ => {
+                // One schema node is one type, however often it is reached
+                // (merged `allOf`s reach a component's inline properties again,
+                // possibly from inside themselves).
+                if let Some(&id) = self.inline_by_pointer.get(pointer) {
+                    return Schema {
+                        ty: TypeRef::Named(id),
+                        nullable,
+                        rules: Rules::default(),
+                    };
+                }
                 let id = self.reserve(hint);
+                self.inline_by_pointer.insert(pointer.to_string(), id);
                 let name = self.reserved_name(id);
                 let def = self.build_named(schema, &name, pointer);
                 self.types[id.0] = Some(def);
@@ -267,7 +281,8 @@ impl<'a> TypeLowering<'a> {
             }
             SchemaKind::Type(_) | SchemaKind::Not { .. } => Shape::Inline,
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-                if members.len() == 1 {
+                // No member says nothing about the value; one member is that member.
+                if members.len() <= 1 {
                     Shape::Inline
                 } else {
                     Shape::Union
