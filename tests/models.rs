@@ -532,6 +532,9 @@ mod shapes {
         let employee: Employee =
             round_trip(json!({"name": "A", "team": {"title": "T", "lead": {"name": "B"}}}));
         assert_eq!(employee.team.unwrap().lead.unwrap().name, "B");
+        // A required field that requires its owner again is made optional.
+        let ouroboros: recursion_types::Ouroboros = round_trip(json!({"tail": {}}));
+        assert!(ouroboros.tail.unwrap().tail.is_none());
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::check_envelope(&api, &spec.path, &mut diagnostics);
     passes::check_deprecation(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);
+    passes::break_impossible_cycles(&mut api, &spec.path, &mut diagnostics);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);
     api.effective_document = effective::document(&spec.raw, &api);

@@ -175,6 +175,75 @@ fn reaches(api: &Api, from: TypeId, target: TypeId) -> bool {
 
 /// A field whose type contains its owner without indirection would make an
 /// infinitely large type; such fields are boxed.
+/// A required field whose type requires its owner again, through required
+/// fields only, describes a value that cannot exist (it would be infinite).
+/// Such a field is made optional, with a warning, so the type is usable.
+pub fn break_impossible_cycles(api: &mut Api, file: &Path, diagnostics: &mut Diagnostics) {
+    let required_child = |api: &Api, id: TypeId, index: usize| -> Option<TypeId> {
+        match &api.types[id.0].kind {
+            TypeKind::Struct(def) => {
+                let field = &def.fields[index];
+                let required = field.required
+                    && !field.schema.nullable
+                    && !field.write_only
+                    && field.default.is_none();
+                match (&field.schema.ty, required) {
+                    (TypeRef::Named(child), true) => Some(*child),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    let required_edges = |api: &Api, id: TypeId| -> Vec<TypeId> {
+        match &api.types[id.0].kind {
+            TypeKind::Struct(def) => (0..def.fields.len())
+                .filter_map(|i| required_child(api, id, i))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for owner in 0..api.types.len() {
+        let owner_id = TypeId(owner);
+        let count = match &api.types[owner].kind {
+            TypeKind::Struct(def) => def.fields.len(),
+            _ => 0,
+        };
+        for index in 0..count {
+            let Some(child) = required_child(api, owner_id, index) else {
+                continue;
+            };
+            let mut stack = vec![child];
+            let mut seen = BTreeSet::new();
+            let mut cyclic = false;
+            while let Some(id) = stack.pop() {
+                if id == owner_id {
+                    cyclic = true;
+                    break;
+                }
+                if seen.insert(id) {
+                    stack.extend(required_edges(api, id));
+                }
+            }
+            if cyclic {
+                if let TypeKind::Struct(def) = &mut api.types[owner].kind {
+                    let field = &mut def.fields[index];
+                    field.required = false;
+                    diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "`{}` requires a value that requires it again, which no finite value satisfies",
+                            field.name.wire
+                        ))
+                        .in_file(file)
+                        .at_pointer(field.pointer.clone())
+                        .with_hint("make the property optional or nullable; it is generated as optional"),
+                    );
+                }
+            }
+        }
+    }
+}
+
 pub fn box_recursive_fields(api: &mut Api) {
     let mut to_box = Vec::new();
     for owner in 0..api.types.len() {

@@ -121,3 +121,26 @@ impl FromJson for Team {
         }
     }
 }
+
+/// Requires itself, so no finite value fits; the field is generated as optional, with a warning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ouroboros {
+    /// Requires itself, so no finite value fits; the field is generated as optional, with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail: Option<Box<Ouroboros>>,
+}
+
+impl Validate for Ouroboros {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Ouroboros {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::optional(object, "tail", path, errors) {
+            Ouroboros::check_json(value, path, errors);
+        }
+    }
+}
