@@ -66,12 +66,12 @@ impl FromJson for ListUsersParams {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
-        if let Some((value, ref path)) = json::defaulted(object, "page", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "page", path, errors) {
             if let Some(value) = json::int32(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::defaulted(
+        if let Some((value, ref path)) = json::optional(
             object,
             "per_page",
             path,
@@ -82,7 +82,7 @@ impl FromJson for ListUsersParams {
                 rules::maximum(path, value as f64, 100.0, errors);
             }
         }
-        if let Some((value, ref path)) = json::defaulted(object, "sort", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "sort", path, errors) {
             if let Some(value) = json::string(value, path, errors) {
                 rules::pattern(
                     path,
@@ -237,7 +237,7 @@ impl FromJson for ListChargesParams {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
-        if let Some((value, ref path)) = json::defaulted(object, "limit", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "limit", path, errors) {
             if let Some(value) = json::int32(value, path, errors) {
                 rules::minimum(path, value as f64, 1.0, errors);
                 rules::maximum(path, value as f64, 100.0, errors);

@@ -100,9 +100,8 @@ impl ValidationWriter {
         // Null is dealt with by the property lookup. A required write-only
         // property is required here: incoming JSON is a request.
         let inner = self.json_checks_non_null(&field.schema, &label, imports);
-        let lookup = if field.applied_default().is_some() {
-            quote! { json::defaulted(object, #wire, path, errors) }
-        } else if !field.required && field.schema.nullable {
+        // A property its default fills is optional here: absent is fine, null is not.
+        let lookup = if !field.required && field.schema.nullable {
             if inner.is_empty() {
                 // Absent, null or anything at all: nothing to check.
                 return None;

@@ -217,7 +217,12 @@ pub mod rules {
 
     pub fn pattern(path: &Path, matches: bool, pattern: &str, errors: &mut Vec<ValidationError>) {
         if !matches {
-            fail(path, "pattern", format!("must match the pattern `{pattern}`"), errors);
+            fail(
+                path,
+                "pattern",
+                format!("must match the pattern `{pattern}`"),
+                errors,
+            );
         }
     }
 
@@ -246,13 +251,23 @@ pub mod rules {
 
     pub fn email(path: &Path, value: &str, errors: &mut Vec<ValidationError>) {
         if !is_email(value) {
-            fail(path, "format", "must be an email address".to_string(), errors);
+            fail(
+                path,
+                "format",
+                "must be an email address".to_string(),
+                errors,
+            );
         }
     }
 
     pub fn uri(path: &Path, value: &str, errors: &mut Vec<ValidationError>) {
         if !is_uri(value) {
-            fail(path, "format", "must be an absolute URI".to_string(), errors);
+            fail(
+                path,
+                "format",
+                "must be an absolute URI".to_string(),
+                errors,
+            );
         }
     }
 
@@ -264,7 +279,12 @@ pub mod rules {
 
     pub fn exclusive_minimum(path: &Path, value: f64, min: f64, errors: &mut Vec<ValidationError>) {
         if value <= min {
-            fail(path, "minimum", format!("must be greater than {min}"), errors);
+            fail(
+                path,
+                "minimum",
+                format!("must be greater than {min}"),
+                errors,
+            );
         }
     }
 
@@ -284,7 +304,12 @@ pub mod rules {
         let quotient = value / factor;
         // Tolerates the rounding of decimal factors such as 0.01.
         if (quotient - quotient.round()).abs() > 1e-9 {
-            fail(path, "multiple_of", format!("must be a multiple of {factor}"), errors);
+            fail(
+                path,
+                "multiple_of",
+                format!("must be a multiple of {factor}"),
+                errors,
+            );
         }
     }
 
@@ -308,7 +333,12 @@ pub mod rules {
             .enumerate()
             .any(|(index, item)| items[..index].contains(item));
         if repeated {
-            fail(path, "unique_items", "must not repeat items".to_string(), errors);
+            fail(
+                path,
+                "unique_items",
+                "must not repeat items".to_string(),
+                errors,
+            );
         }
     }
 
@@ -334,7 +364,12 @@ pub mod rules {
         }
     }
 
-    pub fn enumeration(path: &Path, value: &str, allowed: &[&str], errors: &mut Vec<ValidationError>) {
+    pub fn enumeration(
+        path: &Path,
+        value: &str,
+        allowed: &[&str],
+        errors: &mut Vec<ValidationError>,
+    ) {
         if !allowed.contains(&value) {
             let message = format!("must be one of: {}", allowed.join(", "));
             fail(path, "enum", message, errors);
@@ -404,20 +439,46 @@ pub mod json {
     use super::rules::fail;
     use super::{Path, ValidationError};
 
-    /// A property that must be present and not null, with its path.
+    /// What a property lookup refuses.
+    #[derive(Clone, Copy)]
+    struct Refuse {
+        absent: bool,
+        null: bool,
+    }
+
+    /// The property `name` of `object` and its path, when it holds a value;
+    /// records `required` or `type` for what `refuse` says is not allowed.
+    fn lookup<'v>(
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path,
+        refuse: Refuse,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<(&'v Value, Path)> {
+        let path = path.field(name);
+        match object.get(name) {
+            None if refuse.absent => fail(&path, "required", "is required".to_string(), errors),
+            Some(Value::Null) if refuse.null => {
+                fail(&path, "type", "must not be null".to_string(), errors)
+            }
+            None | Some(Value::Null) => {}
+            Some(value) => return Some((value, path)),
+        }
+        None
+    }
+
+    /// A property that must be present and not null.
     pub fn required<'v>(
         object: &'v Map<String, Value>,
         name: &str,
         path: &Path,
         errors: &mut Vec<ValidationError>,
     ) -> Option<(&'v Value, Path)> {
-        let path = path.field(name);
-        match object.get(name) {
-            None => fail(&path, "required", "is required".to_string(), errors),
-            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
-            Some(value) => return Some((value, path)),
-        }
-        None
+        let refuse = Refuse {
+            absent: true,
+            null: true,
+        };
+        lookup(object, name, path, refuse, errors)
     }
 
     /// A property that must be present but may be null; `None` for null.
@@ -427,29 +488,25 @@ pub mod json {
         path: &Path,
         errors: &mut Vec<ValidationError>,
     ) -> Option<(&'v Value, Path)> {
-        let path = path.field(name);
-        match object.get(name) {
-            None => fail(&path, "required", "is required".to_string(), errors),
-            Some(Value::Null) => {}
-            Some(value) => return Some((value, path)),
-        }
-        None
+        let refuse = Refuse {
+            absent: true,
+            null: false,
+        };
+        lookup(object, name, path, refuse, errors)
     }
 
-    /// A property that may be absent but not null.
+    /// A property that may be absent but not null (also one a default fills).
     pub fn optional<'v>(
         object: &'v Map<String, Value>,
         name: &str,
         path: &Path,
         errors: &mut Vec<ValidationError>,
     ) -> Option<(&'v Value, Path)> {
-        let path = path.field(name);
-        match object.get(name) {
-            None => {}
-            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
-            Some(value) => return Some((value, path)),
-        }
-        None
+        let refuse = Refuse {
+            absent: false,
+            null: true,
+        };
+        lookup(object, name, path, refuse, errors)
     }
 
     /// A property that may be absent or null; `None` for either.
@@ -458,26 +515,11 @@ pub mod json {
         name: &str,
         path: &Path,
     ) -> Option<(&'v Value, Path)> {
-        match object.get(name) {
-            None | Some(Value::Null) => None,
-            Some(value) => Some((value, path.field(name))),
-        }
-    }
-
-    /// A property that may be absent (its default applies) but not null.
-    pub fn defaulted<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
-        path: &Path,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<(&'v Value, Path)> {
-        let path = path.field(name);
-        match object.get(name) {
-            None => {}
-            Some(Value::Null) => fail(&path, "type", "must not be null".to_string(), errors),
-            Some(value) => return Some((value, path)),
-        }
-        None
+        let refuse = Refuse {
+            absent: false,
+            null: false,
+        };
+        lookup(object, name, path, refuse, &mut Vec::new())
     }
 
     fn expected(path: &Path, what: &str, errors: &mut Vec<ValidationError>) {
@@ -538,9 +580,7 @@ pub mod json {
     }
 
     pub fn int32(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) -> Option<i64> {
-        let integer = value
-            .as_i64()
-            .filter(|n| i32::try_from(*n).is_ok());
+        let integer = value.as_i64().filter(|n| i32::try_from(*n).is_ok());
         if integer.is_none() {
             expected(path, "a 32-bit integer", errors);
         }

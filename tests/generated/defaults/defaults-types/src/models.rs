@@ -64,7 +64,7 @@ impl FromJson for Settings {
         ) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(
+        if let Some((value, ref path)) = json::optional(
             object,
             "retries",
             path,
@@ -72,7 +72,7 @@ impl FromJson for Settings {
         ) {
             json::integer(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(
+        if let Some((value, ref path)) = json::optional(
             object,
             "verbose",
             path,
@@ -80,7 +80,7 @@ impl FromJson for Settings {
         ) {
             json::boolean(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(
+        if let Some((value, ref path)) = json::optional(
             object,
             "threshold",
             path,
@@ -88,10 +88,10 @@ impl FromJson for Settings {
         ) {
             json::number(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(object, "label", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "label", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(object, "mode", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "mode", path, errors) {
             SettingsMode::check_json(value, path, errors);
         }
     }

@@ -42,10 +42,10 @@ impl FromJson for SearchParams {
         if let Some((value, ref path)) = json::required(object, "q", path, errors) {
             json::string(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(object, "limit", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "limit", path, errors) {
             json::integer(value, path, errors);
         }
-        if let Some((value, ref path)) = json::defaulted(object, "order", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "order", path, errors) {
             SearchOrder::check_json(value, path, errors);
         }
         if let Some((value, ref path)) = json::optional(

@@ -75,7 +75,7 @@ impl FromJson for GetItemParams {
                 }
             }
         }
-        if let Some((value, ref path)) = json::defaulted(
+        if let Some((value, ref path)) = json::optional(
             object,
             "verbose",
             path,
