@@ -19,7 +19,7 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{BodyError, Kind, Param, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
@@ -136,18 +136,11 @@ async fn list_users<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::ListUsersParams,
-    >(&raw, LIST_USERS_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::ListUsersParams>(&raw, LIST_USERS_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let page = u64::try_from(params.page).unwrap_or_default();
     let per_page = u64::try_from(params.per_page).unwrap_or_default();
@@ -177,21 +170,20 @@ async fn create_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let body = match request::json_body::<
-        types::UserCreate,
-    >(&parts.headers, body, shared.config.body_limit, true, true)
-        .await
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::UserCreate,
+            >(&parts.headers, body, shared.config.body_limit, true, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let Some(Some(body)) = body else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -232,18 +224,10 @@ async fn get_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::GetUserParams,
-    >(&raw, GET_USER_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems.params::<types::params::GetUserParams>(&raw, GET_USER_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -284,18 +268,11 @@ async fn delete_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::DeleteUserParams,
-    >(&raw, DELETE_USER_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::DeleteUserParams>(&raw, DELETE_USER_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -336,34 +313,23 @@ async fn update_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::UpdateUserParams,
-    >(&raw, UPDATE_USER_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
-    let body = match request::json_body::<
-        types::UserUpdate,
-    >(&parts.headers, body, shared.config.body_limit, true, true)
-        .await
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::UserUpdate,
+            >(&parts.headers, body, shared.config.body_limit, true, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let (Some(params), Some(Some(body))) = (params, body) else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
-    if !details.is_empty() {
-        return envelope::error(&ApiError::validation(details), &request_id);
-    }
     let context = Context {
         request_id: request_id.clone(),
         principal,
@@ -414,18 +380,11 @@ async fn list_charges<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::ListChargesParams,
-    >(&raw, LIST_CHARGES_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::ListChargesParams>(&raw, LIST_CHARGES_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let mut params = params;
     if let Some(cursor) = params.cursor.take() {
@@ -461,21 +420,20 @@ async fn create_charge<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let body = match request::json_body::<
-        types::ChargeCreate,
-    >(&parts.headers, body, shared.config.body_limit, true, true)
-        .await
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::ChargeCreate,
+            >(&parts.headers, body, shared.config.body_limit, true, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let Some(Some(body)) = body else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -516,18 +474,11 @@ async fn get_charge<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::GetChargeParams,
-    >(&raw, GET_CHARGE_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::GetChargeParams>(&raw, GET_CHARGE_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -568,34 +519,23 @@ async fn create_refund<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::CreateRefundParams,
-    >(&raw, CREATE_REFUND_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
-    let body = match request::json_body::<
-        types::RefundCreate,
-    >(&parts.headers, body, shared.config.body_limit, true, true)
-        .await
+    let mut problems = Problems::default();
+    let params = problems
+        .params::<types::params::CreateRefundParams>(&raw, CREATE_REFUND_PARAMS);
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::RefundCreate,
+            >(&parts.headers, body, shared.config.body_limit, true, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let (Some(params), Some(Some(body))) = (params, body) else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
-    if !details.is_empty() {
-        return envelope::error(&ApiError::validation(details), &request_id);
-    }
     let context = Context {
         request_id: request_id.clone(),
         principal,

@@ -323,7 +323,6 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     let mut reads = Vec::new();
     let mut params_const = TokenStream::new();
     if let Some(id) = operation.params_type {
-        imports.add("crate::runtime::request");
         imports.add("crate::runtime::request::Param");
         imports.add("crate::runtime::request::Kind");
         imports.add("crate::runtime::error::Location");
@@ -365,18 +364,11 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             const #specs_name: &[Param] = &[#(#specs),*];
         };
         reads.push(quote! {
-            let params = match request::params::<#params_type>(&raw, #specs_name) {
-                Ok(params) => Some(params),
-                Err(found) => {
-                    details.extend(found);
-                    None
-                }
-            };
+            let params = problems.params::<#params_type>(&raw, #specs_name);
         });
     }
     if let Some(body) = &operation.request_body {
         imports.add("crate::runtime::request");
-        imports.add("crate::runtime::request::BodyError");
         let required = body.required;
         let limit = quote! { shared.config.body_limit };
         let read = match (body.encoding, &body.schema.ty) {
@@ -397,13 +389,9 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             }
         };
         reads.push(quote! {
-            let body = match #read.await {
-                Ok(body) => Some(body),
-                Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-                Err(BodyError::Invalid(found)) => {
-                    details.extend(found);
-                    None
-                }
+            let body = match problems.body(#read.await) {
+                Ok(body) => body,
+                Err(error) => return envelope::error(&error, &request_id),
             };
         });
     }
@@ -412,7 +400,10 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     } else {
         quote! { _body }
     };
-    let details_decl = (!reads.is_empty()).then(|| quote! { let mut details = Vec::new(); });
+    let details_decl = (!reads.is_empty()).then(|| {
+        imports.add("crate::runtime::request::Problems");
+        quote! { let mut problems = Problems::default(); }
+    });
     let needs_raw = operation.is_secured() || operation.params_type.is_some();
     if needs_raw {
         imports.add("crate::runtime::request::RawRequest");
@@ -463,7 +454,6 @@ fn build_request(
     let body_required = operation.request_body.as_ref().is_some_and(|b| b.required);
     let has_params = operation.params_type.is_some();
     let has_body = operation.request_body.is_some();
-    // `Option`s that must all be `Some` unless a detail was recorded.
     let mut patterns = Vec::new();
     let mut values = Vec::new();
     if has_params {
@@ -478,22 +468,19 @@ fn build_request(
         }
         values.push(quote! { body });
     }
+    // A part is `None` exactly when it recorded problems.
     let build = if patterns.len() == 1 {
         let (pattern, value) = (&patterns[0], &values[0]);
         quote! {
             let #pattern = #value else {
-                return envelope::error(&ApiError::validation(details), &request_id);
+                return envelope::error(&problems.into_error(), &request_id);
             };
         }
     } else {
-        // One part may be fine while another recorded details.
         quote! {
             let (#(#patterns,)*) = (#(#values,)*) else {
-                return envelope::error(&ApiError::validation(details), &request_id);
+                return envelope::error(&problems.into_error(), &request_id);
             };
-            if !details.is_empty() {
-                return envelope::error(&ApiError::validation(details), &request_id);
-            }
         }
     };
     let fields = [

@@ -13,8 +13,8 @@ use crate::operations::SearchRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, RawRequest};
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -71,18 +71,10 @@ async fn search<A: Api>(
     let request_id = request_id::of(&parts.extensions);
     let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
     let principal = ();
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::SearchParams,
-    >(&raw, SEARCH_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems.params::<types::params::SearchParams>(&raw, SEARCH_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),

@@ -13,7 +13,7 @@ use crate::operations::CreateJobRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
-use crate::runtime::request::BodyError;
+use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
 
@@ -47,21 +47,20 @@ async fn create_job<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let mut details = Vec::new();
-    let body = match request::json_body::<
-        types::JobRequest,
-    >(&parts.headers, body, shared.config.body_limit, true, true)
-        .await
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::JobRequest,
+            >(&parts.headers, body, shared.config.body_limit, true, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let Some(Some(body)) = body else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),

@@ -20,7 +20,7 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{BodyError, Kind, Param, RawRequest, ScalarKind};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
@@ -224,18 +224,10 @@ async fn get_item<A: Api>(
     };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
-    let mut details = Vec::new();
-    let params = match request::params::<
-        types::params::GetItemParams,
-    >(&raw, GET_ITEM_PARAMS) {
-        Ok(params) => Some(params),
-        Err(found) => {
-            details.extend(found);
-            None
-        }
-    };
+    let mut problems = Problems::default();
+    let params = problems.params::<types::params::GetItemParams>(&raw, GET_ITEM_PARAMS);
     let Some(params) = params else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -259,21 +251,20 @@ async fn post_note<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let mut details = Vec::new();
-    let body = match request::json_body::<
-        types::Note,
-    >(&parts.headers, body, shared.config.body_limit, false, true)
-        .await
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::json_body::<
+                types::Note,
+            >(&parts.headers, body, shared.config.body_limit, false, true)
+                .await,
+        )
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let Some(body) = body else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),
@@ -297,24 +288,18 @@ async fn echo<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let mut details = Vec::new();
-    let body = match request::text_body(
-            &parts.headers,
-            body,
-            shared.config.body_limit,
-            true,
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::text_body(&parts.headers, body, shared.config.body_limit, true)
+                .await,
         )
-        .await
     {
-        Ok(body) => Some(body),
-        Err(BodyError::Rejected(error)) => return envelope::error(&error, &request_id),
-        Err(BodyError::Invalid(found)) => {
-            details.extend(found);
-            None
-        }
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
     };
     let Some(Some(body)) = body else {
-        return envelope::error(&ApiError::validation(details), &request_id);
+        return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context {
         request_id: request_id.clone(),

@@ -201,6 +201,39 @@ pub fn details(errors: ValidationErrors, location: impl Fn(&str) -> Location) ->
         .collect()
 }
 
+/// Every problem found in a request's parameters and body, answered together.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<ErrorDetail>);
+
+impl Problems {
+    /// The parameters, or `None` with their problems recorded.
+    pub fn params<P: FromJson>(&mut self, raw: &RawRequest, spec: &[Param]) -> Option<P> {
+        params(raw, spec).map_err(|found| self.0.extend(found)).ok()
+    }
+
+    /// What a body reader read: `Some` of the body (itself `None` when an
+    /// optional body is absent), `None` with its problems recorded, or the
+    /// error for a body refused outright (`413`, `415`, `INVALID_JSON`).
+    pub fn body<B>(
+        &mut self,
+        read: Result<Option<B>, BodyError>,
+    ) -> Result<Option<Option<B>>, Box<ApiError>> {
+        match read {
+            Ok(body) => Ok(Some(body)),
+            Err(BodyError::Rejected(error)) => Err(Box::new(error)),
+            Err(BodyError::Invalid(found)) => {
+                self.0.extend(found);
+                Ok(None)
+            }
+        }
+    }
+
+    /// `400 VALIDATION_ERROR` with every problem.
+    pub fn into_error(self) -> ApiError {
+        ApiError::validation(self.0)
+    }
+}
+
 /// Why a body was not accepted.
 #[derive(Debug)]
 pub enum BodyError {
