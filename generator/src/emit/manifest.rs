@@ -76,12 +76,8 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     )
 }
 
-pub fn dependent_cargo_toml(context: &Context<'_>, kind: CrateKind) -> String {
-    let template = match kind {
-        CrateKind::Server => SERVER_CARGO,
-        _ => CLIENT_CARGO,
-    };
-    render(template, common(context, kind))
+pub fn client_cargo_toml(context: &Context<'_>) -> String {
+    render(CLIENT_CARGO, common(context, CrateKind::Client))
 }
 
 pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> String {

@@ -1,14 +1,14 @@
 //! Emitting: the IR to an in-memory map of files. Pure: no I/O.
 //!
-//! Each crate has its own emitter (`types_crate`, `server_crate`,
-//! `client_crate`); `manifest` renders their `Cargo.toml` and `README.md`.
+//! Each crate has its own emitter (`types_crate`, `server`, `client`);
+//! `manifest` renders their `Cargo.toml` and `README.md`.
 
+mod client;
 mod manifest;
 mod models;
 mod operations;
 mod rust;
 mod server;
-mod server_client;
 mod typeref;
 mod types_crate;
 mod validation;
@@ -100,7 +100,7 @@ pub fn emit(api: &Api, settings: &Settings) -> Output {
     let mut output = Output::default();
     types_crate::emit(&context, &mut output);
     server::emit(&context, &mut output);
-    server_client::emit(&context, CrateKind::Client, &mut output);
+    client::emit(&context, &mut output);
     output
 }
 

@@ -1,7 +1,6 @@
-//! The `<name>-server` and `<name>-client` crates.
-//!
-//! For now both re-export the types crate (models, parameters, validation and
-//! the operation list); the server and client generators fill them in.
+//! The `<name>-client` crate. For now it re-exports the types crate (models,
+//! parameters, validation and the operation list); the client generator
+//! fills it in.
 
 use proc_macro2::Ident;
 use quote::{format_ident, quote};
@@ -9,14 +8,11 @@ use quote::{format_ident, quote};
 use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
 
-pub fn emit(context: &Context<'_>, kind: CrateKind, output: &mut Output) {
+pub fn emit(context: &Context<'_>, output: &mut Output) {
+    let kind = CrateKind::Client;
     let types: Ident = format_ident!("{}", context.crate_ident(CrateKind::Types));
-    let role = match kind {
-        CrateKind::Server => "Server",
-        _ => "Client",
-    };
     let docs = module_docs(&format!(
-        "{role} crate of the {} (version {}), generated from `{}`.\n\nThe API's types live in `{}`, re-exported here as `types`.",
+        "Client crate of the {} (version {}), generated from `{}`.\n\nThe API's types live in `{}`, re-exported here as `types`.",
         context.api_name(),
         context.api.version,
         context.api.spec_file,
@@ -37,7 +33,7 @@ pub fn emit(context: &Context<'_>, kind: CrateKind, output: &mut Output) {
         kind,
         context,
         "Cargo.toml",
-        manifest::dependent_cargo_toml(context, kind),
+        manifest::client_cargo_toml(context),
     );
     output.add(
         kind,
