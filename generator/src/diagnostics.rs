@@ -4,6 +4,7 @@
 //! the source text allows, the line and column, so a user can fix every
 //! problem of a spec in one run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -153,13 +154,18 @@ impl Diagnostics {
 
     /// Fills in line and column from the source text wherever only a pointer is known.
     pub fn locate_positions(&mut self) {
+        // Each file is read once, however many diagnostics point into it.
+        let mut texts: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
         for item in &mut self.items {
             if item.position.is_some() {
                 continue;
             }
             if let (Some(file), Some(pointer)) = (&item.file, &item.pointer) {
-                if let Ok(text) = std::fs::read_to_string(file) {
-                    item.position = locate::position_of(&text, pointer);
+                let text = texts
+                    .entry(file.clone())
+                    .or_insert_with(|| std::fs::read_to_string(file).ok());
+                if let Some(text) = text {
+                    item.position = locate::position_of(text, pointer);
                 }
             }
         }
