@@ -52,19 +52,7 @@ impl<'a> OperationLowering<'a, '_> {
             for (method, operation) in methods {
                 if let Some(operation) = operation {
                     let pointer = format!("{item_pointer}/{}", method.as_str().to_lowercase());
-                    let servers = if operation.servers.is_empty() {
-                        &item.servers
-                    } else {
-                        &operation.servers
-                    };
-                    let base_path = match servers.first() {
-                        Some(server) => super::server_path(server),
-                        None => super::server_path_of(self.openapi),
-                    };
-                    let mut lowered =
-                        self.lower_operation(path, method, operation, &item.parameters, &pointer);
-                    lowered.base_path = base_path;
-                    operations.push(lowered);
+                    operations.push(self.lower_operation(path, method, operation, item, &pointer));
                 }
             }
         }
@@ -76,9 +64,20 @@ impl<'a> OperationLowering<'a, '_> {
         path: &str,
         method: Method,
         operation: &'a openapiv3::Operation,
-        shared_parameters: &'a [ReferenceOr<OaParameter>],
+        item: &'a openapiv3::PathItem,
         pointer: &str,
     ) -> Operation {
+        let shared_parameters = &item.parameters;
+        // The operation's own servers, else its path's, else the API's.
+        let servers = if operation.servers.is_empty() {
+            &item.servers
+        } else {
+            &operation.servers
+        };
+        let base_path = match servers.first() {
+            Some(server) => super::server_path(server),
+            None => super::server_path_of(self.openapi),
+        };
         let wire_id = operation
             .operation_id
             .clone()
@@ -116,7 +115,7 @@ impl<'a> OperationLowering<'a, '_> {
             },
             type_stem,
             method,
-            base_path: String::new(),
+            base_path,
             path: path.to_string(),
             summary: operation.summary.clone(),
             description: operation.description.clone(),

@@ -37,10 +37,6 @@ pub fn module(api: &Api) -> TokenStream {
     }
 }
 
-fn type_path(writer: &TypeWriter<'_>, schema: &Schema, imports: &mut Imports) -> TokenStream {
-    writer.tokens(schema, imports)
-}
-
 fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStream {
     let name = format_ident!("{}Request", operation.type_stem);
     let doc = format!(
@@ -68,7 +64,7 @@ fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> To
             types_path: Some("crate::types"),
         };
         let mut ty = match body.encoding {
-            BodyEncoding::Json => type_path(&writer, &body.schema, imports),
+            BodyEncoding::Json => writer.tokens(&body.schema, imports),
             BodyEncoding::Text => quote! { String },
             BodyEncoding::Bytes => quote! { Vec<u8> },
         };
@@ -115,15 +111,15 @@ fn variants<'a>(
                 match (list_items(operation, response), pagination(operation)) {
                     (Some(items), Some(Pagination::Page { .. })) => {
                         imports.add("crate::runtime::pagination::Page");
-                        let items = type_path(writer, items, imports);
+                        let items = writer.tokens(items, imports);
                         quote! { Page<#items> }
                     }
                     (Some(items), Some(Pagination::Cursor { .. })) => {
                         imports.add("crate::runtime::pagination::CursorPage");
-                        let items = type_path(writer, items, imports);
+                        let items = writer.tokens(items, imports);
                         quote! { CursorPage<#items> }
                     }
-                    _ => type_path(writer, schema, imports),
+                    _ => writer.tokens(schema, imports),
                 }
             });
             let headers = response
