@@ -4,6 +4,9 @@
 use std::collections::BTreeSet;
 
 use payments_app::PaymentsApi;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use payments_server::runtime::rate_limit::QuotaOverrides;
 use payments_server::{router, ServerConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -56,8 +59,12 @@ fn triples(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 async fn start() -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let api = PaymentsApi::new([KEY_A.to_string(), KEY_B.to_string()]);
-    let app = router(api, ServerConfig::default());
+    let api = PaymentsApi::new([KEY_A.into(), KEY_B.into()]);
+    // These tests are about the API, not its limits: raise them as a load test would.
+    let mut config = ServerConfig::default();
+    config.rate_limits.overrides =
+        QuotaOverrides::parse("default=100000/60,burst=100000/1").unwrap();
+    let app = router(api, config);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Server {
         base: format!("http://{address}"),
@@ -91,12 +98,19 @@ impl Server {
         key: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        let method_is_post = method == Method::POST;
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(key) = key {
             request = request.header("X-API-Key", key);
         }
         if let Some(body) = body {
             request = request.json(&body);
+        }
+        if method_is_post {
+            // A fresh key per call: required on creations, ignored elsewhere.
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let key = format!("e2e-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+            request = request.header("Idempotency-Key", key);
         }
         self.raw(request).await
     }

@@ -3,39 +3,70 @@
 
 mod store;
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use payments_server::operations::*;
 use payments_server::types::{ErrorDetail, ErrorDetailLocation, Health};
-use payments_server::{Api, Context, Credentials, HandlerError};
+use payments_server::{Api, Context, Credentials, HandlerError, Identity};
 
 pub use store::Store;
 
 /// The key used when `PAYMENTS_API_KEYS` is not set: for local use only.
 pub const DEFAULT_API_KEY: &str = "local-dev-key";
 
+/// An accepted API key and its pricing tier (`free`, `pro`, `enterprise`),
+/// which picks its rate limits; a key without a tier gets the default quota.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub key: String,
+    pub tier: Option<String>,
+}
+
+impl ApiKey {
+    /// `key` or `key:tier`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (key, tier) = match text.trim().split_once(':') {
+            Some((key, tier)) => (key.trim(), Some(tier.trim().to_string())),
+            None => (text.trim(), None),
+        };
+        (!key.is_empty()).then(|| ApiKey {
+            key: key.to_string(),
+            tier: tier.filter(|tier| !tier.is_empty()),
+        })
+    }
+}
+
+impl From<&str> for ApiKey {
+    /// A key without a tier.
+    fn from(key: &str) -> Self {
+        ApiKey {
+            key: key.to_string(),
+            tier: None,
+        }
+    }
+}
+
 /// Where the app listens and which keys it accepts.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub bind_addr: String,
-    pub api_keys: Vec<String>,
+    pub api_keys: Vec<ApiKey>,
 }
 
 impl AppConfig {
     /// `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
-    /// (comma-separated, default [`DEFAULT_API_KEY`]).
+    /// (comma-separated `key` or `key:tier`, default [`DEFAULT_API_KEY`]).
     pub fn from_env() -> Self {
         let api_keys = std::env::var("PAYMENTS_API_KEYS")
             .ok()
             .map(|keys| {
                 keys.split(',')
-                    .map(str::trim)
-                    .filter(|k| !k.is_empty())
-                    .map(str::to_string)
+                    .filter_map(ApiKey::parse)
                     .collect::<Vec<_>>()
             })
             .filter(|keys| !keys.is_empty())
-            .unwrap_or_else(|| vec![DEFAULT_API_KEY.to_string()]);
+            .unwrap_or_else(|| vec![ApiKey::from(DEFAULT_API_KEY)]);
         AppConfig {
             bind_addr: std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_string()),
             api_keys,
@@ -45,22 +76,36 @@ impl AppConfig {
 
 /// The API: each API key is a tenant that sees only its own data.
 pub struct PaymentsApi {
-    keys: BTreeSet<String>,
+    /// Each key's tier.
+    keys: BTreeMap<String, Option<String>>,
     store: Store,
 }
 
 impl PaymentsApi {
-    pub fn new(keys: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(keys: impl IntoIterator<Item = ApiKey>) -> Self {
         PaymentsApi {
-            keys: keys.into_iter().collect(),
+            keys: keys.into_iter().map(|k| (k.key, k.tier)).collect(),
             store: Store::default(),
         }
     }
 }
 
-/// The tenant: the API key that made the call.
+/// The tenant: the API key that made the call, and its tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant(pub String);
+pub struct Tenant {
+    pub key: String,
+    pub tier: Option<String>,
+}
+
+impl Identity for Tenant {
+    fn identity(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.key)
+    }
+
+    fn tier(&self) -> Option<&str> {
+        self.tier.as_deref()
+    }
+}
 
 fn error(code: &str, message: &str) -> payments_server::types::Error {
     payments_server::types::Error {
@@ -97,7 +142,10 @@ impl Api for PaymentsApi {
 
     async fn authenticate(&self, credentials: Credentials) -> Option<Tenant> {
         match credentials {
-            Credentials::ApiKey { key, .. } if self.keys.contains(&key) => Some(Tenant(key)),
+            Credentials::ApiKey { key, .. } => {
+                let tier = self.keys.get(&key)?.clone();
+                Some(Tenant { key, tier })
+            }
             _ => None,
         }
     }
@@ -119,7 +167,7 @@ impl Api for PaymentsApi {
     ) -> Result<ListUsersResponse, HandlerError> {
         let page = self
             .store
-            .tenant(&context.principal.0)
+            .tenant(&context.principal.key)
             .list_users(&request.params);
         Ok(ListUsersResponse::Ok(page))
     }
@@ -131,7 +179,7 @@ impl Api for PaymentsApi {
     ) -> Result<CreateUserResponse, HandlerError> {
         match self
             .store
-            .tenant(&context.principal.0)
+            .tenant(&context.principal.key)
             .create_user(request.body)
         {
             Some(user) => Ok(CreateUserResponse::Created {
@@ -154,7 +202,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .user(request.params.user_id)
             {
                 Some(user) => GetUserResponse::Ok(user),
@@ -172,7 +220,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .update_user(request.params.user_id, request.body)
             {
                 UpdateOutcome::Updated(user) => UpdateUserResponse::Ok(user),
@@ -194,7 +242,7 @@ impl Api for PaymentsApi {
         Ok(
             if self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .delete_user(request.params.user_id)
             {
                 DeleteUserResponse::NoContent
@@ -211,7 +259,7 @@ impl Api for PaymentsApi {
     ) -> Result<ListChargesResponse, HandlerError> {
         let page = self
             .store
-            .tenant(&context.principal.0)
+            .tenant(&context.principal.key)
             .list_charges(&request.params);
         Ok(ListChargesResponse::Ok(page))
     }
@@ -225,7 +273,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .create_charge(request.body)
             {
                 ChargeOutcome::Created(charge) => CreateChargeResponse::Created(charge),
@@ -246,7 +294,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .charge(&request.params.charge_id)
             {
                 Some(charge) => GetChargeResponse::Ok(charge),
@@ -264,7 +312,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.0)
+                .tenant(&context.principal.key)
                 .refund(&request.params.charge_id, request.body)
             {
                 RefundOutcome::Refunded(refund) => CreateRefundResponse::Created(refund),

@@ -1,8 +1,11 @@
 //! Runs the Payments API on the generated server.
 //!
 //! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
-//! (comma-separated; default `local-dev-key`) configure it, with the
-//! generated server's own variables (`BODY_LIMIT_BYTES`, ...).
+//! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
+//! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
+//! `REDIS_URL`, `RATE_LIMITS`, ...).
+
+use std::net::SocketAddr;
 
 use payments_app::{AppConfig, PaymentsApi};
 use payments_server::{router, shutdown_signal, ServerConfig};
@@ -14,7 +17,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = ServerConfig::from_env()?;
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
     tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API");
-    axum::serve(listener, router(PaymentsApi::new(app.api_keys), server))
+    // The peer address is the client IP that rate limits fall back to.
+    let service = router(PaymentsApi::new(app.api_keys), server)
+        .into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

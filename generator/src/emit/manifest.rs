@@ -63,10 +63,11 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         r#"form_urlencoded = "1""#,
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
         r#"hmac = "0.12""#,
+        r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"] }"#,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
         r#"sha2 = "0.10""#,
-        r#"tokio = { version = "1", features = ["macros", "signal", "time"] }"#,
+        r#"tokio = { version = "1", features = ["macros", "signal", "sync", "time"] }"#,
         r#"tracing = "0.1""#,
         r#"uuid = { version = "1", features = ["v4"] }"#,
     ];

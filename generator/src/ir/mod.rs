@@ -54,7 +54,37 @@ impl Api {
     }
 }
 
+impl Api {
+    /// The rate-limit policies of an operation: the root's, with the
+    /// operation's own added (replacing a root policy of the same name).
+    pub fn rate_limit_policies<'a>(&'a self, operation: &'a Operation) -> Vec<&'a RateLimitPolicy> {
+        let added: &[RateLimitPolicy] = match &operation.extensions.rate_limits {
+            RateLimits::Exempt => return Vec::new(),
+            RateLimits::Inherit => &[],
+            RateLimits::Add(policies) => policies,
+        };
+        let mut policies: Vec<&RateLimitPolicy> = self
+            .extensions
+            .rate_limits
+            .iter()
+            .filter(|root| added.iter().all(|own| own.name != root.name))
+            .collect();
+        policies.extend(added);
+        policies
+    }
+}
+
 impl Operation {
+    /// `x-idempotency`, for methods where a key means something: GET, HEAD,
+    /// OPTIONS and DELETE ignore it.
+    pub fn idempotency(&self) -> Option<&Idempotency> {
+        let ignored = matches!(
+            self.method,
+            Method::Get | Method::Head | Method::Options | Method::Delete | Method::Trace
+        );
+        self.extensions.idempotency.as_ref().filter(|_| !ignored)
+    }
+
     /// Whether the operation needs credentials (`security: []` and `[{}]` do not).
     pub fn is_secured(&self) -> bool {
         matches!(&self.security, Security::AnyOf(requirements) if requirements.iter().any(|r| !r.schemes.is_empty()))

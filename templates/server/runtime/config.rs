@@ -2,7 +2,12 @@
 
 use std::time::Duration;
 
+use crate::runtime::clock::Clock;
 use crate::runtime::cursor::CursorCodec;
+use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
+use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
+use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
+use crate::runtime::redis_store::RedisStore;
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
@@ -16,6 +21,13 @@ pub struct ServerConfig {
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
     pub cursors: CursorCodec,
+    /// Where rate-limit counters and idempotency records live: in memory
+    /// (the default) or in Redis when `REDIS_URL` is set.
+    pub backend: Backend,
+    pub rate_limits: RateLimitSettings,
+    pub idempotency: IdempotencySettings,
+    /// The time the limiter and the idempotency store go by (tests replace it).
+    pub clock: Clock,
 }
 
 impl Default for ServerConfig {
@@ -24,13 +36,99 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             cursors: CursorCodec::new(random_key()),
+            backend: Backend::Memory(MemoryBounds::default()),
+            rate_limits: RateLimitSettings::default(),
+            idempotency: IdempotencySettings::default(),
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// Where the state of the rate limiter and of idempotency keys is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// In this process: right for one replica, lost on restart.
+    Memory(MemoryBounds),
+    /// In Redis, shared by every replica that uses the same URL and prefix.
+    Redis {
+        /// `REDIS_URL`, such as `redis://127.0.0.1:6379`.
+        url: String,
+        /// Starts every key (`REDIS_KEY_PREFIX`, default `<crate name>:`).
+        key_prefix: String,
+        /// The longest wait for one answer (`REDIS_TIMEOUT_MS`, default 500):
+        /// past it, limits fail open and idempotent requests get `503`.
+        timeout: Duration,
+    },
+}
+
+/// How much the in-memory backend may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBounds {
+    /// Rate-limit keys tracked (`RATE_LIMIT_MAX_KEYS`, default 1,000,000);
+    /// past it the least recently seen are forgotten.
+    pub rate_limit_keys: usize,
+    /// Idempotency keys kept (`IDEMPOTENCY_MAX_KEYS`, default 100,000).
+    pub idempotency_keys: usize,
+    /// Bytes of stored responses (`IDEMPOTENCY_MAX_BYTES`, default 256 MiB).
+    /// When either bound is reached by unexpired records, new keys get `503`.
+    pub idempotency_bytes: usize,
+}
+
+impl Default for MemoryBounds {
+    fn default() -> Self {
+        MemoryBounds {
+            rate_limit_keys: 1_000_000,
+            idempotency_keys: 100_000,
+            idempotency_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// How the rate limiter behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// `false` turns every limit off (no counting, no headers).
+    pub enabled: bool,
+    /// Quotas in place of the spec's (`RATE_LIMITS`, such as
+    /// `default=1000/60,default:pro=5000/60,burst=50/1`).
+    pub overrides: QuotaOverrides,
+    /// How many proxies in front of the server append to `X-Forwarded-For`
+    /// (`TRUSTED_PROXY_HOPS`, default 0: the peer address is the client's).
+    pub trusted_proxy_hops: usize,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        RateLimitSettings {
+            enabled: true,
+            overrides: QuotaOverrides::default(),
+            trusted_proxy_hops: 0,
+        }
+    }
+}
+
+/// How idempotency keys behave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdempotencySettings {
+    /// `false` ignores `Idempotency-Key` everywhere.
+    pub enabled: bool,
+    /// Retention and lock timeout in place of the spec's
+    /// (`IDEMPOTENCY_RETENTION_SECS`, `IDEMPOTENCY_LOCK_TIMEOUT_SECS`).
+    pub overrides: idempotency::Overrides,
+}
+
+impl Default for IdempotencySettings {
+    fn default() -> Self {
+        IdempotencySettings {
+            enabled: true,
+            overrides: idempotency::Overrides::default(),
         }
     }
 }
 
 impl ServerConfig {
-    /// The defaults, with any of `BODY_LIMIT_BYTES`, `REQUEST_TIMEOUT_SECS` and
-    /// `CURSOR_SECRET` that are set. A variable that does not parse is an error.
+    /// The defaults, with any of the variables named on the fields that are
+    /// set. A variable that does not parse is an error.
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut config = ServerConfig::default();
         if let Some(bytes) = variable("BODY_LIMIT_BYTES")? {
@@ -42,8 +140,98 @@ impl ServerConfig {
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {
             config.cursors = CursorCodec::new(secret.into_bytes());
         }
+        if let Ok(url) = std::env::var("REDIS_URL") {
+            if redis::Client::open(url.as_str()).is_err() {
+                return Err(ConfigError {
+                    variable: "REDIS_URL",
+                    value: url,
+                });
+            }
+            config.backend = Backend::Redis {
+                url,
+                key_prefix: std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix()),
+                timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
+            };
+        }
+        if let Backend::Memory(bounds) = &mut config.backend {
+            if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
+                bounds.rate_limit_keys = keys;
+            }
+            if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
+                bounds.idempotency_keys = keys;
+            }
+            if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
+                bounds.idempotency_bytes = bytes;
+            }
+        }
+        if let Ok(text) = std::env::var("RATE_LIMITS") {
+            config.rate_limits.overrides =
+                QuotaOverrides::parse(&text).map_err(|_| ConfigError {
+                    variable: "RATE_LIMITS",
+                    value: text,
+                })?;
+        }
+        if let Some(hops) = variable("TRUSTED_PROXY_HOPS")? {
+            config.rate_limits.trusted_proxy_hops = hops;
+        }
+        let overrides = &mut config.idempotency.overrides;
+        if let Some(seconds) = variable("IDEMPOTENCY_RETENTION_SECS")? {
+            overrides.retention = Some(Duration::from_secs(seconds));
+        }
+        if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
+            overrides.lock_timeout = Some(Duration::from_secs(seconds));
+        }
         Ok(config)
     }
+
+    /// The rate limiter and the idempotency layer this configuration asks
+    /// for. With Redis they share one connection.
+    pub fn layers(&self) -> (Limiter, Idempotency) {
+        let (limits, records) = match &self.backend {
+            Backend::Memory(bounds) => (
+                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys)),
+                IdempotencyStore::Memory(MemoryIdempotency::new(
+                    bounds.idempotency_keys,
+                    bounds.idempotency_bytes,
+                )),
+            ),
+            Backend::Redis {
+                url,
+                key_prefix,
+                timeout,
+            } => {
+                let store = RedisStore::new(url, key_prefix, *timeout);
+                (
+                    LimitStore::Redis(store.clone()),
+                    IdempotencyStore::Redis(store),
+                )
+            }
+        };
+        let limits = if self.rate_limits.enabled {
+            limits
+        } else {
+            LimitStore::Off
+        };
+        let records = if self.idempotency.enabled {
+            records
+        } else {
+            IdempotencyStore::Off
+        };
+        (
+            Limiter::new(
+                limits,
+                self.rate_limits.overrides.clone(),
+                self.rate_limits.trusted_proxy_hops,
+                self.clock.clone(),
+            ),
+            Idempotency::new(records, self.idempotency.overrides, self.clock.clone()),
+        )
+    }
+}
+
+/// Keys of different APIs on one Redis stay apart.
+fn default_prefix() -> String {
+    format!("{}:", env!("CARGO_PKG_NAME"))
 }
 
 fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {

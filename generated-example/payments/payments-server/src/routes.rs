@@ -4,6 +4,7 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use std::time::Duration;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -16,27 +17,40 @@ use crate::operations::{
     ListUsersRequest, UpdateUserRequest,
 };
 
+use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
-use crate::runtime::context::Context;
+use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::{ApiError, Location};
+use crate::runtime::idempotency::Idempotency;
+use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{Kind, Param, Problems, RawRequest};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::{envelope, guard, idempotency, request, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
     api: A,
     config: ServerConfig,
+    limiter: Limiter,
+    idempotency: Idempotency,
 }
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route.
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
-    let shared = Arc::new(Shared { api, config });
+    let (limiter, idempotency) = config.layers();
+    let shared = Arc::new(Shared {
+        api,
+        limiter,
+        idempotency,
+        config,
+    });
     Router::new()
         .route("/health", get(get_health::<A>))
         .route("/v1/users", get(list_users::<A>).post(create_user::<A>))
@@ -78,6 +92,30 @@ async fn principal<A: Api>(
     Err(ApiError::unauthorized(challenge))
 }
 
+/// The `default` rate limit: 100 requests per 60 s (tiers may differ).
+const DEFAULT_LIMIT: Policy = Policy {
+    name: "default",
+    quota: Quota {
+        requests: 100u64,
+        window_seconds: 60u64,
+    },
+    key: KeySource::Principal,
+    algorithm: Algorithm::Gcra,
+    tiers: &[("free", 100u64), ("pro", 1000u64), ("enterprise", 10000u64)],
+};
+
+/// The `burst` rate limit: 10 requests per 1 s.
+const BURST_LIMIT: Policy = Policy {
+    name: "burst",
+    quota: Quota {
+        requests: 10u64,
+        window_seconds: 1u64,
+    },
+    key: KeySource::Principal,
+    algorithm: Algorithm::Gcra,
+    tiers: &[],
+};
+
 /// `GET /health`
 async fn get_health<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -91,13 +129,14 @@ async fn get_health<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.get_health(context, GetHealthRequest).await {
+    let response = match shared.api.get_health(context, GetHealthRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// Where the parameters of `list_users` are and how to read them.
@@ -124,6 +163,9 @@ const LIST_USERS_PARAMS: &[Param] = &[
     },
 ];
 
+/// The rate limits of `list_users`.
+const LIST_USERS_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
+
 /// `GET /v1/users`
 async fn list_users<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -136,27 +178,48 @@ async fn list_users<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::ListUsersParams>(&raw, LIST_USERS_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(LIST_USERS_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
+    {
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let page = u64::try_from(params.page).unwrap_or_default();
-    let per_page = u64::try_from(params.per_page).unwrap_or_default();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.list_users(context, ListUsersRequest { params }).await {
-        Ok(response) => response.into_http(&request_id, page, per_page),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::ListUsersParams>(&raw, LIST_USERS_PARAMS);
+        let Some(params) = params else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let page = u64::try_from(params.page).unwrap_or_default();
+        let per_page = u64::try_from(params.per_page).unwrap_or_default();
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .list_users(context, ListUsersRequest { params })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id, page, per_page),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
+
+/// The rate limits of `create_user`.
+const CREATE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
 /// `POST /v1/users`
 async fn create_user<A: Api>(
@@ -170,33 +233,54 @@ async fn create_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let body = match problems
-        .body(
-            request::json_body::<
-                types::UserCreate,
-            >(&parts.headers, body, shared.config.body_limit, true, true)
-                .await,
-        )
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(CREATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
     {
-        Ok(body) => body,
-        Err(error) => return envelope::error(&error, &request_id),
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let Some(Some(body)) = body else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.create_user(context, CreateUserRequest { body }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let bytes = match request::read_body(body, shared.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let mut problems = Problems::default();
+        let body = match problems
+            .body(
+                request::json_body::<
+                    types::UserCreate,
+                >(&parts.headers, &bytes, true, true),
+            )
+        {
+            Ok(body) => body,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let Some(Some(body)) = body else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .create_user(context, CreateUserRequest { body })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `get_user` are and how to read them.
@@ -207,6 +291,9 @@ const GET_USER_PARAMS: &[Param] = &[
         kind: Kind::Integer,
     },
 ];
+
+/// The rate limits of `get_user`.
+const GET_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
 /// `GET /v1/users/{user_id}`
 async fn get_user<A: Api>(
@@ -224,23 +311,42 @@ async fn get_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems.params::<types::params::GetUserParams>(&raw, GET_USER_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(GET_USER_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
+    {
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.get_user(context, GetUserRequest { params }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::GetUserParams>(&raw, GET_USER_PARAMS);
+        let Some(params) = params else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .get_user(context, GetUserRequest { params })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `delete_user` are and how to read them.
@@ -251,6 +357,9 @@ const DELETE_USER_PARAMS: &[Param] = &[
         kind: Kind::Integer,
     },
 ];
+
+/// The rate limits of `delete_user`.
+const DELETE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
 /// `DELETE /v1/users/{user_id}`
 async fn delete_user<A: Api>(
@@ -268,24 +377,42 @@ async fn delete_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::DeleteUserParams>(&raw, DELETE_USER_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(DELETE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
+    {
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.delete_user(context, DeleteUserRequest { params }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::DeleteUserParams>(&raw, DELETE_USER_PARAMS);
+        let Some(params) = params else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .delete_user(context, DeleteUserRequest { params })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `update_user` are and how to read them.
@@ -296,6 +423,9 @@ const UPDATE_USER_PARAMS: &[Param] = &[
         kind: Kind::Integer,
     },
 ];
+
+/// The rate limits of `update_user`.
+const UPDATE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
 /// `PATCH /v1/users/{user_id}`
 async fn update_user<A: Api>(
@@ -313,35 +443,56 @@ async fn update_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
-    let body = match problems
-        .body(
-            request::json_body::<
-                types::UserUpdate,
-            >(&parts.headers, body, shared.config.body_limit, true, true)
-                .await,
-        )
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(UPDATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
     {
-        Ok(body) => body,
-        Err(error) => return envelope::error(&error, &request_id),
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let (Some(params), Some(Some(body))) = (params, body) else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.update_user(context, UpdateUserRequest { params, body }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let bytes = match request::read_body(body, shared.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
+        let body = match problems
+            .body(
+                request::json_body::<
+                    types::UserUpdate,
+                >(&parts.headers, &bytes, true, true),
+            )
+        {
+            Ok(body) => body,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let (Some(params), Some(Some(body))) = (params, body) else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .update_user(context, UpdateUserRequest { params, body })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `list_charges` are and how to read them.
@@ -368,6 +519,9 @@ const LIST_CHARGES_PARAMS: &[Param] = &[
     },
 ];
 
+/// The rate limits of `list_charges`.
+const LIST_CHARGES_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
+
 /// `GET /v1/charges`
 async fn list_charges<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -380,33 +534,63 @@ async fn list_charges<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::ListChargesParams>(&raw, LIST_CHARGES_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(LIST_CHARGES_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
+    {
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let mut params = params;
-    if let Some(cursor) = params.cursor.take() {
-        match shared.config.cursors.decode(&cursor) {
-            Some(position) => params.cursor = Some(position),
-            None => return envelope::error(&ApiError::invalid_cursor(), &request_id),
+    let response = async {
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::ListChargesParams>(&raw, LIST_CHARGES_PARAMS);
+        let Some(params) = params else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let mut params = params;
+        if let Some(cursor) = params.cursor.take() {
+            match shared.config.cursors.decode(&cursor) {
+                Some(position) => params.cursor = Some(position),
+                None => return envelope::error(&ApiError::invalid_cursor(), &request_id),
+            }
         }
+        let limit = u64::try_from(params.limit).unwrap_or_default();
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .list_charges(context, ListChargesRequest { params })
+            .await
+        {
+            Ok(response) => {
+                response.into_http(&request_id, limit, &shared.config.cursors)
+            }
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
-    let limit = u64::try_from(params.limit).unwrap_or_default();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.list_charges(context, ListChargesRequest { params }).await {
-        Ok(response) => response.into_http(&request_id, limit, &shared.config.cursors),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    }
+        .await;
+    limits.apply(response)
 }
+
+/// The rate limits of `create_charge`.
+const CREATE_CHARGE_LIMITS: &[Policy] = &[DEFAULT_LIMIT, BURST_LIMIT];
+
+/// The `x-idempotency` of `create_charge`.
+const CREATE_CHARGE_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
+    required: true,
+    retention: Duration::from_secs(86400u64),
+    lock_timeout: Duration::from_secs(60u64),
+};
 
 /// `POST /v1/charges`
 async fn create_charge<A: Api>(
@@ -420,33 +604,70 @@ async fn create_charge<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let body = match problems
-        .body(
-            request::json_body::<
-                types::ChargeCreate,
-            >(&parts.headers, body, shared.config.body_limit, true, true)
-                .await,
-        )
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(CREATE_CHARGE_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
     {
-        Ok(body) => body,
-        Err(error) => return envelope::error(&error, &request_id),
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let Some(Some(body)) = body else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.create_charge(context, CreateChargeRequest { body }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let bytes = match request::read_body(body, shared.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let mut problems = Problems::default();
+        let body = match problems
+            .body(
+                request::json_body::<
+                    types::ChargeCreate,
+                >(&parts.headers, &bytes, true, true),
+            )
+        {
+            Ok(body) => body,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let Some(Some(body)) = body else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let attempt = idempotency::Attempt {
+            scope: &identity,
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            body: &bytes,
+            request_id: &request_id,
+        };
+        let execution = match shared
+            .idempotency
+            .begin(&CREATE_CHARGE_IDEMPOTENCY, attempt)
+            .await
+        {
+            Ok(execution) => execution,
+            Err(response) => return response,
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .create_charge(context, CreateChargeRequest { body })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        execution.finish(response).await
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `get_charge` are and how to read them.
@@ -457,6 +678,9 @@ const GET_CHARGE_PARAMS: &[Param] = &[
         kind: Kind::String,
     },
 ];
+
+/// The rate limits of `get_charge`.
+const GET_CHARGE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
 /// `GET /v1/charges/{charge_id}`
 async fn get_charge<A: Api>(
@@ -474,24 +698,42 @@ async fn get_charge<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetChargeParams>(&raw, GET_CHARGE_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(GET_CHARGE_LIMITS, Some((&identity, principal.tier())), &parts)
+        .await
+    {
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared.api.get_charge(context, GetChargeRequest { params }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+    let response = async {
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::GetChargeParams>(&raw, GET_CHARGE_PARAMS);
+        let Some(params) = params else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .get_charge(context, GetChargeRequest { params })
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        response
     }
+        .await;
+    limits.apply(response)
 }
 
 /// Where the parameters of `create_refund` are and how to read them.
@@ -502,6 +744,16 @@ const CREATE_REFUND_PARAMS: &[Param] = &[
         kind: Kind::String,
     },
 ];
+
+/// The rate limits of `create_refund`.
+const CREATE_REFUND_LIMITS: &[Policy] = &[DEFAULT_LIMIT, BURST_LIMIT];
+
+/// The `x-idempotency` of `create_refund`.
+const CREATE_REFUND_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
+    required: true,
+    retention: Duration::from_secs(86400u64),
+    lock_timeout: Duration::from_secs(60u64),
+};
 
 /// `POST /v1/charges/{charge_id}/refunds`
 async fn create_refund<A: Api>(
@@ -519,45 +771,78 @@ async fn create_refund<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::CreateRefundParams>(&raw, CREATE_REFUND_PARAMS);
-    let body = match problems
-        .body(
-            request::json_body::<
-                types::RefundCreate,
-            >(&parts.headers, body, shared.config.body_limit, true, true)
-                .await,
-        )
-    {
-        Ok(body) => body,
-        Err(error) => return envelope::error(&error, &request_id),
-    };
-    let (Some(params), Some(Some(body))) = (params, body) else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    match shared
-        .api
-        .create_refund(
-            context,
-            CreateRefundRequest {
-                params,
-                body,
-            },
-        )
+    let identity = principal.identity().into_owned();
+    let limits = match shared
+        .limiter
+        .admit(CREATE_REFUND_LIMITS, Some((&identity, principal.tier())), &parts)
         .await
     {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+        Ok(limits) => limits,
+        Err(refused) => return refused.refuse(&request_id),
+    };
+    let response = async {
+        let bytes = match request::read_body(body, shared.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let mut problems = Problems::default();
+        let params = problems
+            .params::<types::params::CreateRefundParams>(&raw, CREATE_REFUND_PARAMS);
+        let body = match problems
+            .body(
+                request::json_body::<
+                    types::RefundCreate,
+                >(&parts.headers, &bytes, true, true),
+            )
+        {
+            Ok(body) => body,
+            Err(error) => return envelope::error(&error, &request_id),
+        };
+        let (Some(params), Some(Some(body))) = (params, body) else {
+            return envelope::error(&problems.into_error(), &request_id);
+        };
+        let attempt = idempotency::Attempt {
+            scope: &identity,
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            body: &bytes,
+            request_id: &request_id,
+        };
+        let execution = match shared
+            .idempotency
+            .begin(&CREATE_REFUND_IDEMPOTENCY, attempt)
+            .await
+        {
+            Ok(execution) => execution,
+            Err(response) => return response,
+        };
+        let context = Context {
+            request_id: request_id.clone(),
+            principal,
+            extensions: parts.extensions,
+        };
+        let response = match shared
+            .api
+            .create_refund(
+                context,
+                CreateRefundRequest {
+                    params,
+                    body,
+                },
+            )
+            .await
+        {
+            Ok(response) => response.into_http(&request_id),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        execution.finish(response).await
     }
+        .await;
+    limits.apply(response)
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -12,8 +12,10 @@ pub fn module(api: &Api) -> TokenStream {
     let module_doc = module_docs("The trait to implement: one method per operation of the spec.");
     let auth = has_security(api).then(|| {
         quote! {
-            /// Who is calling: what [`Api::authenticate`] makes of valid credentials.
-            type Principal: Send + Sync + 'static;
+            /// Who is calling: what [`Api::authenticate`] makes of valid
+            /// credentials. Its [`Identity`] scopes rate limits and
+            /// idempotency keys, and its tier picks a tiered quota.
+            type Principal: Identity;
 
             /// Turns the credentials of a request into a principal, or `None`
             /// to refuse the request with `401 UNAUTHORIZED`.
@@ -24,6 +26,7 @@ pub fn module(api: &Api) -> TokenStream {
     let mut imports = Imports::default();
     if has_security(api) {
         imports.add("crate::runtime::context::Credentials");
+        imports.add("crate::runtime::context::Identity");
     }
     if has_security(api) || !api.operations.is_empty() {
         imports.add("std::future::Future");

@@ -18,6 +18,14 @@ use crate::ir::{
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
     (
+        "algorithms",
+        include_str!("../../../../templates/server/runtime/algorithms.rs"),
+    ),
+    (
+        "clock",
+        include_str!("../../../../templates/server/runtime/clock.rs"),
+    ),
+    (
         "config",
         include_str!("../../../../templates/server/runtime/config.rs"),
     ),
@@ -42,8 +50,24 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/guard.rs"),
     ),
     (
+        "idempotency",
+        include_str!("../../../../templates/server/runtime/idempotency.rs"),
+    ),
+    (
+        "memory",
+        include_str!("../../../../templates/server/runtime/memory.rs"),
+    ),
+    (
         "pagination",
         include_str!("../../../../templates/server/runtime/pagination.rs"),
+    ),
+    (
+        "rate_limit",
+        include_str!("../../../../templates/server/runtime/rate_limit.rs"),
+    ),
+    (
+        "redis_store",
+        include_str!("../../../../templates/server/runtime/redis_store.rs"),
     ),
     (
         "request",
@@ -155,7 +179,7 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use api::Api;".to_string(),
         "pub use routes::router;".to_string(),
         "pub use runtime::config::ServerConfig;".to_string(),
-        "pub use runtime::context::{Context, Credentials};".to_string(),
+        "pub use runtime::context::{Context, Credentials, Identity};".to_string(),
         "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};".to_string(),
         "pub use runtime::pagination::{CursorPage, Page};".to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),

@@ -9,8 +9,8 @@ use super::{challenge, is_object_schema, method_router, pagination, route};
 use crate::emit::rust::{ident, module_docs};
 use crate::emit::typeref::Imports;
 use crate::ir::{
-    Api, BodyEncoding, Operation, Pagination, ParameterLocation, Primitive, Schema, Security,
-    SecuritySchemeKind, TypeKind, TypeRef,
+    Api, BodyEncoding, Operation, Pagination, ParameterLocation, Primitive, RateLimitAlgorithm,
+    RateLimitKey, RateLimitPolicy, Schema, Security, SecuritySchemeKind, TypeKind, TypeRef,
 };
 
 pub fn module(api: &Api) -> TokenStream {
@@ -63,6 +63,35 @@ pub fn module(api: &Api) -> TokenStream {
         }
     }
     let schemes = schemes(api, &mut imports);
+    let limits = limit_consts(api, &mut imports);
+    // Public idempotent operations ask the limiter for the client's address.
+    let uses_limits = api.operations.iter().any(|o| {
+        !api.rate_limit_policies(o).is_empty() || (o.idempotency().is_some() && !o.is_secured())
+    });
+    let uses_idempotency = api.operations.iter().any(|o| o.idempotency().is_some());
+    let (limiter_field, limiter_init, limiter_binding) = if uses_limits {
+        imports.add("crate::runtime::rate_limit::Limiter");
+        (
+            quote! { limiter: Limiter, },
+            quote! { limiter, },
+            quote! { limiter },
+        )
+    } else {
+        (quote! {}, quote! {}, quote! { _ })
+    };
+    let (idempotency_field, idempotency_init, idempotency_binding) = if uses_idempotency {
+        imports.add("crate::runtime::idempotency::Idempotency");
+        (
+            quote! { idempotency: Idempotency, },
+            quote! { idempotency, },
+            quote! { idempotency },
+        )
+    } else {
+        (quote! {}, quote! {}, quote! { _ })
+    };
+    let layers = (uses_limits || uses_idempotency).then(|| {
+        quote! { let (#limiter_binding, #idempotency_binding) = config.layers(); }
+    });
     // Handlers read the configuration for bodies and cursors only.
     let reads_config = api.operations.iter().any(|o| {
         o.request_body.is_some() || matches!(pagination(o), Some(Pagination::Cursor { .. }))
@@ -122,15 +151,20 @@ pub fn module(api: &Api) -> TokenStream {
         struct Shared<A> {
             api: A,
             #config_field
+            #limiter_field
+            #idempotency_field
         }
 
         /// The API as an axum router with every generated layer applied, in
         /// this order from the outside in: request id, then the guard (time
-        /// limit, caught panics, envelopes for 404 and 405), then the route.
+        /// limit, caught panics, envelopes for 404 and 405), then the route,
+        /// where each operation authenticates, applies its rate limits, reads
+        /// and checks the request, claims its idempotency key and calls `api`.
         /// Add your own tower layers around it.
         pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             let timeout = config.request_timeout;
-            let shared = Arc::new(Shared { api, #config_init });
+            #layers
+            let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #config_init });
             Router::new()
                 #(#routes)*
                 #document_route
@@ -141,6 +175,8 @@ pub fn module(api: &Api) -> TokenStream {
         }
 
         #schemes
+
+        #limits
 
         #(#handlers)*
 
@@ -252,6 +288,89 @@ fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
             Err(ApiError::unauthorized(challenge))
         }
     }
+}
+
+/// The const that holds each distinct rate-limit policy, in first-use order.
+fn policy_consts(api: &Api) -> Vec<(&RateLimitPolicy, proc_macro2::Ident)> {
+    let mut consts: Vec<(&RateLimitPolicy, proc_macro2::Ident)> = Vec::new();
+    for operation in &api.operations {
+        for policy in api.rate_limit_policies(operation) {
+            if consts.iter().any(|(known, _)| *known == policy) {
+                continue;
+            }
+            let mut name = format!("{}_LIMIT", policy.name.to_shouty_snake_case());
+            if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                name = format!("POLICY_{name}");
+            }
+            if consts.iter().any(|(_, ident)| *ident == name) {
+                let operation = crate::naming::bare(&operation.id.rust).to_shouty_snake_case();
+                name = format!("{operation}_{name}");
+            }
+            consts.push((policy, format_ident!("{}", name)));
+        }
+    }
+    consts
+}
+
+/// A `Policy` const per rate-limit policy the operations use.
+fn limit_consts(api: &Api, imports: &mut Imports) -> TokenStream {
+    let consts = policy_consts(api);
+    if consts.is_empty() {
+        return TokenStream::new();
+    }
+    for path in [
+        "crate::runtime::algorithms::Algorithm",
+        "crate::runtime::algorithms::Quota",
+        "crate::runtime::rate_limit::KeySource",
+        "crate::runtime::rate_limit::Policy",
+    ] {
+        imports.add(path);
+    }
+    let items = consts.iter().map(|(policy, ident)| {
+        let name = &policy.name;
+        let requests = policy.requests;
+        let window = policy.window_seconds;
+        let key = match &policy.key {
+            RateLimitKey::Principal => quote! { KeySource::Principal },
+            RateLimitKey::ClientIp => quote! { KeySource::ClientIp },
+            RateLimitKey::Header(header) => {
+                let header = header.to_ascii_lowercase();
+                quote! { KeySource::Header(#header) }
+            }
+        };
+        let algorithm = format_ident!(
+            "{}",
+            match policy.algorithm {
+                RateLimitAlgorithm::Gcra => "Gcra",
+                RateLimitAlgorithm::SlidingWindow => "SlidingWindow",
+                RateLimitAlgorithm::FixedWindow => "FixedWindow",
+                RateLimitAlgorithm::TokenBucket => "TokenBucket",
+            }
+        );
+        let tiers = policy
+            .tiers
+            .iter()
+            .map(|(tier, requests)| quote! { (#tier, #requests) });
+        let doc = format!(
+            " The `{name}` rate limit: {requests} requests per {window} s{}.",
+            if policy.tiers.is_empty() {
+                ""
+            } else {
+                " (tiers may differ)"
+            }
+        );
+        quote! {
+            #[doc = #doc]
+            const #ident: Policy = Policy {
+                name: #name,
+                quota: Quota { requests: #requests, window_seconds: #window },
+                key: #key,
+                algorithm: Algorithm::#algorithm,
+                tiers: &[#(#tiers),*],
+            };
+        }
+    });
+    quote! { #(#items)* }
 }
 
 /// How a parameter's text is read before the schema check.
@@ -367,29 +486,35 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             let params = problems.params::<#params_type>(&raw, #specs_name);
         });
     }
+    let mut read_bytes = TokenStream::new();
     if let Some(body) = &operation.request_body {
         imports.add("crate::runtime::request");
         let required = body.required;
-        let limit = quote! { shared.config.body_limit };
+        read_bytes = quote! {
+            let bytes = match request::read_body(body, shared.config.body_limit).await {
+                Ok(bytes) => bytes,
+                Err(error) => return envelope::error(&error, &request_id),
+            };
+        };
         let read = match (body.encoding, &body.schema.ty) {
             (BodyEncoding::Json, TypeRef::Named(id)) => {
                 let name = ident(&api.type_def(*id).name);
                 imports.add("crate::types");
                 let object = is_object_schema(api, &body.schema);
-                quote! { request::json_body::<types::#name>(&parts.headers, body, #limit, #required, #object) }
+                quote! { request::json_body::<types::#name>(&parts.headers, &bytes, #required, #object) }
             }
             (BodyEncoding::Json, _) => {
-                quote! { request::json_value_body(&parts.headers, body, #limit, #required) }
+                quote! { request::json_value_body(&parts.headers, &bytes, #required) }
             }
             (BodyEncoding::Text, _) => {
-                quote! { request::text_body(&parts.headers, body, #limit, #required) }
+                quote! { request::text_body(&parts.headers, &bytes, #required) }
             }
             (BodyEncoding::Bytes, _) => {
-                quote! { request::bytes_body(&parts.headers, body, #limit, #required) }
+                quote! { request::bytes_body(&parts.headers, &bytes, #required) }
             }
         };
         reads.push(quote! {
-            let body = match problems.body(#read.await) {
+            let body = match problems.body(#read) {
                 Ok(body) => body,
                 Err(error) => return envelope::error(&error, &request_id),
             };
@@ -415,9 +540,125 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
     });
     let (build, request_value) = build_request(operation, &request_type, &reads);
     let (cursor_step, into_http_args) = pagination_steps(operation);
+    let shouty = crate::naming::bare(&operation.id.rust).to_shouty_snake_case();
+    let policies = api.rate_limit_policies(operation);
+    let idempotency = operation.idempotency();
+    // Rate limits and idempotency keys belong to the principal.
+    let identity = (operation.is_secured() && (!policies.is_empty() || idempotency.is_some()))
+        .then(|| {
+            imports.add("crate::runtime::context::Identity");
+            quote! { let identity = principal.identity().into_owned(); }
+        });
+    let mut limits_const = TokenStream::new();
+    let limit_check = (!policies.is_empty()).then(|| {
+        let consts = policy_consts(api);
+        let members = policies.iter().map(|policy| {
+            let (_, ident) = consts
+                .iter()
+                .find(|(known, _)| known == policy)
+                .expect("every policy has a const");
+            ident
+        });
+        let limits_name = format_ident!("{shouty}_LIMITS");
+        let doc = format!(" The rate limits of `{}`.", operation.id.rust);
+        limits_const = quote! {
+            #[doc = #doc]
+            const #limits_name: &[Policy] = &[#(#members),*];
+        };
+        let subject = if operation.is_secured() {
+            quote! { Some((&identity, principal.tier())) }
+        } else {
+            quote! { None }
+        };
+        quote! {
+            let limits = match shared.limiter.admit(#limits_name, #subject, &parts).await {
+                Ok(limits) => limits,
+                Err(refused) => return refused.refuse(&request_id),
+            };
+        }
+    });
+    let mut idempotency_const = TokenStream::new();
+    let (begin, finish) = match idempotency {
+        Some(policy) => {
+            imports.add("crate::runtime::idempotency");
+            imports.add("std::time::Duration");
+            let const_name = format_ident!("{shouty}_IDEMPOTENCY");
+            let doc = format!(" The `x-idempotency` of `{}`.", operation.id.rust);
+            let required = policy.required;
+            let retention = policy.retention_seconds;
+            let lock = policy.lock_timeout_seconds;
+            idempotency_const = quote! {
+                #[doc = #doc]
+                const #const_name: idempotency::Policy = idempotency::Policy {
+                    required: #required,
+                    retention: Duration::from_secs(#retention),
+                    lock_timeout: Duration::from_secs(#lock),
+                };
+            };
+            let scope = if operation.is_secured() {
+                quote! { &identity }
+            } else {
+                quote! { &shared.limiter.anonymous_scope(&parts) }
+            };
+            let body = if operation.request_body.is_some() {
+                quote! { &bytes }
+            } else {
+                quote! { &[] }
+            };
+            (
+                quote! {
+                    let attempt = idempotency::Attempt {
+                        scope: #scope,
+                        method: &parts.method,
+                        path: parts.uri.path(),
+                        headers: &parts.headers,
+                        body: #body,
+                        request_id: &request_id,
+                    };
+                    let execution = match shared.idempotency.begin(&#const_name, attempt).await {
+                        Ok(execution) => execution,
+                        Err(response) => return response,
+                    };
+                },
+                quote! { execution.finish(response).await },
+            )
+        }
+        None => (TokenStream::new(), quote! { response }),
+    };
+    let call = quote! {
+        let context = Context { request_id: request_id.clone(), principal, extensions: parts.extensions };
+        let response = match shared.api.#name(context, #request_value).await {
+            Ok(response) => response.into_http(&request_id, #into_http_args),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        #finish
+    };
+    let rest = quote! {
+        #read_bytes
+        #details_decl
+        #(#reads)*
+        #build
+        #begin
+        #cursor_step
+        #call
+    };
+    // Every response after the limiter carries its headers.
+    let rest = if limit_check.is_some() {
+        quote! {
+            let response = async { #rest }.await;
+            limits.apply(response)
+        }
+    } else {
+        rest
+    };
     let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
     quote! {
         #params_const
+        #limits_const
+        #idempotency_const
 
         #[doc = #doc]
         async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
@@ -426,18 +667,9 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             #path_check
             #raw
             #authenticate
-            #details_decl
-            #(#reads)*
-            #build
-            #cursor_step
-            let context = Context { request_id: request_id.clone(), principal, extensions: parts.extensions };
-            match shared.api.#name(context, #request_value).await {
-                Ok(response) => response.into_http(&request_id, #into_http_args),
-                Err(error) => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            }
+            #identity
+            #limit_check
+            #rest
         }
     }
 }

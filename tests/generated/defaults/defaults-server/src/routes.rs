@@ -24,7 +24,9 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route.
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
@@ -81,13 +83,14 @@ async fn search<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.search(context, SearchRequest { params }).await {
+    let response = match shared.api.search(context, SearchRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -25,7 +25,9 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route.
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
@@ -47,13 +49,14 @@ async fn create_job<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
     let mut problems = Problems::default();
     let body = match problems
         .body(
-            request::json_body::<
-                types::JobRequest,
-            >(&parts.headers, body, shared.config.body_limit, true, true)
-                .await,
+            request::json_body::<types::JobRequest>(&parts.headers, &bytes, true, true),
         )
     {
         Ok(body) => body,
@@ -67,13 +70,15 @@ async fn create_job<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.create_job(context, CreateJobRequest { body }).await {
+    let response = match shared.api.create_job(context, CreateJobRequest { body }).await
+    {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -12,7 +12,7 @@ use crate::operations::{
     WhoByKeyRequest, WhoByKeyResponse,
 };
 
-use crate::runtime::context::{Context, Credentials};
+use crate::runtime::context::{Context, Credentials, Identity};
 use crate::runtime::error::HandlerError;
 
 /// The API. Implement it and pass it to [`crate::router`].
@@ -21,8 +21,10 @@ use crate::runtime::error::HandlerError;
 /// spec, and returns one of the responses the spec declares for it, or
 /// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
-    /// Who is calling: what [`Api::authenticate`] makes of valid credentials.
-    type Principal: Send + Sync + 'static;
+    /// Who is calling: what [`Api::authenticate`] makes of valid
+    /// credentials. Its [`Identity`] scopes rate limits and
+    /// idempotency keys, and its tier picks a tiered quota.
+    type Principal: Identity;
 
     /// Turns the credentials of a request into a principal, or `None`
     /// to refuse the request with `401 UNAUTHORIZED`.

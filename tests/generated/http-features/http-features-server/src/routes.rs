@@ -33,7 +33,9 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route.
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
@@ -121,13 +123,14 @@ async fn who_basic<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.who_basic(context, WhoBasicRequest).await {
+    let response = match shared.api.who_basic(context, WhoBasicRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /bearer`
@@ -147,13 +150,14 @@ async fn who_bearer<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.who_bearer(context, WhoBearerRequest).await {
+    let response = match shared.api.who_bearer(context, WhoBearerRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /keys`
@@ -173,13 +177,14 @@ async fn who_by_key<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.who_by_key(context, WhoByKeyRequest).await {
+    let response = match shared.api.who_by_key(context, WhoByKeyRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// Where the parameters of `get_item` are and how to read them.
@@ -234,13 +239,14 @@ async fn get_item<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.get_item(context, GetItemRequest { params }).await {
+    let response = match shared.api.get_item(context, GetItemRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `POST /notes`
@@ -251,14 +257,13 @@ async fn post_note<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
     let mut problems = Problems::default();
     let body = match problems
-        .body(
-            request::json_body::<
-                types::Note,
-            >(&parts.headers, body, shared.config.body_limit, false, true)
-                .await,
-        )
+        .body(request::json_body::<types::Note>(&parts.headers, &bytes, false, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -271,13 +276,14 @@ async fn post_note<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.post_note(context, PostNoteRequest { body }).await {
+    let response = match shared.api.post_note(context, PostNoteRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `POST /echo`
@@ -288,13 +294,12 @@ async fn echo<A: Api>(
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
     let mut problems = Problems::default();
-    let body = match problems
-        .body(
-            request::text_body(&parts.headers, body, shared.config.body_limit, true)
-                .await,
-        )
-    {
+    let body = match problems.body(request::text_body(&parts.headers, &bytes, true)) {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
     };
@@ -306,13 +311,14 @@ async fn echo<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.echo(context, EchoRequest { body }).await {
+    let response = match shared.api.echo(context, EchoRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /panic`
@@ -328,13 +334,14 @@ async fn panic_now<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.panic_now(context, PanicNowRequest).await {
+    let response = match shared.api.panic_now(context, PanicNowRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /fail`
@@ -350,13 +357,14 @@ async fn fail_now<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.fail_now(context, FailNowRequest).await {
+    let response = match shared.api.fail_now(context, FailNowRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /slow`
@@ -372,13 +380,14 @@ async fn slow_down<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.slow_down(context, SlowDownRequest).await {
+    let response = match shared.api.slow_down(context, SlowDownRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// `GET /legacy`
@@ -394,13 +403,14 @@ async fn legacy<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.legacy(context, LegacyRequest).await {
+    let response = match shared.api.legacy(context, LegacyRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// The deprecation headers of `legacy`.

@@ -27,7 +27,7 @@ pub use api::Api;
 pub use read_write_types as types;
 pub use routes::router;
 pub use runtime::config::ServerConfig;
-pub use runtime::context::{Context, Credentials};
+pub use runtime::context::{Context, Credentials, Identity};
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};
 pub use runtime::pagination::{CursorPage, Page};
 pub use runtime::shutdown::signal as shutdown_signal;

@@ -23,7 +23,9 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route.
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
@@ -50,13 +52,14 @@ async fn list_pets<A: Api>(
         principal,
         extensions: parts.extensions,
     };
-    match shared.api.list_pets(context, ListPetsRequest).await {
+    let response = match shared.api.list_pets(context, ListPetsRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
             tracing::error!("the handler failed: {error}");
             envelope::error(&ApiError::internal(), &request_id)
         }
-    }
+    };
+    response
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

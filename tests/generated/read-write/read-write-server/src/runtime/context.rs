@@ -41,3 +41,23 @@ impl Credentials {
         }
     }
 }
+
+/// What the generated layers need from a principal: whom rate limits and
+/// idempotency keys belong to, and the tier that picks a tiered quota.
+pub trait Identity: Send + Sync + 'static {
+    /// A stable, unique name for the principal (a tenant or account id).
+    /// Two principals with one identity share limits and idempotency keys.
+    fn identity(&self) -> std::borrow::Cow<'_, str>;
+
+    /// The principal's tier for `x-rate-limit` `tiers`; `None` gets the
+    /// policy's default quota.
+    fn tier(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Identity for String {
+    fn identity(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}

@@ -4,7 +4,7 @@
 //! Reading a request: parameters from path, query, headers and cookies, and
 //! a JSON body, all checked against the schema with every failure reported.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
@@ -220,7 +220,7 @@ impl Problems {
     ) -> Result<Option<Option<B>>, Box<ApiError>> {
         match read {
             Ok(body) => Ok(Some(body)),
-            Err(BodyError::Rejected(error)) => Err(Box::new(error)),
+            Err(BodyError::Rejected(error)) => Err(error),
             Err(BodyError::Invalid(found)) => {
                 self.0.extend(found);
                 Ok(None)
@@ -238,7 +238,7 @@ impl Problems {
 #[derive(Debug)]
 pub enum BodyError {
     /// Refused outright (415, 413, `INVALID_JSON`).
-    Rejected(ApiError),
+    Rejected(Box<ApiError>),
     /// JSON that breaks the schema; reported with the parameters' failures.
     Invalid(Vec<ErrorDetail>),
 }
@@ -264,20 +264,19 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// Reads a JSON body of at most `limit` bytes. `Ok(None)` for an absent
 /// optional body; `object_required` for a body whose schema is an object.
-pub async fn json_body<T: FromJson>(
+pub fn json_body<T: FromJson>(
     headers: &HeaderMap,
-    body: Body,
-    limit: usize,
+    body: &Bytes,
     required: bool,
     object_required: bool,
 ) -> Result<Option<T>, BodyError> {
-    let Some(value) = json_value(headers, body, limit, required).await? else {
+    let Some(value) = json_value(headers, body, required)? else {
         return Ok(None);
     };
     if object_required && !value.is_object() {
-        return Err(BodyError::Rejected(ApiError::invalid_json(
+        return Err(BodyError::Rejected(Box::new(ApiError::invalid_json(
             "The body must be a JSON object.",
-        )));
+        ))));
     }
     T::from_json(value)
         .map(Some)
@@ -286,13 +285,12 @@ pub async fn json_body<T: FromJson>(
 
 /// Reads a JSON body whose schema has no model of its own (an array, a
 /// scalar): decoded with serde, so a mismatch is one detail for the body.
-pub async fn json_value_body<T: DeserializeOwned>(
+pub fn json_value_body<T: DeserializeOwned>(
     headers: &HeaderMap,
-    body: Body,
-    limit: usize,
+    body: &Bytes,
     required: bool,
 ) -> Result<Option<T>, BodyError> {
-    let Some(value) = json_value(headers, body, limit, required).await? else {
+    let Some(value) = json_value(headers, body, required)? else {
         return Ok(None);
     };
     serde_json::from_value(value).map(Some).map_err(|_| {
@@ -306,13 +304,12 @@ pub async fn json_value_body<T: DeserializeOwned>(
 }
 
 /// Reads a `text/*` body.
-pub async fn text_body(
+pub fn text_body(
     headers: &HeaderMap,
-    body: Body,
-    limit: usize,
+    body: &Bytes,
     required: bool,
 ) -> Result<Option<String>, BodyError> {
-    let Some(bytes) = read(headers, body, limit, required).await? else {
+    let Some(bytes) = present(headers, body, required)? else {
         return Ok(None);
     };
     let is_text = headers
@@ -320,11 +317,11 @@ pub async fn text_body(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("text/"));
     if !is_text {
-        return Err(BodyError::Rejected(ApiError::new(
+        return Err(BodyError::Rejected(Box::new(ApiError::new(
             axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "The body must be sent as text.",
-        )));
+        ))));
     }
     String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| {
         BodyError::Invalid(vec![ErrorDetail {
@@ -337,50 +334,53 @@ pub async fn text_body(
 }
 
 /// Reads a body as raw bytes, whatever its content type.
-pub async fn bytes_body(
+pub fn bytes_body(
     headers: &HeaderMap,
-    body: Body,
-    limit: usize,
+    body: &Bytes,
     required: bool,
 ) -> Result<Option<Vec<u8>>, BodyError> {
-    Ok(read(headers, body, limit, required)
-        .await?
-        .map(|bytes| bytes.to_vec()))
+    Ok(present(headers, body, required)?.map(|bytes| bytes.to_vec()))
 }
 
 /// A JSON body as a value: `415` unless JSON, `INVALID_JSON` unless it parses.
-async fn json_value(
+fn json_value(
     headers: &HeaderMap,
-    body: Body,
-    limit: usize,
+    body: &Bytes,
     required: bool,
 ) -> Result<Option<Value>, BodyError> {
-    let Some(bytes) = read(headers, body, limit, required).await? else {
+    let Some(bytes) = present(headers, body, required)? else {
         return Ok(None);
     };
     if !is_json(headers) {
-        return Err(BodyError::Rejected(ApiError::unsupported_media_type()));
+        return Err(BodyError::Rejected(Box::new(
+            ApiError::unsupported_media_type(),
+        )));
     }
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|_| BodyError::Rejected(ApiError::invalid_json("The body is not valid JSON.")))
+    serde_json::from_slice(bytes).map(Some).map_err(|_| {
+        BodyError::Rejected(Box::new(ApiError::invalid_json(
+            "The body is not valid JSON.",
+        )))
+    })
 }
 
-/// The body's bytes (at most `limit`), or `None` for an absent optional body.
-async fn read(
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-    required: bool,
-) -> Result<Option<axum::body::Bytes>, BodyError> {
-    let bytes = axum::body::to_bytes(body, limit)
+/// Reads the whole body, at most `limit` bytes (`413` past it).
+pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| BodyError::Rejected(ApiError::payload_too_large(limit)))?;
+        .map_err(|_| ApiError::payload_too_large(limit))
+}
+
+/// The body, or `None` for an absent optional body.
+fn present<'a>(
+    headers: &HeaderMap,
+    bytes: &'a Bytes,
+    required: bool,
+) -> Result<Option<&'a Bytes>, BodyError> {
     if bytes.is_empty() && !headers.contains_key(CONTENT_TYPE) {
         return if required {
-            Err(BodyError::Rejected(ApiError::invalid_json(
+            Err(BodyError::Rejected(Box::new(ApiError::invalid_json(
                 "A body is required.",
-            )))
+            ))))
         } else {
             Ok(None)
         };

@@ -1,0 +1,407 @@
+//! Rate limiting: the policies an operation declares (`x-rate-limit`), whom
+//! they count (principal, client IP or a header), and the headers and `429`
+//! that report them. Counting happens in a [`LimitStore`]: in memory for one
+//! replica, in Redis for several.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use axum::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::Response;
+
+use crate::runtime::algorithms::{Algorithm, Quota, Verdict};
+use crate::runtime::clock::Clock;
+use crate::runtime::envelope;
+use crate::runtime::error::ApiError;
+use crate::runtime::memory::MemoryLimiter;
+use crate::runtime::redis_store::RedisStore;
+
+static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+static X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+
+/// One limit, as the spec declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Policies with the same name share one counter per key.
+    pub name: &'static str,
+    pub quota: Quota,
+    pub key: KeySource,
+    pub algorithm: Algorithm,
+    /// Quotas for principals with a tier; the others get `quota`.
+    pub tiers: &'static [(&'static str, u64)],
+}
+
+/// Whom a policy counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The authenticated principal; the client IP where there is none.
+    Principal,
+    ClientIp,
+    /// A request header's value; the client IP when it is absent.
+    Header(&'static str),
+}
+
+/// Quotas set at startup in place of the spec's (`RATE_LIMITS`).
+///
+/// `default=1000/60` replaces the `default` policy's numbers for every tier
+/// without an entry of its own; `default:pro=5000/60` sets one tier's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuotaOverrides(HashMap<(String, Option<String>), Quota>);
+
+impl QuotaOverrides {
+    /// Replaces the quota of `policy` (for `tier`, or for every tier).
+    pub fn set(&mut self, policy: &str, tier: Option<&str>, quota: Quota) {
+        self.0
+            .insert((policy.to_string(), tier.map(str::to_string)), quota);
+    }
+
+    /// Parses `name[:tier]=requests/seconds`, comma-separated.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut overrides = QuotaOverrides::default();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let parsed = entry.split_once('=').and_then(|(target, numbers)| {
+                let (requests, seconds) = numbers.split_once('/')?;
+                let quota = Quota {
+                    requests: requests.trim().parse().ok().filter(|&n| n > 0)?,
+                    window_seconds: seconds.trim().parse().ok().filter(|&n| n > 0)?,
+                };
+                let (policy, tier) = match target.split_once(':') {
+                    Some((policy, tier)) => (policy.trim(), Some(tier.trim())),
+                    None => (target.trim(), None),
+                };
+                (!policy.is_empty()).then_some((policy, tier, quota))
+            });
+            match parsed {
+                Some((policy, tier, quota)) => overrides.set(policy, tier, quota),
+                None => return Err(format!("`{entry}` is not `policy[:tier]=requests/seconds`")),
+            }
+        }
+        Ok(overrides)
+    }
+
+    /// The quota that applies to `policy` for a principal of `tier`.
+    pub fn quota(&self, policy: &Policy, tier: Option<&str>) -> Quota {
+        let name = policy.name.to_string();
+        if let Some(tier) = tier {
+            if let Some(quota) = self.0.get(&(name.clone(), Some(tier.to_string()))) {
+                return *quota;
+            }
+        }
+        if let Some(quota) = self.0.get(&(name, None)) {
+            return *quota;
+        }
+        let tiered = tier.and_then(|tier| policy.tiers.iter().find(|(t, _)| *t == tier));
+        match tiered {
+            Some((_, requests)) => Quota {
+                requests: *requests,
+                ..policy.quota
+            },
+            None => policy.quota,
+        }
+    }
+}
+
+/// Who is asking, as far as the limiter cares.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The principal's identity and tier, for authenticated operations.
+    pub principal: Option<(&'a str, Option<&'a str>)>,
+    pub client_ip: Option<IpAddr>,
+    pub headers: &'a HeaderMap,
+}
+
+/// The client's address: the peer, or with `trusted_proxy_hops` proxies in
+/// front, the address the outermost trusted proxy saw in `X-Forwarded-For`.
+pub fn client_ip(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted_proxy_hops: usize,
+) -> Option<IpAddr> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    if trusted_proxy_hops == 0 {
+        return peer;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    // Each trusted proxy appended the address it saw; entries left of those
+    // were written by the client and prove nothing.
+    let index = forwarded.len().saturating_sub(trusted_proxy_hops);
+    forwarded
+        .get(index)
+        .and_then(|entry| {
+            entry
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        })
+        .or(peer)
+}
+
+/// The counter a policy uses for a subject: `policy`, then what it counts.
+fn counter_key(policy: &Policy, subject: &Subject<'_>) -> String {
+    let ip = || match subject.client_ip {
+        Some(ip) => format!("ip:{ip}"),
+        None => "ip:unknown".to_string(),
+    };
+    let who = match policy.key {
+        KeySource::Principal => match subject.principal {
+            Some((identity, _)) => format!("principal:{identity}"),
+            None => ip(),
+        },
+        KeySource::ClientIp => ip(),
+        KeySource::Header(name) => match subject.headers.get(name).map(HeaderValue::as_bytes) {
+            Some(value) => format!("header:{name}:{}", String::from_utf8_lossy(value)),
+            None => ip(),
+        },
+    };
+    format!("{}\n{who}", policy.name)
+}
+
+/// One counter to check: its key, quota and algorithm.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub key: String,
+    pub quota: Quota,
+    pub algorithm: Algorithm,
+}
+
+/// Where counters live.
+pub enum LimitStore {
+    /// No limits: every request passes, no headers are sent.
+    Off,
+    Memory(MemoryLimiter),
+    Redis(std::sync::Arc<RedisStore>),
+}
+
+/// Checks requests against the policies of their operation.
+pub struct Limiter {
+    store: LimitStore,
+    overrides: QuotaOverrides,
+    trusted_proxy_hops: usize,
+    clock: Clock,
+}
+
+impl Limiter {
+    pub fn new(
+        store: LimitStore,
+        overrides: QuotaOverrides,
+        trusted_proxy_hops: usize,
+        clock: Clock,
+    ) -> Self {
+        Limiter {
+            store,
+            overrides,
+            trusted_proxy_hops,
+            clock,
+        }
+    }
+
+    /// Checks a request. `Err` holds the refusal, to send as [`Decision::refuse`].
+    pub async fn admit(
+        &self,
+        policies: &[Policy],
+        principal: Option<(&str, Option<&str>)>,
+        parts: &Parts,
+    ) -> Result<Decision, Decision> {
+        let subject = Subject {
+            principal,
+            client_ip: client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops),
+            headers: &parts.headers,
+        };
+        let decision = self.check(policies, &subject).await;
+        if decision.allowed() {
+            Ok(decision)
+        } else {
+            Err(decision)
+        }
+    }
+
+    /// Whose idempotency keys an unauthenticated request uses: its client's.
+    pub fn anonymous_scope(&self, parts: &Parts) -> String {
+        match client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops) {
+            Some(ip) => format!("ip:{ip}"),
+            None => "ip:unknown".to_string(),
+        }
+    }
+
+    /// Counts one request against every policy, all or nothing: a refused
+    /// request uses no quota. If the store cannot answer, the request passes
+    /// (a limiter outage must not become an API outage).
+    pub async fn check(&self, policies: &[Policy], subject: &Subject<'_>) -> Decision {
+        if policies.is_empty() || matches!(self.store, LimitStore::Off) {
+            return Decision::default();
+        }
+        let tier = subject.principal.and_then(|(_, tier)| tier);
+        let checks: Vec<Check> = policies
+            .iter()
+            .map(|policy| Check {
+                key: counter_key(policy, subject),
+                quota: self.overrides.quota(policy, tier),
+                algorithm: policy.algorithm,
+            })
+            .collect();
+        let verdicts = match &self.store {
+            LimitStore::Off => return Decision::default(),
+            LimitStore::Memory(memory) => Ok(memory.check(&checks, self.clock.now_micros())),
+            LimitStore::Redis(redis) => redis.check(&checks, &self.clock).await,
+        };
+        match verdicts {
+            Ok((now, verdicts)) if verdicts.len() == policies.len() => Decision {
+                now,
+                statuses: policies
+                    .iter()
+                    .zip(&checks)
+                    .zip(verdicts)
+                    .map(|((policy, check), verdict)| PolicyStatus {
+                        name: policy.name,
+                        quota: check.quota,
+                        verdict,
+                    })
+                    .collect(),
+            },
+            Ok(_) => Decision::default(),
+            Err(error) => {
+                if let LimitStore::Redis(redis) = &self.store {
+                    redis.warn(&format!("rate limits are not enforced: {error}"));
+                }
+                Decision::default()
+            }
+        }
+    }
+}
+
+/// One policy's answer.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyStatus {
+    pub name: &'static str,
+    pub quota: Quota,
+    pub verdict: Verdict,
+}
+
+impl PolicyStatus {
+    /// Whole seconds until more quota, rounded up.
+    fn reset_seconds(&self) -> u64 {
+        self.verdict.reset_after.div_ceil(1_000_000)
+    }
+}
+
+/// The answer for a request: one status per policy (none when unlimited).
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// When the decision was made (Unix microseconds).
+    pub now: u64,
+    pub statuses: Vec<PolicyStatus>,
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        self.statuses.iter().all(|status| status.verdict.allowed)
+    }
+
+    /// Seconds until every refusing policy would allow the request: rounded
+    /// up, never 0, never before any refusing policy's `t`.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.statuses
+            .iter()
+            .filter(|status| !status.verdict.allowed)
+            .map(PolicyStatus::reset_seconds)
+            .max()
+            .map(|seconds| seconds.max(1))
+    }
+
+    /// `429 RATE_LIMIT_EXCEEDED` with `Retry-After` and `error.retry_after`.
+    pub fn refusal(&self) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMIT_EXCEEDED",
+            "Too many requests; retry after the number of seconds in Retry-After.",
+        );
+        error.retry_after = Some(self.retry_after().unwrap_or(1));
+        error
+    }
+
+    /// The `429` response, with every rate-limit header.
+    pub fn refuse(&self, request_id: &str) -> Response {
+        self.apply(envelope::error(&self.refusal(), request_id))
+    }
+
+    /// Adds the rate-limit headers to a response.
+    pub fn apply(&self, mut response: Response) -> Response {
+        self.write_headers(response.headers_mut());
+        response
+    }
+
+    /// Writes `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        if self.statuses.is_empty() {
+            return;
+        }
+        let policies = self
+            .statuses
+            .iter()
+            .map(|s| {
+                format!(
+                    "\"{}\";q={};w={}",
+                    s.name, s.quota.requests, s.quota.window_seconds
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let remaining = self
+            .statuses
+            .iter()
+            .map(|s| {
+                format!(
+                    "\"{}\";r={};t={}",
+                    s.name,
+                    s.verdict.remaining,
+                    s.reset_seconds()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        // The legacy headers describe the policy closest to running out.
+        let tightest = self
+            .statuses
+            .iter()
+            .min_by_key(|s| {
+                (
+                    s.verdict.remaining,
+                    std::cmp::Reverse(s.verdict.reset_after),
+                )
+            })
+            .expect("at least one status");
+        let reset = (self.now + tightest.verdict.reset_after).div_ceil(1_000_000);
+        for (name, value) in [
+            (&RATELIMIT_POLICY, policies),
+            (&RATELIMIT, remaining),
+            (&X_RATELIMIT_LIMIT, tightest.quota.requests.to_string()),
+            (
+                &X_RATELIMIT_REMAINING,
+                tightest.verdict.remaining.to_string(),
+            ),
+            (&X_RATELIMIT_RESET, reset.to_string()),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name.clone(), value);
+            }
+        }
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+    }
+}
