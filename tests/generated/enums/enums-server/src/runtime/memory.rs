@@ -292,29 +292,30 @@ impl MemoryIdempotency {
         Ok(Claim::Claimed)
     }
 
-    /// Stores the response of the claim `token` holds; `false` if the claim
-    /// was lost (its lock expired and another request took the key over).
+    /// Stores the response of the claim `token` holds, or of an expired
+    /// claim nobody took over; `false` if another request holds the key now.
     pub fn complete(
         &self,
         key: &ScopeKey,
+        fingerprint: &Fingerprint,
         token: u64,
         response: Arc<StoredResponse>,
         retention: u64,
         now: u64,
     ) -> Result<bool, StoreError> {
         let mut shard = self.shard(key);
-        let fingerprint = match shard.records.get(key) {
-            Some(Record::InFlight {
-                token: held,
-                fingerprint,
-                ..
-            }) if *held == token => *fingerprint,
-            _ => return Ok(false),
+        let ours = match shard.records.get(key) {
+            None => true,
+            Some(Record::InFlight { token: held, .. }) if *held == token => true,
+            Some(record) => !record.is_live(now),
         };
+        if !ours {
+            return Ok(false);
+        }
+        shard.remove(key);
         if shard.bytes + response.size() > self.max_bytes_per_shard {
             shard.sweep(now);
             if shard.bytes + response.size() > self.max_bytes_per_shard {
-                shard.remove(key);
                 return Err(StoreError::Full);
             }
         }
@@ -322,7 +323,7 @@ impl MemoryIdempotency {
         shard.records.insert(
             *key,
             Record::Done {
-                fingerprint,
+                fingerprint: *fingerprint,
                 response,
                 expires_at: now + retention,
             },

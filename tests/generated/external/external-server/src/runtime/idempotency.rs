@@ -281,6 +281,7 @@ impl Idempotency {
             Ok(Claim::Claimed) => Ok(Execution(Some(Guard {
                 idempotency: self.clone(),
                 scope,
+                fingerprint,
                 token,
                 retention: inner.overrides.retention.unwrap_or(policy.retention),
                 open: true,
@@ -303,6 +304,19 @@ impl Idempotency {
         }
     }
 
+    async fn release_now(&self, scope: ScopeKey, token: u64) {
+        match &self.0.store {
+            IdempotencyStore::Off => {}
+            IdempotencyStore::Memory(memory) => memory.release(&scope, token),
+            IdempotencyStore::Redis(redis) => {
+                if let Err(error) = redis.release(&scope, token).await {
+                    tracing::warn!("an idempotency key stays locked until its timeout: {error}");
+                }
+            }
+        }
+    }
+
+    /// Releases from a destructor, which cannot wait.
     fn release(&self, scope: ScopeKey, token: u64) {
         match &self.0.store {
             IdempotencyStore::Off => {}
@@ -356,6 +370,7 @@ impl Execution {
 struct Guard {
     idempotency: Idempotency,
     scope: ScopeKey,
+    fingerprint: Fingerprint,
     token: u64,
     retention: Duration,
     open: bool,
@@ -364,7 +379,10 @@ struct Guard {
 impl Guard {
     async fn finish(mut self, response: Response) -> Response {
         if response.status().is_server_error() {
-            return response; // dropping `self` releases the key
+            // Released before answering, so an immediate retry runs again.
+            self.open = false;
+            self.idempotency.release_now(self.scope, self.token).await;
+            return response;
         }
         let (parts, body) = response.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
@@ -388,6 +406,7 @@ impl Guard {
             IdempotencyStore::Off => Ok(true),
             IdempotencyStore::Memory(memory) => memory.complete(
                 &self.scope,
+                &self.fingerprint,
                 self.token,
                 stored,
                 self.retention.as_micros() as u64,
@@ -395,7 +414,13 @@ impl Guard {
             ),
             IdempotencyStore::Redis(redis) => {
                 redis
-                    .complete(&self.scope, self.token, &stored, self.retention)
+                    .complete(
+                        &self.scope,
+                        &self.fingerprint,
+                        self.token,
+                        &stored,
+                        self.retention,
+                    )
                     .await
             }
         };

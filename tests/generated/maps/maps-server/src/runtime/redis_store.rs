@@ -187,11 +187,11 @@ impl RedisStore {
     pub async fn complete(
         &self,
         scope: &ScopeKey,
+        fingerprint: &Fingerprint,
         token: u64,
         response: &StoredResponse,
         retention: Duration,
     ) -> Result<bool, StoreError> {
-        // The lock value names the fingerprint; read it back from the claim.
         let key = self.record_key(scope);
         let mut record = Vec::with_capacity(response.body.len() + 128);
         record.extend_from_slice(format!("D {}\n", response.status).as_bytes());
@@ -206,7 +206,12 @@ impl RedisStore {
         record.extend_from_slice(response.location.as_deref().unwrap_or_default().as_bytes());
         record.push(b'\n');
         record.extend_from_slice(&response.body);
-        let args = [token.to_string().into_bytes(), record, millis(retention)];
+        let args = [
+            token.to_string().into_bytes(),
+            record,
+            millis(retention),
+            hex(&fingerprint.0).into_bytes(),
+        ];
         let reply = self
             .run(&COMPLETE_SCRIPT, &[key], &args)
             .await
@@ -302,16 +307,18 @@ return redis.call('GET', KEYS[1])
     )
 });
 
-/// Turns this request's claim into its stored response, keeping the
-/// fingerprint; does nothing if the claim was lost.
+/// Turns this request's claim into its stored response (also when the
+/// claim expired and nobody took the key over); does nothing if another
+/// request holds the key now.
 static COMPLETE_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
     Script::new(
         r"
 local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-local fingerprint, token = string.match(current, '^L (%x+) (%d+)$')
-if token ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], 'F ' .. fingerprint .. '\n' .. ARGV[2], 'PX', ARGV[3])
+if current then
+  local token = string.match(current, '^L %x+ (%d+)$')
+  if token ~= ARGV[1] then return 0 end
+end
+redis.call('SET', KEYS[1], 'F ' .. ARGV[4] .. '\n' .. ARGV[2], 'PX', ARGV[3])
 return 1
 ",
     )
