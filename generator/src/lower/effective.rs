@@ -4,8 +4,9 @@
 //!
 //! Starting from the bundled spec it inlines shared responses, wraps bodies
 //! in the envelope where `x-envelope` asks for it, adds the responses the
-//! generated layer itself gives (400, 401, 413, 415, 500, 503), the headers it
-//! sets (`X-Request-ID`, `WWW-Authenticate`, `Deprecation`, `Sunset`), and the
+//! generated layer itself gives (400, 401, 409, 413, 415, 422, 429, 500, 503),
+//! the headers it sets (`X-Request-ID`, `WWW-Authenticate`, rate limits,
+//! `Idempotency-Replay`, `Deprecation`, `Sunset`), `Idempotency-Key`, and the
 //! `/openapi.json` operation.
 
 use serde_json::{json, Map, Value};
@@ -109,24 +110,50 @@ fn rewrite_operation(node: &mut Value, components: &Value, api: &Api, operation:
         if has_envelope(api, operation) {
             wrap_bodies(&mut response, &status, operation);
         }
-        add_headers(&mut response, operation, &status);
+        add_headers(&mut response, api, operation, &status);
         rewritten.insert(status, response);
     }
-    for (status, description) in layer_errors(operation) {
+    for (status, description) in layer_errors(api, operation) {
         if !rewritten.contains_key(status) {
             let mut response = json!({
                 "description": description,
                 "content": {"application/json": {"schema": schema_ref(LAYER_ERROR)}},
             });
-            add_headers(&mut response, operation, status);
+            add_headers(&mut response, api, operation, status);
             rewritten.insert(status.to_string(), response);
         }
     }
     object.insert("responses".into(), Value::Object(rewritten));
+    if let Some(idempotency) = operation.idempotency() {
+        add_idempotency_key(object, idempotency.required);
+    }
+}
+
+/// Declares the `Idempotency-Key` header, unless the spec already does.
+fn add_idempotency_key(operation: &mut Map<String, Value>, required: bool) {
+    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
+    let Some(parameters) = parameters.as_array_mut() else {
+        return;
+    };
+    let declared = parameters.iter().any(|parameter| {
+        parameter["in"] == "header"
+            && parameter["name"]
+                .as_str()
+                .is_some_and(|name| name.eq_ignore_ascii_case("idempotency-key"))
+    });
+    if !declared {
+        parameters.push(json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": required,
+            "description": "A key unique to this request (at most 255 characters): a retry with the same key and body gets the first response again instead of running twice.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
+        }));
+    }
 }
 
 /// The responses the generated layer may give for an operation.
-fn layer_errors(operation: &Operation) -> Vec<(&'static str, &'static str)> {
+fn layer_errors(api: &Api, operation: &Operation) -> Vec<(&'static str, &'static str)> {
     let mut errors = Vec::new();
     let reads_input = !operation.parameters.is_empty() || operation.request_body.is_some();
     if reads_input
@@ -147,8 +174,28 @@ fn layer_errors(operation: &Operation) -> Vec<(&'static str, &'static str)> {
         ));
         errors.push(("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."));
     }
+    if operation.idempotency().is_some() {
+        errors.push((
+            "409",
+            "A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).",
+        ));
+        errors.push((
+            "422",
+            "This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).",
+        ));
+    }
+    if !api.rate_limit_policies(operation).is_empty() {
+        errors.push((
+            "429",
+            "Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.",
+        ));
+    }
     errors.push(("500", "The server failed (`INTERNAL_ERROR`)."));
-    errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`)."));
+    if operation.idempotency().is_some() {
+        errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`)."));
+    } else {
+        errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`)."));
+    }
     errors
 }
 
@@ -212,7 +259,7 @@ fn wrap_bodies(response: &mut Value, status: &str, operation: &Operation) {
     }
 }
 
-fn add_headers(response: &mut Value, operation: &Operation, status: &str) {
+fn add_headers(response: &mut Value, api: &Api, operation: &Operation, status: &str) {
     let Some(object) = response.as_object_mut() else {
         return;
     };
@@ -241,6 +288,34 @@ fn add_headers(response: &mut Value, operation: &Operation, status: &str) {
         headers.insert(
             "Sunset".into(),
             json!({"description": "When the operation goes away (RFC 8594).", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    // Answers before the limiter (401) carry no rate-limit headers, and an
+    // unreachable Redis sends none, so they are optional.
+    if !api.rate_limit_policies(operation).is_empty() && status != "401" {
+        for (name, description, schema) in [
+            ("RateLimit-Policy", "The policies that apply: `\"name\";q=<quota>;w=<window seconds>`, one per policy.", json!({"type": "string"})),
+            ("RateLimit", "What is left of each policy: `\"name\";r=<remaining>;t=<seconds until more quota>`.", json!({"type": "string"})),
+            ("X-RateLimit-Limit", "The quota of the policy closest to running out.", json!({"type": "integer"})),
+            ("X-RateLimit-Remaining", "What is left of that policy.", json!({"type": "integer"})),
+            ("X-RateLimit-Reset", "When that policy has more quota (Unix seconds).", json!({"type": "integer"})),
+        ] {
+            headers.insert(
+                name.into(),
+                json!({"description": description, "required": false, "schema": schema}),
+            );
+        }
+        if status == "429" {
+            headers.insert(
+                "Retry-After".into(),
+                json!({"description": "Seconds to wait before retrying (at least 1).", "required": true, "schema": {"type": "integer", "minimum": 1}}),
+            );
+        }
+    }
+    if operation.idempotency().is_some() && status.starts_with(['2', '3', '4']) {
+        headers.insert(
+            "Idempotency-Replay".into(),
+            json!({"description": "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.", "required": false, "schema": {"type": "string", "enum": ["true"]}}),
         );
     }
 }
