@@ -209,6 +209,44 @@ fn warnings_print_and_deny_warnings_fails() {
 }
 
 #[test]
+fn guards_that_cannot_work_as_written_are_warned_about() {
+    let out = tempfile::tempdir().unwrap();
+    let spec = out.path().join("guards.yaml");
+    fs::write(
+        &spec,
+        r#"openapi: 3.0.3
+info: {title: Guarded, version: '1'}
+paths:
+  /a:
+    get:
+      x-idempotency: true
+      x-rate-limit: {name: shared, requests: 5, window: 1s}
+      responses: {'204': {description: ok}}
+  /b:
+    get:
+      x-rate-limit: {name: shared, requests: 9, window: 1s}
+      responses: {'204': {description: ok}}
+"#,
+    )
+    .unwrap();
+    let output = specforge(
+        &["generate", spec.to_str().unwrap(), "--name", "guarded"],
+        &out.path().join("out"),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("is ignored: GET requests ignore `Idempotency-Key`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("two rate-limit policies are named `shared` but differ"),
+        "{stderr}"
+    );
+    assert!(text(&output.stdout).contains("2 warnings"));
+}
+
+#[test]
 fn help_explains_every_flag() {
     for command in ["generate", "check"] {
         let output = Command::new(env!("CARGO_BIN_EXE_specforge"))

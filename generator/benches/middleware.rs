@@ -97,7 +97,9 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20_000);
-    let redis = tokio::net::TcpStream::connect("127.0.0.1:6379").await.is_ok()
+    let redis = tokio::net::TcpStream::connect("127.0.0.1:6379")
+        .await
+        .is_ok()
         || std::env::var("REDIS_URL").is_ok();
     let setups: Vec<Setup> = [Setup::Off, Setup::Memory, Setup::Redis]
         .into_iter()

@@ -84,6 +84,45 @@ pub fn check_deprecation(api: &Api, file: &Path, diagnostics: &mut Diagnostics) 
     }
 }
 
+/// `x-idempotency` where a key means nothing, and policies that share a
+/// name (and so a counter) but not their numbers.
+pub fn check_guards(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
+    for operation in &api.operations {
+        if operation.extensions.idempotency.is_some() && operation.idempotency().is_none() {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "`x-idempotency` on `{}` is ignored: {} requests ignore `Idempotency-Key`",
+                    operation.id.wire,
+                    operation.method.as_str()
+                ))
+                .in_file(file)
+                .at_pointer(format!("{}/x-idempotency", operation.pointer))
+                .with_hint("remove it, or move it to the POST, PUT or PATCH operation it protects"),
+            );
+        }
+    }
+    let mut seen: Vec<(&crate::ir::RateLimitPolicy, &str)> = Vec::new();
+    for operation in &api.operations {
+        for policy in api.rate_limit_policies(operation) {
+            match seen.iter().find(|(known, _)| known.name == policy.name) {
+                Some((known, _)) if *known == policy => {}
+                Some((_, first)) => diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "two rate-limit policies are named `{}` but differ; they share one counter per key",
+                        policy.name
+                    ))
+                    .in_file(file)
+                    .at_pointer(format!("{}/x-rate-limit", operation.pointer))
+                    .with_hint(&format!(
+                        "give this policy its own `name`, or make it the same as the one on `{first}`"
+                    )),
+                ),
+                None => seen.push((policy, &operation.id.wire)),
+            }
+        }
+    }
+}
+
 /// Every security requirement must name a declared scheme.
 pub fn check_security(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     for operation in &api.operations {
