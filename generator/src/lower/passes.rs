@@ -113,7 +113,7 @@ pub fn check_guards(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
                     ))
                     .in_file(file)
                     .at_pointer(format!("{}/x-rate-limit", operation.pointer))
-                    .with_hint(&format!(
+                    .with_hint(format!(
                         "give this policy its own `name`, or make it the same as the one on `{first}`"
                     )),
                 ),
