@@ -76,8 +76,11 @@ fn create_charge(n: usize) -> Request<Body> {
         .unwrap()
 }
 
+/// Builds the `n`th request of a workload.
+type MakeRequest = fn(usize) -> Request<Body>;
+
 /// Mean time per request over `count` sequential requests, after a warm-up.
-async fn measure(setup: Setup, count: usize, make: fn(usize) -> Request<Body>) -> Duration {
+async fn measure(setup: Setup, count: usize, make: MakeRequest) -> Duration {
     let app = router(PaymentsApi::new([KEY.into()]), setup.config());
     for n in 0..count / 10 {
         let response = app.clone().oneshot(make(usize::MAX - n)).await.unwrap();
@@ -108,7 +111,7 @@ async fn main() {
     println!("{count} sequential requests per row, through the router in process\n");
     println!("| request | backend | per request | vs layers off |");
     println!("|---|---|---|---|");
-    let workloads: [(&str, fn(usize) -> Request<Body>); 2] = [
+    let workloads: [(&str, MakeRequest); 2] = [
         ("GET /v1/users (limits)", |_| list_users()),
         ("POST /v1/charges (limits + idempotency)", create_charge),
     ];
