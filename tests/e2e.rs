@@ -653,3 +653,68 @@ async fn a_cursor_walk_sees_every_charge_once_while_charges_are_created() {
     let filtered = server.get("/v1/charges?status=failed", KEY_A).await;
     assert_eq!(filtered.body["data"], json!([]));
 }
+
+/// The flagship's own limits, as the spec declares them: 100 a minute per
+/// key (1,000 for `pro` keys) and a burst guard of 10 a second on charges.
+#[tokio::test]
+async fn the_flagship_limits_apply_per_key_and_tier() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let keys = [
+        payments_app::ApiKey::from(KEY_A),
+        payments_app::ApiKey::parse("key-pro:pro").unwrap(),
+    ];
+    let app = router(PaymentsApi::new(keys), ServerConfig::default())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let server = Server {
+        base: format!("http://{address}"),
+        client: reqwest::Client::new(),
+    };
+
+    let health = server.call(Method::GET, "/health", None, None).await;
+    assert!(
+        health.header("ratelimit").is_none(),
+        "health is never limited"
+    );
+
+    let users = server.get("/v1/users", KEY_A).await;
+    assert_eq!(
+        users.header("ratelimit-policy"),
+        Some("\"default\";q=100;w=60")
+    );
+    assert_eq!(users.header("x-ratelimit-remaining"), Some("99"));
+    let pro = server.get("/v1/users", "key-pro").await;
+    assert_eq!(
+        pro.header("ratelimit-policy"),
+        Some("\"default\";q=1000;w=60")
+    );
+
+    let charge = json!({"amount": 500, "currency": "USD", "source": "tok_visa"});
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let reply = server.post("/v1/charges", KEY_A, charge.clone()).await;
+        statuses.push(reply.status);
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(reply.code(), "RATE_LIMIT_EXCEEDED");
+            assert_eq!(reply.header("retry-after"), Some("1"));
+            assert_eq!(reply.body["error"]["retry_after"], 1);
+            assert_eq!(
+                reply.header("ratelimit-policy"),
+                Some("\"default\";q=100;w=60, \"burst\";q=10;w=1")
+            );
+            assert!(reply
+                .header("ratelimit")
+                .unwrap()
+                .contains("\"burst\";r=0;t=1"));
+        }
+    }
+    // Ten pass at once; the eleventh within the same second is refused
+    // (the burst guard refills one every 100 ms, so allow for a slow run).
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    assert!((10..=11).contains(&created), "{statuses:?}");
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::CREATED));
+}
