@@ -719,6 +719,15 @@ async fn idempotency_replays_refuses_and_scopes() {
         assert_eq!(again.header("idempotency-replay"), Some("true"));
         assert_eq!(server.runs.of("job"), 3);
 
+        // Operations without x-idempotency (and GET, DELETE) ignore the header.
+        for _ in 0..2 {
+            let free = server
+                .get("/free", Some("alice"), &[("Idempotency-Key", "")])
+                .await;
+            assert_eq!(free.status, StatusCode::NO_CONTENT);
+            assert_eq!(free.header("idempotency-replay"), None);
+        }
+
         // A business error below 500 is stored and replayed.
         let declined = json!({"note": "declined", "decline": true});
         let first = server.order("alice", "decline", &declined).await;
