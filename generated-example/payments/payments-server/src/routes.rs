@@ -96,20 +96,20 @@ async fn principal<A: Api>(
 const DEFAULT_LIMIT: Policy = Policy {
     name: "default",
     quota: Quota {
-        requests: 100u64,
-        window_seconds: 60u64,
+        requests: 100,
+        window_seconds: 60,
     },
     key: KeySource::Principal,
     algorithm: Algorithm::Gcra,
-    tiers: &[("free", 100u64), ("pro", 1000u64), ("enterprise", 10000u64)],
+    tiers: &[("free", 100), ("pro", 1000), ("enterprise", 10000)],
 };
 
 /// The `burst` rate limit: 10 requests per 1 s.
 const BURST_LIMIT: Policy = Policy {
     name: "burst",
     quota: Quota {
-        requests: 10u64,
-        window_seconds: 1u64,
+        requests: 10,
+        window_seconds: 1,
     },
     key: KeySource::Principal,
     algorithm: Algorithm::Gcra,
@@ -588,8 +588,8 @@ const CREATE_CHARGE_LIMITS: &[Policy] = &[DEFAULT_LIMIT, BURST_LIMIT];
 /// The `x-idempotency` of `create_charge`.
 const CREATE_CHARGE_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
     required: true,
-    retention: Duration::from_secs(86400u64),
-    lock_timeout: Duration::from_secs(60u64),
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
 };
 
 /// `POST /v1/charges`
@@ -751,8 +751,8 @@ const CREATE_REFUND_LIMITS: &[Policy] = &[DEFAULT_LIMIT, BURST_LIMIT];
 /// The `x-idempotency` of `create_refund`.
 const CREATE_REFUND_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
     required: true,
-    retention: Duration::from_secs(86400u64),
-    lock_timeout: Duration::from_secs(60u64),
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
 };
 
 /// `POST /v1/charges/{charge_id}/refunds`

@@ -328,8 +328,8 @@ fn limit_consts(api: &Api, imports: &mut Imports) -> TokenStream {
     }
     let items = consts.iter().map(|(policy, ident)| {
         let name = &policy.name;
-        let requests = policy.requests;
-        let window = policy.window_seconds;
+        let requests = proc_macro2::Literal::u64_unsuffixed(policy.requests);
+        let window = proc_macro2::Literal::u64_unsuffixed(policy.window_seconds);
         let key = match &policy.key {
             RateLimitKey::Principal => quote! { KeySource::Principal },
             RateLimitKey::ClientIp => quote! { KeySource::ClientIp },
@@ -347,10 +347,10 @@ fn limit_consts(api: &Api, imports: &mut Imports) -> TokenStream {
                 RateLimitAlgorithm::TokenBucket => "TokenBucket",
             }
         );
-        let tiers = policy
-            .tiers
-            .iter()
-            .map(|(tier, requests)| quote! { (#tier, #requests) });
+        let tiers = policy.tiers.iter().map(|(tier, requests)| {
+            let requests = proc_macro2::Literal::u64_unsuffixed(*requests);
+            quote! { (#tier, #requests) }
+        });
         let doc = format!(
             " The `{name}` rate limit: {requests} requests per {window} s{}.",
             if policy.tiers.is_empty() {
@@ -585,8 +585,8 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
             let const_name = format_ident!("{shouty}_IDEMPOTENCY");
             let doc = format!(" The `x-idempotency` of `{}`.", operation.id.rust);
             let required = policy.required;
-            let retention = policy.retention_seconds;
-            let lock = policy.lock_timeout_seconds;
+            let retention = proc_macro2::Literal::u64_unsuffixed(policy.retention_seconds);
+            let lock = proc_macro2::Literal::u64_unsuffixed(policy.lock_timeout_seconds);
             idempotency_const = quote! {
                 #[doc = #doc]
                 const #const_name: idempotency::Policy = idempotency::Policy {

@@ -91,20 +91,20 @@ async fn principal<A: Api>(
 const DEFAULT_LIMIT: Policy = Policy {
     name: "default",
     quota: Quota {
-        requests: 5u64,
-        window_seconds: 60u64,
+        requests: 5,
+        window_seconds: 60,
     },
     key: KeySource::Principal,
     algorithm: Algorithm::Gcra,
-    tiers: &[("gold", 50u64)],
+    tiers: &[("gold", 50)],
 };
 
 /// The `burst` rate limit: 3 requests per 1 s.
 const BURST_LIMIT: Policy = Policy {
     name: "burst",
     quota: Quota {
-        requests: 3u64,
-        window_seconds: 1u64,
+        requests: 3,
+        window_seconds: 1,
     },
     key: KeySource::Principal,
     algorithm: Algorithm::Gcra,
@@ -115,8 +115,8 @@ const BURST_LIMIT: Policy = Policy {
 const PER_IP_LIMIT: Policy = Policy {
     name: "per-ip",
     quota: Quota {
-        requests: 2u64,
-        window_seconds: 10u64,
+        requests: 2,
+        window_seconds: 10,
     },
     key: KeySource::ClientIp,
     algorithm: Algorithm::FixedWindow,
@@ -127,8 +127,8 @@ const PER_IP_LIMIT: Policy = Policy {
 const PER_CLIENT_LIMIT: Policy = Policy {
     name: "per-client",
     quota: Quota {
-        requests: 2u64,
-        window_seconds: 10u64,
+        requests: 2,
+        window_seconds: 10,
     },
     key: KeySource::Header("x-client"),
     algorithm: Algorithm::SlidingWindow,
@@ -139,8 +139,8 @@ const PER_CLIENT_LIMIT: Policy = Policy {
 const BUCKET_LIMIT: Policy = Policy {
     name: "bucket",
     quota: Quota {
-        requests: 2u64,
-        window_seconds: 10u64,
+        requests: 2,
+        window_seconds: 10,
     },
     key: KeySource::Principal,
     algorithm: Algorithm::TokenBucket,
@@ -153,8 +153,8 @@ const CREATE_ORDER_LIMITS: &[Policy] = &[DEFAULT_LIMIT, BURST_LIMIT];
 /// The `x-idempotency` of `create_order`.
 const CREATE_ORDER_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
     required: true,
-    retention: Duration::from_secs(3600u64),
-    lock_timeout: Duration::from_secs(2u64),
+    retention: Duration::from_secs(3600),
+    lock_timeout: Duration::from_secs(2),
 };
 
 /// `POST /orders`
@@ -237,8 +237,8 @@ const START_JOB_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// The `x-idempotency` of `start_job`.
 const START_JOB_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
     required: false,
-    retention: Duration::from_secs(86400u64),
-    lock_timeout: Duration::from_secs(60u64),
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
 };
 
 /// `POST /jobs`
