@@ -125,6 +125,16 @@ impl Api for Guards {
         Ok(StartJobResponse::Accepted(self.run(&request.body).await?))
     }
 
+    async fn create_public_order(
+        &self,
+        _: Context<()>,
+        request: CreatePublicOrderRequest,
+    ) -> Result<CreatePublicOrderResponse, HandlerError> {
+        Ok(CreatePublicOrderResponse::Created(
+            self.run(&request.body).await?,
+        ))
+    }
+
     async fn ping(&self, _: Context<()>, _: PingRequest) -> Result<PingResponse, HandlerError> {
         Ok(PingResponse::NoContent)
     }
@@ -718,6 +728,21 @@ async fn idempotency_replays_refuses_and_scopes() {
         assert_eq!(keyed.status, StatusCode::ACCEPTED);
         assert_eq!(again.header("idempotency-replay"), Some("true"));
         assert_eq!(server.runs.of("job"), 3);
+
+        // Public operations key by client address.
+        let public = json!({"note": "public"});
+        let request = || {
+            server
+                .client
+                .post(format!("{}/public-orders", server.base))
+                .header("Idempotency-Key", "p-1")
+                .json(&public)
+        };
+        let first = server.send(request()).await;
+        let second = server.send(request()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{store:?}");
+        assert_eq!(second.header("idempotency-replay"), Some("true"));
+        assert_eq!(server.runs.of("public"), 1);
 
         // Operations without x-idempotency (and GET, DELETE) ignore the header.
         for _ in 0..2 {

@@ -6,8 +6,9 @@
 use std::future::Future;
 use crate::operations::{
     BucketRequest, BucketResponse, ByHeaderRequest, ByHeaderResponse, CreateOrderRequest,
-    CreateOrderResponse, FreeRequest, FreeResponse, PingRequest, PingResponse,
-    StartJobRequest, StartJobResponse,
+    CreateOrderResponse, CreatePublicOrderRequest, CreatePublicOrderResponse,
+    FreeRequest, FreeResponse, PingRequest, PingResponse, StartJobRequest,
+    StartJobResponse,
 };
 
 use crate::runtime::context::{Context, Credentials, Identity};
@@ -48,6 +49,15 @@ pub trait Api: Send + Sync + 'static {
         context: Context<Self::Principal>,
         request: StartJobRequest,
     ) -> impl Future<Output = Result<StartJobResponse, HandlerError>> + Send;
+
+    /// `POST /public-orders`
+    ///
+    /// Public and idempotent, so keys belong to the client's address.
+    fn create_public_order(
+        &self,
+        context: Context<()>,
+        request: CreatePublicOrderRequest,
+    ) -> impl Future<Output = Result<CreatePublicOrderResponse, HandlerError>> + Send;
 
     /// `GET /ping`
     ///

@@ -77,6 +77,28 @@ impl StartJobResponse {
     }
 }
 
+/// The request of `create_public_order`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct CreatePublicOrderRequest {
+    pub body: types::Order,
+}
+
+/// The responses `create_public_order` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum CreatePublicOrderResponse {
+    /// `201`: The order ran.
+    Created(types::Receipt),
+}
+
+impl CreatePublicOrderResponse {
+    /// The HTTP response for this value.
+    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
+        }
+    }
+}
+
 /// The request of `ping`, checked against the spec.
 #[derive(Debug, Clone, Default)]
 pub struct PingRequest;

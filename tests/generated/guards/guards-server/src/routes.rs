@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::operations::{
-    BucketRequest, ByHeaderRequest, CreateOrderRequest, FreeRequest, PingRequest,
-    StartJobRequest,
+    BucketRequest, ByHeaderRequest, CreateOrderRequest, CreatePublicOrderRequest,
+    FreeRequest, PingRequest, StartJobRequest,
 };
 
 use crate::runtime::algorithms::{Algorithm, Quota};
@@ -52,6 +52,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     Router::new()
         .route("/orders", post(create_order::<A>))
         .route("/jobs", post(start_job::<A>))
+        .route("/public-orders", post(create_public_order::<A>))
         .route("/ping", get(ping::<A>))
         .route("/by-header", get(by_header::<A>))
         .route("/bucket", get(bucket::<A>))
@@ -313,6 +314,70 @@ async fn start_job<A: Api>(
     }
         .await;
     limits.apply(response)
+}
+
+/// The `x-idempotency` of `create_public_order`.
+const CREATE_PUBLIC_ORDER_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
+    required: true,
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
+};
+
+/// `POST /public-orders`
+async fn create_public_order<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(request::json_body::<types::Order>(&parts.headers, &bytes, true, true))
+    {
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&problems.into_error(), &request_id);
+    };
+    let attempt = idempotency::Attempt {
+        scope: &shared.limiter.anonymous_scope(&parts),
+        method: &parts.method,
+        path: parts.uri.path(),
+        headers: &parts.headers,
+        body: &bytes,
+        request_id: &request_id,
+    };
+    let execution = match shared
+        .idempotency
+        .begin(&CREATE_PUBLIC_ORDER_IDEMPOTENCY, attempt)
+        .await
+    {
+        Ok(execution) => execution,
+        Err(response) => return response,
+    };
+    let context = Context {
+        request_id: request_id.clone(),
+        principal,
+        extensions: parts.extensions,
+    };
+    let response = match shared
+        .api
+        .create_public_order(context, CreatePublicOrderRequest { body })
+        .await
+    {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => {
+            tracing::error!("the handler failed: {error}");
+            envelope::error(&ApiError::internal(), &request_id)
+        }
+    };
+    execution.finish(response).await
 }
 
 /// The rate limits of `ping`.

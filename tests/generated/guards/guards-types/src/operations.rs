@@ -31,6 +31,14 @@ pub const START_JOB: Operation = Operation {
     deprecated: false,
 };
 
+/// `POST /public-orders`
+pub const CREATE_PUBLIC_ORDER: Operation = Operation {
+    id: "createPublicOrder",
+    method: "POST",
+    path: "/public-orders",
+    deprecated: false,
+};
+
 /// `GET /ping`
 pub const PING: Operation = Operation {
     id: "ping",
@@ -64,4 +72,12 @@ pub const FREE: Operation = Operation {
 };
 
 /// Every operation.
-pub const ALL: &[Operation] = &[CREATE_ORDER, START_JOB, PING, BY_HEADER, BUCKET, FREE];
+pub const ALL: &[Operation] = &[
+    CREATE_ORDER,
+    START_JOB,
+    CREATE_PUBLIC_ORDER,
+    PING,
+    BY_HEADER,
+    BUCKET,
+    FREE,
+];
