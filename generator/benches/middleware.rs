@@ -94,6 +94,34 @@ async fn measure(setup: Setup, count: usize, make: MakeRequest) -> Duration {
     start.elapsed() / count as u32
 }
 
+/// Wall time per request with `tasks` clients sending at once: what the
+/// server sustains, where Redis round trips overlap on one connection.
+async fn measure_concurrent(
+    setup: Setup,
+    count: usize,
+    tasks: usize,
+    make: MakeRequest,
+) -> Duration {
+    let app = router(PaymentsApi::new([KEY.into()]), setup.config());
+    let per_task = count / tasks;
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for task in 0..tasks {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            for n in 0..per_task {
+                let request = make(count + task * per_task + n);
+                let response = app.clone().oneshot(request).await.unwrap();
+                assert!(response.status().is_success(), "{}", response.status());
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    start.elapsed() / (per_task * tasks) as u32
+}
+
 #[tokio::main]
 async fn main() {
     let count: usize = std::env::var("BENCH_REQUESTS")
@@ -108,23 +136,28 @@ async fn main() {
         .into_iter()
         .filter(|setup| *setup != Setup::Redis || redis)
         .collect();
-    println!("{count} sequential requests per row, through the router in process\n");
-    println!("| request | backend | per request | vs layers off |");
-    println!("|---|---|---|---|");
+    println!("{count} requests per row, through the router in process\n");
+    println!("| request | backend | one at a time | vs off | 32 at once | vs off |");
+    println!("|---|---|---|---|---|---|");
     let workloads: [(&str, MakeRequest); 2] = [
         ("GET /v1/users (limits)", |_| list_users()),
         ("POST /v1/charges (limits + idempotency)", create_charge),
     ];
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
     for (label, make) in workloads {
         let mut baseline = None;
         for &setup in &setups {
-            let mean = measure(setup, count, make).await;
-            let base = *baseline.get_or_insert(mean);
+            let sequential = measure(setup, count, make).await;
+            let concurrent = measure_concurrent(setup, count, 32, make).await;
+            let (base_sequential, base_concurrent) =
+                *baseline.get_or_insert((sequential, concurrent));
             println!(
-                "| {label} | {} | {:.1} µs | {:.2}x |",
+                "| {label} | {} | {:.1} µs | {:.2}x | {:.1} µs | {:.2}x |",
                 setup.name(),
-                mean.as_secs_f64() * 1e6,
-                mean.as_secs_f64() / base.as_secs_f64()
+                micros(sequential),
+                micros(sequential) / micros(base_sequential),
+                micros(concurrent),
+                micros(concurrent) / micros(base_concurrent),
             );
         }
     }

@@ -298,7 +298,12 @@ impl Idempotency {
                 "This Idempotency-Key was used with a different request.",
             ))),
             Err(error) => {
-                tracing::error!("refusing an idempotent request: {error}");
+                let message = format!("refusing idempotent requests: {error}");
+                match &inner.store {
+                    // One line per outage interval, not one per request.
+                    IdempotencyStore::Redis(redis) => redis.warn(&message),
+                    _ => tracing::error!("{message}"),
+                }
                 Err(fail(unavailable()))
             }
         }
