@@ -5,4 +5,8 @@
 //!
 //! The API's types live in `external-types`, re-exported here as `types`.
 
+#[rustfmt::skip]
+pub mod runtime;
+
 pub use external_types as types;
+pub use runtime::retry::RetryPolicy;

@@ -5,4 +5,8 @@
 //!
 //! The API's types live in `http-features-types`, re-exported here as `types`.
 
+#[rustfmt::skip]
+pub mod runtime;
+
 pub use http_features_types as types;
+pub use runtime::retry::RetryPolicy;

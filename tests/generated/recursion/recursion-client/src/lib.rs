@@ -5,4 +5,8 @@
 //!
 //! The API's types live in `recursion-types`, re-exported here as `types`.
 
+#[rustfmt::skip]
+pub mod runtime;
+
 pub use recursion_types as types;
+pub use runtime::retry::RetryPolicy;

@@ -5,4 +5,8 @@
 //!
 //! The API's types live in `unions-types`, re-exported here as `types`.
 
+#[rustfmt::skip]
+pub mod runtime;
+
+pub use runtime::retry::RetryPolicy;
 pub use unions_types as types;

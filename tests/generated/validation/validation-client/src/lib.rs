@@ -5,4 +5,8 @@
 //!
 //! The API's types live in `validation-types`, re-exported here as `types`.
 
+#[rustfmt::skip]
+pub mod runtime;
+
+pub use runtime::retry::RetryPolicy;
 pub use validation_types as types;
