@@ -10,10 +10,16 @@ use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
-const RUNTIME: &[(&str, &str)] = &[(
-    "retry",
-    include_str!("../../../templates/client/runtime/retry.rs"),
-)];
+const RUNTIME: &[(&str, &str)] = &[
+    (
+        "retry",
+        include_str!("../../../templates/client/runtime/retry.rs"),
+    ),
+    (
+        "transport",
+        include_str!("../../../templates/client/runtime/transport.rs"),
+    ),
+];
 
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Client;

@@ -5,3 +5,5 @@
 
 #[rustfmt::skip]
 pub mod retry;
+#[rustfmt::skip]
+pub mod transport;
