@@ -12,6 +12,10 @@ use super::{manifest, Context, CrateKind, Output};
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
     (
+        "meta",
+        include_str!("../../../templates/client/runtime/meta.rs"),
+    ),
+    (
         "retry",
         include_str!("../../../templates/client/runtime/retry.rs"),
     ),

@@ -4,6 +4,8 @@
 //! The parts of the client that do not depend on the spec.
 
 #[rustfmt::skip]
+pub mod meta;
+#[rustfmt::skip]
 pub mod retry;
 #[rustfmt::skip]
 pub mod transport;
