@@ -50,7 +50,8 @@ fn flood(limiter: &MemoryLimiter, from: u64, to: u64) {
     };
     for client in from..to {
         let check = Check {
-            key: format!("default\nip:{client}"),
+            policy: "default",
+            key: format!("ip:{client}"),
             quota,
             algorithm: Algorithm::Gcra,
         };

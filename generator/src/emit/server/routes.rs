@@ -39,10 +39,11 @@ pub fn module(api: &Api) -> TokenStream {
         }
     }
     let routes = routes(api, &mut imports);
+    let policies = policy_consts(api);
     let mut handlers: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|o| handler(api, o, &mut imports))
+        .map(|o| handler(api, o, &policies, &mut imports))
         .collect();
     for operation in &api.operations {
         if let Some(headers) = deprecation_headers(operation) {
@@ -63,7 +64,7 @@ pub fn module(api: &Api) -> TokenStream {
         }
     }
     let schemes = schemes(api, &mut imports);
-    let limits = limit_consts(api, &mut imports);
+    let limits = limit_consts(&policies, &mut imports);
     // Public idempotent operations ask the limiter for the client's address.
     let uses_limits = api.operations.iter().any(|o| {
         !api.rate_limit_policies(o).is_empty() || (o.idempotency().is_some() && !o.is_secured())
@@ -313,8 +314,10 @@ fn policy_consts(api: &Api) -> Vec<(&RateLimitPolicy, proc_macro2::Ident)> {
 }
 
 /// A `Policy` const per rate-limit policy the operations use.
-fn limit_consts(api: &Api, imports: &mut Imports) -> TokenStream {
-    let consts = policy_consts(api);
+fn limit_consts(
+    consts: &[(&RateLimitPolicy, proc_macro2::Ident)],
+    imports: &mut Imports,
+) -> TokenStream {
     if consts.is_empty() {
         return TokenStream::new();
     }
@@ -398,7 +401,12 @@ fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
     }
 }
 
-fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStream {
+fn handler(
+    api: &Api,
+    operation: &Operation,
+    policy_consts: &[(&RateLimitPolicy, proc_macro2::Ident)],
+    imports: &mut Imports,
+) -> TokenStream {
     let name = ident(&operation.id.rust);
     let request_type = format_ident!("{}Request", operation.type_stem);
     imports.add(&format!("crate::operations::{request_type}"));
@@ -551,9 +559,8 @@ fn handler(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStre
         });
     let mut limits_const = TokenStream::new();
     let limit_check = (!policies.is_empty()).then(|| {
-        let consts = policy_consts(api);
         let members = policies.iter().map(|policy| {
-            let (_, ident) = consts
+            let (_, ident) = policy_consts
                 .iter()
                 .find(|(known, _)| known == policy)
                 .expect("every policy has a const");

@@ -321,25 +321,19 @@ impl Idempotency {
         }
     }
 
-    /// Releases from a destructor, which cannot wait.
+    /// Releases from a destructor, which cannot wait: Redis's release runs
+    /// as its own task, so it happens even while the request's future is
+    /// being dropped.
     fn release(&self, scope: ScopeKey, token: u64) {
         match &self.0.store {
-            IdempotencyStore::Off => {}
-            IdempotencyStore::Memory(memory) => memory.release(&scope, token),
-            IdempotencyStore::Redis(redis) => {
-                let redis = Arc::clone(redis);
-                // Runs on its own: the release must happen even if the
-                // request's future is being dropped.
+            IdempotencyStore::Redis(_) => {
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                    runtime.spawn(async move {
-                        if let Err(error) = redis.release(&scope, token).await {
-                            tracing::warn!(
-                                "an idempotency key stays locked until its timeout: {error}"
-                            );
-                        }
-                    });
+                    let idempotency = self.clone();
+                    runtime.spawn(async move { idempotency.release_now(scope, token).await });
                 }
             }
+            IdempotencyStore::Memory(memory) => memory.release(&scope, token),
+            IdempotencyStore::Off => {}
         }
     }
 }

@@ -55,13 +55,25 @@ pub enum KeySource {
 /// `default=1000/60` replaces the `default` policy's numbers for every tier
 /// without an entry of its own; `default:pro=5000/60` sets one tier's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QuotaOverrides(HashMap<(String, Option<String>), Quota>);
+pub struct QuotaOverrides(HashMap<String, PolicyOverrides>);
+
+/// One policy's overrides, looked up by `&str` without allocating.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct PolicyOverrides {
+    every_tier: Option<Quota>,
+    tiers: HashMap<String, Quota>,
+}
 
 impl QuotaOverrides {
     /// Replaces the quota of `policy` (for `tier`, or for every tier).
     pub fn set(&mut self, policy: &str, tier: Option<&str>, quota: Quota) {
-        self.0
-            .insert((policy.to_string(), tier.map(str::to_string)), quota);
+        let overrides = self.0.entry(policy.to_string()).or_default();
+        match tier {
+            Some(tier) => {
+                overrides.tiers.insert(tier.to_string(), quota);
+            }
+            None => overrides.every_tier = Some(quota),
+        }
     }
 
     /// Parses `name[:tier]=requests/seconds`, comma-separated.
@@ -90,14 +102,11 @@ impl QuotaOverrides {
 
     /// The quota that applies to `policy` for a principal of `tier`.
     pub fn quota(&self, policy: &Policy, tier: Option<&str>) -> Quota {
-        let name = policy.name.to_string();
-        if let Some(tier) = tier {
-            if let Some(quota) = self.0.get(&(name.clone(), Some(tier.to_string()))) {
+        if let Some(overrides) = self.0.get(policy.name) {
+            let tiered = tier.and_then(|tier| overrides.tiers.get(tier));
+            if let Some(quota) = tiered.or(overrides.every_tier.as_ref()) {
                 return *quota;
             }
-        }
-        if let Some(quota) = self.0.get(&(name, None)) {
-            return *quota;
         }
         let tiered = tier.and_then(|tier| policy.tiers.iter().find(|(t, _)| *t == tier));
         match tiered {
@@ -154,13 +163,19 @@ pub fn client_ip(
         .or(peer)
 }
 
-/// The counter a policy uses for a subject: `policy`, then what it counts.
-fn counter_key(policy: &Policy, subject: &Subject<'_>) -> String {
-    let ip = || match subject.client_ip {
+/// How a client address names whom it counts: `ip:<address>`.
+fn ip_key(ip: Option<IpAddr>) -> String {
+    match ip {
         Some(ip) => format!("ip:{ip}"),
         None => "ip:unknown".to_string(),
-    };
-    let who = match policy.key {
+    }
+}
+
+/// Whom a policy counts for a subject: `principal:<identity>`, `ip:<address>`
+/// or `header:<name>:<value>`.
+fn counter_key(policy: &Policy, subject: &Subject<'_>) -> String {
+    let ip = || ip_key(subject.client_ip);
+    match policy.key {
         KeySource::Principal => match subject.principal {
             Some((identity, _)) => format!("principal:{identity}"),
             None => ip(),
@@ -170,13 +185,15 @@ fn counter_key(policy: &Policy, subject: &Subject<'_>) -> String {
             Some(value) => format!("header:{name}:{}", String::from_utf8_lossy(value)),
             None => ip(),
         },
-    };
-    format!("{}\n{who}", policy.name)
+    }
 }
 
 /// One counter to check: its key, quota and algorithm.
 #[derive(Debug, Clone)]
 pub struct Check {
+    /// The policy's name (counters of one name are shared).
+    pub policy: &'static str,
+    /// Whom the counter counts, within the policy.
     pub key: String,
     pub quota: Quota,
     pub algorithm: Algorithm,
@@ -235,10 +252,11 @@ impl Limiter {
 
     /// Whose idempotency keys an unauthenticated request uses: its client's.
     pub fn anonymous_scope(&self, parts: &Parts) -> String {
-        match client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops) {
-            Some(ip) => format!("ip:{ip}"),
-            None => "ip:unknown".to_string(),
-        }
+        ip_key(client_ip(
+            &parts.extensions,
+            &parts.headers,
+            self.trusted_proxy_hops,
+        ))
     }
 
     /// Counts one request against every policy, all or nothing: a refused
@@ -252,6 +270,7 @@ impl Limiter {
         let checks: Vec<Check> = policies
             .iter()
             .map(|policy| Check {
+                policy: policy.name,
                 key: counter_key(policy, subject),
                 quota: self.overrides.quota(policy, tier),
                 algorithm: policy.algorithm,

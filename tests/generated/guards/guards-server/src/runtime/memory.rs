@@ -113,7 +113,7 @@ impl MemoryLimiter {
     pub fn check(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
         let hashes: Vec<u64> = checks
             .iter()
-            .map(|check| self.hasher.hash_one(&check.key))
+            .map(|check| self.hasher.hash_one((check.policy, &check.key)))
             .collect();
         // Locking shards in index order keeps two requests from deadlocking.
         let mut indices: Vec<usize> = hashes.iter().map(|&h| shard_of(h)).collect();

@@ -114,9 +114,13 @@ impl RedisStore {
     }
 
     fn counter_key(&self, check: &Check) -> String {
-        let policy = check.key.split('\n').next().unwrap_or_default();
-        let digest = crate::runtime::idempotency::ScopeKey::new("rate-limit", &check.key);
-        format!("{}rl:{policy}:{}", self.prefix, hex(&digest.0[..16]))
+        let digest = ScopeKey::new("rate-limit", &check.key);
+        format!(
+            "{}rl:{}:{}",
+            self.prefix,
+            check.policy,
+            hex(&digest.0[..16])
+        )
     }
 
     fn record_key(&self, scope: &ScopeKey) -> String {
