@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use payments_client::runtime::retry::RetryPolicy;
-use payments_client::runtime::transport::{Call, Transport, TransportError};
+use payments_client::runtime::transport::{Body, Call, Transport, TransportError};
 use reqwest::Method;
 
 /// Per path: the idempotency keys of every attempt, in order.
@@ -97,7 +97,7 @@ fn post(path: &str, idempotent: bool) -> Call {
     Call {
         method: Method::POST,
         path: path.to_string(),
-        json: Some(b"{}".to_vec()),
+        body: Some(Body::json(&serde_json::json!({})).unwrap()),
         idempotent,
         ..Call::default()
     }

@@ -77,8 +77,26 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     )
 }
 
-pub fn client_cargo_toml(context: &Context<'_>) -> String {
-    render(CLIENT_CARGO, common(context, CrateKind::Client))
+/// The client's dependencies: reqwest and what the copied runtime uses,
+/// plus chrono where an operation's own parameters or bodies are dates.
+pub fn client_cargo_toml(context: &Context<'_>, uses_chrono: bool) -> String {
+    let mut dependencies = Vec::new();
+    if uses_chrono {
+        dependencies.push(r#"chrono = { version = "0.4.38", default-features = false, features = ["serde", "std"] }"#);
+    }
+    dependencies.extend([
+        r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
+        r#"httpdate = "1""#,
+        r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }"#,
+        r#"serde = { version = "1", features = ["derive"] }"#,
+        r#"serde_json = "1""#,
+        r#"tokio = { version = "1", features = ["time"] }"#,
+        r#"uuid = { version = "1", features = ["v4"] }"#,
+    ]);
+    render(
+        CLIENT_CARGO,
+        context! { dependencies, ..common(context, CrateKind::Client) },
+    )
 }
 
 pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> String {

@@ -12,6 +12,7 @@ mod server;
 mod typeref;
 mod types_crate;
 mod validation;
+mod wire;
 
 use std::collections::BTreeMap;
 

@@ -27,6 +27,9 @@ pub struct Api {
     pub spec_file: String,
     /// Path prefix from `servers[0].url` (`/v1`), empty when there is none.
     pub base_path: String,
+    /// Scheme and authority of `servers[0].url` when it is absolute
+    /// (`https://api.example.com`): where clients connect by default.
+    pub server_origin: Option<String>,
     pub security_schemes: Vec<SecurityScheme>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
@@ -71,6 +74,81 @@ impl Api {
             .collect();
         policies.extend(added);
         policies
+    }
+}
+
+impl Api {
+    /// The error responses the generated layer itself may give for an
+    /// operation, whether or not the spec declares them.
+    pub fn layer_errors(&self, operation: &Operation) -> Vec<LayerError> {
+        let mut errors = Vec::new();
+        let reads_input = !operation.parameters.is_empty() || operation.request_body.is_some();
+        if reads_input
+            || matches!(
+                operation.extensions.pagination,
+                Some(Pagination::Cursor { .. })
+            )
+        {
+            errors.push(LayerError::new(400, "The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`)."));
+        }
+        if operation.is_secured() {
+            errors.push(LayerError::new(
+                401,
+                "Missing or invalid credentials (`UNAUTHORIZED`).",
+            ));
+        }
+        if operation.request_body.is_some() {
+            errors.push(LayerError::new(
+                413,
+                "The body is over the size limit (`PAYLOAD_TOO_LARGE`).",
+            ));
+            errors.push(LayerError::new(
+                415,
+                "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).",
+            ));
+        }
+        if operation.idempotency().is_some() {
+            errors.push(LayerError::new(409, "A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).",
+        ));
+            errors.push(LayerError::new(422, "This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).",
+        ));
+        }
+        if !self.rate_limit_policies(operation).is_empty() {
+            errors.push(LayerError::new(
+                429,
+                "Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.",
+            ));
+        }
+        errors.push(LayerError::new(
+            500,
+            "The server failed (`INTERNAL_ERROR`).",
+        ));
+        if operation.idempotency().is_some() {
+            errors.push(LayerError::new(503, "The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`)."));
+        } else {
+            errors.push(LayerError::new(
+                503,
+                "The request took too long (`REQUEST_TIMEOUT`).",
+            ));
+        }
+        errors
+    }
+}
+
+/// An error response of the generated layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerError {
+    pub status: u16,
+    /// Markdown for the effective document, naming the codes.
+    pub description: &'static str,
+}
+
+impl LayerError {
+    fn new(status: u16, description: &'static str) -> Self {
+        LayerError {
+            status,
+            description,
+        }
     }
 }
 

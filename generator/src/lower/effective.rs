@@ -113,14 +113,16 @@ fn rewrite_operation(node: &mut Value, components: &Value, api: &Api, operation:
         add_headers(&mut response, api, operation, &status);
         rewritten.insert(status, response);
     }
-    for (status, description) in layer_errors(api, operation) {
-        if !rewritten.contains_key(status) {
+    for layer in api.layer_errors(operation) {
+        let status = layer.status.to_string();
+        if !rewritten.contains_key(&status) {
+            let description = layer.description;
             let mut response = json!({
                 "description": description,
                 "content": {"application/json": {"schema": schema_ref(LAYER_ERROR)}},
             });
-            add_headers(&mut response, api, operation, status);
-            rewritten.insert(status.to_string(), response);
+            add_headers(&mut response, api, operation, &status);
+            rewritten.insert(status, response);
         }
     }
     object.insert("responses".into(), Value::Object(rewritten));
@@ -150,53 +152,6 @@ fn add_idempotency_key(operation: &mut Map<String, Value>, required: bool) {
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
         }));
     }
-}
-
-/// The responses the generated layer may give for an operation.
-fn layer_errors(api: &Api, operation: &Operation) -> Vec<(&'static str, &'static str)> {
-    let mut errors = Vec::new();
-    let reads_input = !operation.parameters.is_empty() || operation.request_body.is_some();
-    if reads_input
-        || matches!(
-            operation.extensions.pagination,
-            Some(Pagination::Cursor { .. })
-        )
-    {
-        errors.push(("400", "The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`)."));
-    }
-    if operation.is_secured() {
-        errors.push(("401", "Missing or invalid credentials (`UNAUTHORIZED`)."));
-    }
-    if operation.request_body.is_some() {
-        errors.push((
-            "413",
-            "The body is over the size limit (`PAYLOAD_TOO_LARGE`).",
-        ));
-        errors.push(("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."));
-    }
-    if operation.idempotency().is_some() {
-        errors.push((
-            "409",
-            "A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).",
-        ));
-        errors.push((
-            "422",
-            "This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).",
-        ));
-    }
-    if !api.rate_limit_policies(operation).is_empty() {
-        errors.push((
-            "429",
-            "Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.",
-        ));
-    }
-    errors.push(("500", "The server failed (`INTERNAL_ERROR`)."));
-    if operation.idempotency().is_some() {
-        errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`)."));
-    } else {
-        errors.push(("503", "The request took too long (`REQUEST_TIMEOUT`)."));
-    }
-    errors
 }
 
 /// A `$ref` to a shared response becomes a copy, since each use is changed apart.

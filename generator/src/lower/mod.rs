@@ -57,6 +57,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
         base_path: server_path_of(openapi),
+        server_origin: openapi.servers.first().and_then(server_origin),
         security_schemes,
         types,
         operations,
@@ -82,12 +83,29 @@ fn server_path_of(openapi: &openapiv3::OpenAPI) -> String {
     openapi.servers.first().map(server_path).unwrap_or_default()
 }
 
-/// The path of a server URL, with variables replaced by their defaults.
-fn server_path(server: &openapiv3::Server) -> String {
+/// The scheme and authority of an absolute server URL (`https://api.example.com`).
+fn server_origin(server: &openapiv3::Server) -> Option<String> {
+    let url = with_defaults(server);
+    let scheme_end = url.find("://")?;
+    let authority_end = url[scheme_end + 3..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + 3 + i);
+    let origin = &url[..authority_end];
+    (authority_end > scheme_end + 3).then(|| origin.to_string())
+}
+
+/// A server URL with its variables replaced by their defaults.
+fn with_defaults(server: &openapiv3::Server) -> String {
     let mut url = server.url.clone();
     for (name, variable) in server.variables.iter().flatten() {
         url = url.replace(&format!("{{{name}}}"), &variable.default);
     }
+    url
+}
+
+/// The path of a server URL, with variables replaced by their defaults.
+fn server_path(server: &openapiv3::Server) -> String {
+    let url = with_defaults(server);
     let path = match url.find("://") {
         Some(scheme_end) => {
             let rest = &url[scheme_end + 3..];

@@ -3,9 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{has_security, route};
+use super::has_security;
 use crate::emit::rust::{docs, ident, module_docs};
 use crate::emit::typeref::Imports;
+use crate::emit::wire::route;
 use crate::ir::{Api, Operation};
 
 pub fn module(api: &Api) -> TokenStream {

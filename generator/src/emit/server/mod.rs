@@ -10,10 +10,7 @@ use quote::{format_ident, quote};
 
 use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
-use crate::ir::{
-    Api, Method, Operation, Pagination, Response, Schema, SecuritySchemeKind, StatusCode, TypeKind,
-    TypeRef,
-};
+use crate::ir::{Api, Method, Schema, SecuritySchemeKind, TypeKind, TypeRef};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
@@ -209,73 +206,8 @@ pub fn has_security(api: &Api) -> bool {
     !api.security_schemes.is_empty()
 }
 
-/// Whether bodies of this operation are wrapped in the envelope.
-pub fn uses_envelope(api: &Api, operation: &Operation) -> bool {
-    api.extensions.envelope.is_some() && operation.extensions.envelope
-}
-
-/// The schema of a list response's items, for paginated operations.
-pub fn list_items<'a>(operation: &Operation, response: &'a Response) -> Option<&'a Schema> {
-    operation.extensions.pagination.as_ref()?;
-    match &response.body.as_ref()?.ty {
-        TypeRef::Array(items) => Some(items),
-        _ => None,
-    }
-}
-
-pub fn pagination(operation: &Operation) -> Option<&Pagination> {
-    operation.extensions.pagination.as_ref()
-}
-
-/// The route in axum's syntax, which is OpenAPI's: `/v1/users/{user_id}`.
-pub fn route(operation: &Operation) -> String {
-    format!("{}{}", operation.base_path, operation.path)
-}
-
 pub fn method_router(method: Method) -> proc_macro2::Ident {
     format_ident!("{}", method.as_str().to_lowercase())
-}
-
-/// The variant name for a status: `201` -> `Created`.
-pub fn status_variant(status: StatusCode) -> String {
-    match status {
-        StatusCode::Code(code) => match code {
-            200 => "Ok".into(),
-            201 => "Created".into(),
-            202 => "Accepted".into(),
-            204 => "NoContent".into(),
-            301 => "MovedPermanently".into(),
-            302 => "Found".into(),
-            304 => "NotModified".into(),
-            400 => "BadRequest".into(),
-            401 => "Unauthorized".into(),
-            402 => "PaymentRequired".into(),
-            403 => "Forbidden".into(),
-            404 => "NotFound".into(),
-            405 => "MethodNotAllowed".into(),
-            406 => "NotAcceptable".into(),
-            409 => "Conflict".into(),
-            410 => "Gone".into(),
-            412 => "PreconditionFailed".into(),
-            413 => "PayloadTooLarge".into(),
-            415 => "UnsupportedMediaType".into(),
-            422 => "UnprocessableEntity".into(),
-            429 => "TooManyRequests".into(),
-            500 => "InternalServerError".into(),
-            501 => "NotImplemented".into(),
-            502 => "BadGateway".into(),
-            503 => "ServiceUnavailable".into(),
-            504 => "GatewayTimeout".into(),
-            other => format!("Status{other}"),
-        },
-        StatusCode::Range(digit) => format!("Status{digit}xx"),
-        StatusCode::Default => "Other".into(),
-    }
-}
-
-/// Whether `schema` is the envelope's error schema (its `error` member).
-pub fn is_error_schema(api: &Api, schema: &Schema) -> bool {
-    matches!((&schema.ty, api.envelope_error_type()), (TypeRef::Named(id), Some(error)) if *id == error)
 }
 
 /// Whether a request body's schema is an object, so a non-object body is `INVALID_JSON`.

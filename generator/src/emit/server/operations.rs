@@ -4,9 +4,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
 use crate::emit::rust::{docs, ident, module_docs};
 use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::wire::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
 use crate::ir::{
     Api, BodyEncoding, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup,
     TypeRef,

@@ -5,9 +5,10 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{challenge, is_object_schema, method_router, pagination, route};
+use super::{challenge, is_object_schema, method_router};
 use crate::emit::rust::{ident, module_docs};
 use crate::emit::typeref::Imports;
+use crate::emit::wire::{pagination, route};
 use crate::ir::{
     Api, BodyEncoding, Operation, Pagination, ParameterLocation, Primitive, RateLimitAlgorithm,
     RateLimitKey, RateLimitPolicy, Schema, Security, SecuritySchemeKind, TypeKind, TypeRef,

@@ -87,7 +87,7 @@ impl RetryPolicy {
         match status {
             408 | 429 | 500 | 502 | 503 | 504 => true,
             // A conflict is transient only while another attempt runs.
-            409 => code.map_or(true, |code| code == "REQUEST_IN_PROGRESS"),
+            409 => code.is_none_or(|code| code == "REQUEST_IN_PROGRESS"),
             _ => false,
         }
     }

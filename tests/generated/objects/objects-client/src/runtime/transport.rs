@@ -21,6 +21,8 @@ pub struct Transport {
     pub base_url: String,
     /// Headers sent with every request (credentials, user agent, your own).
     pub default_headers: HeaderMap,
+    /// Query parameters sent with every request (API keys sent in the query).
+    pub default_query: Vec<(String, String)>,
     pub retry: RetryPolicy,
     /// The limit for one attempt (default 60 s).
     pub timeout: Duration,
@@ -32,6 +34,7 @@ impl Transport {
             http: reqwest::Client::new(),
             base_url: base_url.trim_end_matches('/').to_string(),
             default_headers: HeaderMap::new(),
+            default_query: Vec::new(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
         }
@@ -47,8 +50,8 @@ pub struct Call {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
-    /// A JSON body, already serialized.
-    pub json: Option<Vec<u8>>,
+    /// The body, already encoded.
+    pub body: Option<Body>,
     /// Whether the operation deduplicates by `Idempotency-Key`: a key is
     /// then made once for the call unless [`Call::idempotency_key`] is set.
     pub idempotent: bool,
@@ -56,6 +59,25 @@ pub struct Call {
     /// This call's retry policy and per-attempt timeout, if not the transport's.
     pub retry: Option<RetryPolicy>,
     pub timeout: Option<Duration>,
+}
+
+/// An encoded request body and its media type.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl Body {
+    /// `value` as JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, TransportError> {
+        serde_json::to_vec(value)
+            .map(|bytes| Body {
+                content_type: "application/json",
+                bytes,
+            })
+            .map_err(|error| TransportError::Request(format!("the body is not JSON: {error}")))
+    }
 }
 
 /// The final answer of a call, whatever its status.
@@ -80,7 +102,8 @@ pub enum TransportError {
         attempts: u32,
         source: reqwest::Error,
     },
-    /// The request could not be built (a header value that is not valid).
+    /// The request could not be built (a header value that is not valid, a
+    /// body that is not JSON).
     Request(String),
 }
 
@@ -121,7 +144,9 @@ impl Transport {
         let key_value = match &key {
             Some(key) => Some(
                 HeaderValue::from_str(key)
-                    .map_err(|_| TransportError::Request("the Idempotency-Key".to_string()))?,
+                    .map_err(|_| TransportError::Request(
+                        "the Idempotency-Key is not a valid header value".to_string(),
+                    ))?,
             ),
             None => None,
         };
@@ -142,16 +167,19 @@ impl Transport {
                 .headers(self.default_headers.clone())
                 .headers(call.headers.clone())
                 .timeout(timeout);
+            if !self.default_query.is_empty() {
+                request = request.query(&self.default_query);
+            }
             if !call.query.is_empty() {
                 request = request.query(&call.query);
             }
             if let Some(value) = &key_value {
                 request = request.header(IDEMPOTENCY_KEY.clone(), value.clone());
             }
-            if let Some(json) = &call.json {
+            if let Some(body) = &call.body {
                 request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(json.clone());
+                    .header(reqwest::header::CONTENT_TYPE, body.content_type)
+                    .body(body.bytes.clone());
             }
             let failure = match request.send().await {
                 Ok(response) => {

@@ -1,0 +1,109 @@
+//! `errors.rs` of the client: for each operation, the errors it declares
+//! (and those the generated server layer gives), decoded by status; and,
+//! where an operation's successes differ in shape, an enum of them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::methods::error_name;
+use super::plan::Plan;
+use crate::emit::rust::module_docs;
+
+pub fn module(plans: &[Plan<'_>]) -> TokenStream {
+    let items = plans.iter().map(|plan| {
+        let error = error_enum(plan);
+        let success = &plan.success.enum_item;
+        quote! { #success #error }
+    });
+    let doc = module_docs(
+        "What each operation may answer besides success: one enum per operation, one variant per status.",
+    );
+    quote! {
+        #doc
+        #(#items)*
+    }
+}
+
+fn error_enum(plan: &Plan<'_>) -> TokenStream {
+    let name = error_name(plan.operation);
+    let variants = plan.errors.iter().map(|variant| {
+        let (doc, variant_name) = (&variant.docs, &variant.name);
+        match &variant.ty {
+            Some(ty) => quote! { #doc #variant_name(#ty), },
+            None => quote! { #doc #variant_name, },
+        }
+    });
+    let arms = plan.errors.iter().map(|variant| {
+        let (pattern, decode) = (&variant.pattern, &variant.decode);
+        quote! { #pattern => #decode, }
+    });
+    let catch_all =
+        (!plan.errors.iter().any(|v| v.pattern.to_string() == "_")).then(|| quote! { _ => None, });
+    let with_body: Vec<_> = plan
+        .errors
+        .iter()
+        .filter(|v| v.is_error_body)
+        .map(|v| &v.name)
+        .collect();
+    let body = if with_body.is_empty() {
+        quote! { None }
+    } else {
+        let rest = (with_body.len() < plan.errors.len()).then(|| quote! { _ => None, });
+        quote! {
+            match self {
+                #(Self::#with_body(body))|* => Some(body),
+                #rest
+            }
+        }
+    };
+    let reads_body = plan.errors.iter().any(|v| v.ty.is_some());
+    let body_parameter = if reads_body {
+        quote! { body }
+    } else {
+        quote! { _body }
+    };
+    // A lone `default` takes every status: no `match` needed.
+    let decode = match plan.errors.as_slice() {
+        [only] if only.pattern.to_string() == "_" => {
+            let decode = &only.decode;
+            quote! {
+                fn decode(_status: u16, #body_parameter: &[u8]) -> Option<Result<Self, serde_json::Error>> {
+                    #decode
+                }
+            }
+        }
+        _ => quote! {
+            fn decode(status: u16, #body_parameter: &[u8]) -> Option<Result<Self, serde_json::Error>> {
+                match status {
+                    #(#arms)*
+                    #catch_all
+                }
+            }
+        },
+    };
+    // Decoded once and matched at once: boxing would only add `*`.
+    let mut sizes: Vec<usize> = plan.errors.iter().map(|v| v.size).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
+    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    let doc = format!(
+        " The errors `{}` may answer, by status.",
+        plan.operation.id.rust
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        #large_variants
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl OperationError for #name {
+            #decode
+
+            fn body(&self) -> Option<&ErrorBody> {
+                #body
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `operations.rs` of the client: one `async` method per operation, with a
+//! stream and a collect helper for paginated ones.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::examples;
+use super::plan::{Plan, WalkStyle};
+use crate::emit::rust::{docs, module_docs};
+use crate::emit::wire::route;
+use crate::emit::Context;
+use crate::ir::{Operation, ParameterLocation};
+
+pub fn module(context: &Context<'_>, plans: &[Plan<'_>]) -> TokenStream {
+    let methods = plans.iter().map(|plan| methods(context, plan));
+    let doc = module_docs("A method per operation of the spec.");
+    quote! {
+        #doc
+
+        impl Client {
+            #(#methods)*
+        }
+    }
+}
+
+/// The name of the options struct of an operation with optional parameters.
+pub fn options_name(operation: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Options", operation.type_stem)
+}
+
+pub fn error_name(operation: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Error", operation.type_stem)
+}
+
+/// The method's parameters after `&self`.
+pub fn parameters(plan: &Plan<'_>) -> Vec<TokenStream> {
+    let mut parameters: Vec<TokenStream> = plan
+        .arguments
+        .iter()
+        .map(|argument| {
+            let (name, ty) = (&argument.name, &argument.ty);
+            quote! { #name: #ty }
+        })
+        .collect();
+    if let Some(body) = &plan.body {
+        let (name, ty) = (&body.name, &body.ty);
+        parameters.push(quote! { #name: #ty });
+    }
+    if !plan.optional.is_empty() {
+        let options = options_name(plan.operation);
+        parameters.push(quote! { options: #options });
+    }
+    parameters
+}
+
+fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
+    let operation = plan.operation;
+    let method = format_ident!("{}", plan.method);
+    let parameters = parameters(plan);
+    let success = &plan.success.ty;
+    let error = error_name(operation);
+    let http_method = format_ident!("{}", operation.method.as_str());
+    let path = path_expression(plan);
+    let required = plan.arguments.iter().map(|argument| {
+        let name = &argument.name;
+        encode(
+            argument.parameter.location,
+            &argument.parameter.name.wire,
+            quote! { &#name },
+        )
+    });
+    let optional = plan.optional.iter().map(|argument| {
+        let name = &argument.name;
+        encode(
+            argument.parameter.location,
+            &argument.parameter.name.wire,
+            quote! { &options.#name },
+        )
+    });
+    let has_cookies = plan
+        .arguments
+        .iter()
+        .chain(&plan.optional)
+        .any(|a| a.parameter.location == ParameterLocation::Cookie);
+    let cookies_start = has_cookies.then(|| quote! { let mut cookies = Vec::new(); });
+    let cookies_end =
+        has_cookies.then(|| quote! { encode::cookies(&mut call.headers, &cookies)?; });
+    let body = plan.body.as_ref().map(|body| {
+        let name = &body.name;
+        let encode = &body.encode;
+        if body.required {
+            quote! { call.body = Some(#encode); }
+        } else {
+            quote! {
+                if let Some(#name) = #name {
+                    call.body = Some(#encode);
+                }
+            }
+        }
+    });
+    let idempotent = operation
+        .idempotency()
+        .is_some()
+        .then(|| quote! { call.idempotent = true; });
+    let arms = &plan.success.arms;
+    let mutable = (has_cookies
+        || !plan
+            .arguments
+            .iter()
+            .all(|a| a.parameter.location == ParameterLocation::Path)
+        || !plan.optional.is_empty()
+        || body.is_some()
+        || idempotent.is_some())
+    .then(|| quote! { mut });
+    let deprecated = operation.deprecated.then(|| quote! { #[deprecated] });
+    let doc = method_docs(context, plan);
+    let main = quote! {
+        #doc
+        #deprecated
+        pub async fn #method(&self, #(#parameters),*) -> Result<Response<#success>, Error<#error>> {
+            let #mutable call = self.call(Method::#http_method, #path);
+            #cookies_start
+            #(#required)*
+            #(#optional)*
+            #cookies_end
+            #body
+            #idempotent
+            let answer = self.send(call).await?;
+            finish(answer, |status, body| match status {
+                #(#arms,)*
+                _ => None,
+            })
+        }
+    };
+    let Some(walk) = &plan.walk else {
+        return main;
+    };
+    let stream = format_ident!("{}_stream", plan.method);
+    let all = format_ident!("{}_all", plan.method);
+    let item = &walk.item;
+    let position = &walk.position;
+    let options = options_name(operation);
+    let forwarded: Vec<_> = plan
+        .arguments
+        .iter()
+        .map(|a| a.name.clone())
+        .chain(plan.body.as_ref().map(|b| b.name.clone()))
+        .collect();
+    let (start, next, set) = match walk.style {
+        WalkStyle::Page => (
+            quote! { options.#position.unwrap_or(1) },
+            quote! { list.next_page().and_then(|next| next.try_into().ok()) },
+            quote! { #position: Some(position) },
+        ),
+        WalkStyle::Cursor => (
+            quote! { options.#position.clone() },
+            quote! { list.next_cursor().map(|cursor| Some(cursor.to_string())) },
+            quote! { #position: position },
+        ),
+    };
+    let allow_deprecated = operation
+        .deprecated
+        .then(|| quote! { #[allow(deprecated)] });
+    let stream_doc = stream_docs(context, plan, &stream);
+    let all_doc = docs(Some(&format!(
+        "Every item of every page of [`Client::{}`]: [`Client::{stream}`], collected.",
+        plan.method
+    )));
+    quote! {
+        #main
+
+        #stream_doc
+        #deprecated
+        #allow_deprecated
+        pub fn #stream(&self, #(#parameters),*) -> impl Stream<Item = Result<#item, Error<#error>>> {
+            let start = #start;
+            walk(start, move |position| {
+                let options = #options { #set, ..options.clone() };
+                async move {
+                    let list = self.#method(#(#forwarded,)* options).await?.data;
+                    let next = #next;
+                    Ok((list.items, next))
+                }
+            })
+        }
+
+        #all_doc
+        #deprecated
+        #allow_deprecated
+        pub async fn #all(&self, #(#parameters),*) -> Result<Vec<#item>, Error<#error>> {
+            self.#stream(#(#forwarded,)* options).try_collect().await
+        }
+    }
+}
+
+/// Sends one parameter where the spec says it goes.
+fn encode(location: ParameterLocation, wire: &str, value: TokenStream) -> TokenStream {
+    match location {
+        // Path parameters are in the path already.
+        ParameterLocation::Path => quote! {},
+        ParameterLocation::Query => quote! { encode::query(&mut call.query, #wire, #value); },
+        ParameterLocation::Header => {
+            let name = wire.to_ascii_lowercase();
+            quote! { encode::header(&mut call.headers, #name, #value)?; }
+        }
+        ParameterLocation::Cookie => quote! { encode::cookie(&mut cookies, #wire, #value); },
+    }
+}
+
+/// The path with its parameters percent-encoded into it.
+fn path_expression(plan: &Plan<'_>) -> TokenStream {
+    let template = route(plan.operation);
+    let mut format = String::new();
+    let mut values = Vec::new();
+    let mut rest = template.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|i| open + i) else {
+            break;
+        };
+        format.push_str(&rest[..open]);
+        let wire = &rest[open + 1..close];
+        match plan.arguments.iter().find(|a| {
+            a.parameter.location == ParameterLocation::Path && a.parameter.name.wire == wire
+        }) {
+            Some(argument) => {
+                format.push_str("{}");
+                let name = &argument.name;
+                values.push(quote! { encode::segment(&#name) });
+            }
+            None => format.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    format.push_str(rest);
+    if values.is_empty() {
+        quote! { #format.to_string() }
+    } else {
+        quote! { format!(#format, #(#values),*) }
+    }
+}
+
+fn method_docs(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
+    let operation = plan.operation;
+    let mut text = format!("`{} {}`", operation.method.as_str(), route(operation));
+    if let Some(summary) = &operation.summary {
+        text.push_str(": ");
+        text.push_str(summary.trim());
+    }
+    if let Some(description) = &operation.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    if operation.idempotency().is_some() {
+        text.push_str("\n\nEach call sends one `Idempotency-Key` (a fresh UUID, or [`crate::RequestOptions::idempotency_key`]) on every attempt, so a retry never does the work twice.");
+    }
+    text.push_str(&format!(
+        "\n\n# Errors\n\n[`Error::Api`] with a [`{}`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.",
+        error_name(operation)
+    ));
+    text.push_str("\n\n# Example");
+    let example = examples::method(context, plan);
+    let text = docs(Some(&text));
+    quote! {
+        #text
+        #[doc = ""]
+        #(#[doc = #example])*
+    }
+}
+
+fn stream_docs(context: &Context<'_>, plan: &Plan<'_>, stream: &proc_macro2::Ident) -> TokenStream {
+    let what = match plan.walk.as_ref().map(|w| w.style) {
+        Some(WalkStyle::Cursor) => "following `next_cursor` until `has_more` is false",
+        _ => "up to `total_pages`, stopping early at a short page",
+    };
+    let text = format!(
+        "Every item of every page of [`Client::{}`], from the page `options` names (or the first), {what}. Each page is fetched when the one before is used up; the stream ends after the first error.\n\n# Example",
+        plan.method,
+    );
+    let text = docs(Some(&text));
+    let example = examples::stream(context, plan, stream);
+    quote! {
+        #text
+        #[doc = ""]
+        #(#[doc = #example])*
+    }
+}

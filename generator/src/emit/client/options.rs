@@ -1,0 +1,49 @@
+//! `options.rs` of the client: the optional parameters of each operation
+//! that has any, as a struct whose fields all default to "not sent".
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::methods::options_name;
+use super::plan::Plan;
+use crate::emit::rust::{docs, module_docs};
+
+pub fn module(plans: &[Plan<'_>]) -> TokenStream {
+    let items = plans.iter().filter(|p| !p.optional.is_empty()).map(|plan| {
+        let name = options_name(plan.operation);
+        let fields = plan.optional.iter().map(|argument| {
+            let parameter = argument.parameter;
+            let mut text = parameter.docs.clone().unwrap_or_default();
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!(
+                "The `{}` {} parameter; `None` leaves it out.",
+                parameter.name.wire,
+                parameter.location.as_str()
+            ));
+            if parameter.deprecated {
+                text.push_str(" Deprecated.");
+            }
+            let doc = docs(Some(&text));
+            let (field, ty) = (&argument.name, &argument.ty);
+            quote! { #doc pub #field: #ty, }
+        });
+        let doc = format!(
+            " The optional parameters of [`Client::{}`](crate::Client::{}).",
+            plan.method, plan.method
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #name {
+                #(#fields)*
+            }
+        }
+    });
+    let doc = module_docs("The optional parameters of each operation that has any.");
+    quote! {
+        #doc
+        #(#items)*
+    }
+}

@@ -1,0 +1,570 @@
+//! The client's view of one operation, worked out once for the emitters of
+//! its method, options and errors: arguments, options, what each status
+//! decodes into.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::rust::{docs, ident};
+use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::wire::{is_error_schema, list_items, status_variant, uses_envelope};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Pagination, Parameter, ParameterLocation, Primitive, Response,
+    Schema, StatusCode, TypeGroup, TypeRef,
+};
+use crate::naming::Namespace;
+
+/// Where the types crate is reached from the client's modules.
+pub const TYPES_PATH: &str = "crate::types";
+
+pub fn type_writer(api: &Api) -> TypeWriter<'_> {
+    TypeWriter {
+        api,
+        module: TypeGroup::Model,
+        types_path: Some(TYPES_PATH),
+    }
+}
+
+/// One operation as the client calls it.
+pub struct Plan<'a> {
+    pub operation: &'a Operation,
+    /// The method's name, and its stream and collect helpers' where paginated.
+    pub method: String,
+    /// Required parameters, in path, query, header, cookie order.
+    pub arguments: Vec<Argument<'a>>,
+    /// Optional parameters: the fields of the options struct.
+    pub optional: Vec<Argument<'a>>,
+    pub body: Option<BodyArgument>,
+    pub success: Success,
+    pub errors: Vec<ErrorVariant>,
+    /// Set for paginated operations whose list bodies carry their pagination.
+    pub walk: Option<Walk>,
+}
+
+pub struct Argument<'a> {
+    pub parameter: &'a Parameter,
+    /// The Rust name of the argument or field.
+    pub name: proc_macro2::Ident,
+    /// The type as a method argument (`&str`, `i64`) or a field (`Option<String>`).
+    pub ty: TokenStream,
+}
+
+pub struct BodyArgument {
+    pub name: proc_macro2::Ident,
+    pub ty: TokenStream,
+    pub required: bool,
+    /// How the value becomes a request body.
+    pub encode: TokenStream,
+}
+
+/// What a successful call returns.
+pub struct Success {
+    pub ty: TokenStream,
+    /// `status => decoder` arms of the success closure.
+    pub arms: Vec<TokenStream>,
+    /// An enum of the successes, when their bodies differ in type.
+    pub enum_item: Option<TokenStream>,
+}
+
+/// One declared (or generated-layer) error status.
+pub struct ErrorVariant {
+    pub name: proc_macro2::Ident,
+    pub docs: TokenStream,
+    pub pattern: TokenStream,
+    /// The body type, `None` for a response without one.
+    pub ty: Option<TokenStream>,
+    /// An `Option<Result<Self, _>>`: `None` when the body is not the expected one.
+    pub decode: TokenStream,
+    /// Whether the body is the error envelope's (`ErrorBody`).
+    pub is_error_body: bool,
+    /// An over-estimate of the body's size in bytes.
+    pub size: usize,
+}
+
+/// What `ErrorBody` takes: two strings, a vector and an optional number.
+const ERROR_BODY_SIZE: usize = 3 * 24 + 16;
+
+pub struct Walk {
+    pub style: WalkStyle,
+    /// The optional parameter the walk drives (`page`, `cursor`).
+    pub position: proc_macro2::Ident,
+    pub item: TokenStream,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WalkStyle {
+    Page,
+    Cursor,
+}
+
+/// The names every `Client` already has.
+const CLIENT_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "call", "send"];
+
+pub fn plans<'a>(api: &'a Api, imports: &mut Imports) -> Vec<Plan<'a>> {
+    let mut methods = Namespace::new();
+    for name in CLIENT_METHODS {
+        methods.reserve(name);
+    }
+    api.operations
+        .iter()
+        .map(|operation| plan(api, operation, &mut methods, imports))
+        .collect()
+}
+
+fn plan<'a>(
+    api: &'a Api,
+    operation: &'a Operation,
+    methods: &mut Namespace,
+    imports: &mut Imports,
+) -> Plan<'a> {
+    let writer = type_writer(api);
+    let envelope = uses_envelope(api, operation);
+    let method = methods.claim(&operation.id.rust);
+    let mut names = Namespace::new();
+    names.reserve("options");
+    let sent = |parameter: &&Parameter| !is_generated_idempotency_key(operation, parameter);
+    let mut required: Vec<&Parameter> = operation
+        .parameters
+        .iter()
+        .filter(sent)
+        .filter(|p| p.required || p.location == ParameterLocation::Path)
+        .collect();
+    required.sort_by_key(|p| p.location);
+    let arguments = required
+        .into_iter()
+        .map(|parameter| {
+            let ty = borrowed(&writer, &parameter.schema, imports);
+            let ty = if parameter.schema.nullable {
+                quote! { Option<#ty> }
+            } else {
+                ty
+            };
+            Argument {
+                parameter,
+                name: ident(&names.claim(&parameter.name.rust)),
+                ty,
+            }
+        })
+        .collect();
+    let optional: Vec<Argument> = operation
+        .parameters
+        .iter()
+        .filter(sent)
+        .filter(|p| !p.required && p.location != ParameterLocation::Path)
+        .map(|parameter| {
+            let value = writer.tokens(&parameter.schema, imports);
+            Argument {
+                parameter,
+                name: ident(&parameter.name.rust),
+                ty: quote! { Option<#value> },
+            }
+        })
+        .collect();
+    let body = operation.request_body.as_ref().map(|body| {
+        let content_type = &body.content_type;
+        let name = ident(&names.claim("body"));
+        let (ty, encode) = match body.encoding {
+            BodyEncoding::Json => (
+                borrowed(&writer, &body.schema, imports),
+                quote! { Body::json(#name)? },
+            ),
+            BodyEncoding::Text => (
+                quote! { &str },
+                quote! { Body { content_type: #content_type, bytes: #name.as_bytes().to_vec() } },
+            ),
+            BodyEncoding::Bytes => (
+                quote! { &[u8] },
+                quote! { Body { content_type: #content_type, bytes: #name.to_vec() } },
+            ),
+        };
+        let ty = if body.required {
+            ty
+        } else {
+            quote! { Option<#ty> }
+        };
+        BodyArgument {
+            name,
+            ty,
+            required: body.required,
+            encode,
+        }
+    });
+    let walk = walk(api, operation, &optional, imports);
+    Plan {
+        operation,
+        success: success(api, operation, envelope, imports),
+        errors: errors(api, operation, envelope),
+        method,
+        arguments,
+        optional,
+        body,
+        walk,
+    }
+}
+
+/// The `Idempotency-Key` header of an `x-idempotency` operation is the
+/// client's to send, once per call, not the caller's to pass.
+fn is_generated_idempotency_key(operation: &Operation, parameter: &Parameter) -> bool {
+    operation.idempotency().is_some()
+        && parameter.location == ParameterLocation::Header
+        && parameter.name.wire.eq_ignore_ascii_case("idempotency-key")
+}
+
+/// How a value is passed to a method: strings and arrays borrowed as
+/// slices, named types and maps by reference, numbers by value.
+fn borrowed(writer: &TypeWriter<'_>, schema: &Schema, imports: &mut Imports) -> TokenStream {
+    match &schema.ty {
+        TypeRef::Primitive(Primitive::String) => quote! { &str },
+        TypeRef::Primitive(Primitive::Binary) => quote! { &[u8] },
+        TypeRef::Array(items) => {
+            let items = writer.tokens(items, imports);
+            quote! { &[#items] }
+        }
+        TypeRef::Primitive(_) => writer.tokens(schema, imports),
+        TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::Any => {
+            let value = writer.tokens(schema, imports);
+            quote! { &#value }
+        }
+    }
+}
+
+/// How one response body is read.
+enum Reading {
+    Empty,
+    Json(TokenStream),
+    Text,
+    Bytes,
+}
+
+fn reading(api: &Api, response: &Response, imports: &mut Imports) -> Reading {
+    let Some(schema) = &response.body else {
+        return Reading::Empty;
+    };
+    let raw = response
+        .content_type
+        .as_deref()
+        .is_some_and(|content_type| !crate::lower::is_json(content_type));
+    match &schema.ty {
+        TypeRef::Primitive(Primitive::String) if raw => Reading::Text,
+        TypeRef::Primitive(Primitive::Binary) if raw => Reading::Bytes,
+        _ => {
+            let value = type_writer(api).tokens(schema, imports);
+            Reading::Json(if schema.nullable {
+                quote! { Option<#value> }
+            } else {
+                value
+            })
+        }
+    }
+}
+
+fn is_success(status: StatusCode) -> bool {
+    match status {
+        StatusCode::Code(code) => (200..300).contains(&code),
+        StatusCode::Range(digit) => digit == 2,
+        StatusCode::Default => false,
+    }
+}
+
+fn pattern(status: StatusCode) -> TokenStream {
+    match status {
+        StatusCode::Code(code) => {
+            let code = proc_macro2::Literal::u16_unsuffixed(code);
+            quote! { #code }
+        }
+        StatusCode::Range(digit) => {
+            let low = proc_macro2::Literal::u16_unsuffixed(u16::from(digit) * 100);
+            let high = proc_macro2::Literal::u16_unsuffixed(u16::from(digit) * 100 + 99);
+            quote! { #low..=#high }
+        }
+        StatusCode::Default => quote! { _ },
+    }
+}
+
+/// Exact statuses first, then ranges, then `default`, as a `match` needs.
+fn match_order(status: StatusCode) -> u8 {
+    match status {
+        StatusCode::Code(_) => 0,
+        StatusCode::Range(_) => 1,
+        StatusCode::Default => 2,
+    }
+}
+
+fn success(api: &Api, operation: &Operation, envelope: bool, imports: &mut Imports) -> Success {
+    let mut responses: Vec<&Response> = operation
+        .responses
+        .iter()
+        .filter(|r| is_success(r.status))
+        .collect();
+    responses.sort_by_key(|r| match_order(r.status));
+    if responses.is_empty() {
+        return Success {
+            ty: quote! { () },
+            arms: vec![quote! { 200..=299 => Some(decode::empty(body)) }],
+            enum_item: None,
+        };
+    }
+    let readings: Vec<(TokenStream, TokenStream)> = responses
+        .iter()
+        .map(|response| {
+            let is_list = list_items(operation, response).is_some();
+            match (
+                reading(api, response, imports),
+                operation.extensions.pagination.as_ref(),
+            ) {
+                (Reading::Json(_), Some(pagination)) if envelope && is_list => {
+                    let item = list_items(operation, response).expect("a list response");
+                    let item = type_writer(api).tokens(item, imports);
+                    match pagination {
+                        Pagination::Page { .. } => {
+                            (quote! { Page<#item> }, quote! { decode_page(body) })
+                        }
+                        Pagination::Cursor { .. } => (
+                            quote! { CursorPage<#item> },
+                            quote! { decode_cursor_page(body) },
+                        ),
+                    }
+                }
+                (Reading::Json(ty), _) if envelope => (ty, quote! { decode::data(body) }),
+                (Reading::Json(ty), _) => (ty, quote! { decode::json(body) }),
+                (Reading::Text, _) => (quote! { String }, quote! { decode::text(body) }),
+                (Reading::Bytes, _) => (quote! { Vec<u8> }, quote! { decode::bytes(body) }),
+                (Reading::Empty, _) => (quote! { () }, quote! { decode::empty(body) }),
+            }
+        })
+        .collect();
+    let first = readings[0].0.to_string();
+    // One body type, and statuses without a body (`200` or `204`): `Option`.
+    let bodies: BTreeSet<String> = readings
+        .iter()
+        .map(|(ty, _)| ty.to_string())
+        .filter(|ty| ty != "()")
+        .collect();
+    if bodies.len() == 1 && readings.iter().any(|(ty, _)| ty.to_string() == "()") {
+        let ty = readings
+            .iter()
+            .find(|(ty, _)| ty.to_string() != "()")
+            .map(|(ty, _)| ty.clone())
+            .expect("one body type");
+        let arms = responses
+            .iter()
+            .zip(&readings)
+            .map(|(response, (ty, decoder))| {
+                let pattern = pattern(response.status);
+                if ty.to_string() == "()" {
+                    quote! { #pattern => Some(Ok(None)) }
+                } else {
+                    quote! { #pattern => Some(#decoder.map(Some)) }
+                }
+            })
+            .collect();
+        return Success {
+            ty: quote! { Option<#ty> },
+            arms,
+            enum_item: None,
+        };
+    }
+    if readings.iter().all(|(ty, _)| ty.to_string() == first) {
+        let arms = responses
+            .iter()
+            .zip(&readings)
+            .map(|(response, (_, decoder))| {
+                let pattern = pattern(response.status);
+                quote! { #pattern => Some(#decoder) }
+            })
+            .collect();
+        return Success {
+            ty: readings[0].0.clone(),
+            arms,
+            enum_item: None,
+        };
+    }
+    // Successes of different shapes: an enum with a variant per status.
+    let name = format_ident!("{}Success", operation.type_stem);
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for (response, (ty, decoder)) in responses.iter().zip(&readings) {
+        let variant = format_ident!("{}", status_variant(response.status));
+        let doc = status_docs(response);
+        let pattern = pattern(response.status);
+        if ty.to_string() == "()" {
+            variants.push(quote! { #doc #variant, });
+            arms.push(quote! { #pattern => Some(#decoder.map(|()| #name::#variant)) });
+        } else {
+            variants.push(quote! { #doc #variant(#ty), });
+            arms.push(quote! { #pattern => Some(#decoder.map(#name::#variant)) });
+        }
+    }
+    let doc = format!(
+        " What `{}` returns: one variant per success status the spec declares.",
+        operation.id.rust
+    );
+    // Returned once and matched at once: boxing would only add `*`.
+    let mut sizes: Vec<usize> = responses
+        .iter()
+        .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body)))
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
+    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    Success {
+        ty: quote! { #name },
+        arms,
+        enum_item: Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            #large_variants
+            pub enum #name {
+                #(#variants)*
+            }
+        }),
+    }
+}
+
+fn status_docs(response: &Response) -> TokenStream {
+    let mut text = match response.status {
+        StatusCode::Code(code) => format!("`{code}`"),
+        StatusCode::Range(digit) => format!("`{digit}XX`"),
+        StatusCode::Default => "Any other status".to_string(),
+    };
+    if let Some(description) = &response.docs {
+        text.push_str(": ");
+        text.push_str(description.trim());
+    }
+    docs(Some(&text))
+}
+
+fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<ErrorVariant> {
+    let mut imports = Imports::default();
+    let mut declared: Vec<&Response> = operation
+        .responses
+        .iter()
+        .filter(|r| !is_success(r.status))
+        .collect();
+    declared.sort_by_key(|r| match_order(r.status));
+    let mut variants: Vec<ErrorVariant> = Vec::new();
+    for response in &declared {
+        let name = format_ident!("{}", status_variant(response.status));
+        let error_envelope = envelope
+            && response
+                .body
+                .as_ref()
+                .is_some_and(|s| is_error_schema(api, s));
+        let (ty, decode, is_error_body) = match reading(api, response, &mut imports) {
+            _ if error_envelope => (
+                Some(quote! { ErrorBody }),
+                quote! { Some(decode::error(body).map(Self::#name)) },
+                true,
+            ),
+            Reading::Json(ty) if envelope => (
+                Some(ty),
+                quote! { Some(decode::error(body).map(Self::#name)) },
+                false,
+            ),
+            Reading::Json(ty) => (
+                Some(ty),
+                quote! { Some(decode::json(body).map(Self::#name)) },
+                false,
+            ),
+            Reading::Text => (
+                Some(quote! { String }),
+                quote! { Some(decode::text(body).map(Self::#name)) },
+                false,
+            ),
+            Reading::Bytes => (
+                Some(quote! { Vec<u8> }),
+                quote! { Some(decode::bytes(body).map(Self::#name)) },
+                false,
+            ),
+            Reading::Empty => (None, quote! { Some(Ok(Self::#name)) }, false),
+        };
+        let size = match (&ty, &response.body) {
+            (None, _) => 0,
+            (Some(_), _) if is_error_body => ERROR_BODY_SIZE,
+            (Some(_), Some(schema)) => api.estimated_size(schema),
+            (Some(_), None) => 0,
+        };
+        variants.push(ErrorVariant {
+            docs: status_docs(response),
+            pattern: pattern(response.status),
+            name,
+            ty,
+            decode,
+            is_error_body,
+            size,
+        });
+    }
+    // The generated server layer's own errors, where the spec is silent.
+    let covered = |code: u16| {
+        declared.iter().any(|r| match r.status {
+            StatusCode::Code(declared) => declared == code,
+            StatusCode::Range(digit) => u16::from(digit) == code / 100,
+            StatusCode::Default => true,
+        })
+    };
+    let mut layer: Vec<ErrorVariant> = Vec::new();
+    for error in api.layer_errors(operation) {
+        if covered(error.status)
+            || layer
+                .iter()
+                .any(|v| v.pattern.to_string() == error.status.to_string())
+        {
+            continue;
+        }
+        let name = format_ident!("{}", status_variant(StatusCode::Code(error.status)));
+        let decode = if envelope {
+            quote! { Some(decode::error(body).map(Self::#name)) }
+        } else {
+            quote! { decode::layer_error(body).map(|body| body.map(Self::#name)) }
+        };
+        let code = proc_macro2::Literal::u16_unsuffixed(error.status);
+        layer.push(ErrorVariant {
+            docs: docs(Some(&format!("`{}`: {}", error.status, error.description))),
+            pattern: quote! { #code },
+            name,
+            ty: Some(quote! { ErrorBody }),
+            decode,
+            is_error_body: true,
+            size: ERROR_BODY_SIZE,
+        });
+    }
+    // Exact statuses must come before a declared range or `default`.
+    let first_catch_all = variants
+        .iter()
+        .position(|v| v.pattern.to_string().contains("..=") || v.pattern.to_string() == "_")
+        .unwrap_or(variants.len());
+    let rest = variants.split_off(first_catch_all);
+    variants.extend(layer);
+    variants.extend(rest);
+    variants
+}
+
+fn walk(
+    api: &Api,
+    operation: &Operation,
+    optional: &[Argument<'_>],
+    imports: &mut Imports,
+) -> Option<Walk> {
+    if !uses_envelope(api, operation) {
+        return None;
+    }
+    let (style, position) = match operation.extensions.pagination.as_ref()? {
+        Pagination::Page { page_param, .. } => (WalkStyle::Page, page_param),
+        Pagination::Cursor { cursor_param, .. } => (WalkStyle::Cursor, cursor_param),
+    };
+    let position = optional.iter().find(|a| {
+        a.parameter.location == ParameterLocation::Query && &a.parameter.name.wire == position
+    })?;
+    let item = operation
+        .responses
+        .iter()
+        .filter(|r| is_success(r.status))
+        .find_map(|r| list_items(operation, r))?;
+    Some(Walk {
+        style,
+        position: position.name.clone(),
+        item: type_writer(api).tokens(item, imports),
+    })
+}
