@@ -13,3 +13,4 @@ for spec in tests/specs/*.yaml; do
     "$specforge" generate "$spec" --out "tests/generated/$feature" --name "$feature"
 done
 "$specforge" generate tests/specs/external/api.yaml --out tests/generated/external --name external
+"$specforge" generate tests/specs/corpus/swagger-petstore-v3.yaml --out tests/generated/petstore --name petstore

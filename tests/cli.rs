@@ -285,6 +285,11 @@ fn committed_output_is_current() {
         root.join("tests/generated/external"),
         "external".into(),
     ));
+    cases.push((
+        root.join("tests/specs/corpus/swagger-petstore-v3.yaml"),
+        root.join("tests/generated/petstore"),
+        "petstore".into(),
+    ));
     for (spec, out, name) in cases {
         let settings = Settings { name };
         let generated = generate(&spec, &settings).unwrap();

@@ -204,6 +204,65 @@ async fn every_declared_error_is_its_typed_variant() {
         matches!(api_error(error), ListUsersError::Unauthorized(body) if body.code == "UNAUTHORIZED")
     );
 
+    // 401 from every operation that needs a key, each its own variant.
+    let charge_id = client
+        .create_charge(&new_charge(500))
+        .await
+        .unwrap()
+        .data
+        .id;
+    let update = UserUpdate {
+        name: None,
+        email: None,
+    };
+    let refund = RefundCreate {
+        amount: None,
+        reason: None,
+    };
+    macro_rules! unauthorized {
+        ($call:expr, $variant:path) => {
+            let error = $call.await.unwrap_err();
+            assert_eq!(error.code(), Some("UNAUTHORIZED"));
+            assert!(matches!(api_error(error), $variant(_)));
+        };
+    }
+    unauthorized!(
+        anonymous.create_user(&new_user("Nobody")),
+        CreateUserError::Unauthorized
+    );
+    unauthorized!(anonymous.get_user(ada.id), GetUserError::Unauthorized);
+    unauthorized!(
+        anonymous.update_user(ada.id, &update),
+        UpdateUserError::Unauthorized
+    );
+    unauthorized!(anonymous.delete_user(ada.id), DeleteUserError::Unauthorized);
+    unauthorized!(
+        anonymous.list_charges(ListChargesOptions::default()),
+        ListChargesError::Unauthorized
+    );
+    unauthorized!(
+        anonymous.create_charge(&new_charge(500)),
+        CreateChargeError::Unauthorized
+    );
+    unauthorized!(
+        anonymous.get_charge(&charge_id),
+        GetChargeError::Unauthorized
+    );
+    unauthorized!(
+        anonymous.create_refund(&charge_id, &refund),
+        CreateRefundError::Unauthorized
+    );
+
+    // A bad email on update.
+    let bad_email = UserUpdate {
+        name: None,
+        email: Some("not an email".to_string()),
+    };
+    let error = client.update_user(ada.id, &bad_email).await.unwrap_err();
+    assert!(
+        matches!(api_error(error), UpdateUserError::BadRequest(body) if body.details[0].field == "email")
+    );
+
     // 400 on a taken email; 404s of each resource.
     let error = client.create_user(&new_user("Grace")).await.unwrap_err();
     assert!(

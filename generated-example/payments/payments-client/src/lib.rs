@@ -10,6 +10,7 @@
 //! to another.
 //!
 //! # Example
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = payments_client::Client::builder()

@@ -46,8 +46,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::data(body)),
+            |status, bytes| match status {
+                200 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -83,8 +83,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode_page(body)),
+            |status, bytes| match status {
+                200 => Some(decode_page(bytes)),
                 _ => None,
             },
         )
@@ -162,8 +162,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::data(body)),
+            |status, bytes| match status {
+                201 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -193,12 +193,12 @@ impl Client {
         user_id: i64,
     ) -> Result<Response<types::User>, Error<GetUserError>> {
         let call = self
-            .call(Method::GET, format!("/v1/users/{}", encode::segment(& user_id)));
+            .call(Method::GET, format!("/v1/users/{}", encode::segment(user_id)));
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::data(body)),
+            |status, bytes| match status {
+                200 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -228,12 +228,12 @@ impl Client {
         user_id: i64,
     ) -> Result<Response<()>, Error<DeleteUserError>> {
         let call = self
-            .call(Method::DELETE, format!("/v1/users/{}", encode::segment(& user_id)));
+            .call(Method::DELETE, format!("/v1/users/{}", encode::segment(user_id)));
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -267,13 +267,13 @@ impl Client {
         body: &types::UserUpdate,
     ) -> Result<Response<types::User>, Error<UpdateUserError>> {
         let mut call = self
-            .call(Method::PATCH, format!("/v1/users/{}", encode::segment(& user_id)));
+            .call(Method::PATCH, format!("/v1/users/{}", encode::segment(user_id)));
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::data(body)),
+            |status, bytes| match status {
+                200 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -309,8 +309,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode_cursor_page(body)),
+            |status, bytes| match status {
+                200 => Some(decode_cursor_page(bytes)),
                 _ => None,
             },
         )
@@ -393,8 +393,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::data(body)),
+            |status, bytes| match status {
+                201 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -424,12 +424,12 @@ impl Client {
         charge_id: &str,
     ) -> Result<Response<types::Charge>, Error<GetChargeError>> {
         let call = self
-            .call(Method::GET, format!("/v1/charges/{}", encode::segment(& charge_id)));
+            .call(Method::GET, format!("/v1/charges/{}", encode::segment(charge_id)));
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::data(body)),
+            |status, bytes| match status {
+                200 => Some(decode::data(bytes)),
                 _ => None,
             },
         )
@@ -467,15 +467,15 @@ impl Client {
         let mut call = self
             .call(
                 Method::POST,
-                format!("/v1/charges/{}/refunds", encode::segment(& charge_id)),
+                format!("/v1/charges/{}/refunds", encode::segment(charge_id)),
             );
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::data(body)),
+            |status, bytes| match status {
+                201 => Some(decode::data(bytes)),
                 _ => None,
             },
         )

@@ -126,7 +126,7 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
             #body
             #idempotent
             let answer = self.send(call).await?;
-            finish(answer, |status, body| match status {
+            finish(answer, |status, bytes| match status {
                 #(#arms,)*
                 _ => None,
             })
@@ -225,7 +225,7 @@ fn path_expression(plan: &Plan<'_>) -> TokenStream {
             Some(argument) => {
                 format.push_str("{}");
                 let name = &argument.name;
-                values.push(quote! { encode::segment(&#name) });
+                values.push(quote! { encode::segment(#name) });
             }
             None => format.push_str(&rest[open..=close]),
         }

@@ -326,6 +326,7 @@ fn lib_rs(context: &Context<'_>, has_operations: bool, has_options: bool) -> Tok
         .map(|text| syn::parse_str::<syn::ItemUse>(text).expect("a valid use item"));
     quote! {
         #docs
+        #![doc = ""]
         #(#![doc = #example])*
 
         #[rustfmt::skip]

@@ -302,7 +302,7 @@ fn success(api: &Api, operation: &Operation, envelope: bool, imports: &mut Impor
     if responses.is_empty() {
         return Success {
             ty: quote! { () },
-            arms: vec![quote! { 200..=299 => Some(decode::empty(body)) }],
+            arms: vec![quote! { 200..=299 => Some(decode::empty(bytes)) }],
             enum_item: None,
         };
     }
@@ -319,19 +319,19 @@ fn success(api: &Api, operation: &Operation, envelope: bool, imports: &mut Impor
                     let item = type_writer(api).tokens(item, imports);
                     match pagination {
                         Pagination::Page { .. } => {
-                            (quote! { Page<#item> }, quote! { decode_page(body) })
+                            (quote! { Page<#item> }, quote! { decode_page(bytes) })
                         }
                         Pagination::Cursor { .. } => (
                             quote! { CursorPage<#item> },
-                            quote! { decode_cursor_page(body) },
+                            quote! { decode_cursor_page(bytes) },
                         ),
                     }
                 }
-                (Reading::Json(ty), _) if envelope => (ty, quote! { decode::data(body) }),
-                (Reading::Json(ty), _) => (ty, quote! { decode::json(body) }),
-                (Reading::Text, _) => (quote! { String }, quote! { decode::text(body) }),
-                (Reading::Bytes, _) => (quote! { Vec<u8> }, quote! { decode::bytes(body) }),
-                (Reading::Empty, _) => (quote! { () }, quote! { decode::empty(body) }),
+                (Reading::Json(ty), _) if envelope => (ty, quote! { decode::data(bytes) }),
+                (Reading::Json(ty), _) => (ty, quote! { decode::json(bytes) }),
+                (Reading::Text, _) => (quote! { String }, quote! { decode::text(bytes) }),
+                (Reading::Bytes, _) => (quote! { Vec<u8> }, quote! { decode::bytes(bytes) }),
+                (Reading::Empty, _) => (quote! { () }, quote! { decode::empty(bytes) }),
             }
         })
         .collect();

@@ -12,8 +12,8 @@ use serde_json::Value;
 use crate::runtime::transport::TransportError;
 
 /// A path parameter as one percent-encoded segment: `a b/c` -> `a%20b%2Fc`.
-pub fn segment<T: Serialize + ?Sized>(value: &T) -> String {
-    percent_encode(&simple(&to_json(value)))
+pub fn segment(value: impl Serialize) -> String {
+    percent_encode(&simple(&to_json(&value)))
 }
 
 /// Adds a query parameter: nothing for `None`, one pair per item of an
@@ -140,10 +140,10 @@ mod tests {
     #[test]
     fn path_segments_are_percent_encoded() {
         assert_eq!(segment("a b/c?d"), "a%20b%2Fc%3Fd");
-        assert_eq!(segment(&42_i64), "42");
+        assert_eq!(segment(42_i64), "42");
         assert_eq!(segment("ch_Ab9~"), "ch_Ab9~");
         assert_eq!(segment("é"), "%C3%A9");
-        assert_eq!(segment(&["a", "b"]), "a%2Cb");
+        assert_eq!(segment(["a", "b"]), "a%2Cb");
     }
 
     #[test]

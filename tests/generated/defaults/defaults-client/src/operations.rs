@@ -40,8 +40,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )

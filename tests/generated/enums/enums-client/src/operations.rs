@@ -39,8 +39,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::json(body)),
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
                 _ => None,
             },
         )

@@ -8,6 +8,7 @@
 //! Rate limits and idempotency keys in the shapes the vocabulary allows, for the tests of the generated middleware.
 //!
 //! # Example
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = guards_client::Client::builder()

@@ -48,8 +48,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::json(body)),
+            |status, bytes| match status {
+                201 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -88,8 +88,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                202 => Some(decode::json(body)),
+            |status, bytes| match status {
+                202 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -128,8 +128,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::json(body)),
+            |status, bytes| match status {
+                201 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -158,8 +158,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -188,8 +188,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -218,8 +218,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -248,8 +248,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )

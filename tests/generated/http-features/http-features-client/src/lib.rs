@@ -8,6 +8,7 @@
 //! What the flagship does not use, for the generated server and client.
 //!
 //! # Example
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = http_features_client::Client::builder()

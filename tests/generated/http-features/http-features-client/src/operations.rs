@@ -41,8 +41,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::json(body)),
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -71,8 +71,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::json(body)),
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -103,8 +103,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::json(body)),
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -138,7 +138,7 @@ impl Client {
         options: GetItemOptions,
     ) -> Result<Response<types::Item>, Error<GetItemError>> {
         let mut call = self
-            .call(Method::GET, format!("/items/{}", encode::segment(& item_id)));
+            .call(Method::GET, format!("/items/{}", encode::segment(item_id)));
         let mut cookies = Vec::new();
         encode::header(&mut call.headers, "x-trace", &x_trace)?;
         encode::cookie(&mut cookies, "theme", &options.theme);
@@ -148,8 +148,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::json(body)),
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
                 _ => None,
             },
         )
@@ -185,9 +185,9 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                201 => Some(decode::json(body).map(PostNoteSuccess::Created)),
-                202 => Some(decode::json(body).map(PostNoteSuccess::Accepted)),
+            |status, bytes| match status {
+                201 => Some(decode::json(bytes).map(PostNoteSuccess::Created)),
+                202 => Some(decode::json(bytes).map(PostNoteSuccess::Accepted)),
                 _ => None,
             },
         )
@@ -220,8 +220,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                200 => Some(decode::text(body)),
+            |status, bytes| match status {
+                200 => Some(decode::text(bytes)),
                 _ => None,
             },
         )
@@ -248,8 +248,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -276,8 +276,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -304,8 +304,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )
@@ -333,8 +333,8 @@ impl Client {
         let answer = self.send(call).await?;
         finish(
             answer,
-            |status, body| match status {
-                204 => Some(decode::empty(body)),
+            |status, bytes| match status {
+                204 => Some(decode::empty(bytes)),
                 _ => None,
             },
         )

@@ -8,6 +8,7 @@
 //! Structs, renames, optional and nullable fields, keywords.
 //!
 //! # Example
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = objects_client::Client::builder()

@@ -6,6 +6,7 @@
 //! One `async` method per operation on [`Client`]; each returns the typed body in a [`Response`] (with the request id, rate limits and replay flag in its `meta`), or an [`Error`] whose `Api` variant holds the operation's own error enum. Paginated lists have `*_stream` and `*_all` helpers that walk every page. Calls are retried on connection errors, timeouts, 408, 409 `REQUEST_IN_PROGRESS`, 429 and 5xx, with one `Idempotency-Key` across all attempts. The API's types live in `read-write-types`, re-exported as [`types`].
 //!
 //! # Example
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = read_write_client::Client::builder()
