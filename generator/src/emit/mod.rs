@@ -110,4 +110,36 @@ impl Output {
         let path = format!("{}/{relative}", context.crate_name(kind));
         self.files.insert(path, text);
     }
+
+    /// A crate's runtime: each `(name, source)` copied verbatim under the
+    /// header as `src/runtime/<name>.rs`, and the `mod.rs` declaring them.
+    fn add_runtime(&mut self, kind: CrateKind, context: &Context<'_>, modules: &[(&str, &str)]) {
+        let header = context.rust_header();
+        let declarations = modules.iter().map(|(name, _)| {
+            let name = quote::format_ident!("{}", name);
+            quote::quote! { #[rustfmt::skip] pub mod #name; }
+        });
+        let doc = format!(
+            " The parts of the {} that do not depend on the spec.",
+            kind.suffix()
+        );
+        let runtime = quote::quote! {
+            #![doc = #doc]
+            #(#declarations)*
+        };
+        self.add(
+            kind,
+            context,
+            "src/runtime/mod.rs",
+            rust::render(runtime, &header),
+        );
+        for (name, source) in modules {
+            self.add(
+                kind,
+                context,
+                &format!("src/runtime/{name}.rs"),
+                format!("{header}\n{source}"),
+            );
+        }
+    }
 }

@@ -89,6 +89,17 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// `#[allow(clippy::large_enum_variant)]` for an enum whose largest variant
+/// is far larger than the next (sizes as `Api::estimated_size` gives them).
+/// Generated enums are built once and matched at once: boxing their large
+/// variants would only make callers write `Box::new` and `*`.
+pub fn large_variant_allowance(sizes: impl IntoIterator<Item = usize>) -> Option<TokenStream> {
+    let mut sizes: Vec<usize> = sizes.into_iter().collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
+    (spread >= 128).then(|| quote::quote! { #[allow(clippy::large_enum_variant)] })
+}
+
 /// `#[doc = ...]` lines for a doc comment, made safe for rustdoc.
 pub fn docs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {

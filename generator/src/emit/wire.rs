@@ -67,3 +67,18 @@ pub fn status_variant(status: StatusCode) -> String {
 pub fn is_error_schema(api: &Api, schema: &Schema) -> bool {
     matches!((&schema.ty, api.envelope_error_type()), (TypeRef::Named(id), Some(error)) if *id == error)
 }
+
+/// "`GET /v1/users`: summary", then the description: the opening of an
+/// operation's docs wherever it shows.
+pub fn operation_docs(operation: &Operation) -> String {
+    let mut text = format!("`{} {}`", operation.method.as_str(), route(operation));
+    if let Some(summary) = &operation.summary {
+        text.push_str(": ");
+        text.push_str(summary.trim());
+    }
+    if let Some(description) = &operation.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    text
+}

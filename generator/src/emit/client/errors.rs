@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::methods::error_name;
 use super::plan::Plan;
-use crate::emit::rust::module_docs;
+use crate::emit::rust::{large_variant_allowance, module_docs};
 
 pub fn module(plans: &[Plan<'_>]) -> TokenStream {
     let items = plans.iter().map(|plan| {
@@ -81,11 +81,7 @@ fn error_enum(plan: &Plan<'_>) -> TokenStream {
             }
         },
     };
-    // Decoded once and matched at once: boxing would only add `*`.
-    let mut sizes: Vec<usize> = plan.errors.iter().map(|v| v.size).collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
-    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    let large_variants = large_variant_allowance(plan.errors.iter().map(|v| v.size));
     let doc = format!(
         " The errors `{}` may answer, by status.",
         plan.operation.id.rust

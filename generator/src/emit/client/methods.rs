@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::examples;
 use super::plan::{Plan, WalkStyle};
 use crate::emit::rust::{docs, module_docs};
-use crate::emit::wire::route;
+use crate::emit::wire::{operation_docs, route};
 use crate::emit::Context;
 use crate::ir::{Operation, ParameterLocation};
 
@@ -132,11 +132,11 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
             })
         }
     };
-    let Some(walk) = &plan.walk else {
+    let (Some(walk), Some((stream, all))) = (&plan.walk, &plan.helpers) else {
         return main;
     };
-    let stream = format_ident!("{}_stream", plan.method);
-    let all = format_ident!("{}_all", plan.method);
+    let stream = format_ident!("{}", stream);
+    let all = format_ident!("{}", all);
     let item = &walk.item;
     let position = &walk.position;
     let options = options_name(operation);
@@ -241,15 +241,7 @@ fn path_expression(plan: &Plan<'_>) -> TokenStream {
 
 fn method_docs(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
     let operation = plan.operation;
-    let mut text = format!("`{} {}`", operation.method.as_str(), route(operation));
-    if let Some(summary) = &operation.summary {
-        text.push_str(": ");
-        text.push_str(summary.trim());
-    }
-    if let Some(description) = &operation.description {
-        text.push_str("\n\n");
-        text.push_str(description.trim());
-    }
+    let mut text = operation_docs(operation);
     if operation.idempotency().is_some() {
         text.push_str("\n\nEach call sends one `Idempotency-Key` (a fresh UUID, or [`crate::RequestOptions::idempotency_key`]) on every attempt, so a retry never does the work twice.");
     }

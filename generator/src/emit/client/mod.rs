@@ -12,7 +12,7 @@ mod plan;
 use std::collections::BTreeSet;
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::rust::{self, module_docs};
 use super::typeref::Imports;
@@ -147,28 +147,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/lib.rs",
         rust::render(lib_rs(context, has_operations, has_options), &header),
     );
-    let runtime_mods = RUNTIME.iter().map(|(name, _)| {
-        let name = format_ident!("{}", name);
-        quote! { #[rustfmt::skip] pub mod #name; }
-    });
-    let runtime = quote! {
-        #![doc = " The parts of the client that do not depend on the spec."]
-        #(#runtime_mods)*
-    };
-    output.add(
-        kind,
-        context,
-        "src/runtime/mod.rs",
-        rust::render(runtime, &header),
-    );
-    for (name, source) in RUNTIME {
-        output.add(
-            kind,
-            context,
-            &format!("src/runtime/{name}.rs"),
-            format!("{header}\n{source}"),
-        );
-    }
+    output.add_runtime(kind, context, RUNTIME);
     output.add(
         kind,
         context,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::rust::{docs, ident};
+use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, status_variant, uses_envelope};
 use crate::ir::{
@@ -30,8 +30,10 @@ pub fn type_writer(api: &Api) -> TypeWriter<'_> {
 /// One operation as the client calls it.
 pub struct Plan<'a> {
     pub operation: &'a Operation,
-    /// The method's name, and its stream and collect helpers' where paginated.
+    /// The method's name.
     pub method: String,
+    /// The names of the stream and collect helpers, for paginated operations.
+    pub helpers: Option<(String, String)>,
     /// Required parameters, in path, query, header, cookie order.
     pub arguments: Vec<Argument<'a>>,
     /// Optional parameters: the fields of the options struct.
@@ -192,11 +194,19 @@ fn plan<'a>(
         }
     });
     let walk = walk(api, operation, &optional, imports);
+    let helpers = walk.as_ref().map(|_| {
+        let stem = crate::naming::bare(&method);
+        (
+            methods.claim(&format!("{stem}_stream")),
+            methods.claim(&format!("{stem}_all")),
+        )
+    });
     Plan {
         operation,
         success: success(api, operation, envelope, imports),
         errors: errors(api, operation, envelope),
         method,
+        helpers,
         arguments,
         optional,
         body,
@@ -401,14 +411,11 @@ fn success(api: &Api, operation: &Operation, envelope: bool, imports: &mut Impor
         " What `{}` returns: one variant per success status the spec declares.",
         operation.id.rust
     );
-    // Returned once and matched at once: boxing would only add `*`.
-    let mut sizes: Vec<usize> = responses
-        .iter()
-        .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body)))
-        .collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
-    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    let large_variants = large_variant_allowance(
+        responses
+            .iter()
+            .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body))),
+    );
     Success {
         ty: quote! { #name },
         arms,

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::has_security;
 use crate::emit::rust::{docs, ident, module_docs};
 use crate::emit::typeref::Imports;
-use crate::emit::wire::route;
+use crate::emit::wire::operation_docs;
 use crate::ir::{Api, Operation};
 
 pub fn module(api: &Api) -> TokenStream {
@@ -73,15 +73,7 @@ fn method(operation: &Operation) -> TokenStream {
     } else {
         quote! { () }
     };
-    let mut text = format!("`{} {}`", operation.method.as_str(), route(operation));
-    if let Some(summary) = &operation.summary {
-        text.push_str(": ");
-        text.push_str(summary.trim());
-    }
-    if let Some(description) = &operation.description {
-        text.push_str("\n\n");
-        text.push_str(description.trim());
-    }
+    let mut text = operation_docs(operation);
     if operation.deprecated {
         text.push_str("\n\nDeprecated: responses carry a `Deprecation` header.");
     }

@@ -112,28 +112,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/routes.rs",
         rust::render(routes::module(api), &header),
     );
-    let runtime_mods = RUNTIME.iter().map(|(name, _)| {
-        let name = format_ident!("{}", name);
-        quote! { #[rustfmt::skip] pub mod #name; }
-    });
-    let runtime = quote! {
-        #![doc = " The parts of the server that do not depend on the spec."]
-        #(#runtime_mods)*
-    };
-    output.add(
-        kind,
-        context,
-        "src/runtime/mod.rs",
-        rust::render(runtime, &header),
-    );
-    for (name, source) in RUNTIME {
-        output.add(
-            kind,
-            context,
-            &format!("src/runtime/{name}.rs"),
-            format!("{header}\n{source}"),
-        );
-    }
+    output.add_runtime(kind, context, RUNTIME);
     if let Some(document) = &api.effective_document {
         let text = serde_json::to_string_pretty(document).expect("a JSON value serializes");
         output.add(kind, context, "openapi.json", format!("{text}\n"));

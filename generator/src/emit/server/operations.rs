@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::rust::{docs, ident, module_docs};
+use crate::emit::rust::{docs, ident, large_variant_allowance, module_docs};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
 use crate::ir::{
@@ -195,16 +195,12 @@ fn response_enum(
         }
     });
     let conversion = conversion(api, operation, &name, &variants, imports);
-    // A response is built once and consumed at once; boxing its large
-    // variants would only make handlers write `Box::new`.
-    let mut sizes: Vec<usize> = operation
-        .responses
-        .iter()
-        .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body)))
-        .collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let spread = sizes.first().copied().unwrap_or(0) - sizes.get(1).copied().unwrap_or(0);
-    let large_variants = (spread >= 128).then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    let large_variants = large_variant_allowance(
+        operation
+            .responses
+            .iter()
+            .map(|r| r.body.as_ref().map_or(0, |body| api.estimated_size(body))),
+    );
     let doc = format!(
         " The responses `{}` may return: one variant per status the spec declares.",
         operation.id.rust
