@@ -83,14 +83,18 @@ fn methods(schemes: &[SecurityScheme]) -> Vec<TokenStream> {
                 text.push_str(description.trim());
             }
             let (how, parameters, body) = match &scheme.kind {
-                SecuritySchemeKind::ApiKey { location, parameter } => {
+                SecuritySchemeKind::ApiKey {
+                    location,
+                    parameter,
+                } => {
                     let body = match location {
                         ParameterLocation::Query => {
                             quote! { self.credential_query(#parameter, key) }
                         }
                         ParameterLocation::Cookie => {
-                            let prefix = format!("{parameter}=");
-                            quote! { self.credential_header("cookie", &format!("{}{}", #prefix, key)) }
+                            let escaped = parameter.replace('{', "{{").replace('}', "}}");
+                            let cookie = format!("{escaped}={{key}}");
+                            quote! { self.credential_header("cookie", &format!(#cookie)) }
                         }
                         _ => {
                             let header = parameter.to_ascii_lowercase();
@@ -98,7 +102,10 @@ fn methods(schemes: &[SecurityScheme]) -> Vec<TokenStream> {
                         }
                     };
                     (
-                        format!("The API key, sent in the `{parameter}` {}.", location_noun(*location)),
+                        format!(
+                            "The API key, sent in the `{parameter}` {}.",
+                            location_noun(*location)
+                        ),
                         quote! { key: &str },
                         body,
                     )

@@ -42,6 +42,6 @@ impl ClientBuilder {
     ///
     /// The API key, sent in the `session` cookie.
     pub fn cookie_key(self, key: &str) -> Self {
-        self.credential_header("cookie", &format!("{}{}", "session=", key))
+        self.credential_header("cookie", &format!("session={key}"))
     }
 }

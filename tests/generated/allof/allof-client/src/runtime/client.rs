@@ -201,6 +201,12 @@ impl ClientBuilder {
 
     /// The client, or which of the values given is not valid in HTTP.
     pub fn build(self) -> Result<Client, BuildError> {
+        if self.base_url.is_empty() {
+            return Err(BuildError {
+                reason: "no base URL: the spec names no absolute server, so set one with `base_url`"
+                    .to_string(),
+            });
+        }
         if !self.invalid.is_empty() {
             return Err(BuildError {
                 reason: format!("{} is not valid in HTTP", self.invalid.join(", ")),
