@@ -14,7 +14,7 @@ use crate::runtime::retry::{Failure, Next, RetryPolicy};
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The connection settings every call shares.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Transport {
     pub http: reqwest::Client,
     /// The API's base URL without a trailing slash: `https://api.example.com/v1`.
@@ -26,6 +26,21 @@ pub struct Transport {
     pub retry: RetryPolicy,
     /// The limit for one attempt (default 60 s).
     pub timeout: Duration,
+}
+
+/// Credentials stay out of logs: header credentials are marked sensitive,
+/// and query parameters (where API keys may travel) show only their names.
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let query: Vec<&str> = self.default_query.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .field("default_headers", &self.default_headers)
+            .field("default_query", &query)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Transport {
