@@ -68,6 +68,10 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
         ("GET", "/api/items/1") => json(StatusCode::OK, r#"{"id": 1, "name": "one"}"#),
         ("GET", "/api/items/2") => StatusCode::NO_CONTENT.into_response(),
         ("GET", "/api/items/3") => json(StatusCode::BAD_GATEWAY, r#"{"reason": "upstream"}"#),
+        ("GET", "/api/items/4") => {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("PUT", "/api/items/1") => json(StatusCode::OK, r#"{"id": 1, "name": "renamed"}"#),
         ("PUT", "/api/items/9") => json(StatusCode::CREATED, r#"{"accepted": true}"#),
         ("POST", "/api/upload") => StatusCode::ACCEPTED.into_response(),
@@ -257,6 +261,33 @@ async fn every_kind_of_credential_and_body() {
     let seen = last(&log);
     assert_eq!(seen.header("user-agent"), Some("wire-test/1"));
     assert_eq!(seen.header("x-tenant"), Some("acme"));
+}
+
+#[tokio::test]
+async fn per_call_options_override_the_client() {
+    let (base, log) = start().await;
+    let client = Client::builder().base_url(&base).build().unwrap();
+    let hasty = client.with_options(
+        client_wire_client::RequestOptions::default()
+            .timeout(std::time::Duration::from_millis(100))
+            .retry(client_wire_client::RetryPolicy {
+                max_retries: 1,
+                initial_backoff: std::time::Duration::from_millis(1),
+                ..client_wire_client::RetryPolicy::default()
+            })
+            .header(
+                header::HeaderName::from_static("x-call"),
+                header::HeaderValue::from_static("hasty"),
+            ),
+    );
+    match hasty.find_item(4).await {
+        Err(Error::Timeout { attempts }) => assert_eq!(attempts, 2, "one retry, then the error"),
+        other => panic!("a timeout, got {other:?}"),
+    }
+    assert_eq!(last(&log).header("x-call"), Some("hasty"));
+    // The client itself is unchanged.
+    client.find_item(1).await.unwrap();
+    assert_eq!(last(&log).header("x-call"), None);
 }
 
 #[tokio::test]
