@@ -10,15 +10,15 @@ use crate::types;
 pub struct ListUsersOptions {
     /// The page to return, starting at 1. A page past the end is empty.
     ///
-    /// The `page` query parameter; `None` leaves it out.
+    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
     pub page: Option<i32>,
     /// How many users a page holds.
     ///
-    /// The `per_page` query parameter; `None` leaves it out.
+    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
     pub per_page: Option<i32>,
     /// The field to sort by; a leading `-` sorts descending. Ties are broken by `id` in the same direction.
     ///
-    /// The `sort` query parameter; `None` leaves it out.
+    /// The `sort` query parameter; `None` leaves it out (the server then takes `created_at`).
     pub sort: Option<String>,
     /// Keep users whose name contains this text, ignoring case.
     ///
@@ -31,7 +31,7 @@ pub struct ListUsersOptions {
 pub struct ListChargesOptions {
     /// How many charges a page holds.
     ///
-    /// The `limit` query parameter; `None` leaves it out.
+    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
     pub limit: Option<i32>,
     /// The `next_cursor` of the previous page; omit it for the first page.
     ///

@@ -111,7 +111,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let has_operations = !plans.is_empty();
     let operations = has_operations.then(|| methods::module(context, &plans));
     let errors = has_operations.then(|| errors::module(&plans));
-    let options = has_options.then(|| options::module(&plans));
+    let options = has_options.then(|| options::module(context.api, &plans));
     let client = credentials::module(context);
     let mut uses_chrono = false;
     for (file, module, own) in [

@@ -7,8 +7,9 @@ use quote::quote;
 use super::methods::options_name;
 use super::plan::Plan;
 use crate::emit::rust::{docs, module_docs};
+use crate::ir::{Api, Literal, TypeKind};
 
-pub fn module(plans: &[Plan<'_>]) -> TokenStream {
+pub fn module(api: &Api, plans: &[Plan<'_>]) -> TokenStream {
     let items = plans.iter().filter(|p| !p.optional.is_empty()).map(|plan| {
         let name = options_name(plan.operation);
         let fields = plan.optional.iter().map(|argument| {
@@ -18,10 +19,15 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
                 text.push_str("\n\n");
             }
             text.push_str(&format!(
-                "The `{}` {} parameter; `None` leaves it out.",
+                "The `{}` {} parameter; `None` leaves it out",
                 parameter.name.wire,
                 parameter.location.as_str()
             ));
+            let default = parameter.default.as_ref().and_then(|d| wire_text(api, d));
+            match default.filter(|text| !text.contains('`')) {
+                Some(default) => text.push_str(&format!(" (the server then takes `{default}`).")),
+                None => text.push('.'),
+            }
             if parameter.deprecated {
                 text.push_str(" Deprecated.");
             }
@@ -46,4 +52,18 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
         #doc
         #(#items)*
     }
+}
+
+/// A default as it is written on the wire.
+fn wire_text(api: &Api, literal: &Literal) -> Option<String> {
+    Some(match literal {
+        Literal::Bool(value) => value.to_string(),
+        Literal::Integer(value) => value.to_string(),
+        Literal::Float(value) => value.to_string(),
+        Literal::String(value) => value.clone(),
+        Literal::Variant(id, index) => match &api.type_def(*id).kind {
+            TypeKind::Enum(def) => def.variants.get(*index)?.wire.clone(),
+            _ => return None,
+        },
+    })
 }

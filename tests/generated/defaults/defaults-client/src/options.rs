@@ -8,9 +8,9 @@ use crate::types;
 /// The optional parameters of [`Client::search`](crate::Client::search).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchOptions {
-    /// The `limit` query parameter; `None` leaves it out.
+    /// The `limit` query parameter; `None` leaves it out (the server then takes `10`).
     pub limit: Option<i64>,
-    /// The `order` query parameter; `None` leaves it out.
+    /// The `order` query parameter; `None` leaves it out (the server then takes `desc`).
     pub order: Option<types::SearchOrder>,
     /// The `X-Trace` header parameter; `None` leaves it out.
     pub x_trace: Option<String>,

@@ -12,6 +12,6 @@ pub struct GetItemOptions {
     pub theme: Option<types::GetItemTheme>,
     /// The `tags` query parameter; `None` leaves it out.
     pub tags: Option<Vec<String>>,
-    /// The `verbose` query parameter; `None` leaves it out.
+    /// The `verbose` query parameter; `None` leaves it out (the server then takes `false`).
     pub verbose: Option<bool>,
 }

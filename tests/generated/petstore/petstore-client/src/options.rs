@@ -10,7 +10,7 @@ use crate::types;
 pub struct FindPetsByStatusOptions {
     /// Status values that need to be considered for filter
     ///
-    /// The `status` query parameter; `None` leaves it out.
+    /// The `status` query parameter; `None` leaves it out (the server then takes `available`).
     pub status: Option<types::FindPetsByStatusStatus>,
 }
 
