@@ -85,7 +85,7 @@ const KNOWN_ITEMS: &[(&str, &str)] = &[
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Client;
     let header = context.rust_header();
-    let plans = plan::plans(context.api, &mut Imports::default());
+    let plans = plan::plans(context.api);
     let has_options = plans.iter().any(|p| !p.optional.is_empty());
 
     // The generated items other modules may name, with their paths.

@@ -104,7 +104,10 @@ pub enum WalkStyle {
 /// The names every `Client` already has.
 const CLIENT_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "call", "send"];
 
-pub fn plans<'a>(api: &'a Api, imports: &mut Imports) -> Vec<Plan<'a>> {
+/// The plans of every operation. Type paths are written qualified
+/// (`types::User`); each module's `use` items are found from its code.
+pub fn plans(api: &Api) -> Vec<Plan<'_>> {
+    let imports = &mut Imports::default();
     let mut methods = Namespace::new();
     for name in CLIENT_METHODS {
         methods.reserve(name);
@@ -537,10 +540,11 @@ fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<ErrorVariant>
             size: ERROR_BODY_SIZE,
         });
     }
-    // Exact statuses must come before a declared range or `default`.
-    let first_catch_all = variants
+    // Exact statuses must come before a declared range or `default`
+    // (`declared` is sorted so, and `variants` follows it).
+    let first_catch_all = declared
         .iter()
-        .position(|v| v.pattern.to_string().contains("..=") || v.pattern.to_string() == "_")
+        .position(|r| match_order(r.status) > 0)
         .unwrap_or(variants.len());
     let rest = variants.split_off(first_catch_all);
     variants.extend(layer);
