@@ -1,0 +1,53 @@
+//! Default values, checked against the type they fill.
+
+use super::TypeLowering;
+use crate::ir::{Literal, Primitive, Schema, TypeKind, TypeRef};
+
+impl<'a> TypeLowering<'a> {
+    /// A default value as a typed literal, or `None` (with a warning) if it does not fit.
+    pub fn literal(
+        &mut self,
+        value: &serde_json::Value,
+        schema: &Schema,
+        pointer: &str,
+    ) -> Option<Literal> {
+        let literal = match (&schema.ty, value) {
+            (TypeRef::Primitive(Primitive::Boolean), serde_json::Value::Bool(b)) => {
+                Some(Literal::Bool(*b))
+            }
+            (TypeRef::Primitive(p), serde_json::Value::Number(n)) if p.is_integer() => {
+                n.as_i64().map(Literal::Integer)
+            }
+            (TypeRef::Primitive(Primitive::F32 | Primitive::F64), serde_json::Value::Number(n)) => {
+                n.as_f64().map(Literal::Float)
+            }
+            (TypeRef::Primitive(Primitive::String), serde_json::Value::String(s)) => {
+                Some(Literal::String(s.clone()))
+            }
+            (TypeRef::Named(id), serde_json::Value::String(s)) => {
+                match self.type_def(*id).map(|t| &t.kind) {
+                    Some(TypeKind::Enum(e)) => e
+                        .variants
+                        .iter()
+                        .position(|v| &v.wire == s)
+                        .map(|index| Literal::Variant(*id, index)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if literal.is_none() {
+            let reason = if value.is_array() || value.is_object() {
+                "only scalar defaults are applied"
+            } else {
+                "it does not fit the schema's type"
+            };
+            self.warn(
+                format!("the default value {value} is not applied: {reason}"),
+                &format!("{pointer}/default"),
+                "give a default of the property's own type, or remove it",
+            );
+        }
+        literal
+    }
+}

@@ -1,0 +1,143 @@
+//! Named enums and unions, and the dispatch for every named type.
+
+use openapiv3::{ReferenceOr, Schema as OaSchema, SchemaKind, Type};
+
+use super::{docs, Shape, TypeLowering, SCHEMAS_PREFIX};
+use crate::ir::{
+    EnumDef, Name, Primitive, Schema, TypeDef, TypeGroup, TypeKind, TypeRef, UnionDef, UnionVariant,
+};
+use crate::naming::{self, Namespace};
+
+impl<'a> TypeLowering<'a> {
+    pub(super) fn build_named(&mut self, schema: &OaSchema, name: &str, pointer: &str) -> TypeDef {
+        let docs = docs(&schema.schema_data);
+        let kind = match self.shape(schema) {
+            Shape::Enum => TypeKind::Enum(self.build_enum(schema)),
+            Shape::Union => TypeKind::Union(self.build_union(schema, name, pointer)),
+            Shape::Struct | Shape::Inline => {
+                TypeKind::Struct(self.build_struct(schema, name, pointer))
+            }
+        };
+        TypeDef {
+            name: name.to_string(),
+            docs,
+            kind,
+            group: TypeGroup::Model,
+            pointer: pointer.to_string(),
+        }
+    }
+
+    fn build_enum(&mut self, schema: &OaSchema) -> EnumDef {
+        let values: Vec<String> = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                string.enumeration.iter().flatten().cloned().collect()
+            }
+            SchemaKind::Any(any) => any
+                .enumeration
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut names = Namespace::new();
+        let mut variants = Vec::new();
+        for (index, value) in values.into_iter().enumerate() {
+            if variants.iter().any(|v: &Name| v.wire == value) {
+                continue;
+            }
+            let candidate = naming::variant_name(&value).unwrap_or_else(|| format!("Value{index}"));
+            variants.push(Name {
+                rust: names.claim(&candidate),
+                wire: value,
+            });
+        }
+        EnumDef {
+            variants,
+            open: false,
+        }
+    }
+
+    fn build_union(&mut self, schema: &OaSchema, name: &str, pointer: &str) -> UnionDef {
+        let (key, members): (&str, &[ReferenceOr<OaSchema>]) = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => ("oneOf", one_of),
+            SchemaKind::AnyOf { any_of } => ("anyOf", any_of),
+            SchemaKind::Any(any) if !any.one_of.is_empty() => ("oneOf", &any.one_of),
+            SchemaKind::Any(any) => ("anyOf", &any.any_of),
+            _ => ("oneOf", &[]),
+        };
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut names = Namespace::new();
+        let mut variants = Vec::new();
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/{key}/{index}");
+            let lowered = self.lower(
+                member.into(),
+                &member_pointer,
+                &format!("{name}Variant{index}"),
+            );
+            let candidate = self.variant_candidate(&lowered, index);
+            let mut tags = Vec::new();
+            if let (Some(discriminator), ReferenceOr::Reference { reference }) =
+                (discriminator, member)
+            {
+                tags.extend(
+                    discriminator
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| mapping_target(target) == *reference)
+                        .map(|(tag, _)| tag.clone()),
+                );
+                if tags.is_empty() {
+                    // The implicit mapping: the schema's own name.
+                    if let Some(schema_name) = reference.strip_prefix(SCHEMAS_PREFIX) {
+                        tags.push(schema_name.to_string());
+                    }
+                }
+            }
+            if discriminator.is_some() && tags.is_empty() {
+                self.warn(
+                    "this union member has no discriminator value, so it can never be chosen".into(),
+                    &member_pointer,
+                    "make the member a `$ref` to a schema component, or list it in `discriminator.mapping`",
+                );
+            }
+            variants.push(UnionVariant {
+                name: names.claim(&candidate),
+                schema: lowered,
+                tags,
+                boxed: false,
+            });
+        }
+        UnionDef {
+            variants,
+            discriminator: discriminator.map(|d| d.property_name.clone()),
+        }
+    }
+
+    fn variant_candidate(&self, schema: &Schema, index: usize) -> String {
+        match &schema.ty {
+            TypeRef::Named(id) => self.reserved_name(*id),
+            TypeRef::Primitive(p) => match p {
+                Primitive::String => "String".into(),
+                Primitive::Boolean => "Boolean".into(),
+                Primitive::I32 | Primitive::I64 => "Integer".into(),
+                Primitive::F32 | Primitive::F64 => "Number".into(),
+                Primitive::DateTime => "DateTime".into(),
+                Primitive::Date => "Date".into(),
+                Primitive::Uuid => "Uuid".into(),
+                Primitive::Binary => "Binary".into(),
+            },
+            TypeRef::Array(_) => "Array".into(),
+            TypeRef::Map(_) => "Map".into(),
+            TypeRef::Any => format!("Variant{index}"),
+        }
+    }
+}
+
+fn mapping_target(target: &str) -> String {
+    if target.starts_with('#') {
+        target.to_string()
+    } else {
+        format!("{SCHEMAS_PREFIX}{target}")
+    }
+}
