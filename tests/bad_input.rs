@@ -67,7 +67,7 @@ bad_input!(malformed_json, "malformed.json");
 bad_input!(empty_file, "empty.yaml");
 bad_input!(not_openapi, "not-openapi.yaml");
 bad_input!(swagger_2, "swagger.yaml");
-bad_input!(openapi_31, "openapi-31.yaml");
+bad_input!(unsupported_version, "openapi-4.yaml");
 bad_input!(missing_ref_target, "missing-ref.yaml");
 bad_input!(missing_external_file, "missing-file.yaml");
 bad_input!(schema_violation, "bad-schema.yaml");

@@ -1,5 +1,5 @@
 //! specforge: generate an axum server crate, a typed client crate and a
-//! types crate from an OpenAPI 3.0 document.
+//! types crate from an OpenAPI 3.0 or 3.1 document.
 //!
 //! The pipeline is `load -> lower -> emit -> write`: loading turns files into
 //! one typed document, lowering into the IR, emitting into an in-memory map

@@ -12,7 +12,7 @@ use specforge::emit::CrateKind;
 use specforge::{default_name, write, Generated, Settings};
 
 /// Generate an axum server crate, a typed async client crate and a types crate
-/// from an OpenAPI 3.0 document.
+/// from an OpenAPI 3.0 or 3.1 document.
 #[derive(Parser)]
 #[command(name = "specforge", version, about, long_about = None)]
 struct Cli {
@@ -37,7 +37,7 @@ enum Command {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// The OpenAPI document (YAML or JSON, OpenAPI 3.0.x).
+    /// The OpenAPI document (YAML or JSON, OpenAPI 3.0.x or 3.1.x).
     spec: PathBuf,
     /// The directory that holds (or will hold) the generated crates.
     #[arg(long, short)]

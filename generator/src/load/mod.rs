@@ -1,4 +1,4 @@
-//! Loading: raw document -> normalised -> bundled -> typed `openapiv3`.
+//! Loading: raw document -> bundled -> normalised to 3.0 -> typed `openapiv3`.
 
 mod bundle;
 pub mod locate;
@@ -9,6 +9,7 @@ mod source;
 use std::path::{Path, PathBuf};
 
 pub use bundle::escape_segment;
+pub use normalise::Version;
 
 use crate::diagnostics::Diagnostics;
 
@@ -17,20 +18,28 @@ use crate::diagnostics::Diagnostics;
 pub struct Spec {
     /// The file the user named.
     pub path: PathBuf,
-    /// The bundled document as JSON, for passes that need the raw extension values.
+    /// The bundled document as JSON, in the version it declares: the base
+    /// of the served document, and of passes that need raw extension values.
     pub raw: serde_json::Value,
+    pub version: Version,
+    /// The document in its 3.0 form (3.1 is normalised into it).
     pub openapi: openapiv3::OpenAPI,
+    /// What loading degraded, such as 3.1 keywords with no 3.0 form.
+    pub warnings: Diagnostics,
 }
 
 /// Loads the spec at `path`, resolving references to other files relative to it.
 pub fn load(path: &Path) -> Result<Spec, Diagnostics> {
     let mut raw = source::read_document(path)?;
-    normalise::normalise(path, &mut raw)?;
+    let version = normalise::version(path, &raw)?;
     bundle::bundle(path, &mut raw).propagate()?;
-    let openapi = parse::parse_openapi(path, raw.clone())?;
+    let (normalised, warnings) = normalise::to_v30(path, version, raw.clone());
+    let openapi = parse::parse_openapi(path, normalised)?;
     Ok(Spec {
         path: path.to_path_buf(),
         raw,
+        version,
         openapi,
+        warnings,
     })
 }

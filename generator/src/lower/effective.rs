@@ -12,7 +12,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::ir::{Api, Operation, Pagination};
-use crate::load::escape_segment;
+use crate::load::{escape_segment, Version};
 
 const META: &str = "SpecforgeMeta";
 const LAYER_ERROR: &str = "SpecforgeErrorEnvelope";
@@ -23,7 +23,10 @@ const CURSOR: &str = "SpecforgeCursorPagination";
 pub const DOCUMENT_ROUTE: &str = "/openapi.json";
 
 /// The document, or `None` when the spec has its own `/openapi.json` route.
-pub fn document(raw: &Value, api: &Api) -> Option<Value> {
+///
+/// It keeps the version the spec declares, so what it adds is written in
+/// that version's dialect.
+pub fn document(raw: &Value, version: Version, api: &Api) -> Option<Value> {
     if api
         .operations
         .iter()
@@ -39,7 +42,7 @@ pub fn document(raw: &Value, api: &Api) -> Option<Value> {
         };
         rewrite_operation(node, &components, api, operation);
     }
-    add_components(&mut document);
+    add_components(&mut document, version);
     absolute_paths(&mut document, api);
     add_document_route(&mut document);
     Some(document)
@@ -275,7 +278,7 @@ fn add_headers(response: &mut Value, api: &Api, operation: &Operation, status: &
     }
 }
 
-fn add_components(document: &mut Value) {
+fn add_components(document: &mut Value, version: Version) {
     let Some(root) = document.as_object_mut() else {
         return;
     };
@@ -353,15 +356,28 @@ fn add_components(document: &mut Value) {
             "properties": {
                 "limit": {"type": "integer", "minimum": 1},
                 "has_more": {"type": "boolean"},
-                "next_cursor": {"type": "string", "nullable": true},
+                "next_cursor": nullable_string(version),
             },
         }),
     );
 }
 
+/// A string or `null`, as the declared version spells it.
+fn nullable_string(version: Version) -> Value {
+    match version {
+        Version::V30 => json!({"type": "string", "nullable": true}),
+        Version::V31 => json!({"type": ["string", "null"]}),
+    }
+}
+
 /// `GET /openapi.json`, public.
 fn add_document_route(document: &mut Value) {
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+    // A 3.1 document may have no `paths` (webhooks only).
+    let Some(paths) = document
+        .as_object_mut()
+        .map(|root| root.entry("paths").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+    else {
         return;
     };
     paths.insert(

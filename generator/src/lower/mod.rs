@@ -42,7 +42,8 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     }
     .lower_all();
 
-    let mut diagnostics: Diagnostics = extension_parser.problems.into_iter().collect();
+    let mut diagnostics = spec.warnings.clone();
+    diagnostics.extend(extension_parser.problems.into_iter().collect());
     let security_schemes = security_schemes(openapi, &spec.path, &mut diagnostics);
     let (types, type_diagnostics) = types.into_types();
     diagnostics.extend(type_diagnostics);
@@ -73,7 +74,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::break_impossible_cycles(&mut api, &spec.path, &mut diagnostics);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);
-    api.effective_document = effective::document(&spec.raw, &api);
+    api.effective_document = effective::document(&spec.raw, spec.version, &api);
     let diagnostics = diagnostics.propagate()?;
     Ok((api, diagnostics))
 }

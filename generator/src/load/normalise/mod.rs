@@ -1,18 +1,40 @@
 //! Brings a raw document into the shape the typed parse expects.
 //!
-//! Today that means checking the version: 3.0.x passes through unchanged.
-//! OpenAPI 3.1 will be rewritten into the 3.0 shape here (`type: [X, "null"]`
-//! to `nullable`, `const` to a one-value `enum`), so nothing after this stage
-//! needs to know which version a spec was written in.
+//! 3.0.x passes through unchanged; OpenAPI 3.1 is rewritten into the 3.0
+//! shape (`type: [X, "null"]` to `nullable`, `const` to a one-value `enum`,
+//! `$defs` to components...), so nothing after this stage needs to know
+//! which version a spec was written in.
+
+mod document31;
+mod schema31;
+mod walk;
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
-/// Checks that `document` is an OpenAPI 3.0 document.
-pub fn normalise(path: &Path, document: &mut Value) -> Result<(), Diagnostic> {
+/// The OpenAPI versions specforge reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V30,
+    V31,
+}
+
+/// `document` in the 3.0 shape, with warnings for what that shape cannot say.
+pub fn to_v30(path: &Path, version: Version, mut document: Value) -> (Value, Diagnostics) {
+    match version {
+        Version::V30 => (document, Diagnostics::new()),
+        Version::V31 => {
+            let warnings = document31::downgrade(path, &mut document);
+            (document, warnings)
+        }
+    }
+}
+
+/// The version `document` declares, or an error when specforge cannot read it.
+pub fn version(path: &Path, document: &Value) -> Result<Version, Diagnostic> {
     let object = document.as_object().ok_or_else(|| {
         Diagnostic::error(format!(
             "not an OpenAPI document: the top level is {}, not a mapping",
@@ -24,7 +46,7 @@ pub fn normalise(path: &Path, document: &mut Value) -> Result<(), Diagnostic> {
     })?;
     if let Some(swagger) = object.get("swagger") {
         return Err(Diagnostic::error(format!(
-            "Swagger {} documents are not supported; specforge reads OpenAPI 3.0",
+            "Swagger {} documents are not supported; specforge reads OpenAPI 3.0 and 3.1",
             scalar_text(swagger)
         ))
         .in_file(path)
@@ -41,18 +63,16 @@ pub fn normalise(path: &Path, document: &mut Value) -> Result<(), Diagnostic> {
     })?;
     let version_text = scalar_text(version);
     if version_text.starts_with("3.0.") || version_text == "3.0" {
-        return Ok(());
+        return Ok(Version::V30);
     }
-    let hint = if version_text.starts_with("3.1") {
-        "OpenAPI 3.1 is not supported yet; write the document as 3.0.3 (`nullable: true` instead of `type: [X, \"null\"]`)"
-    } else {
-        "specforge reads OpenAPI 3.0.x documents"
-    };
+    if version_text.starts_with("3.1.") || version_text == "3.1" {
+        return Ok(Version::V31);
+    }
     Err(
         Diagnostic::error(format!("unsupported OpenAPI version `{version_text}`"))
             .in_file(path)
             .at_pointer("#/openapi")
-            .with_hint(hint),
+            .with_hint("specforge reads OpenAPI 3.0.x and 3.1.x documents"),
     )
 }
 

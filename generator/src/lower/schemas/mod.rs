@@ -299,7 +299,9 @@ impl<'a> TypeLowering<'a> {
             SchemaKind::Any(any) => {
                 if !any.one_of.is_empty() || !any.any_of.is_empty() {
                     Shape::Union
-                } else if !any.properties.is_empty() || !any.all_of.is_empty() {
+                } else if !any.properties.is_empty() || any.all_of.len() > 1 {
+                    // A lone `allOf` member beside other keywords (`type`,
+                    // an empty `enum`) is that member, as it is alone.
                     Shape::Struct
                 } else if any.typ.as_deref() == Some("string")
                     && any.enumeration.iter().any(serde_json::Value::is_string)

@@ -77,8 +77,8 @@ impl<'a> TypeLowering<'a> {
             );
             let candidate = self.variant_candidate(&lowered, index);
             let mut tags = Vec::new();
-            if let (Some(discriminator), ReferenceOr::Reference { reference }) =
-                (discriminator, member)
+            if let (Some(discriminator), Some(reference)) =
+                (discriminator, member_reference(member))
             {
                 tags.extend(
                     discriminator
@@ -131,6 +131,21 @@ impl<'a> TypeLowering<'a> {
             TypeRef::Map(_) => "Map".into(),
             TypeRef::Any => format!("Variant{index}"),
         }
+    }
+}
+
+/// The component a union member names: a `$ref`, or a lone-member `allOf`
+/// around one (how a reference carries its own description or `nullable`).
+fn member_reference(member: &ReferenceOr<OaSchema>) -> Option<&str> {
+    match member {
+        ReferenceOr::Reference { reference } => Some(reference),
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                [ReferenceOr::Reference { reference }] => Some(reference),
+                _ => None,
+            },
+            _ => None,
+        },
     }
 }
 

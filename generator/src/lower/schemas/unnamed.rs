@@ -136,6 +136,11 @@ impl<'a> TypeLowering<'a> {
         pointer: &str,
         hint: &str,
     ) -> Schema {
+        if let [member] = any.all_of.as_slice() {
+            if any.properties.is_empty() {
+                return self.lower(member.into(), &format!("{pointer}/allOf/0"), hint);
+            }
+        }
         let retyped = serde_json::to_value(schema)
             .ok()
             .and_then(|mut value| {
