@@ -1,0 +1,211 @@
+//! Request bodies, responses, their headers and media types.
+
+use indexmap::IndexMap;
+use openapiv3::{
+    MediaType, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaRequestBody,
+    Response as OaResponse,
+};
+
+use super::{component_name, OperationLowering};
+use crate::ir::{BodyEncoding, Header, Name, RequestBody, Response, Schema, StatusCode, TypeRef};
+use crate::load::escape_segment;
+use crate::lower::schemas::SchemaRef;
+use crate::naming::{self, Namespace};
+
+impl<'a> OperationLowering<'a, '_> {
+    pub(super) fn lower_request_body(
+        &mut self,
+        body: &'a ReferenceOr<OaRequestBody>,
+        pointer: &str,
+        type_stem: &str,
+    ) -> Option<RequestBody> {
+        let (body, pointer, hint) = match body {
+            ReferenceOr::Item(body) => (body, pointer.to_string(), format!("{type_stem}Body")),
+            ReferenceOr::Reference { reference } => {
+                let name = component_name(reference, "requestBodies")?;
+                match self
+                    .openapi
+                    .components
+                    .as_ref()?
+                    .request_bodies
+                    .get(&name)?
+                {
+                    ReferenceOr::Item(body) => (
+                        body,
+                        format!("#/components/requestBodies/{}", escape_segment(&name)),
+                        naming::type_name(&name),
+                    ),
+                    ReferenceOr::Reference { .. } => return None,
+                }
+            }
+        };
+        let (content_type, schema) =
+            self.media_schema(&body.content, &format!("{pointer}/content"), &hint)?;
+        let encoding = if is_json(&content_type) {
+            BodyEncoding::Json
+        } else if content_type.starts_with("text/") {
+            BodyEncoding::Text
+        } else {
+            if content_type.starts_with("application/x-www-form-urlencoded")
+                || content_type.starts_with("multipart/")
+            {
+                self.types.warn(
+                    format!("`{content_type}` bodies are not parsed; the handler receives the raw bytes"),
+                    &format!("{pointer}/content"),
+                    "offer `application/json` as well to get a typed, checked body",
+                );
+            }
+            BodyEncoding::Bytes
+        };
+        Some(RequestBody {
+            content_type,
+            encoding,
+            required: body.required,
+            docs: body.description.clone(),
+            schema,
+            pointer,
+        })
+    }
+
+    pub(super) fn lower_responses(
+        &mut self,
+        responses: &'a openapiv3::Responses,
+        pointer: &str,
+        type_stem: &str,
+    ) -> Vec<Response> {
+        let mut entries: Vec<(StatusCode, &'a ReferenceOr<OaResponse>, String)> = responses
+            .responses
+            .iter()
+            .map(|(code, response)| {
+                let status = match code {
+                    openapiv3::StatusCode::Code(code) => StatusCode::Code(*code),
+                    openapiv3::StatusCode::Range(range) => StatusCode::Range(*range as u8),
+                };
+                (status, response, format!("{pointer}/responses/{code}"))
+            })
+            .collect();
+        if let Some(default) = &responses.default {
+            entries.push((
+                StatusCode::Default,
+                default,
+                format!("{pointer}/responses/default"),
+            ));
+        }
+        let with_body = entries.len();
+        entries
+            .into_iter()
+            .filter_map(|(status, response, response_pointer)| {
+                let (response, response_pointer) =
+                    self.resolve_response(response, &response_pointer)?;
+                let hint = match (status, with_body) {
+                    (_, 1) => format!("{type_stem}Response"),
+                    (StatusCode::Code(code), _) => format!("{type_stem}Response{code}"),
+                    (StatusCode::Range(range), _) => format!("{type_stem}Response{range}xx"),
+                    (StatusCode::Default, _) => format!("{type_stem}DefaultResponse"),
+                };
+                let media = self.media_schema(
+                    &response.content,
+                    &format!("{response_pointer}/content"),
+                    &hint,
+                );
+                let headers = self.lower_headers(&response.headers, &response_pointer, &hint);
+                Some(Response {
+                    status,
+                    docs: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
+                    content_type: media.as_ref().map(|(content_type, _)| content_type.clone()),
+                    body: media.map(|(_, schema)| schema),
+                    headers,
+                    pointer: response_pointer,
+                })
+            })
+            .collect()
+    }
+
+    fn resolve_response(
+        &mut self,
+        response: &'a ReferenceOr<OaResponse>,
+        pointer: &str,
+    ) -> Option<(&'a OaResponse, String)> {
+        match response {
+            ReferenceOr::Item(response) => Some((response, pointer.to_string())),
+            ReferenceOr::Reference { reference } => {
+                let name = component_name(reference, "responses")?;
+                let target = self.openapi.components.as_ref()?.responses.get(&name)?;
+                self.resolve_response(
+                    target,
+                    &format!("#/components/responses/{}", escape_segment(&name)),
+                )
+            }
+        }
+    }
+
+    fn lower_headers(
+        &mut self,
+        headers: &'a IndexMap<String, ReferenceOr<openapiv3::Header>>,
+        pointer: &str,
+        hint: &str,
+    ) -> Vec<Header> {
+        let mut names = Namespace::new();
+        let mut lowered = Vec::new();
+        for (wire, header) in headers {
+            let header_pointer = format!("{pointer}/headers/{}", escape_segment(wire));
+            let header = match header {
+                ReferenceOr::Item(header) => Some(header),
+                ReferenceOr::Reference { reference } => component_name(reference, "headers")
+                    .and_then(|name| {
+                        self.openapi
+                            .components
+                            .as_ref()
+                            .and_then(|c| c.headers.get(&name))
+                            .and_then(ReferenceOr::as_item)
+                    }),
+            };
+            let Some(header) = header else { continue };
+            let header_hint = format!("{hint}{}", naming::type_name(wire));
+            let schema = match &header.format {
+                ParameterSchemaOrContent::Schema(schema) => self.types.lower(
+                    schema.into(),
+                    &format!("{header_pointer}/schema"),
+                    &header_hint,
+                ),
+                ParameterSchemaOrContent::Content(_) => Schema::of(TypeRef::Any),
+            };
+            lowered.push(Header {
+                name: Name {
+                    rust: names.claim(&naming::value_name(wire)),
+                    wire: wire.clone(),
+                },
+                required: header.required,
+                docs: header.description.clone(),
+                schema,
+            });
+        }
+        lowered
+    }
+
+    /// The content type to use (JSON first) and its schema.
+    pub(super) fn media_schema(
+        &mut self,
+        content: &'a IndexMap<String, MediaType>,
+        pointer: &str,
+        hint: &str,
+    ) -> Option<(String, Schema)> {
+        let (content_type, media) = content
+            .iter()
+            .find(|(content_type, _)| is_json(content_type))
+            .or_else(|| content.first())?;
+        let media_pointer = format!("{pointer}/{}/schema", escape_segment(content_type));
+        let schema = match &media.schema {
+            Some(schema) => self
+                .types
+                .lower(SchemaRef::from(schema), &media_pointer, hint),
+            None => Schema::of(TypeRef::Any),
+        };
+        Some((content_type.clone(), schema))
+    }
+}
+
+pub fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
