@@ -1,6 +1,7 @@
-//! Never a panic on any input: the flagship spec, mutated many times over
-//! (values replaced with junk, keys removed or added), either generates or
-//! fails with errors; the generator does not panic or overflow its stack.
+//! Never a panic on any input: the flagship spec (3.0) and the 3.1 feature
+//! spec, mutated many times over (values replaced with junk of both
+//! versions, keys removed or added, the text truncated), either generate or
+//! fail with errors; the generator does not panic or overflow its stack.
 
 use std::path::Path;
 
@@ -42,6 +43,17 @@ fn junk() -> Vec<Value> {
         json!({"allOf": [{"$ref": "#/components/schemas/User"}, {"type": "string"}]}),
         json!({"type": "string", "pattern": "(("}),
         json!({"type": "integer", "minimum": "a"}),
+        json!(1e30),
+        json!({"type": ["string", "null"], "maxLength": 3}),
+        json!({"type": ["integer", "string", "null"], "enum": [1, "a", null]}),
+        json!({"const": 1}),
+        json!({"oneOf": [{"const": "a", "title": "A"}, {"type": "null"}]}),
+        json!({"$ref": "#/components/schemas/Missing/$defs/X", "description": "d"}),
+        json!({"$defs": {"X": {"type": "string"}}, "$ref": "#/$defs/X"}),
+        json!({"type": "array", "prefixItems": [{"type": "string"}], "items": false}),
+        json!({"type": "number", "exclusiveMinimum": 5, "examples": [6]}),
+        json!({"$ref": "#/components/responses/Missing"}),
+        json!({"in": "body", "name": "x"}),
     ]
 }
 
@@ -104,39 +116,60 @@ fn mutate(document: &mut Value, rng: &mut Rng, junk: &[Value]) {
     }
 }
 
-#[test]
-fn mutated_specs_never_panic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let text = std::fs::read_to_string(root.join("specs/payments.yaml")).unwrap();
-    let base: Value = serde_yaml::from_str(&text).unwrap();
-    let junk = junk();
-    let directory = tempfile::tempdir().unwrap();
-    let spec = directory.path().join("mutated.json");
+/// Runs `generate` on `document` written as JSON; `true` if it generated.
+fn outcome(spec: &Path, text: &str, round: usize) -> bool {
+    std::fs::write(spec, text).unwrap();
     let settings = Settings {
         name: "mutated".into(),
     };
+    match std::panic::catch_unwind(|| generate(spec, &settings)) {
+        Ok(Ok(_)) => true,
+        Ok(Err(diagnostics)) => {
+            assert!(
+                diagnostics.has_errors(),
+                "round {round}: refused without an error"
+            );
+            false
+        }
+        Err(_) => panic!("round {round} panicked on:\n{text}"),
+    }
+}
+
+#[test]
+fn mutated_specs_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let junk = junk();
+    let directory = tempfile::tempdir().unwrap();
     let mut rng = Rng(0x5EED_2026);
     let (mut generated, mut refused) = (0, 0);
-    for round in 0..300 {
-        let mut document = base.clone();
-        for _ in 0..=rng.below(4) {
-            mutate(&mut document, &mut rng, &junk);
-        }
-        std::fs::write(&spec, serde_json::to_string(&document).unwrap()).unwrap();
-        let outcome = std::panic::catch_unwind(|| generate(&spec, &settings));
-        match outcome {
-            Ok(Ok(_)) => generated += 1,
-            Ok(Err(diagnostics)) => {
-                assert!(
-                    diagnostics.has_errors(),
-                    "round {round}: refused without an error"
-                );
+    for base in ["specs/payments.yaml", "tests/specs/openapi31.yaml"] {
+        let text = std::fs::read_to_string(root.join(base)).unwrap();
+        let base: Value = serde_yaml::from_str(&text).unwrap();
+        let spec = directory.path().join("mutated.json");
+        for round in 0..300 {
+            let mut document = base.clone();
+            for _ in 0..=rng.below(4) {
+                mutate(&mut document, &mut rng, &junk);
+            }
+            let text = serde_json::to_string(&document).unwrap();
+            if outcome(&spec, &text, round) {
+                generated += 1;
+            } else {
                 refused += 1;
             }
-            Err(_) => panic!(
-                "round {round} panicked on:\n{}",
-                serde_json::to_string(&document).unwrap()
-            ),
+        }
+        // Truncated at any point, as a half-saved file is.
+        let spec = directory.path().join("truncated.yaml");
+        for round in 0..50 {
+            let mut cut = rng.below(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if outcome(&spec, &text[..cut], round) {
+                generated += 1;
+            } else {
+                refused += 1;
+            }
         }
     }
     assert!(

@@ -14,24 +14,24 @@ const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validati
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Types;
     let header = context.rust_header();
-    let has_params = context
-        .api
-        .types
-        .iter()
-        .any(|t| t.group == TypeGroup::Params);
+    let has = |group| context.api.types.iter().any(|t| t.group == group);
+    let (has_models, has_params) = (has(TypeGroup::Model), has(TypeGroup::Params));
 
     output.add(
         kind,
         context,
         "src/lib.rs",
-        rust::render(lib_rs(context, has_params), &header),
+        rust::render(lib_rs(context, has_models, has_params), &header),
     );
-    output.add(
-        kind,
-        context,
-        "src/models.rs",
-        rust::render(module(context, TypeGroup::Model), &header),
-    );
+    // A spec without schemas gets no empty module to glob-import.
+    if has_models {
+        output.add(
+            kind,
+            context,
+            "src/models.rs",
+            rust::render(module(context, TypeGroup::Model), &header),
+        );
+    }
     if has_params {
         output.add(
             kind,
@@ -66,7 +66,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     );
 }
 
-fn lib_rs(context: &Context<'_>, has_params: bool) -> proc_macro2::TokenStream {
+fn lib_rs(context: &Context<'_>, has_models: bool, has_params: bool) -> proc_macro2::TokenStream {
     let api = context.api;
     let mut text = format!(
         "Types of the {} (version {}), generated from `{}`.",
@@ -85,18 +85,28 @@ fn lib_rs(context: &Context<'_>, has_params: bool) -> proc_macro2::TokenStream {
             pub mod params;
         }
     });
+    let (models, use_models) = if has_models {
+        (
+            quote! {
+                #[rustfmt::skip]
+                pub mod models;
+            },
+            quote! { pub use models::*; },
+        )
+    } else {
+        (quote! {}, quote! {})
+    };
     quote! {
         #docs
 
-        #[rustfmt::skip]
-        pub mod models;
+        #models
         #[rustfmt::skip]
         pub mod operations;
         #params
         #[rustfmt::skip]
         pub mod validation;
 
-        pub use models::*;
+        #use_models
         pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};
     }
 }

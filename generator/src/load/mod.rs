@@ -5,6 +5,7 @@ pub mod locate;
 mod normalise;
 mod parse;
 mod source;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -33,8 +34,8 @@ pub fn load(path: &Path) -> Result<Spec, Diagnostics> {
     let mut raw = source::read_document(path)?;
     let version = normalise::version(path, &raw)?;
     bundle::bundle(path, &mut raw).propagate()?;
-    let (normalised, warnings) = normalise::to_v30(path, version, raw.clone());
-    let openapi = parse::parse_openapi(path, normalised)?;
+    let (normalised, mut warnings) = normalise::for_parse(path, version, raw.clone());
+    let openapi = parse::parse_openapi(path, normalised, &mut warnings)?;
     Ok(Spec {
         path: path.to_path_buf(),
         raw,

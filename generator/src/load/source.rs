@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
 
@@ -42,7 +42,7 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
             .with_hint("fix the syntax at this position")
         })
     } else {
-        let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|error| {
+        super::yaml::to_json(text).map_err(|error| {
             let mut diagnostic = Diagnostic::error(format!(
                 "invalid YAML: {}",
                 strip_position(&error.to_string())
@@ -53,60 +53,7 @@ pub fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
                 diagnostic = diagnostic.at_position(location.line(), location.column());
             }
             diagnostic
-        })?;
-        yaml.apply_merge().map_err(|error| {
-            Diagnostic::error(format!("invalid YAML merge key: {error}")).in_file(path)
-        })?;
-        yaml_to_json(yaml).map_err(|message| Diagnostic::error(message).in_file(path))
-    }
-}
-
-/// Converts YAML to JSON. Non-string keys (`200:` for a response code) become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Result<Value, String> {
-    Ok(match value {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Value::Number(u.into())
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| format!("the number `{n}` cannot be represented in JSON"))?
-            }
-        }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .map(yaml_to_json)
-                .collect::<Result<_, _>>()?,
-        ),
-        serde_yaml::Value::Mapping(mapping) => {
-            let mut object = Map::with_capacity(mapping.len());
-            for (key, value) in mapping {
-                object.insert(key_to_string(key)?, yaml_to_json(value)?);
-            }
-            Value::Object(object)
-        }
-        serde_yaml::Value::Tagged(tagged) => yaml_to_json(tagged.value)?,
-    })
-}
-
-fn key_to_string(key: serde_yaml::Value) -> Result<String, String> {
-    match key {
-        serde_yaml::Value::String(s) => Ok(s),
-        serde_yaml::Value::Number(n) => Ok(n.to_string()),
-        serde_yaml::Value::Bool(b) => Ok(b.to_string()),
-        serde_yaml::Value::Null => Ok("null".to_string()),
-        serde_yaml::Value::Tagged(tagged) => key_to_string(tagged.value),
-        other => Err(format!(
-            "a mapping key must be a string, found {}",
-            serde_yaml::to_string(&other).unwrap_or_default().trim()
-        )),
+        })
     }
 }
 

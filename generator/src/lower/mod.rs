@@ -39,6 +39,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
         types: &mut types,
         extensions: &mut extension_parser,
         method_names: Namespace::new(),
+        operation_ids: std::collections::BTreeMap::new(),
     }
     .lower_all();
 
@@ -66,7 +67,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
         effective_document: None,
     };
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
-    passes::check_security(&api, &spec.path, &mut diagnostics);
+    passes::drop_unknown_security(&mut api, &spec.path, &mut diagnostics);
     passes::check_envelope(&api, &spec.path, &mut diagnostics);
     passes::check_deprecation(&api, &spec.path, &mut diagnostics);
     passes::check_guards(&api, &spec.path, &mut diagnostics);

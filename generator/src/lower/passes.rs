@@ -123,22 +123,52 @@ pub fn check_guards(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// Every security requirement must name a declared scheme.
-pub fn check_security(api: &Api, file: &Path, diagnostics: &mut Diagnostics) {
-    for operation in &api.operations {
-        let Security::AnyOf(requirements) = &operation.security else {
+/// A security requirement naming a scheme the spec does not declare (or
+/// one the generated code cannot check) is left out, with a warning: the
+/// operation keeps its other requirements, and is public if none is left.
+pub fn drop_unknown_security(api: &mut Api, file: &Path, diagnostics: &mut Diagnostics) {
+    let known: BTreeSet<String> = api
+        .security_schemes
+        .iter()
+        .map(|s| s.name.wire.clone())
+        .collect();
+    for operation in &mut api.operations {
+        let Security::AnyOf(requirements) = &mut operation.security else {
             continue;
         };
-        for scheme in requirements.iter().flat_map(|r| &r.schemes) {
-            if !api.security_schemes.iter().any(|s| &s.name.wire == scheme) {
-                diagnostics.push(
-                    Diagnostic::error(format!("security scheme `{scheme}` is not declared"))
-                        .in_file(file)
-                        .at_pointer(operation.pointer.clone())
-                        .with_hint("declare it under `components/securitySchemes`"),
-                );
-            }
+        let mut unknown: Vec<String> = Vec::new();
+        requirements.retain(|requirement| {
+            let missing: Vec<&String> = requirement
+                .schemes
+                .iter()
+                .filter(|scheme| !known.contains(*scheme))
+                .collect();
+            unknown.extend(missing.iter().map(|s| s.to_string()));
+            missing.is_empty()
+        });
+        if unknown.is_empty() {
+            continue;
         }
+        unknown.dedup();
+        let names = unknown
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let outcome = if requirements.is_empty() {
+            operation.security = Security::Public;
+            "so the operation is generated as public: check credentials in your handler"
+        } else {
+            "the operation's other requirements still apply"
+        };
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "security scheme {names} is not declared (or not supported); the requirement that names it is left out, {outcome}"
+            ))
+            .in_file(file)
+            .at_pointer(operation.pointer.clone())
+            .with_hint("declare the scheme under `components/securitySchemes`"),
+        );
     }
 }
 

@@ -255,9 +255,6 @@ fn conversion(
     };
     imports.add("axum::http::StatusCode");
     imports.add("axum::response::Response as HttpResponse");
-    if variants.iter().any(|v| v.response.body.is_some()) {
-        imports.add("crate::runtime::envelope");
-    }
     let arms = variants.iter().map(|variant| {
         let variant_name = &variant.name;
         let status = status_tokens(variant.response.status);
@@ -277,6 +274,10 @@ fn conversion(
             .content_type
             .as_deref()
             .filter(|content_type| !crate::lower::is_json(content_type) && is_raw(variant.response.body.as_ref()));
+        if variant.response.body.is_some() && raw_content_type.is_none() {
+            // Every JSON body is rendered by the envelope module.
+            imports.add("crate::runtime::envelope");
+        }
         let render = match &variant.response.body {
             // Text and binary bodies go out as they are, with their content type.
             Some(_) if raw_content_type.is_some() => {

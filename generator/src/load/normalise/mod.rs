@@ -6,6 +6,7 @@
 //! which version a spec was written in.
 
 mod document31;
+mod repair;
 mod schema31;
 mod walk;
 
@@ -22,15 +23,15 @@ pub enum Version {
     V31,
 }
 
-/// `document` in the 3.0 shape, with warnings for what that shape cannot say.
-pub fn to_v30(path: &Path, version: Version, mut document: Value) -> (Value, Diagnostics) {
-    match version {
-        Version::V30 => (document, Diagnostics::new()),
-        Version::V31 => {
-            let warnings = document31::downgrade(path, &mut document);
-            (document, warnings)
-        }
-    }
+/// `document` as the typed parse reads it: in the 3.0 shape, its schemas'
+/// small mistakes mended, with warnings for what was lost on the way.
+pub fn for_parse(path: &Path, version: Version, mut document: Value) -> (Value, Diagnostics) {
+    let mut warnings = match version {
+        Version::V30 => Diagnostics::new(),
+        Version::V31 => document31::downgrade(path, &mut document),
+    };
+    repair::repair(path, &mut document, &mut warnings);
+    (document, warnings)
 }
 
 /// The version `document` declares, or an error when specforge cannot read it.

@@ -1,5 +1,7 @@
 //! Paths and operations to IR operations.
 
+use std::collections::BTreeMap;
+
 use openapiv3::{OpenAPI, ReferenceOr};
 
 mod bodies;
@@ -18,6 +20,8 @@ pub struct OperationLowering<'a, 'b> {
     pub types: &'b mut TypeLowering<'a>,
     pub extensions: &'b mut ExtensionParser<'a>,
     pub method_names: Namespace,
+    /// Each operationId met so far, with the operation that has it (`GET /users`).
+    pub operation_ids: BTreeMap<String, String>,
 }
 
 impl<'a> OperationLowering<'a, '_> {
@@ -82,7 +86,21 @@ impl<'a> OperationLowering<'a, '_> {
         let rust_id = self.method_names.claim(&naming::value_name(&wire_id));
         let type_stem = naming::type_name(naming::bare(&rust_id));
 
-        let parameters = self.lower_parameters(operation, shared_parameters, pointer, &type_stem);
+        if let Some(first) = self.operation_ids.get(&wire_id) {
+            self.types.warn(
+                format!(
+                    "operationId `{wire_id}` is also the id of `{first}`; this operation's method is `{rust_id}`"
+                ),
+                &format!("{pointer}/operationId"),
+                "give every operation its own operationId",
+            );
+        } else {
+            self.operation_ids
+                .insert(wire_id.clone(), format!("{} {path}", method.as_str()));
+        }
+        let mut parameters =
+            self.lower_parameters(operation, shared_parameters, pointer, &type_stem);
+        self.match_path_template(path, &mut parameters, pointer);
         let params_type = self.params_struct(&parameters, &type_stem, pointer);
         let request_body = operation.request_body.as_ref().and_then(|body| {
             self.lower_request_body(body, &format!("{pointer}/requestBody"), &type_stem)

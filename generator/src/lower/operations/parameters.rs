@@ -5,13 +5,73 @@ use openapiv3::{Parameter as OaParameter, ParameterSchemaOrContent, ReferenceOr}
 
 use super::{component_name, parent_pointer, OperationLowering};
 use crate::ir::{
-    Field, Name, ObjectRules, Parameter, ParameterLocation, Schema, StructDef, TypeDef, TypeGroup,
-    TypeId, TypeKind, TypeRef,
+    Field, Name, ObjectRules, Parameter, ParameterLocation, Primitive, Schema, StructDef, TypeDef,
+    TypeGroup, TypeId, TypeKind, TypeRef,
 };
 use crate::load::escape_segment;
 use crate::naming::{self, Namespace};
 
 impl<'a> OperationLowering<'a, '_> {
+    /// Path parameters and the path's `{names}` must match: a declared one
+    /// the path lacks can never be sent and is left out; a `{name}` nobody
+    /// declared becomes a required string. Both with a warning.
+    pub(super) fn match_path_template(
+        &mut self,
+        path: &str,
+        parameters: &mut Vec<Parameter>,
+        pointer: &str,
+    ) {
+        let template = template_names(path);
+        parameters.retain(|parameter| {
+            let kept = parameter.location != ParameterLocation::Path
+                || template.contains(&parameter.name.wire.as_str());
+            if !kept {
+                self.types.warn(
+                    format!(
+                        "path parameter `{}` does not appear in the path `{path}`; it is left out",
+                        parameter.name.wire
+                    ),
+                    &parameter.pointer,
+                    &format!(
+                        "add `{{{}}}` to the path, or remove the parameter",
+                        parameter.name.wire
+                    ),
+                );
+            }
+            kept
+        });
+        for name in template {
+            let declared = parameters
+                .iter()
+                .any(|p| p.location == ParameterLocation::Path && p.name.wire == name);
+            if declared {
+                continue;
+            }
+            self.types.warn(
+                format!("`{{{name}}}` in the path has no parameter; it is generated as a required string"),
+                pointer,
+                &format!("declare `{name}` under the operation's `parameters` with `in: path`"),
+            );
+            let mut rust = naming::value_name(name);
+            while parameters.iter().any(|p| p.name.rust == rust) {
+                rust.push('_');
+            }
+            parameters.push(Parameter {
+                name: Name {
+                    rust,
+                    wire: name.to_string(),
+                },
+                location: ParameterLocation::Path,
+                required: true,
+                deprecated: false,
+                docs: None,
+                schema: Schema::of(TypeRef::Primitive(Primitive::String)),
+                default: None,
+                pointer: pointer.to_string(),
+            });
+        }
+    }
+
     pub(super) fn lower_parameters(
         &mut self,
         operation: &'a openapiv3::Operation,
@@ -167,6 +227,14 @@ impl<'a> OperationLowering<'a, '_> {
                 }),
         )
     }
+}
+
+/// The `{name}`s of a path template, in order.
+fn template_names(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 fn location_of(parameter: &OaParameter) -> ParameterLocation {

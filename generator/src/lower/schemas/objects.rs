@@ -17,6 +17,23 @@ impl<'a> TypeLowering<'a> {
     ) -> StructDef {
         let mut collected = ObjectParts::default();
         self.collect_object(SchemaRef::Item(schema), pointer, &mut collected, 0);
+        let unknown: Vec<&String> = collected
+            .required
+            .iter()
+            .filter(|name| !collected.properties.contains_key(*name))
+            .collect();
+        if !unknown.is_empty() && collected.additional.is_none() {
+            let names = unknown
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.warn(
+                format!("`required` names {names}, which the object does not have; it is ignored"),
+                &format!("{pointer}/required"),
+                "declare the property under `properties`, or remove it from `required`",
+            );
+        }
         let mut names = Namespace::new();
         if collected.additional.is_some() {
             // The flattened map of extra properties takes this name.
