@@ -602,6 +602,25 @@ mod shapes {
         let sent: Credential = round_trip(json!({"id": 1, "username": "ada", "secret": "short"}));
         assert_eq!(failures!(sent), pairs(&[("secret", "min_length")]));
     }
+
+    #[test]
+    fn read_only_fields_are_left_out_of_requests_but_always_returned() {
+        use read_write_types::{Credential, FromJson as _, Receipt};
+        // Credential travels in a request body: its read-only id may be absent.
+        let sent =
+            Credential::from_json(json!({"username": "ada", "secret": "long enough"})).unwrap();
+        assert_eq!(sent.id, None);
+        // Receipt is only returned: its read-only id is a plain, required field.
+        let receipt = Receipt {
+            id: 7,
+            credential: sent,
+        };
+        assert_eq!(
+            round_trip::<Receipt>(serde_json::to_value(&receipt).unwrap()).id,
+            7
+        );
+        assert!(decode_error::<Receipt>(json!({"credential": {"username": "ada"}})).contains("id"));
+    }
 }
 
 /// `FromJson`: untrusted JSON checked against the schema, every problem at once.

@@ -56,7 +56,7 @@ pub fn types_cargo_toml(context: &Context<'_>) -> String {
 
 /// The server's dependencies: axum and what the copied runtime uses.
 pub fn server_cargo_toml(context: &Context<'_>) -> String {
-    let dependencies = [
+    let mut dependencies = vec![
         r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#,
         r#"base64 = "0.22""#,
         r#"chrono = { version = "0.4.38", default-features = false, features = ["clock", "std"] }"#,
@@ -71,6 +71,11 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         r#"tracing = "0.1""#,
         r#"uuid = { version = "1", features = ["v4"] }"#,
     ];
+    if context.api.has_form_bodies() {
+        // Reads the brackets of form bodies (`metadata[order_id]=6735`).
+        dependencies.push(r#"serde_qs = "0.15""#);
+        dependencies.sort();
+    }
     render(
         SERVER_CARGO,
         context! { dependencies, ..common(context, CrateKind::Server) },

@@ -4,6 +4,7 @@
 //! `manifest` renders their `Cargo.toml` and `README.md`.
 
 mod client;
+mod form;
 mod manifest;
 mod models;
 mod operations;

@@ -3,21 +3,25 @@
 use proc_macro2::{Literal as TokenLiteral, TokenStream};
 use quote::{format_ident, quote};
 
+use super::form;
 use super::rust::{docs, ident};
 use super::typeref::{Imports, TypeWriter};
 use super::validation::ValidationWriter;
-use crate::ir::{EnumDef, Field, Literal, StructDef, TypeDef, TypeKind, UnionDef};
+use crate::ir::{EnumDef, Field, Literal, StructDef, TypeDef, TypeId, TypeKind, UnionDef};
 use crate::naming;
 
 /// The items of one module (`models` or `params`), with their imports.
 pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStream {
     let mut validation = ValidationWriter::new(writer);
+    let form_types = form::form_types(writer.api);
     let items: Vec<TokenStream> = writer
         .api
         .types
         .iter()
-        .filter(|def| def.group == writer.module)
-        .map(|def| {
+        .enumerate()
+        .filter(|(_, def)| def.group == writer.module)
+        .map(|(index, def)| {
+            let id = TypeId(index);
             let item = match &def.kind {
                 TypeKind::Struct(s) => struct_item(writer, def, s, imports),
                 TypeKind::Enum(e) => enum_item(def, e, imports),
@@ -25,7 +29,10 @@ pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStre
             };
             let validate = validation.validate_impl(def, imports);
             let from_json = validation.json_check_impl(def, imports);
-            quote! { #item #validate #from_json }
+            let form_shape = form_types
+                .contains(&id)
+                .then(|| form::form_shape_impl(writer.api, def, imports));
+            quote! { #item #validate #from_json #form_shape }
         })
         .collect();
     let patterns = validation.finish(imports);
@@ -83,7 +90,7 @@ fn struct_item(
                 default_fns.push(quote! { fn #fn_name() -> #ty { #value } });
             } else if field.is_optional() {
                 ty = quote! { Option<#ty> };
-                if field.required && !field.write_only {
+                if field.required && !field.one_way {
                     // Required but nullable: the key must be present, its value may be null.
                     attrs.push(quote! { deserialize_with = "Option::deserialize" });
                 } else {

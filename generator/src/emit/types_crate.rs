@@ -10,18 +10,21 @@ use crate::ir::TypeGroup;
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
+/// Copied verbatim when the API has form bodies.
+const FORM_RUNTIME: &str = include_str!("../../../templates/types/form.rs");
 
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Types;
     let header = context.rust_header();
     let has = |group| context.api.types.iter().any(|t| t.group == group);
     let (has_models, has_params) = (has(TypeGroup::Model), has(TypeGroup::Params));
+    let has_forms = context.api.has_form_bodies();
 
     output.add(
         kind,
         context,
         "src/lib.rs",
-        rust::render(lib_rs(context, has_models, has_params), &header),
+        rust::render(lib_rs(context, has_models, has_params, has_forms), &header),
     );
     // A spec without schemas gets no empty module to glob-import.
     if has_models {
@@ -52,6 +55,14 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/validation.rs",
         format!("{header}\n{VALIDATION_RUNTIME}"),
     );
+    if has_forms {
+        output.add(
+            kind,
+            context,
+            "src/form.rs",
+            format!("{header}\n{FORM_RUNTIME}"),
+        );
+    }
     output.add(
         kind,
         context,
@@ -66,7 +77,12 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     );
 }
 
-fn lib_rs(context: &Context<'_>, has_models: bool, has_params: bool) -> proc_macro2::TokenStream {
+fn lib_rs(
+    context: &Context<'_>,
+    has_models: bool,
+    has_params: bool,
+    has_forms: bool,
+) -> proc_macro2::TokenStream {
     let api = context.api;
     let mut text = format!(
         "Types of the {} (version {}), generated from `{}`.",
@@ -96,9 +112,16 @@ fn lib_rs(context: &Context<'_>, has_models: bool, has_params: bool) -> proc_mac
     } else {
         (quote! {}, quote! {})
     };
+    let form = has_forms.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod form;
+        }
+    });
     quote! {
         #docs
 
+        #form
         #models
         #[rustfmt::skip]
         pub mod operations;

@@ -42,6 +42,15 @@ pub struct Api {
 }
 
 impl Api {
+    /// Whether any operation takes an `application/x-www-form-urlencoded` body.
+    pub fn has_form_bodies(&self) -> bool {
+        self.operations.iter().any(|o| {
+            o.request_body
+                .as_ref()
+                .is_some_and(|body| body.encoding == BodyEncoding::Form)
+        })
+    }
+
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
@@ -269,7 +278,23 @@ pub struct RequestBody {
     pub required: bool,
     pub docs: Option<String>,
     pub schema: Schema,
+    /// For a form body, how the properties the spec's `encoding` names
+    /// write their arrays; the others use [`FormStyle::Repeated`].
+    pub form_styles: Vec<(String, FormStyle)>,
     pub pointer: String,
+}
+
+/// How a form body writes an array property (OpenAPI's `encoding` object).
+/// Objects, and everything inside them, always use brackets
+/// (`metadata[order_id]=6735`, `items[0][price]=5`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FormStyle {
+    /// `style: form, explode: true`, the default: `tag=a&tag=b`.
+    Repeated,
+    /// `style: form, explode: false`: `tag=a,b`.
+    Comma,
+    /// `style: deepObject`: `tag[]=a&tag[]=b`.
+    Brackets,
 }
 
 /// How a request body is read.
@@ -277,6 +302,9 @@ pub struct RequestBody {
 pub enum BodyEncoding {
     /// JSON, checked against the schema and decoded into its type.
     Json,
+    /// `application/x-www-form-urlencoded` into an object's type, its
+    /// values typed by the schema, then checked as JSON is.
+    Form,
     /// `text/*`: a `String`.
     Text,
     /// Anything else (`application/octet-stream`, ...): the raw bytes.

@@ -61,6 +61,12 @@ pub struct Field {
     pub required: bool,
     pub read_only: bool,
     pub write_only: bool,
+    /// Required by the schema but left out in one direction the type
+    /// travels: every required `writeOnly` field (never returned), and a
+    /// required `readOnly` field of a type that requests carry (set by the
+    /// server, so requests omit it). Such a field is an `Option`, and a
+    /// request is only held to what it sends.
+    pub one_way: bool,
     pub deprecated: bool,
     pub default: Option<Literal>,
     /// Set where the field's type contains its own struct without indirection.
@@ -80,8 +86,18 @@ impl Field {
 
     /// Whether the Rust field is an `Option`.
     pub fn is_optional(&self) -> bool {
-        (!self.required || self.schema.nullable || self.write_only)
-            && self.applied_default().is_none()
+        (!self.required || self.schema.nullable || self.one_way) && self.applied_default().is_none()
+    }
+
+    /// Whether incoming JSON (a request) must have the field: not a
+    /// `readOnly` one the server sets.
+    pub fn required_in_requests(&self) -> bool {
+        self.required && !(self.read_only && self.one_way)
+    }
+
+    /// A required `writeOnly` field: `validate()` reports it when a request lacks it.
+    pub fn required_write_only(&self) -> bool {
+        self.required && self.write_only && self.one_way
     }
 }
 

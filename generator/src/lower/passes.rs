@@ -172,6 +172,26 @@ pub fn drop_unknown_security(api: &mut Api, file: &Path, diagnostics: &mut Diagn
     }
 }
 
+/// A required `readOnly` field of a type that request bodies carry is left
+/// out of requests (the server sets it), so it is an `Option` there.
+pub fn mark_one_way_fields(api: &mut Api) {
+    let mut in_requests = BTreeSet::new();
+    for body in api
+        .operations
+        .iter()
+        .filter_map(|o| o.request_body.as_ref())
+    {
+        collect_named(api, &body.schema, &mut in_requests);
+    }
+    for id in in_requests {
+        if let TypeKind::Struct(def) = &mut api.types[id.0].kind {
+            for field in def.fields.iter_mut().filter(|f| f.required && f.read_only) {
+                field.one_way = true;
+            }
+        }
+    }
+}
+
 /// Enums that can arrive in a response accept unknown values.
 pub fn mark_open_enums(api: &mut Api) {
     let mut reachable = BTreeSet::new();
@@ -254,7 +274,7 @@ pub fn break_impossible_cycles(api: &mut Api, file: &Path, diagnostics: &mut Dia
                 let field = &def.fields[index];
                 let required = field.required
                     && !field.schema.nullable
-                    && !field.write_only
+                    && !field.one_way
                     && field.default.is_none();
                 match (&field.schema.ty, required) {
                     (TypeRef::Named(child), true) => Some(*child),

@@ -6,7 +6,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::runtime::transport::TransportError;
+use crate::runtime::transport::{Body, TransportError};
 
 /// A path parameter as one percent-encoded segment: `a b/c` -> `a%20b%2Fc`.
 pub fn segment(value: impl Serialize) -> String {
@@ -90,6 +90,82 @@ pub fn basic_credentials(user: &str, password: &str) -> String {
     output
 }
 
+/// How a form body writes one property's arrays (the spec's `encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormStyle {
+    /// `tag=a&tag=b`: `style: form`, exploded (OpenAPI's default).
+    Repeated,
+    /// `tag=a,b`: `style: form, explode: false`.
+    Comma,
+    /// `tag[]=a&tag[]=b`: `style: deepObject`.
+    Brackets,
+}
+
+/// A model as an `application/x-www-form-urlencoded` body. Arrays of
+/// scalars follow their property's style (`Repeated` unless `styles` says
+/// otherwise); objects, and everything inside them, use brackets:
+/// `metadata[order_id]=6735`, `items[0][price]=5`, `items[0][tags][]=a`.
+pub fn form<T: Serialize + ?Sized>(
+    value: &T,
+    styles: &[(&str, FormStyle)],
+) -> Result<Body, TransportError> {
+    let Value::Object(members) = to_json(value) else {
+        return Err(TransportError::Request("a form body must be an object".into()));
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, member) in &members {
+        let style = styles
+            .iter()
+            .find(|(name, _)| name == key)
+            .map_or(FormStyle::Repeated, |(_, style)| *style);
+        match (member, style) {
+            (Value::Array(items), FormStyle::Repeated) if items.iter().all(is_scalar) => {
+                pairs.extend(items.iter().map(|item| (key.clone(), scalar(item))));
+            }
+            (Value::Array(items), FormStyle::Comma) if items.iter().all(is_scalar) => {
+                pairs.push((key.clone(), simple(member)));
+            }
+            _ => bracketed(&mut pairs, key, member),
+        }
+    }
+    let text = pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(Body {
+        content_type: "application/x-www-form-urlencoded",
+        bytes: text.into_bytes(),
+    })
+}
+
+/// `prefix[key]=...` for objects, `prefix[]=` for scalars in a list and
+/// `prefix[0][key]=` for objects in one; `null`s are left out.
+fn bracketed(pairs: &mut Vec<(String, String)>, prefix: &str, value: &Value) {
+    match value {
+        Value::Null => {}
+        Value::Object(members) => {
+            for (key, member) in members {
+                bracketed(pairs, &format!("{prefix}[{key}]"), member);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if is_scalar(item) {
+                    bracketed(pairs, &format!("{prefix}[]"), item);
+                } else {
+                    bracketed(pairs, &format!("{prefix}[{index}]"), item);
+                }
+            }
+        }
+        scalar_value => pairs.push((prefix.to_string(), scalar(scalar_value))),
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !value.is_array() && !value.is_object()
+}
+
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Value {
     // Parameter types are generated from the spec: strings, numbers,
     // booleans, enums and arrays or maps of them, which always serialize.
@@ -133,6 +209,40 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_use_repeated_keys_commas_or_brackets() {
+        let value = serde_json::json!({
+            "amount": 5,
+            "metadata": {"order_id": "6735"},
+            "expand": ["customer", "invoice"],
+            "tags": ["a", "b"],
+            "ids": [1, 2],
+            "items": [{"price": 5, "name": "a b&c"}],
+            "gone": null,
+        });
+        let styles = [("expand", FormStyle::Brackets), ("ids", FormStyle::Comma)];
+        let body = form(&value, &styles).unwrap();
+        assert_eq!(body.content_type, "application/x-www-form-urlencoded");
+        // Pairs in the order of the JSON object, which depends on serde_json's features.
+        let text = String::from_utf8(body.bytes).unwrap();
+        let mut pairs: Vec<&str> = text.split('&').collect();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            [
+                "amount=5",
+                "expand%5B%5D=customer",
+                "expand%5B%5D=invoice",
+                "ids=1%2C2",
+                "items%5B0%5D%5Bname%5D=a%20b%26c",
+                "items%5B0%5D%5Bprice%5D=5",
+                "metadata%5Border_id%5D=6735",
+                "tags=a",
+                "tags=b",
+            ]
+        );
+    }
 
     #[test]
     fn path_segments_are_percent_encoded() {

@@ -59,6 +59,7 @@ const KNOWN_ITEMS: &[(&str, &str)] = &[
     ("CursorPage", "crate::runtime::pagination::CursorPage"),
     ("DateTime", "chrono::DateTime"),
     ("Error", "crate::runtime::response::Error"),
+    ("FormStyle", "crate::runtime::encode::FormStyle"),
     ("ErrorBody", "crate::runtime::response::ErrorBody"),
     ("Method", "reqwest::Method"),
     ("NaiveDate", "chrono::NaiveDate"),

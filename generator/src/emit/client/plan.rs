@@ -11,8 +11,8 @@ use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, status_variant, uses_envelope};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Pagination, Parameter, ParameterLocation, Primitive, Response,
-    Schema, StatusCode, TypeGroup, TypeRef,
+    Api, BodyEncoding, FormStyle, Operation, Pagination, Parameter, ParameterLocation, Primitive,
+    Response, Schema, StatusCode, TypeGroup, TypeRef,
 };
 use crate::naming::Namespace;
 
@@ -175,6 +175,20 @@ fn plan<'a>(
                 borrowed(&writer, &body.schema, imports),
                 quote! { Body::json(#name)? },
             ),
+            BodyEncoding::Form => {
+                let styles = body.form_styles.iter().map(|(property, style)| {
+                    let style = match style {
+                        FormStyle::Repeated => quote! { FormStyle::Repeated },
+                        FormStyle::Comma => quote! { FormStyle::Comma },
+                        FormStyle::Brackets => quote! { FormStyle::Brackets },
+                    };
+                    quote! { (#property, #style) }
+                });
+                (
+                    borrowed(&writer, &body.schema, imports),
+                    quote! { encode::form(#name, &[#(#styles),*])? },
+                )
+            }
             BodyEncoding::Text => (
                 quote! { &str },
                 quote! { Body { content_type: #content_type, bytes: #name.as_bytes().to_vec() } },

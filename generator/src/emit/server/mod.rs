@@ -84,6 +84,12 @@ const RUNTIME: &[(&str, &str)] = &[
     ),
 ];
 
+/// Copied besides [`RUNTIME`] when the API has form bodies.
+const FORM_RUNTIME: (&str, &str) = (
+    "form",
+    include_str!("../../../../templates/server/runtime/form.rs"),
+);
+
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Server;
     let header = context.rust_header();
@@ -112,7 +118,12 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/routes.rs",
         rust::render(routes::module(api), &header),
     );
-    output.add_runtime(kind, context, RUNTIME);
+    let mut runtime = RUNTIME.to_vec();
+    if api.has_form_bodies() {
+        runtime.push(FORM_RUNTIME);
+        runtime.sort();
+    }
+    output.add_runtime(kind, context, &runtime);
     if let Some(document) = &api.effective_document {
         let text = serde_json::to_string_pretty(document).expect("a JSON value serializes");
         output.add(kind, context, "openapi.json", format!("{text}\n"));

@@ -10,8 +10,9 @@ use crate::emit::rust::{ident, module_docs};
 use crate::emit::typeref::Imports;
 use crate::emit::wire::{pagination, route};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Pagination, ParameterLocation, Primitive, RateLimitAlgorithm,
-    RateLimitKey, RateLimitPolicy, Schema, Security, SecuritySchemeKind, TypeKind, TypeRef,
+    Api, BodyEncoding, FormStyle, Operation, Pagination, ParameterLocation, Primitive,
+    RateLimitAlgorithm, RateLimitKey, RateLimitPolicy, Schema, Security, SecuritySchemeKind,
+    TypeKind, TypeRef,
 };
 
 pub fn module(api: &Api) -> TokenStream {
@@ -515,10 +516,24 @@ fn handler(
             (BodyEncoding::Json, _) => {
                 quote! { request::json_value_body(&parts.headers, &bytes, #required) }
             }
+            (BodyEncoding::Form, TypeRef::Named(id)) => {
+                imports.add("crate::runtime::form");
+                imports.add("crate::types");
+                let name = ident(&api.type_def(*id).name);
+                let comma_separated = body
+                    .form_styles
+                    .iter()
+                    .filter(|(_, style)| *style == FormStyle::Comma)
+                    .map(|(property, _)| property);
+                quote! {
+                    form::form_body::<types::#name>(&parts.headers, &bytes, #required, &[#(#comma_separated),*])
+                }
+            }
             (BodyEncoding::Text, _) => {
                 quote! { request::text_body(&parts.headers, &bytes, #required) }
             }
-            (BodyEncoding::Bytes, _) => {
+            // Lowering gives form bodies a struct; anything else is read raw.
+            (BodyEncoding::Bytes | BodyEncoding::Form, _) => {
                 quote! { request::bytes_body(&parts.headers, &bytes, #required) }
             }
         };

@@ -97,17 +97,19 @@ impl ValidationWriter {
     ) -> Option<TokenStream> {
         let wire = &field.name.wire;
         let label = format!("{}_{}", def.name, crate::naming::bare(&field.name.rust));
-        // Null is dealt with by the property lookup. A required write-only
-        // property is required here: incoming JSON is a request.
+        // Null is dealt with by the property lookup. Incoming JSON is a
+        // request: a required write-only property is required here, a
+        // read-only one the server sets is not.
         let inner = self.json_checks_non_null(&field.schema, &label, imports);
+        let required = field.required_in_requests();
         // A property its default fills is optional here: absent is fine, null is not.
-        let lookup = if !field.required && field.schema.nullable {
+        let lookup = if !required && field.schema.nullable {
             if inner.is_empty() {
                 // Absent, null or anything at all: nothing to check.
                 return None;
             }
             quote! { json::optional_nullable(object, #wire, path) }
-        } else if !field.required {
+        } else if !required {
             quote! { json::optional(object, #wire, path, errors) }
         } else if field.schema.nullable {
             quote! { json::required_nullable(object, #wire, path, errors) }

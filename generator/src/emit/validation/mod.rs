@@ -215,7 +215,7 @@ impl ValidationWriter {
                 &label,
             );
         }
-        let missing = (field.required && field.write_only).then(|| {
+        let missing = field.required_write_only().then(|| {
             self.uses_rules = true;
             quote! { rules::required(&path.field(#wire), errors); }
         });
@@ -468,7 +468,7 @@ fn types_needing_validation(api: &Api) -> BTreeSet<TypeId> {
                 TypeKind::Struct(s) => {
                     s.fields
                         .iter()
-                        .any(|f| schema_needs(&f.schema, &needs) || (f.required && f.write_only))
+                        .any(|f| schema_needs(&f.schema, &needs) || f.required_write_only())
                         || s.additional_properties
                             .as_ref()
                             .is_some_and(|v| schema_needs(v, &needs))

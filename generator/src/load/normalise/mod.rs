@@ -31,7 +31,44 @@ pub fn for_parse(path: &Path, version: Version, mut document: Value) -> (Value, 
         Version::V31 => document31::downgrade(path, &mut document),
     };
     repair::repair(path, &mut document, &mut warnings);
+    explicit_explode(&mut document);
     (document, warnings)
+}
+
+/// `explode` defaults to true for `style: form` (the default style), but
+/// openapiv3 reads an absent `explode` as false: say it explicitly in every
+/// request body's `encoding`.
+fn explicit_explode(document: &mut Value) {
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            item.values_mut()
+                .filter_map(|operation| operation.get_mut("requestBody"))
+                .for_each(explicit_explode_in);
+        }
+    }
+    if let Some(bodies) = document
+        .pointer_mut("/components/requestBodies")
+        .and_then(Value::as_object_mut)
+    {
+        bodies.values_mut().for_each(explicit_explode_in);
+    }
+}
+
+fn explicit_explode_in(body: &mut Value) {
+    let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for media in content.values_mut() {
+        let Some(encoding) = media.get_mut("encoding").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for entry in encoding.values_mut().filter_map(Value::as_object_mut) {
+            let form = entry.get("style").is_none_or(|style| style == "form");
+            if form && !entry.contains_key("explode") {
+                entry.insert("explode".into(), Value::Bool(true));
+            }
+        }
+    }
 }
 
 /// The version `document` declares, or an error when specforge cannot read it.

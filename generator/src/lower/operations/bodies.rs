@@ -2,12 +2,15 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    MediaType, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaRequestBody,
+    MediaType, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody as OaRequestBody,
     Response as OaResponse,
 };
 
 use super::{component_name, OperationLowering};
-use crate::ir::{BodyEncoding, Header, Name, RequestBody, Response, Schema, StatusCode, TypeRef};
+use crate::ir::{
+    BodyEncoding, FormStyle, Header, Name, RequestBody, Response, Schema, StatusCode, TypeKind,
+    TypeRef,
+};
 use crate::load::escape_segment;
 use crate::lower::schemas::SchemaRef;
 use crate::naming::{self, Namespace};
@@ -41,18 +44,23 @@ impl<'a> OperationLowering<'a, '_> {
         };
         let (content_type, schema) =
             self.media_schema(&body.content, &format!("{pointer}/content"), &hint)?;
+        let content_pointer = format!("{pointer}/content/{}", escape_segment(&content_type));
+        let mut form_styles = Vec::new();
         let encoding = if is_json(&content_type) {
             BodyEncoding::Json
         } else if content_type.starts_with("text/") {
             BodyEncoding::Text
+        } else if is_form(&content_type) && self.is_object(&schema) {
+            if let Some(media) = body.content.get(&content_type) {
+                form_styles = self.form_styles(media, &content_pointer);
+            }
+            BodyEncoding::Form
         } else {
-            if content_type.starts_with("application/x-www-form-urlencoded")
-                || content_type.starts_with("multipart/")
-            {
+            if is_form(&content_type) || content_type.starts_with("multipart/") {
                 self.types.warn(
                     format!("`{content_type}` bodies are not parsed; the handler receives the raw bytes"),
-                    &format!("{pointer}/content"),
-                    "offer `application/json` as well to get a typed, checked body",
+                    &content_pointer,
+                    "give the body an object schema to get a typed, checked body",
                 );
             }
             BodyEncoding::Bytes
@@ -63,8 +71,45 @@ impl<'a> OperationLowering<'a, '_> {
             required: body.required,
             docs: body.description.clone(),
             schema,
+            form_styles,
             pointer,
         })
+    }
+
+    /// Whether a lowered schema is a struct (what a form body can fill).
+    fn is_object(&self, schema: &Schema) -> bool {
+        match &schema.ty {
+            TypeRef::Named(id) => matches!(
+                self.types.type_def(*id).map(|t| &t.kind),
+                Some(TypeKind::Struct(_))
+            ),
+            _ => false,
+        }
+    }
+
+    /// The `encoding` entries of a form body that change how arrays are written.
+    fn form_styles(&mut self, media: &MediaType, pointer: &str) -> Vec<(String, FormStyle)> {
+        media
+            .encoding
+            .iter()
+            .map(|(property, encoding)| {
+                let style = match (&encoding.style, encoding.explode) {
+                    (Some(QueryStyle::DeepObject), _) => FormStyle::Brackets,
+                    // The loader made an absent `explode` explicit (openapiv3 reads it as false).
+                    (Some(QueryStyle::Form) | None, false) => FormStyle::Comma,
+                    (Some(QueryStyle::Form) | None, true) => FormStyle::Repeated,
+                    (Some(other), _) => {
+                        self.types.warn(
+                            format!("`style: {other:?}` is not a form body style; `form` is used"),
+                            &format!("{pointer}/encoding/{}/style", escape_segment(property)),
+                            "use `form` or `deepObject` in a form body's `encoding`",
+                        );
+                        FormStyle::Repeated
+                    }
+                };
+                (property.clone(), style)
+            })
+            .collect()
     }
 
     pub(super) fn lower_responses(
@@ -203,6 +248,15 @@ impl<'a> OperationLowering<'a, '_> {
         };
         Some((content_type.clone(), schema))
     }
+}
+
+pub fn is_form(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 pub fn is_json(content_type: &str) -> bool {

@@ -205,6 +205,7 @@ impl<'a> OperationLowering<'a, '_> {
                 required: parameter.required,
                 read_only: false,
                 write_only: false,
+                one_way: false,
                 deprecated: parameter.deprecated,
                 default: parameter.default.clone(),
                 boxed: false,

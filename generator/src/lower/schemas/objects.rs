@@ -63,6 +63,8 @@ impl<'a> TypeLowering<'a> {
                 required: collected.required.contains(wire),
                 read_only: data.is_some_and(|d| d.read_only),
                 write_only: data.is_some_and(|d| d.write_only),
+                // `passes::mark_one_way_fields` adds the readOnly ones.
+                one_way: collected.required.contains(wire) && data.is_some_and(|d| d.write_only),
                 deprecated: data.is_some_and(|d| d.deprecated),
                 default,
                 boxed: false,

@@ -21,8 +21,13 @@
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
+mod errors;
+#[rustfmt::skip]
+mod operations;
+#[rustfmt::skip]
 pub mod runtime;
 
+pub use errors::*;
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
 pub use read_write_types as types;
 pub use runtime::client::{BuildError, Client, ClientBuilder, RequestOptions};

@@ -3,9 +3,21 @@
 
 //! The trait to implement: one method per operation of the spec.
 
+use std::future::Future;
+use crate::operations::{CreateCredentialRequest, CreateCredentialResponse};
+use crate::runtime::context::Context;
+use crate::runtime::error::HandlerError;
+
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
 /// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
-pub trait Api: Send + Sync + 'static {}
+pub trait Api: Send + Sync + 'static {
+    /// `POST /credentials`
+    fn create_credential(
+        &self,
+        context: Context<()>,
+        request: CreateCredentialRequest,
+    ) -> impl Future<Output = Result<CreateCredentialResponse, HandlerError>> + Send;
+}

@@ -2,3 +2,30 @@
 // change the spec and run `specforge generate`.
 
 //! The request and the responses of each operation.
+
+use axum::http::StatusCode;
+use axum::response::Response as HttpResponse;
+use crate::runtime::envelope;
+use crate::types;
+
+/// The request of `create_credential`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct CreateCredentialRequest {
+    pub body: types::Credential,
+}
+
+/// The responses `create_credential` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum CreateCredentialResponse {
+    /// `201`: The credential, and when it was made.
+    Created(types::Receipt),
+}
+
+impl CreateCredentialResponse {
+    /// The HTTP response for this value.
+    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
+        }
+    }
+}

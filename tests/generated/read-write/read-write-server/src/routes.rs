@@ -3,21 +3,85 @@
 
 //! The router, and the glue between HTTP and the `Api` trait.
 
+use std::sync::Arc;
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
-use crate::Api;
+use crate::operations::CreateCredentialRequest;
 use crate::runtime::config::ServerConfig;
-use crate::runtime::{guard, request_id};
+use crate::runtime::context::Context;
+use crate::runtime::error::ApiError;
+use crate::runtime::request::Problems;
+use crate::runtime::{envelope, guard, request, request_id};
+use crate::{Api, types};
 
-/// The router of an API without operations: every request is `404 NOT_FOUND`.
-pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
+/// What every request handler shares.
+struct Shared<A> {
+    api: A,
+    config: ServerConfig,
+}
+
+/// The API as an axum router with every generated layer applied, in
+/// this order from the outside in: request id, then the guard (time
+/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// where each operation authenticates, applies its rate limits, reads
+/// and checks the request, claims its idempotency key and calls `api`.
+/// Add your own tower layers around it.
+pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
+    let timeout = config.request_timeout;
+    let shared = Arc::new(Shared { api, config });
     Router::new()
+        .route("/credentials", post(create_credential::<A>))
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
-        .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
+        .with_state(shared)
+        .layer(middleware::from_fn_with_state(timeout, guard::layer))
         .layer(middleware::from_fn(request_id::layer))
+}
+
+/// `POST /credentials`
+async fn create_credential<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            request::json_body::<types::Credential>(&parts.headers, &bytes, true, true),
+        )
+    {
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&problems.into_error(), &request_id);
+    };
+    let context = Context {
+        request_id: request_id.clone(),
+        principal,
+        extensions: parts.extensions,
+    };
+    let response = match shared
+        .api
+        .create_credential(context, CreateCredentialRequest { body })
+        .await
+    {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => {
+            tracing::error!("the handler failed: {error}");
+            envelope::error(&ApiError::internal(), &request_id)
+        }
+    };
+    response
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -10,7 +10,8 @@ use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credential {
     /// Read-only: set by the server, ignored in requests.
-    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub username: String,
     /// Write-only: sent in requests, never returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,7 +36,7 @@ impl FromJson for Credential {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
             json::integer(value, path, errors);
         }
         if let Some((value, ref path)) = json::required(
@@ -50,6 +51,38 @@ impl FromJson for Credential {
             if let Some(value) = json::string(value, path, errors) {
                 rules::min_length(path, value, 8, errors);
             }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Read-only: set by the server, ignored in requests.
+    pub id: i64,
+    pub credential: Credential,
+}
+
+impl Validate for Receipt {
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
+        self.credential.validate_at(&path.field("credential"), errors);
+    }
+}
+
+impl FromJson for Receipt {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(
+            object,
+            "credential",
+            path,
+            errors,
+        ) {
+            Credential::check_json(value, path, errors);
         }
     }
 }

@@ -15,5 +15,13 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
+/// `POST /credentials`
+pub const CREATE_CREDENTIAL: Operation = Operation {
+    id: "createCredential",
+    method: "POST",
+    path: "/credentials",
+    deprecated: false,
+};
+
 /// Every operation.
-pub const ALL: &[Operation] = &[];
+pub const ALL: &[Operation] = &[CREATE_CREDENTIAL];

@@ -371,7 +371,7 @@ pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
 }
 
 /// The body, or `None` for an absent optional body.
-fn present<'a>(
+pub fn present<'a>(
     headers: &HeaderMap,
     bytes: &'a Bytes,
     required: bool,

@@ -1,0 +1,97 @@
+//! `FormShape` for the structs a form body can reach: which JSON type each
+//! field's form text becomes (see `templates/types/form.rs`).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::ident;
+use super::typeref::Imports;
+use crate::ir::{Api, BodyEncoding, Primitive, Schema, TypeDef, TypeId, TypeKind, TypeRef};
+
+/// The structs of form bodies and every struct inside them.
+pub fn form_types(api: &Api) -> BTreeSet<TypeId> {
+    let mut found = BTreeSet::new();
+    let bodies = api
+        .operations
+        .iter()
+        .filter_map(|o| o.request_body.as_ref())
+        .filter(|body| body.encoding == BodyEncoding::Form);
+    for body in bodies {
+        reach(api, &body.schema, &mut found);
+    }
+    found
+}
+
+fn reach(api: &Api, schema: &Schema, found: &mut BTreeSet<TypeId>) {
+    match &schema.ty {
+        TypeRef::Named(id) => {
+            if let TypeKind::Struct(def) = &api.type_def(*id).kind {
+                if found.insert(*id) {
+                    for field in &def.fields {
+                        reach(api, &field.schema, found);
+                    }
+                    if let Some(rest) = &def.additional_properties {
+                        reach(api, rest, found);
+                    }
+                }
+            }
+        }
+        TypeRef::Array(items) | TypeRef::Map(items) => reach(api, items, found),
+        TypeRef::Primitive(_) | TypeRef::Any => {}
+    }
+}
+
+/// `impl FormShape for <def>`, for a struct in [`form_types`].
+pub fn form_shape_impl(api: &Api, def: &TypeDef, imports: &mut Imports) -> TokenStream {
+    let TypeKind::Struct(s) = &def.kind else {
+        return TokenStream::new();
+    };
+    imports.add("crate::form");
+    imports.add("crate::form::FormShape");
+    imports.add("serde_json::Value");
+    let name = ident(&def.name);
+    let fields = s.fields.iter().map(|field| {
+        let wire = &field.name.wire;
+        let shape = shape(api, &field.schema);
+        quote! { (#wire, <#shape as FormShape>::coerce) }
+    });
+    let rest = match &s.additional_properties {
+        Some(values) => {
+            let shape = shape(api, values);
+            quote! { Some(<#shape as FormShape>::coerce) }
+        }
+        None => quote! { None },
+    };
+    quote! {
+        impl FormShape for #name {
+            fn coerce(value: &mut Value) {
+                form::object(value, &[#(#fields),*], #rest);
+            }
+        }
+    }
+}
+
+/// The `FormShape` type that coerces values of `schema`.
+fn shape(api: &Api, schema: &Schema) -> TokenStream {
+    match &schema.ty {
+        TypeRef::Primitive(p) if p.is_integer() => quote! { form::Integer },
+        TypeRef::Primitive(Primitive::F32 | Primitive::F64) => quote! { form::Number },
+        TypeRef::Primitive(Primitive::Boolean) => quote! { form::Boolean },
+        TypeRef::Array(items) => {
+            let items = shape(api, items);
+            quote! { Vec<#items> }
+        }
+        TypeRef::Map(values) => {
+            let values = shape(api, values);
+            quote! { std::collections::BTreeMap<String, #values> }
+        }
+        TypeRef::Named(id) if matches!(api.type_def(*id).kind, TypeKind::Struct(_)) => {
+            let name = ident(&api.type_def(*id).name);
+            quote! { #name }
+        }
+        // Strings, enums, unions and free-form values stay text.
+        TypeRef::Primitive(_) | TypeRef::Named(_) | TypeRef::Any => quote! { form::Text },
+    }
+}
