@@ -1,0 +1,311 @@
+//! One operation's glue: read and check the request, authenticate, limit,
+//! claim the idempotency key, call the `Api` method, render the response.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::rust::ident;
+use crate::emit::server::is_object_schema;
+use crate::emit::typeref::Imports;
+use crate::emit::wire::route;
+use crate::ir::{
+    Api, BodyEncoding, FormStyle, Operation, ParameterLocation, RateLimitPolicy, Security, TypeRef,
+};
+
+use super::security::scheme_const;
+use super::steps::{build_request, pagination_steps, param_kind};
+
+pub(super) fn handler(
+    api: &Api,
+    operation: &Operation,
+    policy_consts: &[(&RateLimitPolicy, proc_macro2::Ident)],
+    imports: &mut Imports,
+) -> TokenStream {
+    let name = ident(&operation.id.rust);
+    let request_type = format_ident!("{}Request", operation.type_stem);
+    imports.add(&format!("crate::operations::{request_type}"));
+    let has_path = operation
+        .parameters
+        .iter()
+        .any(|p| p.location == ParameterLocation::Path);
+    let (path_extractor, path_value, path_check) = if has_path {
+        imports.add("axum::extract::Path");
+        imports.add("axum::extract::rejection::PathRejection");
+        (
+            quote! { path: Result<Path<Vec<(String, String)>>, PathRejection>, },
+            quote! { path },
+            // Percent-encoding that does not decode to UTF-8.
+            quote! {
+                let Ok(Path(path)) = path else {
+                    return envelope::error(&ApiError::invalid_path(), &request_id);
+                };
+            },
+        )
+    } else {
+        (quote! {}, quote! { Vec::new() }, quote! {})
+    };
+    let authenticate = if operation.is_secured() {
+        let Security::AnyOf(requirements) = &operation.security else {
+            unreachable!("secured operations have requirements")
+        };
+        let schemes = requirements
+            .iter()
+            .flat_map(|r| &r.schemes)
+            .map(|s| scheme_const(s));
+        quote! {
+            let principal = match principal(&shared.api, &raw, &[#(#schemes),*]).await {
+                Ok(principal) => principal,
+                Err(error) => return envelope::error(&error, &request_id),
+            };
+        }
+    } else {
+        quote! { let principal = (); }
+    };
+    let mut reads = Vec::new();
+    let mut params_const = TokenStream::new();
+    if let Some(id) = operation.params_type {
+        imports.add("crate::runtime::request::Param");
+        imports.add("crate::runtime::request::Kind");
+        imports.add("crate::runtime::error::Location");
+        if operation
+            .parameters
+            .iter()
+            .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
+        {
+            imports.add("crate::runtime::request::ScalarKind");
+        }
+        let params_type = ident(&api.type_def(id).name);
+        imports.add("crate::types");
+        let params_type = quote! { types::params::#params_type };
+        let specs = operation.parameters.iter().map(|parameter| {
+            // Header lookups ignore case, so the wire name serves as is.
+            let wire = &parameter.name.wire;
+            let location = format_ident!(
+                "{}",
+                match parameter.location {
+                    ParameterLocation::Path => "Path",
+                    ParameterLocation::Query => "Query",
+                    ParameterLocation::Header => "Header",
+                    ParameterLocation::Cookie => "Cookie",
+                }
+            );
+            let kind = param_kind(api, &parameter.schema);
+            quote! { Param { name: #wire, location: Location::#location, kind: #kind } }
+        });
+        let specs_name = format_ident!(
+            "{}_PARAMS",
+            crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
+        );
+        let specs_doc = format!(
+            " Where the parameters of `{}` are and how to read them.",
+            operation.id.rust
+        );
+        params_const = quote! {
+            #[doc = #specs_doc]
+            const #specs_name: &[Param] = &[#(#specs),*];
+        };
+        reads.push(quote! {
+            let params = problems.params::<#params_type>(&raw, #specs_name);
+        });
+    }
+    let mut read_bytes = TokenStream::new();
+    if let Some(body) = &operation.request_body {
+        imports.add("crate::runtime::request");
+        let required = body.required;
+        read_bytes = quote! {
+            let bytes = match request::read_body(body, shared.config.body_limit).await {
+                Ok(bytes) => bytes,
+                Err(error) => return envelope::error(&error, &request_id),
+            };
+        };
+        let read = match (body.encoding, &body.schema.ty) {
+            (BodyEncoding::Json, TypeRef::Named(id)) => {
+                let name = ident(&api.type_def(*id).name);
+                imports.add("crate::types");
+                let object = is_object_schema(api, &body.schema);
+                quote! { request::json_body::<types::#name>(&parts.headers, &bytes, #required, #object) }
+            }
+            (BodyEncoding::Json, _) => {
+                quote! { request::json_value_body(&parts.headers, &bytes, #required) }
+            }
+            (BodyEncoding::Form, TypeRef::Named(id)) => {
+                imports.add("crate::runtime::form");
+                imports.add("crate::types");
+                let name = ident(&api.type_def(*id).name);
+                let comma_separated = body
+                    .form_styles
+                    .iter()
+                    .filter(|(_, style)| *style == FormStyle::Comma)
+                    .map(|(property, _)| property);
+                quote! {
+                    form::form_body::<types::#name>(&parts.headers, &bytes, #required, &[#(#comma_separated),*])
+                }
+            }
+            (BodyEncoding::Text, _) => {
+                quote! { request::text_body(&parts.headers, &bytes, #required) }
+            }
+            // Lowering gives form bodies a struct; anything else is read raw.
+            (BodyEncoding::Bytes | BodyEncoding::Form, _) => {
+                quote! { request::bytes_body(&parts.headers, &bytes, #required) }
+            }
+        };
+        reads.push(quote! {
+            let body = match problems.body(#read) {
+                Ok(body) => body,
+                Err(error) => return envelope::error(&error, &request_id),
+            };
+        });
+    }
+    let body_binding = if operation.request_body.is_some() {
+        quote! { body }
+    } else {
+        quote! { _body }
+    };
+    let details_decl = (!reads.is_empty()).then(|| {
+        imports.add("crate::runtime::request::Problems");
+        quote! { let mut problems = Problems::default(); }
+    });
+    let needs_raw = operation.is_secured() || operation.params_type.is_some();
+    if needs_raw {
+        imports.add("crate::runtime::request::RawRequest");
+    }
+    let raw = needs_raw.then(|| {
+        quote! {
+            let raw = RawRequest::new(#path_value, parts.uri.query(), parts.headers.clone());
+        }
+    });
+    let (build, request_value) = build_request(operation, &request_type, &reads);
+    let (cursor_step, into_http_args) = pagination_steps(operation);
+    let shouty = crate::naming::bare(&operation.id.rust).to_shouty_snake_case();
+    let policies = api.rate_limit_policies(operation);
+    let idempotency = operation.idempotency();
+    // Rate limits and idempotency keys belong to the principal.
+    let identity = (operation.is_secured() && (!policies.is_empty() || idempotency.is_some()))
+        .then(|| {
+            imports.add("crate::runtime::context::Identity");
+            quote! { let identity = principal.identity().into_owned(); }
+        });
+    let mut limits_const = TokenStream::new();
+    let limit_check = (!policies.is_empty()).then(|| {
+        let members = policies.iter().map(|policy| {
+            let (_, ident) = policy_consts
+                .iter()
+                .find(|(known, _)| known == policy)
+                .expect("every policy has a const");
+            ident
+        });
+        let limits_name = format_ident!("{shouty}_LIMITS");
+        let doc = format!(" The rate limits of `{}`.", operation.id.rust);
+        limits_const = quote! {
+            #[doc = #doc]
+            const #limits_name: &[Policy] = &[#(#members),*];
+        };
+        let subject = if operation.is_secured() {
+            quote! { Some((&identity, principal.tier())) }
+        } else {
+            quote! { None }
+        };
+        quote! {
+            let limits = match shared.limiter.admit(#limits_name, #subject, &parts).await {
+                Ok(limits) => limits,
+                Err(refused) => return refused.refuse(&request_id),
+            };
+        }
+    });
+    let mut idempotency_const = TokenStream::new();
+    let (begin, finish) = match idempotency {
+        Some(policy) => {
+            imports.add("crate::runtime::idempotency");
+            imports.add("std::time::Duration");
+            let const_name = format_ident!("{shouty}_IDEMPOTENCY");
+            let doc = format!(" The `x-idempotency` of `{}`.", operation.id.rust);
+            let required = policy.required;
+            let retention = proc_macro2::Literal::u64_unsuffixed(policy.retention_seconds);
+            let lock = proc_macro2::Literal::u64_unsuffixed(policy.lock_timeout_seconds);
+            idempotency_const = quote! {
+                #[doc = #doc]
+                const #const_name: idempotency::Policy = idempotency::Policy {
+                    required: #required,
+                    retention: Duration::from_secs(#retention),
+                    lock_timeout: Duration::from_secs(#lock),
+                };
+            };
+            let scope = if operation.is_secured() {
+                quote! { &identity }
+            } else {
+                quote! { &shared.limiter.anonymous_scope(&parts) }
+            };
+            let body = if operation.request_body.is_some() {
+                quote! { &bytes }
+            } else {
+                quote! { &[] }
+            };
+            (
+                quote! {
+                    let attempt = idempotency::Attempt {
+                        scope: #scope,
+                        method: &parts.method,
+                        path: parts.uri.path(),
+                        headers: &parts.headers,
+                        body: #body,
+                        request_id: &request_id,
+                    };
+                    let execution = match shared.idempotency.begin(&#const_name, attempt).await {
+                        Ok(execution) => execution,
+                        Err(response) => return response,
+                    };
+                },
+                quote! { execution.finish(response).await },
+            )
+        }
+        None => (TokenStream::new(), quote! { response }),
+    };
+    let call = quote! {
+        let context = Context { request_id: request_id.clone(), principal, extensions: parts.extensions };
+        let response = match shared.api.#name(context, #request_value).await {
+            Ok(response) => response.into_http(&request_id, #into_http_args),
+            Err(error) => {
+                tracing::error!("the handler failed: {error}");
+                envelope::error(&ApiError::internal(), &request_id)
+            }
+        };
+        #finish
+    };
+    let rest = quote! {
+        #read_bytes
+        #details_decl
+        #(#reads)*
+        #build
+        #begin
+        #cursor_step
+        #call
+    };
+    // Every response after the limiter carries its headers.
+    let rest = if limit_check.is_some() {
+        quote! {
+            let response = async { #rest }.await;
+            limits.apply(response)
+        }
+    } else {
+        rest
+    };
+    let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
+    quote! {
+        #params_const
+        #limits_const
+        #idempotency_const
+
+        #[doc = #doc]
+        async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
+            let (parts, #body_binding) = request.into_parts();
+            let request_id = request_id::of(&parts.extensions);
+            #path_check
+            #raw
+            #authenticate
+            #identity
+            #limit_check
+            #rest
+        }
+    }
+}

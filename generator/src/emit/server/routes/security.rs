@@ -1,0 +1,79 @@
+//! Security schemes: a `Scheme` const each, and the authentication step.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::server::challenge;
+use crate::emit::typeref::Imports;
+use crate::ir::{Api, Operation, ParameterLocation, Security, SecuritySchemeKind};
+
+pub(super) fn scheme_const(name: &str) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        crate::naming::bare(&crate::naming::value_name(name)).to_shouty_snake_case()
+    )
+}
+
+/// A `Scheme` const per security scheme, and the authentication step.
+pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
+    if !api.operations.iter().any(Operation::is_secured) {
+        return TokenStream::new();
+    }
+    imports.add("crate::runtime::request::RawRequest");
+    imports.add("crate::runtime::security::Scheme");
+    imports.add("crate::runtime::security::Source");
+    let used: Vec<&String> = api
+        .operations
+        .iter()
+        .filter_map(|o| match &o.security {
+            Security::AnyOf(requirements) => Some(requirements.iter().flat_map(|r| &r.schemes)),
+            Security::Public => None,
+        })
+        .flatten()
+        .collect();
+    let consts = api.security_schemes.iter().filter(|s| used.contains(&&s.name.wire)).map(|scheme| {
+        let name = scheme_const(&scheme.name.wire);
+        let wire = &scheme.name.wire;
+        let source = match &scheme.kind {
+            SecuritySchemeKind::ApiKey {
+                location,
+                parameter,
+            } => {
+                let parameter = match location {
+                    ParameterLocation::Header => parameter.to_ascii_lowercase(),
+                    _ => parameter.clone(),
+                };
+                match location {
+                    ParameterLocation::Header => quote! { Source::Header(#parameter) },
+                    ParameterLocation::Query => quote! { Source::Query(#parameter) },
+                    _ => quote! { Source::Cookie(#parameter) },
+                }
+            }
+            SecuritySchemeKind::HttpBasic => quote! { Source::Basic },
+            _ => quote! { Source::Bearer },
+        };
+        let challenge = challenge(&scheme.kind);
+        let doc = format!(" The `{wire}` security scheme.");
+        quote! {
+            #[doc = #doc]
+            const #name: Scheme = Scheme { name: #wire, source: #source, challenge: #challenge };
+        }
+    });
+    quote! {
+        #(#consts)*
+
+        /// The principal for the first scheme whose credentials `authenticate` accepts.
+        async fn principal<A: Api>(api: &A, raw: &RawRequest, schemes: &[Scheme]) -> Result<A::Principal, ApiError> {
+            for scheme in schemes {
+                if let Some(credentials) = scheme.credentials(raw) {
+                    if let Some(principal) = api.authenticate(credentials).await {
+                        return Ok(principal);
+                    }
+                }
+            }
+            let challenge = schemes.first().map_or("Bearer", |scheme| scheme.challenge);
+            Err(ApiError::unauthorized(challenge))
+        }
+    }
+}
