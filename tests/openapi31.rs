@@ -117,7 +117,7 @@ impl Api for Parcels {
                 weight_grams: body.weight_grams,
                 label,
                 status: ParcelStatus::Registered,
-                recipient: body.recipient,
+                recipient: body.recipient.flatten(),
                 eta: None,
             },
         ))
@@ -161,10 +161,10 @@ fn parcel() -> ParcelCreate {
         speed: 2,
         carrier: Some(Carrier::Courier),
         kind: None,
-        recipient: Some(Address {
+        recipient: Some(Some(Address {
             city: "Lyon".into(),
             postcode: None,
-        }),
+        })),
         reference: Some(ParcelCreateReference::Integer(42)),
         signature: None,
         coordinates: Some(vec![45.76, 4.83]),
@@ -192,7 +192,7 @@ async fn client_and_server_agree_on_the_3_1_keywords() {
 
     let text_reference = ParcelCreate {
         reference: Some(ParcelCreateReference::String("R-1".into())),
-        recipient: None,
+        recipient: Some(None),
         ..parcel()
     };
     let created = client.create_parcel(&text_reference).await.unwrap().data;

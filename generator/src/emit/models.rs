@@ -53,6 +53,9 @@ fn field_docs(field: &Field) -> Option<String> {
     if field.write_only {
         note("Write-only: sent in requests, never returned.");
     }
+    if field.explicit_null {
+        note("`None` leaves the property out; `Some(None)` sends `null`.");
+    }
     Some(text).filter(|t| !t.is_empty())
 }
 
@@ -88,6 +91,13 @@ fn struct_item(
                 attrs.push(quote! { default = #path });
                 let value = literal_tokens(writer, literal);
                 default_fns.push(quote! { fn #fn_name() -> #ty { #value } });
+            } else if field.explicit_null {
+                ty = quote! { Option<Option<#ty>> };
+                attrs.push(quote! {
+                    default,
+                    deserialize_with = "crate::validation::explicit_null",
+                    skip_serializing_if = "Option::is_none"
+                });
             } else if field.is_optional() {
                 ty = quote! { Option<#ty> };
                 if field.required && !field.one_way {

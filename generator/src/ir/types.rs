@@ -67,6 +67,10 @@ pub struct Field {
     /// server, so requests omit it). Such a field is an `Option`, and a
     /// request is only held to what it sends.
     pub one_way: bool,
+    /// An optional, nullable field of a type that requests carry: absent,
+    /// `null` and a value stay apart (`Option<Option<T>>`), so a PATCH can
+    /// say "set to null".
+    pub explicit_null: bool,
     pub deprecated: bool,
     pub default: Option<Literal>,
     /// Set where the field's type contains its own struct without indirection.

@@ -72,7 +72,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::check_deprecation(&api, &spec.path, &mut diagnostics);
     passes::check_guards(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);
-    passes::mark_one_way_fields(&mut api);
+    passes::mark_request_fields(&mut api);
     passes::break_impossible_cycles(&mut api, &spec.path, &mut diagnostics);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);

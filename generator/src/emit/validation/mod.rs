@@ -233,6 +233,12 @@ impl ValidationWriter {
                         None => { #missing }
                     }
                 },
+                None if field.explicit_null => quote! {
+                    if let Some(Some(value)) = &self.#place {
+                        #bind
+                        #(#inner)*
+                    }
+                },
                 None => quote! {
                     if let Some(value) = &self.#place {
                         #bind

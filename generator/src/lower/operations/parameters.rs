@@ -206,6 +206,7 @@ impl<'a> OperationLowering<'a, '_> {
                 read_only: false,
                 write_only: false,
                 one_way: false,
+                explicit_null: false,
                 deprecated: parameter.deprecated,
                 default: parameter.default.clone(),
                 boxed: false,

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use crate::ir::{Api, Schema, TypeId, TypeKind, TypeRef};
 
-/// A required `readOnly` field of a type that request bodies carry is left
-/// out of requests (the server sets it), so it is an `Option` there.
-pub fn mark_one_way_fields(api: &mut Api) {
+/// Fields of the types request bodies carry: a required `readOnly` one is
+/// left out of requests (the server sets it), so it is an `Option`; an
+/// optional nullable one keeps absent and `null` apart.
+pub fn mark_request_fields(api: &mut Api) {
     let mut in_requests = BTreeSet::new();
     for body in api
         .operations
@@ -18,8 +19,13 @@ pub fn mark_one_way_fields(api: &mut Api) {
     }
     for id in in_requests {
         if let TypeKind::Struct(def) = &mut api.types[id.0].kind {
-            for field in def.fields.iter_mut().filter(|f| f.required && f.read_only) {
-                field.one_way = true;
+            for field in &mut def.fields {
+                if field.required && field.read_only {
+                    field.one_way = true;
+                }
+                if !field.required && field.schema.nullable && field.applied_default().is_none() {
+                    field.explicit_null = true;
+                }
             }
         }
     }

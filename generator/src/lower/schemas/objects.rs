@@ -65,6 +65,7 @@ impl<'a> TypeLowering<'a> {
                 write_only: data.is_some_and(|d| d.write_only),
                 // `passes::mark_one_way_fields` adds the readOnly ones.
                 one_way: collected.required.contains(wire) && data.is_some_and(|d| d.write_only),
+                explicit_null: false,
                 deprecated: data.is_some_and(|d| d.deprecated),
                 default,
                 boxed: false,

@@ -75,8 +75,13 @@ pub struct ParcelCreate {
     pub carrier: Option<Carrier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<ParcelCreateKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient: Option<Address>,
+    /// `None` leaves the property out; `Some(None)` sends `null`.
+    #[serde(
+        default,
+        deserialize_with = "crate::validation::explicit_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient: Option<Option<Address>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<ParcelCreateReference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,8 +251,13 @@ impl FromJson for Parcel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Address {
     pub city: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postcode: Option<String>,
+    /// `None` leaves the property out; `Some(None)` sends `null`.
+    #[serde(
+        default,
+        deserialize_with = "crate::validation::explicit_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub postcode: Option<Option<String>>,
 }
 
 impl Validate for Address {

@@ -16,7 +16,20 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+/// Reads an optional, nullable property of a request model so that its
+/// three states stay apart: absent is `None` (serde's `default`), `null` is
+/// `Some(None)` and a value is `Some(Some(value))`. "Set to null" in a
+/// PATCH is then different from "leave as it is".
+pub fn explicit_null<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
 
 /// A value that can check itself against the spec's rules.
 pub trait Validate {
