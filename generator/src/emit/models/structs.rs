@@ -1,0 +1,150 @@
+//! Structs: fields with their serde mapping, defaults and docs.
+
+use proc_macro2::{Literal as TokenLiteral, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::rust::{docs, ident};
+use crate::emit::typeref::{Imports, TypeWriter};
+use crate::ir::{Field, Literal, StructDef, TypeDef, TypeKind};
+use crate::naming;
+
+fn field_docs(field: &Field) -> Option<String> {
+    let mut text = field.docs.clone().unwrap_or_default();
+    let mut note = |line: &str| {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(line);
+    };
+    if field.read_only {
+        note("Read-only: set by the server, ignored in requests.");
+    }
+    if field.write_only {
+        note("Write-only: sent in requests, never returned.");
+    }
+    if field.explicit_null {
+        note("`None` leaves the property out; `Some(None)` sends `null`.");
+    }
+    Some(text).filter(|t| !t.is_empty())
+}
+
+pub(super) fn struct_item(
+    writer: &TypeWriter<'_>,
+    def: &TypeDef,
+    s: &StructDef,
+    imports: &mut Imports,
+) -> TokenStream {
+    imports.add("serde::Deserialize");
+    imports.add("serde::Serialize");
+    let name = ident(&def.name);
+    let type_docs = docs(def.docs.as_deref());
+    let mut default_fns = Vec::new();
+    let fields: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|field| {
+            let field_ident = ident(&field.name.rust);
+            let mut ty = writer.tokens(&field.schema, imports);
+            if field.boxed {
+                ty = quote! { Box<#ty> };
+            }
+            let mut attrs = Vec::new();
+            if naming::bare(&field.name.rust) != field.name.wire {
+                let wire = &field.name.wire;
+                attrs.push(quote! { rename = #wire });
+            }
+            if let Some(literal) = field.applied_default() {
+                // An absent value takes the spec's default, so the field is not an `Option`.
+                let fn_name = format_ident!("default_{}", naming::bare(&field.name.rust));
+                let path = format!("{}::{}", def.name, fn_name);
+                attrs.push(quote! { default = #path });
+                let value = literal_tokens(writer, literal);
+                default_fns.push(quote! { fn #fn_name() -> #ty { #value } });
+            } else if field.explicit_null {
+                ty = quote! { Option<Option<#ty>> };
+                attrs.push(quote! {
+                    default,
+                    deserialize_with = "crate::validation::explicit_null",
+                    skip_serializing_if = "Option::is_none"
+                });
+            } else if field.is_optional() {
+                ty = quote! { Option<#ty> };
+                if field.required && !field.one_way {
+                    // Required but nullable: the key must be present, its value may be null.
+                    attrs.push(quote! { deserialize_with = "Option::deserialize" });
+                } else {
+                    attrs.push(quote! { default, skip_serializing_if = "Option::is_none" });
+                }
+            }
+            let serde_attr = if attrs.is_empty() {
+                quote! {}
+            } else {
+                quote! { #[serde(#(#attrs),*)] }
+            };
+            let deprecated = if field.deprecated {
+                quote! { #[deprecated] }
+            } else {
+                quote! {}
+            };
+            let field_docs = docs(field_docs(field).as_deref());
+            quote! {
+                #field_docs
+                #deprecated
+                #serde_attr
+                pub #field_ident: #ty,
+            }
+        })
+        .collect();
+    let additional = s.additional_properties.as_ref().map(|values| {
+        imports.add("std::collections::BTreeMap");
+        let values = writer.tokens(values, imports);
+        quote! {
+            /// Properties beyond the declared ones.
+            #[serde(flatten)]
+            pub additional_properties: BTreeMap<String, #values>,
+        }
+    });
+    let defaults = (!default_fns.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#default_fns)*
+            }
+        }
+    });
+    let has_deprecated = s.fields.iter().any(|f| f.deprecated);
+    let allow_deprecated = has_deprecated.then(|| quote! { #[allow(deprecated)] });
+    quote! {
+        #type_docs
+        #allow_deprecated
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #defaults
+    }
+}
+
+fn literal_tokens(writer: &TypeWriter<'_>, literal: &Literal) -> TokenStream {
+    match literal {
+        Literal::Bool(b) => quote! { #b },
+        Literal::Integer(i) => {
+            let lit = TokenLiteral::i64_unsuffixed(*i);
+            quote! { #lit }
+        }
+        Literal::Float(f) => {
+            let lit = TokenLiteral::f64_unsuffixed(*f);
+            quote! { #lit }
+        }
+        Literal::String(s) => quote! { #s.to_string() },
+        Literal::Variant(id, index) => {
+            let def = writer.api.type_def(*id);
+            let type_name = ident(&def.name);
+            let variant = match &def.kind {
+                TypeKind::Enum(e) => ident(&e.variants[*index].rust),
+                _ => unreachable!("variant literals name enums"),
+            };
+            quote! { #type_name::#variant }
+        }
+    }
+}
