@@ -251,6 +251,48 @@ mod enums {
     use enums_types::{Job, JobKind, JobRequest, JobState, Priority, Validate};
 
     #[test]
+    fn integer_enums_read_and_write_their_numbers() {
+        use enums_types::{FromJson as _, JobExitCode, Retries};
+        // Closed (only sent): named by x-enum-varnames, unknown numbers refused.
+        let request: JobRequest = round_trip(json!({"priority": "low", "retries": 5}));
+        assert_eq!(request.retries, Some(Retries::Many));
+        assert_eq!(
+            (Retries::Few.value(), Retries::Few.to_string()),
+            (3, "3".to_string())
+        );
+        assert_eq!(Retries::try_from(0), Ok(Retries::None));
+        assert_eq!("5".parse::<Retries>(), Ok(Retries::Many));
+        assert_eq!(
+            Retries::try_from(4).unwrap_err().to_string(),
+            "`4` is not a valid Retries"
+        );
+        assert!(
+            decode_error::<JobRequest>(json!({"priority": "low", "retries": 4}))
+                .contains("Retries")
+        );
+        let errors = JobRequest::from_json(json!({"priority": "low", "retries": 4})).unwrap_err();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            [("retries", "enum")]
+        );
+        // Open (returned): a value the spec does not list is kept, not refused.
+        let job: Job = round_trip(json!({"state": "done", "exit_code": 7}));
+        assert_eq!(job.exit_code, Some(JobExitCode::Unknown(7)));
+        let job: Job = round_trip(json!({"state": "done", "exit_code": -1}));
+        assert_eq!(job.exit_code, Some(JobExitCode::Minus1));
+        assert_eq!(
+            JobExitCode::KNOWN
+                .iter()
+                .map(|c| c.value())
+                .collect::<Vec<_>>(),
+            [0, 1, -1]
+        );
+    }
+
+    #[test]
     fn request_only_enums_are_closed() {
         assert_eq!("high".parse::<Priority>().unwrap(), Priority::High);
         let error = "urgent".parse::<Priority>().unwrap_err();

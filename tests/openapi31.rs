@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use openapi31_client::types::{Address, Carrier, Parcel, ParcelCreate, ParcelCreateReference};
+use openapi31_client::types::{
+    Address, Carrier, Parcel, ParcelCreate, ParcelCreateReference, Speed,
+};
 use openapi31_client::{Client, CreateParcelError, Error, GetParcelError, GetParcelOptions};
 use openapi31_server::operations::*;
 use openapi31_server::types::ParcelStatus;
@@ -158,7 +160,7 @@ fn parcel() -> ParcelCreate {
     ParcelCreate {
         weight_grams: 1200,
         label: "books".into(),
-        speed: 2,
+        speed: Speed::Express,
         carrier: Some(Carrier::Courier),
         kind: None,
         recipient: Some(Some(Address {

@@ -77,6 +77,9 @@ pub fn form_shape_impl(api: &Api, def: &TypeDef, imports: &mut Imports) -> Token
 fn shape(api: &Api, schema: &Schema) -> TokenStream {
     match &schema.ty {
         TypeRef::Primitive(p) if p.is_integer() => quote! { form::Integer },
+        TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(e) if e.integer) => {
+            quote! { form::Integer }
+        }
         TypeRef::Primitive(Primitive::F32 | Primitive::F64) => quote! { form::Number },
         TypeRef::Primitive(Primitive::Boolean) => quote! { form::Boolean },
         TypeRef::Array(items) => {

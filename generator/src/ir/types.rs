@@ -108,9 +108,11 @@ impl Field {
 #[derive(Debug, Clone, Serialize)]
 pub struct EnumDef {
     pub variants: Vec<Name>,
-    /// Accepts values the spec does not list (an `Unknown(String)` variant), so
+    /// Accepts values the spec does not list (an `Unknown` variant), so
     /// responses keep decoding when a server adds a value.
     pub open: bool,
+    /// The values are integers (each variant's `wire` is its decimal text).
+    pub integer: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -4,11 +4,15 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs_with_note;
+use super::integer_enums::integer_enum_item;
 use crate::emit::rust::{docs, ident};
 use crate::emit::typeref::Imports;
 use crate::ir::{EnumDef, TypeDef, TypeKind};
 
 pub(super) fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> TokenStream {
+    if e.integer {
+        return integer_enum_item(def, e, imports);
+    }
     imports.add("std::fmt");
     imports.add("std::str::FromStr");
     let name = ident(&def.name);

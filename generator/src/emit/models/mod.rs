@@ -1,6 +1,7 @@
 //! Model types: structs, enums and unions with their serde mapping.
 
 mod enums;
+mod integer_enums;
 mod structs;
 mod unions;
 

@@ -22,6 +22,15 @@ impl ValidationWriter {
             TypeKind::Struct(s) => self.struct_checks(def, s, imports),
             // Strict even for open enums: JSON checked here is a request,
             // and a request may only send the values the spec lists.
+            TypeKind::Enum(e) if e.integer => {
+                self.uses_rules = true;
+                let wires = e.variants.iter().map(|v| v.wire.as_str());
+                vec![quote! {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::enumeration(path, &value.to_string(), &[#(#wires),*], errors);
+                    }
+                }]
+            }
             TypeKind::Enum(e) => {
                 self.uses_rules = true;
                 let wires = e.variants.iter().map(|v| v.wire.as_str());

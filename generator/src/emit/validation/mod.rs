@@ -129,9 +129,14 @@ impl ValidationWriter {
             TypeKind::Enum(e) if e.open => {
                 self.uses_rules = true;
                 let wires = e.variants.iter().map(|v| v.wire.as_str());
+                let value = if e.integer {
+                    quote! { &value.to_string() }
+                } else {
+                    quote! { value }
+                };
                 vec![quote! {
                     if let Self::Unknown(value) = self {
-                        rules::enumeration(path, value, &[#(#wires),*], errors);
+                        rules::enumeration(path, #value, &[#(#wires),*], errors);
                     }
                 }]
             }

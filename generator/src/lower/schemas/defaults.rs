@@ -24,6 +24,16 @@ impl<'a> TypeLowering<'a> {
             (TypeRef::Primitive(Primitive::String), serde_json::Value::String(s)) => {
                 Some(Literal::String(s.clone()))
             }
+            (TypeRef::Named(id), serde_json::Value::Number(n)) => {
+                match self.type_def(*id).map(|t| &t.kind) {
+                    Some(TypeKind::Enum(e)) if e.integer => e
+                        .variants
+                        .iter()
+                        .position(|v| v.wire == n.to_string())
+                        .map(|index| Literal::Variant(*id, index)),
+                    _ => None,
+                }
+            }
             (TypeRef::Named(id), serde_json::Value::String(s)) => {
                 match self.type_def(*id).map(|t| &t.kind) {
                     Some(TypeKind::Enum(e)) => e

@@ -280,6 +280,13 @@ impl<'a> TypeLowering<'a> {
                     Shape::Inline
                 }
             }
+            SchemaKind::Type(Type::Integer(integer)) => {
+                if integer.enumeration.iter().any(Option::is_some) {
+                    Shape::Enum
+                } else {
+                    Shape::Inline
+                }
+            }
             SchemaKind::Type(_) | SchemaKind::Not { .. } => Shape::Inline,
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
                 // No member says nothing about the value; one member is that member.
@@ -303,8 +310,10 @@ impl<'a> TypeLowering<'a> {
                     // A lone `allOf` member beside other keywords (`type`,
                     // an empty `enum`) is that member, as it is alone.
                     Shape::Struct
-                } else if any.typ.as_deref() == Some("string")
-                    && any.enumeration.iter().any(serde_json::Value::is_string)
+                } else if (any.typ.as_deref() == Some("string")
+                    && any.enumeration.iter().any(serde_json::Value::is_string))
+                    || (any.typ.as_deref() == Some("integer")
+                        && any.enumeration.iter().any(serde_json::Value::is_i64))
                 {
                     Shape::Enum
                 } else {

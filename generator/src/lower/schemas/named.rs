@@ -28,24 +28,66 @@ impl<'a> TypeLowering<'a> {
     }
 
     fn build_enum(&mut self, schema: &OaSchema) -> EnumDef {
-        let values: Vec<String> = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) => {
-                string.enumeration.iter().flatten().cloned().collect()
-            }
-            SchemaKind::Any(any) => any
-                .enumeration
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
+        // Integers are kept as their decimal text, as string values are kept.
+        let (values, integer): (Vec<String>, bool) = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => (
+                string.enumeration.iter().flatten().cloned().collect(),
+                false,
+            ),
+            SchemaKind::Type(Type::Integer(integer)) => (
+                integer
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(i64::to_string)
+                    .collect(),
+                true,
+            ),
+            SchemaKind::Any(any) if any.typ.as_deref() == Some("integer") => (
+                any.enumeration
+                    .iter()
+                    .filter_map(serde_json::Value::as_i64)
+                    .map(|n| n.to_string())
+                    .collect(),
+                true,
+            ),
+            SchemaKind::Any(any) => (
+                any.enumeration
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                false,
+            ),
+            _ => (Vec::new(), false),
         };
+        // `x-enum-varnames` (openapi-generator's, and what 3.1 `title`s on
+        // `const`s become) names the variants when it names them all.
+        let given: Option<Vec<String>> = schema
+            .schema_data
+            .extensions
+            .get("x-enum-varnames")
+            .and_then(serde_json::Value::as_array)
+            .filter(|names| names.len() == values.len())
+            .and_then(|names| {
+                names
+                    .iter()
+                    .map(|n| n.as_str().map(str::to_string))
+                    .collect()
+            });
         let mut names = Namespace::new();
         let mut variants = Vec::new();
         for (index, value) in values.into_iter().enumerate() {
             if variants.iter().any(|v: &Name| v.wire == value) {
                 continue;
             }
-            let candidate = naming::variant_name(&value).unwrap_or_else(|| format!("Value{index}"));
+            let from_spec = given.as_ref().and_then(|g| naming::variant_name(&g[index]));
+            let candidate = from_spec
+                .or_else(|| (!integer).then(|| naming::variant_name(&value)).flatten())
+                .unwrap_or_else(|| match value.strip_prefix('-') {
+                    Some(magnitude) if integer => format!("Minus{magnitude}"),
+                    _ if integer => format!("Value{value}"),
+                    _ => format!("Value{index}"),
+                });
             variants.push(Name {
                 rust: names.claim(&candidate),
                 wire: value,
@@ -54,6 +96,7 @@ impl<'a> TypeLowering<'a> {
         EnumDef {
             variants,
             open: false,
+            integer,
         }
     }
 

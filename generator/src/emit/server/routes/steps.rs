@@ -15,8 +15,9 @@ pub(super) fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
             TypeRef::Primitive(Primitive::I32 | Primitive::I64) => quote! { Integer },
             TypeRef::Primitive(Primitive::F32 | Primitive::F64) => quote! { Number },
             TypeRef::Primitive(Primitive::Boolean) => quote! { Boolean },
-            TypeRef::Named(id) if !matches!(api.type_def(*id).kind, TypeKind::Enum(_)) => {
-                quote! { String }
+            TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(e) if e.integer) =>
+            {
+                quote! { Integer }
             }
             _ => quote! { String },
         }

@@ -177,10 +177,95 @@ impl FromJson for JobState {
     }
 }
 
+/// Sent only, so closed; named by `x-enum-varnames`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Retries {
+    /// `0`
+    None,
+    /// `3`
+    Few,
+    /// `5`
+    Many,
+}
+
+impl Retries {
+    /// Every value, in the order the spec lists them.
+    pub const ALL: &[Self] = &[Self::None, Self::Few, Self::Many];
+
+    /// The value as it appears on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::None => 0,
+            Self::Few => 3,
+            Self::Many => 5,
+        }
+    }
+}
+
+impl TryFrom<i64> for Retries {
+    type Error = ParseEnumError;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0 => Ok(Self::None),
+            3 => Ok(Self::Few),
+            5 => Ok(Self::Many),
+            _ => Err(ParseEnumError::new("Retries", &value.to_string())),
+        }
+    }
+}
+
+impl FromStr for Retries {
+    type Err = ParseEnumError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|number| Self::try_from(number).ok())
+            .ok_or_else(|| ParseEnumError::new("Retries", value))
+    }
+}
+
+impl fmt::Display for Retries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl Serialize for Retries {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for Retries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Validate for Retries {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Retries {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::integer(value, path, errors) {
+            rules::enumeration(path, &value.to_string(), &["0", "3", "5"], errors);
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRequest {
     /// Only ever sent by clients, so it stays closed.
     pub priority: Priority,
+    /// Sent only, so closed; named by `x-enum-varnames`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<Retries>,
 }
 
 impl Validate for JobRequest {
@@ -200,6 +285,14 @@ impl FromJson for JobRequest {
         ) {
             Priority::check_json(value, path, errors);
         }
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "retries",
+            path,
+            errors,
+        ) {
+            Retries::check_json(value, path, errors);
+        }
     }
 }
 
@@ -209,6 +302,9 @@ pub struct Job {
     pub state: JobState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<JobKind>,
+    /// Returned, so open; unnamed values are named by number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<JobExitCode>,
 }
 
 impl Validate for Job {
@@ -216,6 +312,9 @@ impl Validate for Job {
         self.state.validate_at(&path.field("state"), errors);
         if let Some(value) = &self.kind {
             value.validate_at(&path.field("kind"), errors);
+        }
+        if let Some(value) = &self.exit_code {
+            value.validate_at(&path.field("exit_code"), errors);
         }
     }
 }
@@ -230,6 +329,14 @@ impl FromJson for Job {
         }
         if let Some((value, ref path)) = json::optional(object, "kind", path, errors) {
             JobKind::check_json(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "exit_code",
+            path,
+            errors,
+        ) {
+            JobExitCode::check_json(value, path, errors);
         }
     }
 }
@@ -308,6 +415,90 @@ impl FromJson for JobKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         if let Some(value) = json::string(value, path, errors) {
             rules::enumeration(path, value, &["batch", "stream"], errors);
+        }
+    }
+}
+
+/// Returned, so open; unnamed values are named by number.
+///
+/// Values this version does not know decode as `Unknown`, so a server
+/// adding a value does not break older clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobExitCode {
+    /// `0`
+    Value0,
+    /// `1`
+    Value1,
+    /// `-1`
+    Minus1,
+    /// A value not listed in the spec.
+    Unknown(i64),
+}
+
+impl JobExitCode {
+    /// Every value the spec lists.
+    pub const KNOWN: &[Self] = &[Self::Value0, Self::Value1, Self::Minus1];
+
+    /// The value as it appears on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Value0 => 0,
+            Self::Value1 => 1,
+            Self::Minus1 => -1,
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<i64> for JobExitCode {
+    fn from(value: i64) -> Self {
+        match value {
+            0 => Self::Value0,
+            1 => Self::Value1,
+            -1 => Self::Minus1,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl FromStr for JobExitCode {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        value.parse::<i64>().map(Self::from)
+    }
+}
+
+impl fmt::Display for JobExitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl Serialize for JobExitCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for JobExitCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl Validate for JobExitCode {
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Self::Unknown(value) = self {
+            rules::enumeration(path, &value.to_string(), &["0", "1", "-1"], errors);
+        }
+    }
+}
+
+impl FromJson for JobExitCode {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::integer(value, path, errors) {
+            rules::enumeration(path, &value.to_string(), &["0", "1", "-1"], errors);
         }
     }
 }

@@ -11,6 +11,84 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
+/// How fast the parcel travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Speed {
+    /// `1`
+    Standard,
+    /// `2`
+    Express,
+}
+
+impl Speed {
+    /// Every value, in the order the spec lists them.
+    pub const ALL: &[Self] = &[Self::Standard, Self::Express];
+
+    /// The value as it appears on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Standard => 1,
+            Self::Express => 2,
+        }
+    }
+}
+
+impl TryFrom<i64> for Speed {
+    type Error = ParseEnumError;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            1 => Ok(Self::Standard),
+            2 => Ok(Self::Express),
+            _ => Err(ParseEnumError::new("Speed", &value.to_string())),
+        }
+    }
+}
+
+impl FromStr for Speed {
+    type Err = ParseEnumError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|number| Self::try_from(number).ok())
+            .ok_or_else(|| ParseEnumError::new("Speed", value))
+    }
+}
+
+impl fmt::Display for Speed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl Serialize for Speed {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for Speed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Validate for Speed {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Speed {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = json::integer(value, path, errors) {
+            rules::enumeration(path, &value.to_string(), &["1", "2"], errors);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Carrier {
     /// `post`
@@ -69,7 +147,7 @@ pub struct ParcelCreate {
     pub weight_grams: i32,
     pub label: String,
     /// How fast the parcel travels.
-    pub speed: i64,
+    pub speed: Speed,
     /// Who carries it; the cheapest when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carrier: Option<Carrier>,
@@ -134,7 +212,7 @@ impl FromJson for ParcelCreate {
             }
         }
         if let Some((value, ref path)) = json::required(object, "speed", path, errors) {
-            json::integer(value, path, errors);
+            Speed::check_json(value, path, errors);
         }
         if let Some((value, ref path)) = json::optional(
             object,
