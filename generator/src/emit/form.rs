@@ -10,14 +10,15 @@ use super::rust::ident;
 use super::typeref::Imports;
 use crate::ir::{Api, BodyEncoding, Primitive, Schema, TypeDef, TypeId, TypeKind, TypeRef};
 
-/// The structs of form bodies and every struct inside them.
+/// The structs of form and multipart bodies (whose text parts are typed
+/// the same way) and every struct inside them.
 pub fn form_types(api: &Api) -> BTreeSet<TypeId> {
     let mut found = BTreeSet::new();
     let bodies = api
         .operations
         .iter()
         .filter_map(|o| o.request_body.as_ref())
-        .filter(|body| body.encoding == BodyEncoding::Form);
+        .filter(|body| matches!(body.encoding, BodyEncoding::Form | BodyEncoding::Multipart));
     for body in bodies {
         reach(api, &body.schema, &mut found);
     }

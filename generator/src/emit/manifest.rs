@@ -56,8 +56,13 @@ pub fn types_cargo_toml(context: &Context<'_>) -> String {
 
 /// The server's dependencies: axum and what the copied runtime uses.
 pub fn server_cargo_toml(context: &Context<'_>) -> String {
+    let axum = if context.api.has_multipart_bodies() {
+        r#"axum = { version = "0.8", default-features = false, features = ["http1", "multipart", "tokio"] }"#
+    } else {
+        r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#
+    };
     let mut dependencies = vec![
-        r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#,
+        axum,
         r#"base64 = "0.22""#,
         r#"chrono = { version = "0.4.38", default-features = false, features = ["clock", "std"] }"#,
         r#"form_urlencoded = "1""#,

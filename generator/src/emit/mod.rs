@@ -7,6 +7,7 @@ mod client;
 mod form;
 mod manifest;
 mod models;
+mod multipart;
 mod operations;
 mod rust;
 mod server;

@@ -18,7 +18,8 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let header = context.rust_header();
     let has = |group| context.api.types.iter().any(|t| t.group == group);
     let (has_models, has_params) = (has(TypeGroup::Model), has(TypeGroup::Params));
-    let has_forms = context.api.has_form_bodies();
+    // Multipart text parts are typed as form values are.
+    let has_forms = context.api.has_form_bodies() || context.api.has_multipart_bodies();
 
     output.add(
         kind,

@@ -44,10 +44,19 @@ pub struct Api {
 impl Api {
     /// Whether any operation takes an `application/x-www-form-urlencoded` body.
     pub fn has_form_bodies(&self) -> bool {
+        self.has_bodies(BodyEncoding::Form)
+    }
+
+    /// Whether any operation takes a `multipart/form-data` body.
+    pub fn has_multipart_bodies(&self) -> bool {
+        self.has_bodies(BodyEncoding::Multipart)
+    }
+
+    fn has_bodies(&self, encoding: BodyEncoding) -> bool {
         self.operations.iter().any(|o| {
             o.request_body
                 .as_ref()
-                .is_some_and(|body| body.encoding == BodyEncoding::Form)
+                .is_some_and(|body| body.encoding == encoding)
         })
     }
 
@@ -305,6 +314,10 @@ pub enum BodyEncoding {
     /// `application/x-www-form-urlencoded` into an object's type, its
     /// values typed by the schema, then checked as JSON is.
     Form,
+    /// `multipart/form-data` into an object's type: one part per property
+    /// (files for binary ones, JSON for objects and lists of them, text for
+    /// the rest), then checked as JSON is.
+    Multipart,
     /// `text/*`: a `String`.
     Text,
     /// Anything else (`application/octet-stream`, ...): the raw bytes.

@@ -65,6 +65,7 @@ const KNOWN_ITEMS: &[(&str, &str)] = &[
     ("NaiveDate", "chrono::NaiveDate"),
     ("OperationError", "crate::runtime::response::OperationError"),
     ("Page", "crate::runtime::pagination::Page"),
+    ("PartKind", "crate::runtime::encode::PartKind"),
     ("Response", "crate::runtime::response::Response"),
     ("Stream", "futures_util::Stream"),
     ("TryStreamExt", "futures_util::TryStreamExt"),

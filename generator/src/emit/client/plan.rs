@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::emit::multipart;
 use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, status_variant, uses_envelope};
@@ -189,13 +190,23 @@ fn plan<'a>(
                     quote! { encode::form(#name, &[#(#styles),*])? },
                 )
             }
+            BodyEncoding::Multipart => {
+                let kinds = multipart::part_kinds(api, body).into_iter().map(|(part, kind)| {
+                    let kind = multipart::tokens(kind);
+                    quote! { (#part, #kind) }
+                });
+                (
+                    borrowed(&writer, &body.schema, imports),
+                    quote! { encode::multipart(#name, &[#(#kinds),*])? },
+                )
+            }
             BodyEncoding::Text => (
                 quote! { &str },
-                quote! { Body { content_type: #content_type, bytes: #name.as_bytes().to_vec() } },
+                quote! { Body { content_type: #content_type.into(), bytes: #name.as_bytes().to_vec() } },
             ),
             BodyEncoding::Bytes => (
                 quote! { &[u8] },
-                quote! { Body { content_type: #content_type, bytes: #name.to_vec() } },
+                quote! { Body { content_type: #content_type.into(), bytes: #name.to_vec() } },
             ),
         };
         let ty = if body.required {

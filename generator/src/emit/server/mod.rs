@@ -89,6 +89,11 @@ const FORM_RUNTIME: (&str, &str) = (
     "form",
     include_str!("../../../../templates/server/runtime/form.rs"),
 );
+/// Copied besides [`RUNTIME`] when the API has multipart bodies.
+const MULTIPART_RUNTIME: (&str, &str) = (
+    "multipart",
+    include_str!("../../../../templates/server/runtime/multipart.rs"),
+);
 
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Server;
@@ -121,8 +126,11 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let mut runtime = RUNTIME.to_vec();
     if api.has_form_bodies() {
         runtime.push(FORM_RUNTIME);
-        runtime.sort();
     }
+    if api.has_multipart_bodies() {
+        runtime.push(MULTIPART_RUNTIME);
+    }
+    runtime.sort();
     output.add_runtime(kind, context, &runtime);
     if let Some(document) = &api.effective_document {
         let text = serde_json::to_string_pretty(document).expect("a JSON value serializes");

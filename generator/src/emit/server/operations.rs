@@ -64,7 +64,9 @@ fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> To
             types_path: Some("crate::types"),
         };
         let mut ty = match body.encoding {
-            BodyEncoding::Json | BodyEncoding::Form => writer.tokens(&body.schema, imports),
+            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
+                writer.tokens(&body.schema, imports)
+            }
             BodyEncoding::Text => quote! { String },
             BodyEncoding::Bytes => quote! { Vec<u8> },
         };

@@ -55,6 +55,8 @@ impl<'a> OperationLowering<'a, '_> {
                 form_styles = self.form_styles(media, &content_pointer);
             }
             BodyEncoding::Form
+        } else if is_multipart(&content_type) && self.is_object(&schema) {
+            BodyEncoding::Multipart
         } else {
             if is_form(&content_type) || content_type.starts_with("multipart/") {
                 self.types.warn(
@@ -248,6 +250,15 @@ impl<'a> OperationLowering<'a, '_> {
         };
         Some((content_type.clone(), schema))
     }
+}
+
+pub fn is_multipart(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case("multipart/form-data")
 }
 
 pub fn is_form(content_type: &str) -> bool {

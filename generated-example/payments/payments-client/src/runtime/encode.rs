@@ -9,6 +9,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde_json::Value;
 
+use std::borrow::Cow;
+
 use crate::runtime::transport::{Body, TransportError};
 
 /// A path parameter as one percent-encoded segment: `a b/c` -> `a%20b%2Fc`.
@@ -137,7 +139,7 @@ pub fn form<T: Serialize + ?Sized>(
         .collect::<Vec<_>>()
         .join("&");
     Ok(Body {
-        content_type: "application/x-www-form-urlencoded",
+        content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
         bytes: text.into_bytes(),
     })
 }
@@ -163,6 +165,96 @@ fn bracketed(pairs: &mut Vec<(String, String)>, prefix: &str, value: &Value) {
         }
         scalar_value => pairs.push((prefix.to_string(), scalar(scalar_value))),
     }
+}
+
+/// How a property travels in a multipart body, when it is not text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A file: the bytes of a binary property.
+    Binary,
+    /// Several files under one name.
+    BinaryList,
+    /// An object, or a list of objects, as a JSON document.
+    Json,
+}
+
+/// A model as a `multipart/form-data` body: one part per property that is
+/// set, files for binary ones (named after the property), JSON documents
+/// for objects, text for the rest; a list of text values is one part each.
+pub fn multipart<T: Serialize + ?Sized>(
+    value: &T,
+    kinds: &[(&str, PartKind)],
+) -> Result<Body, TransportError> {
+    let Value::Object(members) = to_json(value) else {
+        return Err(TransportError::Request("a multipart body must be an object".into()));
+    };
+    let boundary = format!("boundary-{}", uuid::Uuid::new_v4().simple());
+    let mut bytes = Vec::new();
+    for (name, member) in &members {
+        let kind = kinds
+            .iter()
+            .find(|(part, _)| part == name)
+            .map(|(_, kind)| *kind);
+        match (kind, member) {
+            (_, Value::Null) => {}
+            (Some(PartKind::Binary), file) => part(&mut bytes, &boundary, name, Part::File, &file_bytes(file)),
+            (Some(PartKind::BinaryList), Value::Array(files)) => {
+                for file in files {
+                    part(&mut bytes, &boundary, name, Part::File, &file_bytes(file));
+                }
+            }
+            (Some(_), document) => {
+                let json = serde_json::to_vec(document)
+                    .map_err(|error| TransportError::Request(error.to_string()))?;
+                part(&mut bytes, &boundary, name, Part::Json, &json);
+            }
+            (None, Value::Array(items)) => {
+                for item in items.iter().filter(|item| !item.is_null()) {
+                    part(&mut bytes, &boundary, name, Part::Text, scalar(item).as_bytes());
+                }
+            }
+            (None, text) => part(&mut bytes, &boundary, name, Part::Text, scalar(text).as_bytes()),
+        }
+    }
+    bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok(Body {
+        content_type: Cow::Owned(format!("multipart/form-data; boundary={boundary}")),
+        bytes,
+    })
+}
+
+/// What one part holds, which its headers say.
+enum Part {
+    /// `filename` and `application/octet-stream`.
+    File,
+    /// `application/json`.
+    Json,
+    /// No headers: text.
+    Text,
+}
+
+fn part(out: &mut Vec<u8>, boundary: &str, name: &str, kind: Part, content: &[u8]) {
+    let name = name.replace('"', "%22");
+    let mut head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"");
+    match kind {
+        Part::File => head.push_str(&format!(
+            "; filename=\"{name}\"\r\nContent-Type: application/octet-stream"
+        )),
+        Part::Json => head.push_str("\r\nContent-Type: application/json"),
+        Part::Text => {}
+    }
+    head.push_str("\r\n\r\n");
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A binary property's bytes (serde writes `Vec<u8>` as a list of numbers).
+fn file_bytes(value: &Value) -> Vec<u8> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(|b| b.as_u64().map(|b| b as u8)).collect())
+        .unwrap_or_default()
 }
 
 fn is_scalar(value: &Value) -> bool {

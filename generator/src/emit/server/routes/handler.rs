@@ -5,6 +5,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::emit::multipart;
 use crate::emit::rust::ident;
 use crate::emit::server::is_object_schema;
 use crate::emit::typeref::Imports;
@@ -145,8 +146,22 @@ pub(super) fn handler(
             (BodyEncoding::Text, _) => {
                 quote! { request::text_body(&parts.headers, &bytes, #required) }
             }
-            // Lowering gives form bodies a struct; anything else is read raw.
-            (BodyEncoding::Bytes | BodyEncoding::Form, _) => {
+            (BodyEncoding::Multipart, TypeRef::Named(id)) => {
+                imports.add("crate::runtime::multipart");
+                imports.add("crate::types");
+                let name = ident(&api.type_def(*id).name);
+                let kinds = multipart::part_kinds(api, body)
+                    .into_iter()
+                    .map(|(part, kind)| {
+                        let kind = multipart::tokens(kind);
+                        quote! { (#part, multipart::#kind) }
+                    });
+                quote! {
+                    multipart::multipart_body::<types::#name>(&parts.headers, &bytes, #required, &[#(#kinds),*]).await
+                }
+            }
+            // Lowering gives form and multipart bodies a struct; anything else is read raw.
+            (BodyEncoding::Bytes | BodyEncoding::Form | BodyEncoding::Multipart, _) => {
                 quote! { request::bytes_body(&parts.headers, &bytes, #required) }
             }
         };

@@ -167,7 +167,7 @@ impl Client {
     pub async fn upload(&self, body: &[u8]) -> Result<Response<()>, Error<UploadError>> {
         let mut call = self.call(Method::POST, "/api/upload".to_string());
         call.body = Some(Body {
-            content_type: "application/octet-stream",
+            content_type: "application/octet-stream".into(),
             bytes: body.to_vec(),
         });
         let answer = self.send(call).await?;
@@ -206,7 +206,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/api/echo".to_string());
         if let Some(body) = body {
             call.body = Some(Body {
-                content_type: "text/plain",
+                content_type: "text/plain".into(),
                 bytes: body.as_bytes().to_vec(),
             });
         }

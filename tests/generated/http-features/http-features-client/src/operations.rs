@@ -214,7 +214,7 @@ impl Client {
     pub async fn echo(&self, body: &str) -> Result<Response<String>, Error<EchoError>> {
         let mut call = self.call(Method::POST, "/echo".to_string());
         call.body = Some(Body {
-            content_type: "text/plain",
+            content_type: "text/plain".into(),
             bytes: body.as_bytes().to_vec(),
         });
         let answer = self.send(call).await?;

@@ -323,7 +323,7 @@ impl Client {
         );
         if let Some(body) = body {
             call.body = Some(Body {
-                content_type: "application/octet-stream",
+                content_type: "application/octet-stream".into(),
                 bytes: body.to_vec(),
             });
         }

@@ -4,6 +4,7 @@
 //! Sends one logical call, with retries: the same request (and the same
 //! `Idempotency-Key`) on every attempt, waits chosen by [`RetryPolicy`].
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -79,7 +80,8 @@ pub struct Call {
 /// An encoded request body and its media type.
 #[derive(Debug, Clone)]
 pub struct Body {
-    pub content_type: &'static str,
+    /// Its media type: fixed for most bodies, with a fresh boundary for multipart ones.
+    pub content_type: Cow<'static, str>,
     pub bytes: Vec<u8>,
 }
 
@@ -88,7 +90,7 @@ impl Body {
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, TransportError> {
         serde_json::to_vec(value)
             .map(|bytes| Body {
-                content_type: "application/json",
+                content_type: Cow::Borrowed("application/json"),
                 bytes,
             })
             .map_err(|error| TransportError::Request(format!("the body is not JSON: {error}")))
@@ -193,7 +195,7 @@ impl Transport {
             }
             if let Some(body) = &call.body {
                 request = request
-                    .header(reqwest::header::CONTENT_TYPE, body.content_type)
+                    .header(reqwest::header::CONTENT_TYPE, body.content_type.as_ref())
                     .body(body.bytes.clone());
             }
             let failure = match request.send().await {
