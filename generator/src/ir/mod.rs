@@ -248,6 +248,27 @@ pub struct Operation {
     pub pointer: String,
 }
 
+/// How a parameter writes a list: OpenAPI's `style` and `explode`, by what
+/// they put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamStyle {
+    /// `?id=1&id=2`: query `form`, exploded (the query default).
+    Repeated,
+    /// `1,2`: query `form` not exploded, path and header `simple` (their
+    /// default), cookies.
+    Comma,
+    /// `1%202`: query `spaceDelimited`.
+    Space,
+    /// `1|2`: query `pipeDelimited`.
+    Pipe,
+    /// `.1.2` (exploded) or `.1,2`: path `label`.
+    Label { explode: bool },
+    /// `;id=1;id=2` (exploded) or `;id=1,2`: path `matrix`.
+    Matrix { explode: bool },
+    /// `filter[status]=open`: query `deepObject`, for objects.
+    DeepObject,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum ParameterLocation {
     Path,
@@ -271,6 +292,8 @@ impl ParameterLocation {
 pub struct Parameter {
     pub name: Name,
     pub location: ParameterLocation,
+    /// How a list (or, for `deepObject`, an object) is written.
+    pub style: ParamStyle,
     pub required: bool,
     pub deprecated: bool,
     pub docs: Option<String>,

@@ -6,6 +6,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
@@ -58,6 +59,72 @@ impl RawRequest {
         }
     }
 
+    /// The items of a list parameter as its style writes them. `None` when
+    /// the parameter is absent.
+    fn items(&self, param: &Param) -> Option<Vec<String>> {
+        let mut values = self.values(param.name, param.location);
+        if values.is_empty() {
+            return None;
+        }
+        let matrix_prefix = format!(";{}=", param.name);
+        let split = |text: &str, separator: char| -> Vec<String> {
+            text.split(separator).map(|item| item.trim().to_string()).collect()
+        };
+        let items = match param.style {
+            Style::Repeated => values,
+            Style::Comma => split(&values.swap_remove(0), ','),
+            Style::Space => split(&values.swap_remove(0), ' '),
+            Style::Pipe => split(&values.swap_remove(0), '|'),
+            Style::Label { explode } => {
+                let value = values.swap_remove(0);
+                let value = value.strip_prefix('.').unwrap_or(&value).to_string();
+                split(&value, if explode { '.' } else { ',' })
+            }
+            Style::Matrix { explode } => {
+                let value = values.swap_remove(0);
+                if explode {
+                    value
+                        .split(';')
+                        .filter_map(|part| part.strip_prefix(&matrix_prefix[1..]))
+                        .map(str::to_string)
+                        .collect()
+                } else {
+                    let value = value.strip_prefix(&matrix_prefix).unwrap_or(&value);
+                    split(value, ',')
+                }
+            }
+            // Objects are read by key, in `object`.
+            Style::DeepObject => values,
+        };
+        Some(items)
+    }
+
+    /// A scalar parameter's text, without its style's punctuation (`.5`,
+    /// `;id=5`). `None` when the parameter is absent.
+    fn scalar(&self, param: &Param) -> Option<String> {
+        let value = self.values(param.name, param.location).into_iter().next()?;
+        let bare = match param.style {
+            Style::Label { .. } => value.strip_prefix('.'),
+            Style::Matrix { .. } => value.strip_prefix(&format!(";{}=", param.name)),
+            _ => None,
+        };
+        Some(bare.map_or(value.clone(), str::to_string))
+    }
+
+    /// A `deepObject` parameter: `filter[status]=open` as `{"status": "open"}`.
+    fn object(&self, name: &str) -> Option<Map<String, Value>> {
+        let prefix = format!("{name}[");
+        let members: Map<String, Value> = self
+            .query
+            .iter()
+            .filter_map(|(key, value)| {
+                let member = key.strip_prefix(&prefix)?.strip_suffix(']')?;
+                Some((member.to_string(), Value::String(value.clone())))
+            })
+            .collect();
+        (!members.is_empty()).then_some(members)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
@@ -77,7 +144,8 @@ impl RawRequest {
             .flat_map(|line| line.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(key, _)| *key == name)
-            .map(|(_, value)| value.to_string())
+            // Clients percent-encode what a cookie value cannot hold (`,`, `;`, spaces).
+            .map(|(_, value)| percent_decode_str(value).decode_utf8_lossy().into_owned())
     }
 
     /// The token of `Authorization: Bearer <token>`.
@@ -108,8 +176,29 @@ pub enum Kind {
     Integer,
     Number,
     Boolean,
-    /// Repeated parameters, each of the inner kind.
+    /// A list, each item of the inner kind.
     ArrayOf(ScalarKind),
+    /// An object written `name[key]=value` (`deepObject`); its values are text.
+    Object,
+}
+
+/// How a parameter writes a list (OpenAPI's `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `?id=1&id=2`: query `form`, exploded (the query default).
+    Repeated,
+    /// `1,2`: query `form` not exploded, path and header `simple`, cookies.
+    Comma,
+    /// `1 2`: query `spaceDelimited`.
+    Space,
+    /// `1|2`: query `pipeDelimited`.
+    Pipe,
+    /// `.1.2` (exploded) or `.1,2`: path `label`.
+    Label { explode: bool },
+    /// `;id=1;id=2` (exploded) or `;id=1,2`: path `matrix`.
+    Matrix { explode: bool },
+    /// `filter[status]=open`: query `deepObject`.
+    DeepObject,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +216,7 @@ pub struct Param {
     pub name: &'static str,
     pub location: Location,
     pub kind: Kind,
+    pub style: Style,
 }
 
 fn coerce(text: String, kind: ScalarKind) -> Value {
@@ -152,25 +242,26 @@ fn coerce(text: String, kind: ScalarKind) -> Value {
 pub fn params<P: FromJson>(raw: &RawRequest, params: &[Param]) -> Result<P, Vec<ErrorDetail>> {
     let mut object = Map::new();
     for param in params {
-        let mut values = raw.values(param.name, param.location);
         let value = match param.kind {
-            Kind::ArrayOf(kind) => {
-                if values.is_empty() {
-                    continue;
-                }
-                Value::Array(values.into_iter().map(|text| coerce(text, kind)).collect())
-            }
+            Kind::Object => match raw.object(param.name) {
+                Some(members) => Value::Object(members),
+                None => continue,
+            },
+            Kind::ArrayOf(kind) => match raw.items(param) {
+                Some(items) => Value::Array(items.into_iter().map(|text| coerce(text, kind)).collect()),
+                None => continue,
+            },
             scalar => {
-                if values.is_empty() {
+                let Some(text) = raw.scalar(param) else {
                     continue;
-                }
+                };
                 let kind = match scalar {
                     Kind::Integer => ScalarKind::Integer,
                     Kind::Number => ScalarKind::Number,
                     Kind::Boolean => ScalarKind::Boolean,
                     _ => ScalarKind::String,
                 };
-                coerce(values.swap_remove(0), kind)
+                coerce(text, kind)
             }
         };
         object.insert(param.name.to_string(), value);

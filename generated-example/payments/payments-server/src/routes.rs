@@ -23,7 +23,7 @@ use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::{ApiError, Location};
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, idempotency, request, request_id};
 use crate::{Api, types};
@@ -145,21 +145,25 @@ const LIST_USERS_PARAMS: &[Param] = &[
         name: "page",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "per_page",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "sort",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "search",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -289,6 +293,7 @@ const GET_USER_PARAMS: &[Param] = &[
         name: "user_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -355,6 +360,7 @@ const DELETE_USER_PARAMS: &[Param] = &[
         name: "user_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -421,6 +427,7 @@ const UPDATE_USER_PARAMS: &[Param] = &[
         name: "user_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -501,21 +508,25 @@ const LIST_CHARGES_PARAMS: &[Param] = &[
         name: "limit",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "cursor",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "customer_id",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "status",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -676,6 +687,7 @@ const GET_CHARGE_PARAMS: &[Param] = &[
         name: "charge_id",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 
@@ -742,6 +754,7 @@ const CREATE_REFUND_PARAMS: &[Param] = &[
         name: "charge_id",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 

@@ -9,7 +9,7 @@ use super::plan::{Plan, WalkStyle};
 use crate::emit::rust::{docs, module_docs};
 use crate::emit::wire::{operation_docs, route};
 use crate::emit::Context;
-use crate::ir::{Operation, ParameterLocation};
+use crate::ir::{Operation, ParamStyle, Parameter, ParameterLocation};
 
 pub fn module(context: &Context<'_>, plans: &[Plan<'_>]) -> TokenStream {
     let methods = plans.iter().map(|plan| methods(context, plan));
@@ -63,19 +63,11 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
     let path = path_expression(plan);
     let required = plan.arguments.iter().map(|argument| {
         let name = &argument.name;
-        encode(
-            argument.parameter.location,
-            &argument.parameter.name.wire,
-            quote! { &#name },
-        )
+        encode(argument.parameter, quote! { &#name })
     });
     let optional = plan.optional.iter().map(|argument| {
         let name = &argument.name;
-        encode(
-            argument.parameter.location,
-            &argument.parameter.name.wire,
-            quote! { &options.#name },
-        )
+        encode(argument.parameter, quote! { &options.#name })
     });
     let has_cookies = plan
         .arguments
@@ -193,17 +185,42 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
     }
 }
 
-/// Sends one parameter where the spec says it goes.
-fn encode(location: ParameterLocation, wire: &str, value: TokenStream) -> TokenStream {
-    match location {
+/// Sends one parameter where the spec says it goes, as its style writes it.
+fn encode(parameter: &Parameter, value: TokenStream) -> TokenStream {
+    let wire = parameter.name.wire.as_str();
+    match parameter.location {
         // Path parameters are in the path already.
         ParameterLocation::Path => quote! {},
-        ParameterLocation::Query => quote! { encode::query(&mut call.query, #wire, #value); },
+        ParameterLocation::Query => match parameter.style {
+            ParamStyle::Comma => {
+                quote! { encode::query_joined(&mut call.query, #wire, #value, ","); }
+            }
+            ParamStyle::Space => {
+                quote! { encode::query_joined(&mut call.query, #wire, #value, " "); }
+            }
+            ParamStyle::Pipe => {
+                quote! { encode::query_joined(&mut call.query, #wire, #value, "|"); }
+            }
+            ParamStyle::DeepObject => {
+                quote! { encode::deep_object(&mut call.query, #wire, #value); }
+            }
+            _ => quote! { encode::query(&mut call.query, #wire, #value); },
+        },
         ParameterLocation::Header => {
             let name = wire.to_ascii_lowercase();
             quote! { encode::header(&mut call.headers, #name, #value)?; }
         }
         ParameterLocation::Cookie => quote! { encode::cookie(&mut cookies, #wire, #value); },
+    }
+}
+
+/// A path parameter's text in the path: `simple`, `label` or `matrix`.
+fn path_segment(parameter: &Parameter, name: &proc_macro2::Ident) -> TokenStream {
+    let wire = parameter.name.wire.as_str();
+    match parameter.style {
+        ParamStyle::Label { explode } => quote! { encode::label(#name, #explode) },
+        ParamStyle::Matrix { explode } => quote! { encode::matrix(#wire, #name, #explode) },
+        _ => quote! { encode::segment(#name) },
     }
 }
 
@@ -224,8 +241,7 @@ fn path_expression(plan: &Plan<'_>) -> TokenStream {
         }) {
             Some(argument) => {
                 format.push_str("{}");
-                let name = &argument.name;
-                values.push(quote! { encode::segment(#name) });
+                values.push(path_segment(argument.parameter, &argument.name));
             }
             None => format.push_str(&rest[open..=close]),
         }

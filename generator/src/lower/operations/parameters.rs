@@ -5,8 +5,8 @@ use openapiv3::{Parameter as OaParameter, ParameterSchemaOrContent, ReferenceOr}
 
 use super::{component_name, parent_pointer, OperationLowering};
 use crate::ir::{
-    Field, Name, ObjectRules, Parameter, ParameterLocation, Primitive, Schema, StructDef, TypeDef,
-    TypeGroup, TypeId, TypeKind, TypeRef,
+    Field, Name, ObjectRules, ParamStyle, Parameter, ParameterLocation, Primitive, Schema,
+    StructDef, TypeDef, TypeGroup, TypeId, TypeKind, TypeRef,
 };
 use crate::load::escape_segment;
 use crate::naming::{self, Namespace};
@@ -62,6 +62,7 @@ impl<'a> OperationLowering<'a, '_> {
                     wire: name.to_string(),
                 },
                 location: ParameterLocation::Path,
+                style: ParamStyle::Comma,
                 required: true,
                 deprecated: false,
                 docs: None,
@@ -136,6 +137,7 @@ impl<'a> OperationLowering<'a, '_> {
                         wire,
                     },
                     location,
+                    style: style_of(parameter),
                     required: data.required || location == ParameterLocation::Path,
                     deprecated: data.deprecated.unwrap_or(false),
                     docs: data.description.clone(),
@@ -237,6 +239,31 @@ fn template_names(path: &str) -> Vec<&str> {
         .skip(1)
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect()
+}
+
+/// What `style` and `explode` (with their defaults) put on the wire.
+fn style_of(parameter: &OaParameter) -> ParamStyle {
+    use openapiv3::{PathStyle, QueryStyle};
+    let explode = parameter.parameter_data_ref().explode;
+    match parameter {
+        OaParameter::Query { style, .. } => match style {
+            QueryStyle::Form if explode.unwrap_or(true) => ParamStyle::Repeated,
+            QueryStyle::Form => ParamStyle::Comma,
+            QueryStyle::SpaceDelimited => ParamStyle::Space,
+            QueryStyle::PipeDelimited => ParamStyle::Pipe,
+            QueryStyle::DeepObject => ParamStyle::DeepObject,
+        },
+        OaParameter::Path { style, .. } => match style {
+            PathStyle::Simple => ParamStyle::Comma,
+            PathStyle::Label => ParamStyle::Label {
+                explode: explode.unwrap_or(false),
+            },
+            PathStyle::Matrix => ParamStyle::Matrix {
+                explode: explode.unwrap_or(false),
+            },
+        },
+        OaParameter::Header { .. } | OaParameter::Cookie { .. } => ParamStyle::Comma,
+    }
 }
 
 fn location_of(parameter: &OaParameter) -> ParameterLocation {

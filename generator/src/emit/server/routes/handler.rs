@@ -15,7 +15,7 @@ use crate::ir::{
 };
 
 use super::security::scheme_const;
-use super::steps::{build_request, pagination_steps, param_kind};
+use super::steps::{build_request, pagination_steps, param_kind, style_tokens};
 
 pub(super) fn handler(
     api: &Api,
@@ -68,6 +68,7 @@ pub(super) fn handler(
     if let Some(id) = operation.params_type {
         imports.add("crate::runtime::request::Param");
         imports.add("crate::runtime::request::Kind");
+        imports.add("crate::runtime::request::Style");
         imports.add("crate::runtime::error::Location");
         if operation
             .parameters
@@ -92,7 +93,8 @@ pub(super) fn handler(
                 }
             );
             let kind = param_kind(api, &parameter.schema);
-            quote! { Param { name: #wire, location: Location::#location, kind: #kind } }
+            let style = style_tokens(parameter.style);
+            quote! { Param { name: #wire, location: Location::#location, kind: #kind, style: #style } }
         });
         let specs_name = format_ident!(
             "{}_PARAMS",

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::emit::rust::ident;
 use crate::emit::wire::pagination;
-use crate::ir::{Api, Operation, Pagination, Primitive, Schema, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, Pagination, ParamStyle, Primitive, Schema, TypeKind, TypeRef};
 
 /// How a parameter's text is read before the schema check.
 pub(super) fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
@@ -27,10 +27,27 @@ pub(super) fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
             let inner = scalar(api, items);
             quote! { Kind::ArrayOf(ScalarKind::#inner) }
         }
+        TypeRef::Map(_) => quote! { Kind::Object },
+        TypeRef::Named(id) if matches!(api.type_def(*id).kind, TypeKind::Struct(_)) => {
+            quote! { Kind::Object }
+        }
         _ => {
             let kind = scalar(api, schema);
             quote! { Kind::#kind }
         }
+    }
+}
+
+/// The runtime's `Style` for a parameter's.
+pub(super) fn style_tokens(style: ParamStyle) -> TokenStream {
+    match style {
+        ParamStyle::Repeated => quote! { Style::Repeated },
+        ParamStyle::Comma => quote! { Style::Comma },
+        ParamStyle::Space => quote! { Style::Space },
+        ParamStyle::Pipe => quote! { Style::Pipe },
+        ParamStyle::Label { explode } => quote! { Style::Label { explode: #explode } },
+        ParamStyle::Matrix { explode } => quote! { Style::Matrix { explode: #explode } },
+        ParamStyle::DeepObject => quote! { Style::DeepObject },
     }
 }
 

@@ -17,7 +17,7 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind, Style};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
@@ -100,31 +100,37 @@ const GET_NOTE_PARAMS: &[Param] = &[
         name: "item_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
     Param {
         name: "note",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "tag",
         location: Location::Query,
         kind: Kind::ArrayOf(ScalarKind::String),
+        style: Style::Repeated,
     },
     Param {
         name: "limit",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "X-Trace",
         location: Location::Header,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "theme",
         location: Location::Cookie,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 
@@ -170,6 +176,7 @@ const FIND_ITEM_PARAMS: &[Param] = &[
         name: "item_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -217,6 +224,7 @@ const PUT_ITEM_PARAMS: &[Param] = &[
         name: "item_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 

@@ -13,7 +13,7 @@ use crate::operations::SearchRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
 
@@ -46,21 +46,25 @@ const SEARCH_PARAMS: &[Param] = &[
         name: "q",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "limit",
         location: Location::Query,
         kind: Kind::Integer,
+        style: Style::Repeated,
     },
     Param {
         name: "order",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "X-Trace",
         location: Location::Header,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 

@@ -14,7 +14,7 @@ use crate::operations::{GetItem2Request, GetItemRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
@@ -73,6 +73,7 @@ const GET_ITEM_PARAMS: &[Param] = &[
         name: "item_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -118,6 +119,7 @@ const GET_ITEM2_PARAMS: &[Param] = &[
         name: "thing_id",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 

@@ -20,7 +20,7 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind, Style};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
@@ -193,26 +193,31 @@ const GET_ITEM_PARAMS: &[Param] = &[
         name: "item_id",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "X-Trace",
         location: Location::Header,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "theme",
         location: Location::Cookie,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "tags",
         location: Location::Query,
         kind: Kind::ArrayOf(ScalarKind::String),
+        style: Style::Repeated,
     },
     Param {
         name: "verbose",
         location: Location::Query,
         kind: Kind::Boolean,
+        style: Style::Repeated,
     },
 ];
 

@@ -14,7 +14,7 @@ use crate::operations::{EchoWordRequest, PingRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
 
@@ -71,6 +71,7 @@ const ECHO_WORD_PARAMS: &[Param] = &[
         name: "word",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 

@@ -14,7 +14,7 @@ use crate::operations::{CreateParcelRequest, GetParcelRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
 
@@ -92,11 +92,13 @@ const GET_PARCEL_PARAMS: &[Param] = &[
         name: "parcel_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
     Param {
         name: "note",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 

@@ -14,7 +14,7 @@ use crate::operations::UpdateNoteRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
 
@@ -48,6 +48,7 @@ const UPDATE_NOTE_PARAMS: &[Param] = &[
         name: "note_id",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 

@@ -21,7 +21,7 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind};
+use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind, Style};
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
@@ -193,6 +193,7 @@ const FIND_PETS_BY_STATUS_PARAMS: &[Param] = &[
         name: "status",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -241,6 +242,7 @@ const FIND_PETS_BY_TAGS_PARAMS: &[Param] = &[
         name: "tags",
         location: Location::Query,
         kind: Kind::ArrayOf(ScalarKind::String),
+        style: Style::Repeated,
     },
 ];
 
@@ -287,6 +289,7 @@ const GET_PET_BY_ID_PARAMS: &[Param] = &[
         name: "petId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -337,16 +340,19 @@ const UPDATE_PET_WITH_FORM_PARAMS: &[Param] = &[
         name: "petId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
     Param {
         name: "name",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "status",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -399,11 +405,13 @@ const DELETE_PET_PARAMS: &[Param] = &[
         name: "api_key",
         location: Location::Header,
         kind: Kind::String,
+        style: Style::Comma,
     },
     Param {
         name: "petId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -454,11 +462,13 @@ const UPLOAD_FILE_PARAMS: &[Param] = &[
         name: "petId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
     Param {
         name: "additionalMetadata",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -585,6 +595,7 @@ const GET_ORDER_BY_ID_PARAMS: &[Param] = &[
         name: "orderId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -632,6 +643,7 @@ const DELETE_ORDER_PARAMS: &[Param] = &[
         name: "orderId",
         location: Location::Path,
         kind: Kind::Integer,
+        style: Style::Comma,
     },
 ];
 
@@ -766,11 +778,13 @@ const LOGIN_USER_PARAMS: &[Param] = &[
         name: "username",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
     Param {
         name: "password",
         location: Location::Query,
         kind: Kind::String,
+        style: Style::Repeated,
     },
 ];
 
@@ -837,6 +851,7 @@ const GET_USER_BY_NAME_PARAMS: &[Param] = &[
         name: "username",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 
@@ -884,6 +899,7 @@ const UPDATE_USER_PARAMS: &[Param] = &[
         name: "username",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 
@@ -941,6 +957,7 @@ const DELETE_USER_PARAMS: &[Param] = &[
         name: "username",
         location: Location::Path,
         kind: Kind::String,
+        style: Style::Comma,
     },
 ];
 

@@ -37,6 +37,62 @@ pub fn query<T: Serialize + ?Sized>(pairs: &mut Vec<(String, String)>, name: &st
     }
 }
 
+/// Adds a query parameter whose list is one value joined by `separator`
+/// (`form` not exploded: `,`; `spaceDelimited`: ` `; `pipeDelimited`: `|`).
+pub fn query_joined<T: Serialize + ?Sized>(
+    pairs: &mut Vec<(String, String)>,
+    name: &str,
+    value: &T,
+    separator: &str,
+) {
+    match to_json(value) {
+        Value::Null => {}
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().filter(|i| !i.is_null()).map(scalar).collect();
+            pairs.push((name.to_string(), items.join(separator)));
+        }
+        other => pairs.push((name.to_string(), simple(&other))),
+    }
+}
+
+/// Adds a `deepObject` query parameter: `filter[status]=open` per member.
+pub fn deep_object<T: Serialize + ?Sized>(pairs: &mut Vec<(String, String)>, name: &str, value: &T) {
+    match to_json(value) {
+        Value::Object(members) => {
+            for (key, member) in members.iter().filter(|(_, member)| !member.is_null()) {
+                pairs.push((format!("{name}[{key}]"), scalar(member)));
+            }
+        }
+        Value::Null => {}
+        other => pairs.push((name.to_string(), scalar(&other))),
+    }
+}
+
+/// A `label` path parameter: `.5`, `.a.b` (exploded) or `.a,b`.
+pub fn label(value: impl Serialize, explode: bool) -> String {
+    let items = items(&to_json(&value));
+    format!(".{}", items.join(if explode { "." } else { "," }))
+}
+
+/// A `matrix` path parameter: `;id=5`, `;id=a;id=b` (exploded) or `;id=a,b`.
+pub fn matrix(name: &str, value: impl Serialize, explode: bool) -> String {
+    let items = items(&to_json(&value));
+    let name = percent_encode(name);
+    if explode {
+        items.iter().map(|item| format!(";{name}={item}")).collect()
+    } else {
+        format!(";{name}={}", items.join(","))
+    }
+}
+
+/// A value's items, each percent-encoded: one for a scalar.
+fn items(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().map(|item| percent_encode(&scalar(item))).collect(),
+        other => vec![percent_encode(&scalar(other))],
+    }
+}
+
 /// Sets a header parameter, unless the value is `None`.
 pub fn header<T: Serialize + ?Sized>(
     headers: &mut HeaderMap,
@@ -337,6 +393,23 @@ mod tests {
                 "tags=b",
             ]
         );
+    }
+
+    #[test]
+    fn query_and_path_styles() {
+        let mut pairs = Vec::new();
+        query_joined(&mut pairs, "ids", &[1, 2], ",");
+        query_joined(&mut pairs, "words", &["a b", "c"], " ");
+        query_joined(&mut pairs, "names", &["x", "y"], "|");
+        deep_object(&mut pairs, "filter", &serde_json::json!({"status": "open", "gone": null}));
+        let pairs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(pairs, ["ids=1,2", "words=a b c", "names=x|y", "filter[status]=open"]);
+        assert_eq!(label(["a", "b/c"], true), ".a.b%2Fc");
+        assert_eq!(label(["a", "b"], false), ".a,b");
+        assert_eq!(label(5, false), ".5");
+        assert_eq!(matrix("id", [1, 2], true), ";id=1;id=2");
+        assert_eq!(matrix("id", [1, 2], false), ";id=1,2");
+        assert_eq!(matrix("id", "x y", false), ";id=x%20y");
     }
 
     #[test]
