@@ -7,7 +7,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{number_checks, PathExpr, ValidationWriter, Value};
+use super::rules::number_checks;
+use super::{PathExpr, ValidationWriter, Value};
 use crate::emit::rust::ident;
 use crate::emit::typeref::Imports;
 use crate::ir::{Field, Primitive, Schema, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
