@@ -1,272 +1,20 @@
-//! The client's view of one operation, worked out once for the emitters of
-//! its method, options and errors: arguments, options, what each status
-//! decodes into.
+//! What each status of an operation decodes into, and how a list is walked.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::multipart;
-use crate::emit::rust::{docs, ident, large_variant_allowance};
-use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::rust::{docs, large_variant_allowance};
+use crate::emit::typeref::Imports;
 use crate::emit::wire::{is_error_schema, list_items, status_variant, uses_envelope};
 use crate::ir::{
-    Api, BodyEncoding, FormStyle, Operation, Pagination, Parameter, ParameterLocation, Primitive,
-    Response, Schema, StatusCode, TypeGroup, TypeRef,
+    Api, Operation, Pagination, ParameterLocation, Primitive, Response, StatusCode, TypeRef,
 };
-use crate::naming::Namespace;
 
-/// Where the types crate is reached from the client's modules.
-pub const TYPES_PATH: &str = "crate::types";
-
-pub fn type_writer(api: &Api) -> TypeWriter<'_> {
-    TypeWriter {
-        api,
-        module: TypeGroup::Model,
-        types_path: Some(TYPES_PATH),
-    }
-}
-
-/// One operation as the client calls it.
-pub struct Plan<'a> {
-    pub operation: &'a Operation,
-    /// The method's name.
-    pub method: String,
-    /// The names of the stream and collect helpers, for paginated operations.
-    pub helpers: Option<(String, String)>,
-    /// Required parameters, in path, query, header, cookie order.
-    pub arguments: Vec<Argument<'a>>,
-    /// Optional parameters: the fields of the options struct.
-    pub optional: Vec<Argument<'a>>,
-    pub body: Option<BodyArgument>,
-    pub success: Success,
-    pub errors: Vec<ErrorVariant>,
-    /// Set for paginated operations whose list bodies carry their pagination.
-    pub walk: Option<Walk>,
-}
-
-pub struct Argument<'a> {
-    pub parameter: &'a Parameter,
-    /// The Rust name of the argument or field.
-    pub name: proc_macro2::Ident,
-    /// The type as a method argument (`&str`, `i64`) or a field (`Option<String>`).
-    pub ty: TokenStream,
-}
-
-pub struct BodyArgument {
-    pub name: proc_macro2::Ident,
-    pub ty: TokenStream,
-    pub required: bool,
-    /// How the value becomes a request body.
-    pub encode: TokenStream,
-}
-
-/// What a successful call returns.
-pub struct Success {
-    pub ty: TokenStream,
-    /// `status => decoder` arms of the success closure.
-    pub arms: Vec<TokenStream>,
-    /// An enum of the successes, when their bodies differ in type.
-    pub enum_item: Option<TokenStream>,
-}
-
-/// One declared (or generated-layer) error status.
-pub struct ErrorVariant {
-    pub name: proc_macro2::Ident,
-    pub docs: TokenStream,
-    pub pattern: TokenStream,
-    /// The body type, `None` for a response without one.
-    pub ty: Option<TokenStream>,
-    /// An `Option<Result<Self, _>>`: `None` when the body is not the expected one.
-    pub decode: TokenStream,
-    /// Whether the body is the error envelope's (`ErrorBody`).
-    pub is_error_body: bool,
-    /// An over-estimate of the body's size in bytes.
-    pub size: usize,
-}
-
-/// What `ErrorBody` takes: two strings, a vector and an optional number.
-const ERROR_BODY_SIZE: usize = 3 * 24 + 16;
-
-pub struct Walk {
-    pub style: WalkStyle,
-    /// The optional parameter the walk drives (`page`, `cursor`).
-    pub position: proc_macro2::Ident,
-    pub item: TokenStream,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum WalkStyle {
-    Page,
-    Cursor,
-}
-
-/// The names every `Client` already has.
-const CLIENT_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "call", "send"];
-
-/// The plans of every operation. Type paths are written qualified
-/// (`types::User`); each module's `use` items are found from its code.
-pub fn plans(api: &Api) -> Vec<Plan<'_>> {
-    let imports = &mut Imports::default();
-    let mut methods = Namespace::new();
-    for name in CLIENT_METHODS {
-        methods.reserve(name);
-    }
-    api.operations
-        .iter()
-        .map(|operation| plan(api, operation, &mut methods, imports))
-        .collect()
-}
-
-fn plan<'a>(
-    api: &'a Api,
-    operation: &'a Operation,
-    methods: &mut Namespace,
-    imports: &mut Imports,
-) -> Plan<'a> {
-    let writer = type_writer(api);
-    let envelope = uses_envelope(api, operation);
-    let method = methods.claim(&operation.id.rust);
-    let mut names = Namespace::new();
-    names.reserve("options");
-    let sent = |parameter: &&Parameter| !is_generated_idempotency_key(operation, parameter);
-    let mut required: Vec<&Parameter> = operation
-        .parameters
-        .iter()
-        .filter(sent)
-        .filter(|p| p.required || p.location == ParameterLocation::Path)
-        .collect();
-    required.sort_by_key(|p| p.location);
-    let arguments = required
-        .into_iter()
-        .map(|parameter| {
-            let ty = borrowed(&writer, &parameter.schema, imports);
-            let ty = if parameter.schema.nullable {
-                quote! { Option<#ty> }
-            } else {
-                ty
-            };
-            Argument {
-                parameter,
-                name: ident(&names.claim(&parameter.name.rust)),
-                ty,
-            }
-        })
-        .collect();
-    let optional: Vec<Argument> = operation
-        .parameters
-        .iter()
-        .filter(sent)
-        .filter(|p| !p.required && p.location != ParameterLocation::Path)
-        .map(|parameter| {
-            let value = writer.tokens(&parameter.schema, imports);
-            Argument {
-                parameter,
-                name: ident(&parameter.name.rust),
-                ty: quote! { Option<#value> },
-            }
-        })
-        .collect();
-    let body = operation.request_body.as_ref().map(|body| {
-        let content_type = &body.content_type;
-        let name = ident(&names.claim("body"));
-        let (ty, encode) = match body.encoding {
-            BodyEncoding::Json => (
-                borrowed(&writer, &body.schema, imports),
-                quote! { Body::json(#name)? },
-            ),
-            BodyEncoding::Form => {
-                let styles = body.form_styles.iter().map(|(property, style)| {
-                    let style = match style {
-                        FormStyle::Repeated => quote! { FormStyle::Repeated },
-                        FormStyle::Comma => quote! { FormStyle::Comma },
-                        FormStyle::Brackets => quote! { FormStyle::Brackets },
-                    };
-                    quote! { (#property, #style) }
-                });
-                (
-                    borrowed(&writer, &body.schema, imports),
-                    quote! { encode::form(#name, &[#(#styles),*])? },
-                )
-            }
-            BodyEncoding::Multipart => {
-                let kinds = multipart::part_kinds(api, body).into_iter().map(|(part, kind)| {
-                    let kind = multipart::tokens(kind);
-                    quote! { (#part, #kind) }
-                });
-                (
-                    borrowed(&writer, &body.schema, imports),
-                    quote! { encode::multipart(#name, &[#(#kinds),*])? },
-                )
-            }
-            BodyEncoding::Text => (
-                quote! { &str },
-                quote! { Body { content_type: #content_type.into(), bytes: #name.as_bytes().to_vec() } },
-            ),
-            BodyEncoding::Bytes => (
-                quote! { &[u8] },
-                quote! { Body { content_type: #content_type.into(), bytes: #name.to_vec() } },
-            ),
-        };
-        let ty = if body.required {
-            ty
-        } else {
-            quote! { Option<#ty> }
-        };
-        BodyArgument {
-            name,
-            ty,
-            required: body.required,
-            encode,
-        }
-    });
-    let walk = walk(api, operation, &optional, imports);
-    let helpers = walk.as_ref().map(|_| {
-        let stem = crate::naming::bare(&method);
-        (
-            methods.claim(&format!("{stem}_stream")),
-            methods.claim(&format!("{stem}_all")),
-        )
-    });
-    Plan {
-        operation,
-        success: success(api, operation, envelope, imports),
-        errors: errors(api, operation, envelope),
-        method,
-        helpers,
-        arguments,
-        optional,
-        body,
-        walk,
-    }
-}
-
-/// The `Idempotency-Key` header of an `x-idempotency` operation is the
-/// client's to send, once per call, not the caller's to pass.
-fn is_generated_idempotency_key(operation: &Operation, parameter: &Parameter) -> bool {
-    operation.idempotency().is_some()
-        && parameter.location == ParameterLocation::Header
-        && parameter.name.wire.eq_ignore_ascii_case("idempotency-key")
-}
-
-/// How a value is passed to a method: strings and arrays borrowed as
-/// slices, named types and maps by reference, numbers by value.
-fn borrowed(writer: &TypeWriter<'_>, schema: &Schema, imports: &mut Imports) -> TokenStream {
-    match &schema.ty {
-        TypeRef::Primitive(Primitive::String) => quote! { &str },
-        TypeRef::Primitive(Primitive::Binary) => quote! { &[u8] },
-        TypeRef::Array(items) => {
-            let items = writer.tokens(items, imports);
-            quote! { &[#items] }
-        }
-        TypeRef::Primitive(_) => writer.tokens(schema, imports),
-        TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::Any => {
-            let value = writer.tokens(schema, imports);
-            quote! { &#value }
-        }
-    }
-}
+use super::model::{
+    type_writer, Argument, ErrorVariant, Success, Walk, WalkStyle, ERROR_BODY_SIZE,
+};
 
 /// How one response body is read.
 enum Reading {
@@ -330,7 +78,12 @@ fn match_order(status: StatusCode) -> u8 {
     }
 }
 
-fn success(api: &Api, operation: &Operation, envelope: bool, imports: &mut Imports) -> Success {
+pub(super) fn success(
+    api: &Api,
+    operation: &Operation,
+    envelope: bool,
+    imports: &mut Imports,
+) -> Success {
     let mut responses: Vec<&Response> = operation
         .responses
         .iter()
@@ -471,7 +224,7 @@ fn status_docs(response: &Response) -> TokenStream {
     docs(Some(&text))
 }
 
-fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<ErrorVariant> {
+pub(super) fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<ErrorVariant> {
     let mut imports = Imports::default();
     let mut declared: Vec<&Response> = operation
         .responses
@@ -577,7 +330,7 @@ fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<ErrorVariant>
     variants
 }
 
-fn walk(
+pub(super) fn walk(
     api: &Api,
     operation: &Operation,
     optional: &[Argument<'_>],
