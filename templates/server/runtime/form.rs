@@ -14,7 +14,8 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
 use crate::runtime::error::{ApiError, ErrorDetail, Location};
-use crate::runtime::request::{details, present, BodyError};
+use crate::runtime::params::details;
+use crate::runtime::request::{present, BodyError};
 use crate::types::form::FormShape;
 use crate::types::validation::FromJson;
 

@@ -59,6 +59,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/pagination.rs"),
     ),
     (
+        "params",
+        include_str!("../../../../templates/server/runtime/params.rs"),
+    ),
+    (
         "rate_limit",
         include_str!("../../../../templates/server/runtime/rate_limit.rs"),
     ),

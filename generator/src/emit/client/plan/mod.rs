@@ -106,7 +106,7 @@ fn plan<'a>(
                 });
                 (
                     borrowed(&writer, &body.schema, imports),
-                    quote! { encode::form(#name, &[#(#styles),*])? },
+                    quote! { bodies::form(#name, &[#(#styles),*])? },
                 )
             }
             BodyEncoding::Multipart => {
@@ -116,7 +116,7 @@ fn plan<'a>(
                 });
                 (
                     borrowed(&writer, &body.schema, imports),
-                    quote! { encode::multipart(#name, &[#(#kinds),*])? },
+                    quote! { bodies::multipart(#name, &[#(#kinds),*])? },
                 )
             }
             BodyEncoding::Text => (

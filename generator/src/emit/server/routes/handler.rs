@@ -66,16 +66,16 @@ pub(super) fn handler(
     let mut reads = Vec::new();
     let mut params_const = TokenStream::new();
     if let Some(id) = operation.params_type {
-        imports.add("crate::runtime::request::Param");
-        imports.add("crate::runtime::request::Kind");
-        imports.add("crate::runtime::request::Style");
+        imports.add("crate::runtime::params::Param");
+        imports.add("crate::runtime::params::Kind");
+        imports.add("crate::runtime::params::Style");
         imports.add("crate::runtime::error::Location");
         if operation
             .parameters
             .iter()
             .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
         {
-            imports.add("crate::runtime::request::ScalarKind");
+            imports.add("crate::runtime::params::ScalarKind");
         }
         let params_type = ident(&api.type_def(id).name);
         imports.add("crate::types");
@@ -185,7 +185,7 @@ pub(super) fn handler(
     });
     let needs_raw = operation.is_secured() || operation.params_type.is_some();
     if needs_raw {
-        imports.add("crate::runtime::request::RawRequest");
+        imports.add("crate::runtime::params::RawRequest");
     }
     let raw = needs_raw.then(|| {
         quote! {

@@ -20,7 +20,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
     if !api.operations.iter().any(Operation::is_secured) {
         return TokenStream::new();
     }
-    imports.add("crate::runtime::request::RawRequest");
+    imports.add("crate::runtime::params::RawRequest");
     imports.add("crate::runtime::security::Scheme");
     imports.add("crate::runtime::security::Source");
     let used: Vec<&String> = api

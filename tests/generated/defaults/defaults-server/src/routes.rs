@@ -13,7 +13,8 @@ use crate::operations::SearchRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
+use crate::runtime::params::{Kind, Param, RawRequest, Style};
+use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
 

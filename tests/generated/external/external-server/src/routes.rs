@@ -14,7 +14,7 @@ use crate::operations::ListPricesRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
-use crate::runtime::request::RawRequest;
+use crate::runtime::params::RawRequest;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request_id};
 

@@ -5,9 +5,9 @@
 
 use reqwest::Method;
 use crate::errors::{CreateChargeError, SendMessageError};
+use crate::runtime::bodies::FormStyle;
+use crate::runtime::bodies;
 use crate::runtime::client::Client;
-use crate::runtime::encode::FormStyle;
-use crate::runtime::encode;
 use crate::runtime::response::{Error, Response, decode, finish};
 use crate::types;
 
@@ -37,7 +37,7 @@ impl Client {
     ) -> Result<Response<types::ChargeForm>, Error<CreateChargeError>> {
         let mut call = self.call(Method::POST, "/charges".to_string());
         call.body = Some(
-            encode::form(
+            bodies::form(
                 body,
                 &[
                     ("expand", FormStyle::Brackets),
@@ -81,7 +81,7 @@ impl Client {
     ) -> Result<Response<types::Message>, Error<SendMessageError>> {
         let mut call = self.call(Method::POST, "/messages".to_string());
         if let Some(body) = body {
-            call.body = Some(encode::form(body, &[])?);
+            call.body = Some(bodies::form(body, &[])?);
         }
         let answer = self.send(call).await?;
         finish(

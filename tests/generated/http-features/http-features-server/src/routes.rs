@@ -20,7 +20,8 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, ScalarKind, Style};
+use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
+use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};

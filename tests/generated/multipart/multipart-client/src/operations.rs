@@ -5,9 +5,9 @@
 
 use reqwest::Method;
 use crate::errors::UploadError;
+use crate::runtime::bodies::PartKind;
+use crate::runtime::bodies;
 use crate::runtime::client::Client;
-use crate::runtime::encode::PartKind;
-use crate::runtime::encode;
 use crate::runtime::response::{Error, Response, decode, finish};
 use crate::types;
 
@@ -37,7 +37,7 @@ impl Client {
     ) -> Result<Response<types::Receipt>, Error<UploadError>> {
         let mut call = self.call(Method::POST, "/uploads".to_string());
         call.body = Some(
-            encode::multipart(
+            bodies::multipart(
                 body,
                 &[
                     ("file", PartKind::Binary),

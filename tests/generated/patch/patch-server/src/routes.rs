@@ -14,7 +14,8 @@ use crate::operations::UpdateNoteRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::{ApiError, Location};
-use crate::runtime::request::{Kind, Param, Problems, RawRequest, Style};
+use crate::runtime::params::{Kind, Param, RawRequest, Style};
+use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
 use crate::{Api, types};
 

@@ -6,6 +6,8 @@
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
+pub mod bodies;
+#[rustfmt::skip]
 pub mod encode;
 #[rustfmt::skip]
 pub mod meta;

@@ -4,7 +4,7 @@
 //! Where each security scheme of the spec finds its credentials.
 
 use crate::runtime::context::Credentials;
-use crate::runtime::request::RawRequest;
+use crate::runtime::params::RawRequest;
 
 /// Where a scheme's credentials are in a request.
 #[derive(Debug, Clone, Copy)]

@@ -26,6 +26,8 @@ pub mod memory;
 #[rustfmt::skip]
 pub mod pagination;
 #[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
 pub mod rate_limit;
 #[rustfmt::skip]
 pub mod redis_store;
