@@ -9,13 +9,12 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
-use crate::runtime::error::{ApiError, ErrorDetail, Location};
+use crate::runtime::error::Location;
 use crate::runtime::params::details;
-use crate::runtime::request::{present, BodyError};
+use crate::runtime::request::{present, require_media_type, unreadable, BodyError};
 use crate::types::form::FormShape;
 use crate::types::validation::FromJson;
 
@@ -33,38 +32,13 @@ pub fn form_body<T: FromJson + FormShape>(
     let Some(bytes) = present(headers, body, required)? else {
         return Ok(None);
     };
-    if !is_form(headers) {
-        return Err(BodyError::Rejected(Box::new(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "The body must be sent as application/x-www-form-urlencoded.",
-        ))));
-    }
-    let mut value = parse(bytes, comma_separated).map_err(|message| {
-        BodyError::Invalid(vec![ErrorDetail {
-            field: String::new(),
-            location: Location::Body,
-            message,
-            code: "form".into(),
-        }])
-    })?;
+    require_media_type(headers, "application/x-www-form-urlencoded")?;
+    let mut value = parse(bytes, comma_separated)
+        .map_err(|message| unreadable(String::new(), message, "form"))?;
     T::coerce(&mut value);
     T::from_json(value)
         .map(Some)
         .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
-}
-
-/// Whether the `Content-Type` is a urlencoded form.
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| {
-            essence
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
 }
 
 /// The form as a JSON tree of strings: `serde_qs` reads the brackets, after

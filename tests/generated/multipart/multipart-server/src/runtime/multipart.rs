@@ -14,12 +14,12 @@ use std::collections::HashMap;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, Request};
 use serde_json::{Map, Value};
 
-use crate::runtime::error::{ApiError, ErrorDetail, Location};
+use crate::runtime::error::Location;
 use crate::runtime::params::details;
-use crate::runtime::request::{present, BodyError};
+use crate::runtime::request::{present, require_media_type, unreadable, BodyError};
 use crate::types::form::FormShape;
 use crate::types::validation::FromJson;
 
@@ -44,26 +44,10 @@ pub async fn multipart_body<T: FromJson + FormShape>(
     if present(headers, body, required)?.is_none() {
         return Ok(None);
     }
-    let is_multipart = headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"));
-    if !is_multipart {
-        return Err(BodyError::Rejected(Box::new(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "The body must be sent as multipart/form-data.",
-        ))));
-    }
-    let mut value = read(headers, body.clone(), kinds).await.map_err(|message| {
-        BodyError::Invalid(vec![ErrorDetail {
-            field: message.0,
-            location: Location::Body,
-            message: message.1,
-            code: "multipart".into(),
-        }])
-    })?;
+    require_media_type(headers, "multipart/form-data")?;
+    let mut value = read(headers, body.clone(), kinds)
+        .await
+        .map_err(|(part, message)| unreadable(part, message, "multipart"))?;
     T::coerce(&mut value);
     T::from_json(value)
         .map(Some)

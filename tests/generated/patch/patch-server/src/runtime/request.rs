@@ -183,6 +183,33 @@ pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
         .map_err(|_| ApiError::payload_too_large(limit))
 }
 
+/// `415` unless the `Content-Type` is `media_type` (parameters aside).
+pub fn require_media_type(headers: &HeaderMap, media_type: &str) -> Result<(), BodyError> {
+    let matches = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(media_type));
+    if matches {
+        return Ok(());
+    }
+    Err(BodyError::Rejected(Box::new(ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+        format!("The body must be sent as {media_type}."),
+    ))))
+}
+
+/// One detail for a body that cannot be read as its media type at all.
+pub fn unreadable(field: String, message: String, code: &'static str) -> BodyError {
+    BodyError::Invalid(vec![ErrorDetail {
+        field,
+        location: Location::Body,
+        message,
+        code: code.into(),
+    }])
+}
+
 /// The body, or `None` for an absent optional body.
 pub fn present<'a>(
     headers: &HeaderMap,
