@@ -48,6 +48,10 @@ fn each_mistake_is_one_located_warning() {
         ("#/paths/~1things~1{thing_id}/get/operationId", "operationId `getItem` is also the id of `GET /items/{item_id}`; this operation's method is `get_item2`"),
     ];
     assert_eq!(found.len(), expected.len(), "{found:#?}");
+    // The served document is the mended one: what was left out is gone.
+    let served = &generated.output.files["forgiving-server/openapi.json"];
+    assert!(!served.contains("\"in\": \"body\""), "{served}");
+    assert!(!served.contains("\"maxLength\": \"40\""), "{served}");
     for ((pointer, message), (want_pointer, want_start)) in found.iter().zip(expected) {
         assert_eq!(pointer, want_pointer, "{message}");
         assert!(message.starts_with(want_start), "at {pointer}: {message}");

@@ -15,10 +15,10 @@ const MAX_LEFT_OUT: usize = 200;
 /// out with a warning (the smallest enclosing parameter, response, media
 /// type, header, operation, path or component) and the parse retried, so a
 /// mistake costs that node, not the document. The document itself failing
-/// (no `info`, say) is an error.
+/// (no `info`, say) is an error. `document` is left without the nodes left out.
 pub fn parse_openapi(
     path: &Path,
-    mut document: Value,
+    document: &mut Value,
     warnings: &mut Diagnostics,
 ) -> Result<openapiv3::OpenAPI, Diagnostic> {
     for _ in 0..MAX_LEFT_OUT {
@@ -26,11 +26,11 @@ pub fn parse_openapi(
             Ok(openapi) => return Ok(openapi),
             Err(error) => error,
         };
-        let pointer = narrow(&document, error.pointer.as_deref().unwrap_or("#"));
+        let pointer = narrow(document, error.pointer.as_deref().unwrap_or("#"));
         let Some((removable, what)) = removable_node(&pointer) else {
             return Err(error);
         };
-        if !remove(&mut document, &removable) {
+        if !remove(document, &removable) {
             return Err(error);
         }
         warnings.push(
@@ -42,7 +42,7 @@ pub fn parse_openapi(
                 ),
         );
     }
-    parse_once(path, document)
+    parse_once(path, document.clone())
 }
 
 /// The node that fails, found by parsing the children of where serde's
@@ -278,8 +278,9 @@ mod tests {
                 "responses": {"200": {"description": "ok"}}
             }}}
         });
+        let mut document = document;
         let mut warnings = Diagnostics::new();
-        let openapi = parse_openapi(Path::new("api.yaml"), document, &mut warnings).unwrap();
+        let openapi = parse_openapi(Path::new("api.yaml"), &mut document, &mut warnings).unwrap();
         assert_eq!(warnings.iter().count(), 1, "{warnings:?}");
         let operation = openapi.paths.paths["/a"]
             .as_item()

@@ -25,14 +25,14 @@ pub enum Version {
 
 /// `document` as the typed parse reads it: in the 3.0 shape, its schemas'
 /// small mistakes mended, with warnings for what was lost on the way.
-pub fn for_parse(path: &Path, version: Version, mut document: Value) -> (Value, Diagnostics) {
+pub fn for_parse(path: &Path, version: Version, document: &mut Value) -> Diagnostics {
     let mut warnings = match version {
         Version::V30 => Diagnostics::new(),
-        Version::V31 => document31::downgrade(path, &mut document),
+        Version::V31 => document31::downgrade(path, document),
     };
-    repair::repair(path, &mut document, &mut warnings);
-    explicit_explode(&mut document);
-    (document, warnings)
+    repair::repair(path, document, &mut warnings);
+    explicit_explode(document);
+    warnings
 }
 
 /// `explode` defaults to true for `style: form` (the default style), but
