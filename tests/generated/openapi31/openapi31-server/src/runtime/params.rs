@@ -68,7 +68,6 @@ impl RawRequest {
         if values.is_empty() {
             return None;
         }
-        let matrix_prefix = format!(";{}=", param.name);
         let split = |text: &str, separator: char| -> Vec<String> {
             text.split(separator).map(|item| item.trim().to_string()).collect()
         };
@@ -84,6 +83,7 @@ impl RawRequest {
             }
             Style::Matrix { explode } => {
                 let value = values.swap_remove(0);
+                let matrix_prefix = format!(";{}=", param.name);
                 if explode {
                     value
                         .split(';')
@@ -109,8 +109,9 @@ impl RawRequest {
             Style::Label { .. } => value.strip_prefix('.'),
             Style::Matrix { .. } => value.strip_prefix(&format!(";{}=", param.name)),
             _ => None,
-        };
-        Some(bare.map_or(value.clone(), str::to_string))
+        }
+        .map(str::to_string);
+        Some(bare.unwrap_or(value))
     }
 
     /// A `deepObject` parameter: `filter[status]=open` as `{"status": "open"}`.
