@@ -252,25 +252,20 @@ impl<'a> OperationLowering<'a, '_> {
     }
 }
 
+/// A media type without its parameters (`; charset=utf-8`, `; boundary=...`).
+fn essence(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or_default().trim()
+}
+
 pub fn is_multipart(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .eq_ignore_ascii_case("multipart/form-data")
+    essence(content_type).eq_ignore_ascii_case("multipart/form-data")
 }
 
 pub fn is_form(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    essence(content_type).eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 pub fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let essence = essence(content_type);
     essence == "application/json" || essence.ends_with("+json")
 }
