@@ -10,7 +10,10 @@ specforge=target/debug/specforge
 "$specforge" generate specs/payments.yaml --out generated-example/payments --name payments
 for spec in tests/specs/*.yaml; do
     feature=$(basename "$spec" .yaml)
-    "$specforge" generate "$spec" --out "tests/generated/$feature" --name "$feature"
+    flags=()
+    # The examples feature also proves the round-trip tests of `--example-tests`.
+    [ "$feature" = examples ] && flags=(--example-tests)
+    "$specforge" generate "$spec" --out "tests/generated/$feature" --name "$feature" "${flags[@]}"
 done
 "$specforge" generate tests/specs/external/api.yaml --out tests/generated/external --name external
 "$specforge" generate tests/specs/corpus/swagger-petstore-v3.yaml --out tests/generated/petstore --name petstore

@@ -139,6 +139,7 @@ fn output_is_deterministic() {
     let spec = repository().join("specs/payments.yaml");
     let settings = Settings {
         name: "payments".into(),
+        example_tests: false,
     };
     let first = generate(&spec, &settings).unwrap().output;
     let second = generate(&spec, &settings).unwrap().output;
@@ -291,7 +292,11 @@ fn committed_output_is_current() {
         "petstore".into(),
     ));
     for (spec, out, name) in cases {
-        let settings = Settings { name };
+        let settings = Settings {
+            // The examples feature is generated with `--example-tests`.
+            example_tests: name == "examples",
+            name,
+        };
         let generated = generate(&spec, &settings).unwrap();
         let owned: Vec<String> = CrateKind::ALL
             .iter()

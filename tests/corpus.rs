@@ -35,6 +35,7 @@ fn every_corpus_document_generates_with_located_warnings() {
         let name = document.file_name().unwrap().to_string_lossy().into_owned();
         let settings = Settings {
             name: "corpus".into(),
+            example_tests: false,
         };
         let result = panic::catch_unwind(|| generate(document, &settings));
         match result {

@@ -22,6 +22,7 @@ fn each_mistake_is_one_located_warning() {
         &spec(),
         &Settings {
             name: "forgiving".into(),
+            example_tests: false,
         },
     )
     .expect("a spec with small mistakes still generates");

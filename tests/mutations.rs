@@ -121,6 +121,7 @@ fn outcome(spec: &Path, text: &str, round: usize) -> bool {
     std::fs::write(spec, text).unwrap();
     let settings = Settings {
         name: "mutated".into(),
+        example_tests: false,
     };
     match std::panic::catch_unwind(|| generate(spec, &settings)) {
         Ok(Ok(_)) => true,

@@ -24,6 +24,7 @@ fn spec(relative: &str) -> PathBuf {
 fn settings() -> Settings {
     Settings {
         name: "openapi31".into(),
+        example_tests: false,
     }
 }
 

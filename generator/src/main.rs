@@ -49,6 +49,10 @@ struct CommonArgs {
     /// Treat warnings (constructs that are generated in a degraded form) as errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// Also write `<name>-types/tests/examples/`: a test that decodes the
+    /// spec's own examples into the generated types and encodes them back.
+    #[arg(long)]
+    example_tests: bool,
     /// When to color diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -170,7 +174,10 @@ fn prepare(args: &CommonArgs) -> Result<(Generated, Settings), Diagnostics> {
                 .into(),
         );
     }
-    let settings = Settings { name };
+    let settings = Settings {
+        name,
+        example_tests: args.example_tests,
+    };
     let mut generated = specforge::generate_from(spec, &settings)?;
     if args.deny_warnings && !generated.warnings.is_empty() {
         generated.warnings.deny_warnings();

@@ -33,6 +33,11 @@ fn common(context: &Context<'_>, kind: CrateKind) -> minijinja::Value {
     }
 }
 
+/// Whether the types crate uses chrono (for its dates and date-times).
+pub fn types_use_chrono(api: &crate::ir::Api) -> bool {
+    Uses::of(api).chrono
+}
+
 pub fn types_cargo_toml(context: &Context<'_>) -> String {
     let uses = Uses::of(context.api);
     let mut dependencies = Vec::new();

@@ -4,6 +4,7 @@
 //! `manifest` renders their `Cargo.toml` and `README.md`.
 
 mod client;
+mod example_tests;
 mod form;
 mod manifest;
 mod models;
@@ -30,6 +31,9 @@ pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct Settings {
     /// The base crate name: crates are `<name>-types`, `<name>-server`, `<name>-client`.
     pub name: String,
+    /// Also write `<name>-types/tests/examples/`, which round-trips the
+    /// spec's own examples through the generated types.
+    pub example_tests: bool,
 }
 
 impl Settings {
@@ -102,6 +106,9 @@ pub fn emit(api: &Api, settings: &Settings) -> Output {
     let context = Context { api, settings };
     let mut output = Output::default();
     types_crate::emit(&context, &mut output);
+    if settings.example_tests {
+        example_tests::emit(&context, &mut output);
+    }
     server::emit(&context, &mut output);
     client::emit(&context, &mut output);
     output

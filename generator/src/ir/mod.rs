@@ -33,6 +33,9 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// A sample of the spec's examples of named types, for round-trip tests.
+    #[serde(skip)]
+    pub examples: Vec<Example>,
     pub extensions: ApiExtensions,
     /// What the server serves at `GET /openapi.json` (`None` when the spec
     /// has that route itself): the spec with the envelope, the generated

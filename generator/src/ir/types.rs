@@ -130,6 +130,17 @@ pub struct UnionVariant {
     pub boxed: bool,
 }
 
+/// A value the spec gives as an example of a named type (a schema's
+/// `example`, or a media type's `example`/`examples`, an item of it where
+/// the body is a list): what the round-trip tests decode and encode back.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    pub ty: TypeId,
+    /// Where the value is in the spec.
+    pub pointer: String,
+    pub value: serde_json::Value,
+}
+
 /// A use of a type together with the rules a value must follow.
 #[derive(Debug, Clone, Serialize)]
 pub struct Schema {

@@ -2,6 +2,7 @@
 //! in named passes: components, operations, then fix-ups over the whole API.
 
 mod effective;
+mod examples;
 mod extensions;
 mod operations;
 mod passes;
@@ -46,7 +47,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     let mut diagnostics = spec.warnings.clone();
     diagnostics.extend(extension_parser.problems.into_iter().collect());
     let security_schemes = security_schemes(openapi, &spec.path, &mut diagnostics);
-    let (types, type_diagnostics) = types.into_types();
+    let (types, examples, type_diagnostics) = types.into_types();
     diagnostics.extend(type_diagnostics);
 
     let mut api = Api {
@@ -63,6 +64,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
         security_schemes,
         types,
         operations,
+        examples: examples.into_examples(),
         extensions: api_extensions,
         effective_document: None,
     };

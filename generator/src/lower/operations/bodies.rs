@@ -241,14 +241,53 @@ impl<'a> OperationLowering<'a, '_> {
             .iter()
             .find(|(content_type, _)| is_json(content_type))
             .or_else(|| content.first())?;
-        let media_pointer = format!("{pointer}/{}/schema", escape_segment(content_type));
+        let media_pointer = format!("{pointer}/{}", escape_segment(content_type));
         let schema = match &media.schema {
-            Some(schema) => self
-                .types
-                .lower(SchemaRef::from(schema), &media_pointer, hint),
+            Some(schema) => self.types.lower(
+                SchemaRef::from(schema),
+                &format!("{media_pointer}/schema"),
+                hint,
+            ),
             None => Schema::of(TypeRef::Any),
         };
+        self.sample_examples(media, &media_pointer, &schema);
         Some((content_type.clone(), schema))
+    }
+
+    /// A media type's `example` and `examples` (followed to
+    /// `components/examples`), as examples of its schema's type.
+    fn sample_examples(&mut self, media: &'a MediaType, pointer: &str, schema: &Schema) {
+        if let Some(example) = &media.example {
+            self.types
+                .examples
+                .add(schema, &format!("{pointer}/example"), example);
+        }
+        for (name, example) in &media.examples {
+            let (example, example_pointer) = match example {
+                ReferenceOr::Item(example) => (
+                    Some(example),
+                    format!("{pointer}/examples/{}", escape_segment(name)),
+                ),
+                ReferenceOr::Reference { reference } => {
+                    let Some(component) = component_name(reference, "examples") else {
+                        continue;
+                    };
+                    let example = self
+                        .openapi
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.examples.get(&component))
+                        .and_then(ReferenceOr::as_item);
+                    let pointer = format!("#/components/examples/{}", escape_segment(&component));
+                    (example, pointer)
+                }
+            };
+            if let Some(value) = example.and_then(|e| e.value.as_ref()) {
+                self.types
+                    .examples
+                    .add(schema, &format!("{example_pointer}/value"), value);
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, Schema as OaSchema, SchemaKind, Type};
 
+use super::examples::Samples;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::{
     ObjectRules, Rules, Schema, StructDef, TypeDef, TypeGroup, TypeId, TypeKind, TypeRef,
@@ -68,6 +69,8 @@ pub struct TypeLowering<'a> {
     names: Namespace,
     /// Inlined component schemas being expanded, to stop on alias cycles.
     expanding: Vec<String>,
+    /// The spec's examples of the named types, as they are met.
+    pub examples: Samples,
     pub diagnostics: Diagnostics,
 }
 
@@ -83,6 +86,7 @@ impl<'a> TypeLowering<'a> {
             inline_by_pointer: BTreeMap::new(),
             names: Namespace::new(),
             expanding: Vec::new(),
+            examples: Samples::default(),
             diagnostics: Diagnostics::new(),
         }
     }
@@ -103,17 +107,27 @@ impl<'a> TypeLowering<'a> {
                 let type_name = self.reserved_name(id);
                 let def = self.build_named(schema, &type_name, &pointer);
                 self.types[id.0] = Some(def);
+                self.sample_example(id, schema, &pointer);
             }
         }
     }
 
-    pub fn into_types(self) -> (Vec<TypeDef>, Diagnostics) {
+    /// The schema's own `example`, as an example of its type.
+    fn sample_example(&mut self, id: TypeId, schema: &OaSchema, pointer: &str) {
+        if let Some(example) = &schema.schema_data.example {
+            let schema = Schema::of(TypeRef::Named(id));
+            self.examples
+                .add(&schema, &format!("{pointer}/example"), example);
+        }
+    }
+
+    pub fn into_types(self) -> (Vec<TypeDef>, Samples, Diagnostics) {
         let types = self
             .types
             .into_iter()
             .map(|t| t.expect("every reserved type is built before lowering ends"))
             .collect();
-        (types, self.diagnostics)
+        (types, self.examples, self.diagnostics)
     }
 
     /// Adds a struct made outside of schemas (an operation's parameters).
@@ -255,6 +269,7 @@ impl<'a> TypeLowering<'a> {
                 let name = self.reserved_name(id);
                 let def = self.build_named(schema, &name, pointer);
                 self.types[id.0] = Some(def);
+                self.sample_example(id, schema, pointer);
                 Schema {
                     ty: TypeRef::Named(id),
                     nullable,
