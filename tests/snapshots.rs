@@ -109,7 +109,7 @@ fn flagship_ir_extensions() {
                 "route": format!("{}{}", operation.base_path, operation.path),
                 "security": operation.security,
                 "params": operation.params_type.map(|id| api.type_def(id).name.clone()),
-                "body": operation.request_body.as_ref().map(|b| &b.content_type),
+                "body": operation.request_body.as_ref().map(|b| &b.preferred().content_type),
                 "statuses": operation.responses.iter().map(|r| r.status).collect::<Vec<_>>(),
                 "extensions": operation.extensions,
             })

@@ -18,9 +18,15 @@ pub fn form_types(api: &Api) -> BTreeSet<TypeId> {
         .operations
         .iter()
         .filter_map(|o| o.request_body.as_ref())
-        .filter(|body| matches!(body.encoding, BodyEncoding::Form | BodyEncoding::Multipart));
-    for body in bodies {
-        reach(api, &body.schema, &mut found);
+        .flat_map(|body| &body.contents)
+        .filter(|content| {
+            matches!(
+                content.encoding,
+                BodyEncoding::Form | BodyEncoding::Multipart
+            )
+        });
+    for content in bodies {
+        reach(api, &content.schema, &mut found);
     }
     found
 }

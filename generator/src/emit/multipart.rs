@@ -2,7 +2,7 @@
 //! server (which part becomes which JSON value) and the client (which value
 //! becomes which part).
 
-use crate::ir::{Api, Primitive, RequestBody, Schema, TypeKind, TypeRef};
+use crate::ir::{Api, BodyContent, Primitive, Schema, TypeKind, TypeRef};
 
 /// A property's part, when it is not plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum PartKind {
 }
 
 /// The properties of a multipart body that are not plain text, with their kind.
-pub fn part_kinds<'a>(api: &'a Api, body: &RequestBody) -> Vec<(&'a str, PartKind)> {
+pub fn part_kinds<'a>(api: &'a Api, body: &BodyContent) -> Vec<(&'a str, PartKind)> {
     let TypeRef::Named(id) = &body.schema.ty else {
         return Vec::new();
     };

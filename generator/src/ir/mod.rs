@@ -5,12 +5,14 @@
 //! re-derive them), named types live in an arena addressed by [`TypeId`], and
 //! every node remembers the JSON pointer it came from.
 
+mod bodies;
 pub mod extensions;
 mod size;
 mod types;
 
 use serde::Serialize;
 
+pub use bodies::*;
 pub use extensions::{
     ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimitAlgorithm,
     RateLimitKey, RateLimitPolicy, RateLimits,
@@ -59,7 +61,7 @@ impl Api {
         self.operations.iter().any(|o| {
             o.request_body
                 .as_ref()
-                .is_some_and(|body| body.encoding == encoding)
+                .is_some_and(|body| body.contents.iter().any(|c| c.encoding == encoding))
         })
     }
 
@@ -118,14 +120,18 @@ impl Api {
                 "Missing or invalid credentials (`UNAUTHORIZED`).",
             ));
         }
-        if operation.request_body.is_some() {
+        if let Some(body) = &operation.request_body {
             errors.push(LayerError::new(
                 413,
                 "The body is over the size limit (`PAYLOAD_TOO_LARGE`).",
             ));
             errors.push(LayerError::new(
                 415,
-                "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).",
+                if body.contents.len() > 1 {
+                    "The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`)."
+                } else {
+                    "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."
+                },
             ));
         }
         if operation.idempotency().is_some() {
@@ -303,51 +309,6 @@ pub struct Parameter {
     pub schema: Schema,
     pub default: Option<Literal>,
     pub pointer: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestBody {
-    pub content_type: String,
-    /// How the body is read: from its content type.
-    pub encoding: BodyEncoding,
-    pub required: bool,
-    pub docs: Option<String>,
-    pub schema: Schema,
-    /// For a form body, how the properties the spec's `encoding` names
-    /// write their arrays; the others use [`FormStyle::Repeated`].
-    pub form_styles: Vec<(String, FormStyle)>,
-    pub pointer: String,
-}
-
-/// How a form body writes an array property (OpenAPI's `encoding` object).
-/// Objects, and everything inside them, always use brackets
-/// (`metadata[order_id]=6735`, `items[0][price]=5`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum FormStyle {
-    /// `style: form, explode: true`, the default: `tag=a&tag=b`.
-    Repeated,
-    /// `style: form, explode: false`: `tag=a,b`.
-    Comma,
-    /// `style: deepObject`: `tag[]=a&tag[]=b`.
-    Brackets,
-}
-
-/// How a request body is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum BodyEncoding {
-    /// JSON, checked against the schema and decoded into its type.
-    Json,
-    /// `application/x-www-form-urlencoded` into an object's type, its
-    /// values typed by the schema, then checked as JSON is.
-    Form,
-    /// `multipart/form-data` into an object's type: one part per property
-    /// (files for binary ones, JSON for objects and lists of them, text for
-    /// the rest), then checked as JSON is.
-    Multipart,
-    /// `text/*`: a `String`.
-    Text,
-    /// Anything else (`application/octet-stream`, ...): the raw bytes.
-    Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -93,7 +93,9 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Client;
     let header = context.rust_header();
     let plans = plan::plans(context.api);
-    let has_options = plans.iter().any(|p| !p.optional.is_empty());
+    let has_options = plans
+        .iter()
+        .any(|p| !p.optional.is_empty() || p.body.as_ref().is_some_and(|b| b.enum_item.is_some()));
 
     // The generated items other modules may name, with their paths.
     let generated_names: Vec<(String, String)> = plans
@@ -106,6 +108,9 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             }
             if plan.success.enum_item.is_some() {
                 names.push(format!("crate::errors::{stem}Success"));
+            }
+            if plan.body.as_ref().is_some_and(|b| b.enum_item.is_some()) {
+                names.push(format!("crate::options::{stem}RequestBody"));
             }
             names
         })

@@ -1,5 +1,6 @@
 //! `options.rs` of the client: the optional parameters of each operation
-//! that has any, as a struct whose fields all default to "not sent".
+//! that has any, as a struct whose fields all default to "not sent", and
+//! the body enums of operations that take several kinds of content.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -47,10 +48,19 @@ pub fn module(api: &Api, plans: &[Plan<'_>]) -> TokenStream {
             }
         }
     });
-    let doc = module_docs("The optional parameters of each operation that has any.");
+    let bodies: Vec<&TokenStream> = plans
+        .iter()
+        .filter_map(|plan| plan.body.as_ref()?.enum_item.as_ref())
+        .collect();
+    let doc = module_docs(if bodies.is_empty() {
+        "The optional parameters of each operation that has any."
+    } else {
+        "What callers choose for each operation: its optional parameters, and the content type of a body that may be sent several ways."
+    });
     quote! {
         #doc
         #(#items)*
+        #(#bodies)*
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod api_trait;
 mod operations;
+mod requests;
 mod routes;
 
 use proc_macro2::TokenStream;

@@ -4,12 +4,12 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::requests;
 use crate::emit::rust::{docs, ident, large_variant_allowance, module_docs};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup,
-    TypeRef,
+    Api, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup, TypeRef,
 };
 
 pub fn module(api: &Api) -> TokenStream {
@@ -23,7 +23,7 @@ pub fn module(api: &Api) -> TokenStream {
         .operations
         .iter()
         .map(|operation| {
-            let request = request_struct(api, operation, &mut imports);
+            let request = requests::request_struct(api, operation, &mut imports);
             let response = response_enum(api, &writer, operation, &mut imports);
             quote! { #request #response }
         })
@@ -34,61 +34,6 @@ pub fn module(api: &Api) -> TokenStream {
         #module_doc
         #uses
         #(#items)*
-    }
-}
-
-fn request_struct(api: &Api, operation: &Operation, imports: &mut Imports) -> TokenStream {
-    let name = format_ident!("{}Request", operation.type_stem);
-    let doc = format!(
-        " The request of `{}`, checked against the spec.",
-        operation.id.rust
-    );
-    let mut fields = Vec::new();
-    if let Some(id) = operation.params_type {
-        let params = ident(&api.type_def(id).name);
-        imports.add("crate::types");
-        let params = quote! { types::params::#params };
-        let cursor_note = match pagination(operation) {
-            Some(Pagination::Cursor { cursor_param, .. }) => format!(
-                " Its `{cursor_param}` is the position your handler returned as `next`, already verified."
-            ),
-            _ => String::new(),
-        };
-        let params_doc = format!(" The path, query, header and cookie parameters.{cursor_note}");
-        fields.push(quote! { #[doc = #params_doc] pub params: #params, });
-    }
-    if let Some(body) = &operation.request_body {
-        let writer = TypeWriter {
-            api,
-            module: TypeGroup::Model,
-            types_path: Some("crate::types"),
-        };
-        let mut ty = match body.encoding {
-            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
-                writer.tokens(&body.schema, imports)
-            }
-            BodyEncoding::Text => quote! { String },
-            BodyEncoding::Bytes => quote! { Vec<u8> },
-        };
-        if !body.required {
-            ty = quote! { Option<#ty> };
-        }
-        let body_doc = docs(body.docs.as_deref());
-        fields.push(quote! { #body_doc pub body: #ty, });
-    }
-    if fields.is_empty() {
-        return quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Default)]
-            pub struct #name;
-        };
-    }
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone)]
-        pub struct #name {
-            #(#fields)*
-        }
     }
 }
 

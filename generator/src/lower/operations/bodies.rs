@@ -8,8 +8,8 @@ use openapiv3::{
 
 use super::{component_name, OperationLowering};
 use crate::ir::{
-    BodyEncoding, FormStyle, Header, Name, RequestBody, Response, Schema, StatusCode, TypeKind,
-    TypeRef,
+    BodyContent, BodyEncoding, FormStyle, Header, Name, RequestBody, Response, Schema, StatusCode,
+    TypeKind, TypeRef,
 };
 use crate::load::escape_segment;
 use crate::lower::schemas::SchemaRef;
@@ -42,40 +42,83 @@ impl<'a> OperationLowering<'a, '_> {
                 }
             }
         };
-        let (content_type, schema) =
-            self.media_schema(&body.content, &format!("{pointer}/content"), &hint)?;
-        let content_pointer = format!("{pointer}/content/{}", escape_segment(&content_type));
-        let mut form_styles = Vec::new();
-        let encoding = if is_json(&content_type) {
-            BodyEncoding::Json
+        // The preferred content type first: JSON where there is one.
+        let mut entries: Vec<(&String, &MediaType)> = body.content.iter().collect();
+        if let Some(json) = entries
+            .iter()
+            .position(|(content_type, _)| is_json(content_type))
+        {
+            let preferred = entries.remove(json);
+            entries.insert(0, preferred);
+        }
+        let mut variants = Namespace::new();
+        let mut contents: Vec<BodyContent> = Vec::new();
+        for (content_type, media) in entries {
+            let content_pointer = format!("{pointer}/content/{}", escape_segment(content_type));
+            // A content type that repeats the preferred one's schema reads
+            // into the same type rather than a copy of it.
+            let same_schema = contents.first().filter(|_| {
+                let preferred = body.content.get(&contents[0].content_type);
+                preferred.is_some_and(|p| same_schema(&p.schema, &media.schema))
+            });
+            let schema = match same_schema {
+                Some(first) => first.schema.clone(),
+                None => {
+                    let hint = match contents.len() {
+                        0 => hint.clone(),
+                        _ => format!("{hint}{}", media_variant(content_type)),
+                    };
+                    self.media_type_schema(media, &content_pointer, &hint)
+                }
+            };
+            let (encoding, form_styles) =
+                self.body_encoding(content_type, media, &schema, &content_pointer);
+            contents.push(BodyContent {
+                content_type: content_type.clone(),
+                encoding,
+                schema,
+                form_styles,
+                variant: variants.claim(&media_variant(content_type)),
+                pointer: content_pointer,
+            });
+        }
+        if contents.is_empty() {
+            return None;
+        }
+        Some(RequestBody {
+            required: body.required,
+            docs: body.description.clone(),
+            contents,
+            pointer,
+        })
+    }
+
+    /// How a body of `content_type` is read, and the array styles of a form.
+    fn body_encoding(
+        &mut self,
+        content_type: &str,
+        media: &MediaType,
+        schema: &Schema,
+        pointer: &str,
+    ) -> (BodyEncoding, Vec<(String, FormStyle)>) {
+        if is_json(content_type) {
+            (BodyEncoding::Json, Vec::new())
         } else if content_type.starts_with("text/") {
-            BodyEncoding::Text
-        } else if is_form(&content_type) && self.is_object(&schema) {
-            if let Some(media) = body.content.get(&content_type) {
-                form_styles = self.form_styles(media, &content_pointer);
-            }
-            BodyEncoding::Form
-        } else if is_multipart(&content_type) && self.is_object(&schema) {
-            BodyEncoding::Multipart
+            (BodyEncoding::Text, Vec::new())
+        } else if is_form(content_type) && self.is_object(schema) {
+            (BodyEncoding::Form, self.form_styles(media, pointer))
+        } else if is_multipart(content_type) && self.is_object(schema) {
+            (BodyEncoding::Multipart, Vec::new())
         } else {
-            if is_form(&content_type) || content_type.starts_with("multipart/") {
+            if is_form(content_type) || content_type.starts_with("multipart/") {
                 self.types.warn(
                     format!("`{content_type}` bodies are not parsed; the handler receives the raw bytes"),
-                    &content_pointer,
+                    pointer,
                     "give the body an object schema to get a typed, checked body",
                 );
             }
-            BodyEncoding::Bytes
-        };
-        Some(RequestBody {
-            content_type,
-            encoding,
-            required: body.required,
-            docs: body.description.clone(),
-            schema,
-            form_styles,
-            pointer,
-        })
+            (BodyEncoding::Bytes, Vec::new())
+        }
     }
 
     /// Whether a lowered schema is a struct (what a form body can fill).
@@ -242,16 +285,21 @@ impl<'a> OperationLowering<'a, '_> {
             .find(|(content_type, _)| is_json(content_type))
             .or_else(|| content.first())?;
         let media_pointer = format!("{pointer}/{}", escape_segment(content_type));
+        let schema = self.media_type_schema(media, &media_pointer, hint);
+        Some((content_type.clone(), schema))
+    }
+
+    /// The schema of one media type (free-form JSON without one), with its examples sampled.
+    fn media_type_schema(&mut self, media: &'a MediaType, pointer: &str, hint: &str) -> Schema {
         let schema = match &media.schema {
-            Some(schema) => self.types.lower(
-                SchemaRef::from(schema),
-                &format!("{media_pointer}/schema"),
-                hint,
-            ),
+            Some(schema) => {
+                self.types
+                    .lower(SchemaRef::from(schema), &format!("{pointer}/schema"), hint)
+            }
             None => Schema::of(TypeRef::Any),
         };
-        self.sample_examples(media, &media_pointer, &schema);
-        Some((content_type.clone(), schema))
+        self.sample_examples(media, pointer, &schema);
+        schema
     }
 
     /// A media type's `example` and `examples` (followed to
@@ -289,6 +337,45 @@ impl<'a> OperationLowering<'a, '_> {
             }
         }
     }
+}
+
+/// Whether two media types give the same schema, written the same way.
+fn same_schema(
+    a: &Option<ReferenceOr<openapiv3::Schema>>,
+    b: &Option<ReferenceOr<openapiv3::Schema>>,
+) -> bool {
+    match (a, b) {
+        (
+            Some(ReferenceOr::Reference { reference: a }),
+            Some(ReferenceOr::Reference { reference: b }),
+        ) => a == b,
+        (Some(a), Some(b)) => serde_json::to_value(a).ok() == serde_json::to_value(b).ok(),
+        _ => false,
+    }
+}
+
+/// The variant name of a content type in a body enum: `Json`, `Form`,
+/// `Multipart`, `Text`, `Bytes`, else the subtype's (`Xml`, `ImagePng`).
+fn media_variant(content_type: &str) -> String {
+    let essence = essence(content_type).to_ascii_lowercase();
+    let name = match essence.as_str() {
+        "application/json" => "Json",
+        "application/x-www-form-urlencoded" => "Form",
+        "multipart/form-data" => "Multipart",
+        "text/plain" => "Text",
+        "application/octet-stream" => "Bytes",
+        "*/*" => "Any",
+        other => {
+            let (kind, subtype) = other.split_once('/').unwrap_or(("", other));
+            let subtype = subtype.trim_start_matches("x-").replace('*', "");
+            let words = match kind {
+                "application" | "text" if !subtype.is_empty() => subtype,
+                _ => format!("{kind} {subtype}"),
+            };
+            return naming::type_name(&words);
+        }
+    };
+    name.to_string()
 }
 
 /// A media type without its parameters (`; charset=utf-8`, `; boundary=...`).

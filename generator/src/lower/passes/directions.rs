@@ -14,6 +14,7 @@ pub fn mark_request_fields(api: &mut Api) {
         .operations
         .iter()
         .filter_map(|o| o.request_body.as_ref())
+        .flat_map(|body| &body.contents)
     {
         collect_named(api, &body.schema, &mut in_requests);
     }

@@ -2,22 +2,20 @@
 //! its method, options and errors: arguments, options, what each status
 //! decodes into.
 
+mod body;
 mod model;
 mod responses;
 
+pub use body::choice_name as body_choice_name;
 pub use model::*;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::multipart;
 use crate::emit::rust::ident;
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::uses_envelope;
-use crate::ir::{
-    Api, BodyEncoding, FormStyle, Operation, Parameter, ParameterLocation, Primitive, Schema,
-    TypeRef,
-};
+use crate::ir::{Api, Operation, Parameter, ParameterLocation, Primitive, Schema, TypeRef};
 use crate::naming::Namespace;
 use responses::{errors, success, walk};
 
@@ -88,57 +86,8 @@ fn plan<'a>(
         })
         .collect();
     let body = operation.request_body.as_ref().map(|body| {
-        let content_type = &body.content_type;
         let name = ident(&names.claim("body"));
-        let (ty, encode) = match body.encoding {
-            BodyEncoding::Json => (
-                borrowed(&writer, &body.schema, imports),
-                quote! { Body::json(#name)? },
-            ),
-            BodyEncoding::Form => {
-                let styles = body.form_styles.iter().map(|(property, style)| {
-                    let style = match style {
-                        FormStyle::Repeated => quote! { FormStyle::Repeated },
-                        FormStyle::Comma => quote! { FormStyle::Comma },
-                        FormStyle::Brackets => quote! { FormStyle::Brackets },
-                    };
-                    quote! { (#property, #style) }
-                });
-                (
-                    borrowed(&writer, &body.schema, imports),
-                    quote! { bodies::form(#name, &[#(#styles),*])? },
-                )
-            }
-            BodyEncoding::Multipart => {
-                let kinds = multipart::part_kinds(api, body).into_iter().map(|(part, kind)| {
-                    let kind = multipart::tokens(kind);
-                    quote! { (#part, #kind) }
-                });
-                (
-                    borrowed(&writer, &body.schema, imports),
-                    quote! { bodies::multipart(#name, &[#(#kinds),*])? },
-                )
-            }
-            BodyEncoding::Text => (
-                quote! { &str },
-                quote! { Body { content_type: #content_type.into(), bytes: #name.as_bytes().to_vec() } },
-            ),
-            BodyEncoding::Bytes => (
-                quote! { &[u8] },
-                quote! { Body { content_type: #content_type.into(), bytes: #name.to_vec() } },
-            ),
-        };
-        let ty = if body.required {
-            ty
-        } else {
-            quote! { Option<#ty> }
-        };
-        BodyArgument {
-            name,
-            ty,
-            required: body.required,
-            encode,
-        }
+        body::argument(api, &writer, operation, body, name, imports)
     });
     let walk = walk(api, operation, &optional, imports);
     let helpers = walk.as_ref().map(|_| {
@@ -171,7 +120,11 @@ fn is_generated_idempotency_key(operation: &Operation, parameter: &Parameter) ->
 
 /// How a value is passed to a method: strings and arrays borrowed as
 /// slices, named types and maps by reference, numbers by value.
-fn borrowed(writer: &TypeWriter<'_>, schema: &Schema, imports: &mut Imports) -> TokenStream {
+pub(super) fn borrowed(
+    writer: &TypeWriter<'_>,
+    schema: &Schema,
+    imports: &mut Imports,
+) -> TokenStream {
     match &schema.ty {
         TypeRef::Primitive(Primitive::String) => quote! { &str },
         TypeRef::Primitive(Primitive::Binary) => quote! { &[u8] },

@@ -48,6 +48,8 @@ pub struct BodyArgument {
     pub required: bool,
     /// How the value becomes a request body.
     pub encode: TokenStream,
+    /// The enum of the content types to choose from, when they take different values.
+    pub enum_item: Option<TokenStream>,
 }
 
 /// What a successful call returns.

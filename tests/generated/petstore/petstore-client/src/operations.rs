@@ -14,14 +14,15 @@ use crate::errors::{
 };
 
 use crate::options::{
-    DeletePetOptions, FindPetsByStatusOptions, FindPetsByTagsOptions, LoginUserOptions,
-    UpdatePetWithFormOptions, UploadFileOptions,
+    AddPetRequestBody, CreateUserRequestBody, DeletePetOptions, FindPetsByStatusOptions,
+    FindPetsByTagsOptions, LoginUserOptions, PlaceOrderRequestBody, UpdatePetRequestBody,
+    UpdatePetWithFormOptions, UpdateUserRequestBody, UploadFileOptions,
 };
 
 use crate::runtime::client::Client;
-use crate::runtime::encode;
 use crate::runtime::response::{Error, Response, decode, finish};
 use crate::runtime::transport::Body;
+use crate::runtime::{bodies, encode};
 use crate::types;
 
 impl Client {
@@ -36,10 +37,10 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, types};
+    /// # use petstore_client::{Client, UpdatePetRequestBody};
     /// # async fn example(
     /// #     client: &Client,
-    /// #     body: &types::Pet,
+    /// #     body: impl Into<UpdatePetRequestBody<'_>>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_pet(body).await?;
     /// println!("{:?}", response.data);
@@ -48,10 +49,21 @@ impl Client {
     /// ```
     pub async fn update_pet(
         &self,
-        body: &types::Pet,
+        body: impl Into<UpdatePetRequestBody<'_>>,
     ) -> Result<Response<types::Pet>, Error<UpdatePetError>> {
         let mut call = self.call(Method::PUT, "/api/v3/pet".to_string());
-        call.body = Some(Body::json(body)?);
+        call.body = Some(
+            match body.into() {
+                UpdatePetRequestBody::Json(body) => Body::json(body)?,
+                UpdatePetRequestBody::Xml(body) => {
+                    Body {
+                        content_type: "application/xml".into(),
+                        bytes: body.to_vec(),
+                    }
+                }
+                UpdatePetRequestBody::Form(body) => bodies::form(body, &[])?,
+            },
+        );
         let answer = self.send(call).await?;
         finish(
             answer,
@@ -73,10 +85,10 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, types};
+    /// # use petstore_client::{Client, AddPetRequestBody};
     /// # async fn example(
     /// #     client: &Client,
-    /// #     body: &types::Pet,
+    /// #     body: impl Into<AddPetRequestBody<'_>>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.add_pet(body).await?;
     /// println!("{:?}", response.data);
@@ -85,10 +97,21 @@ impl Client {
     /// ```
     pub async fn add_pet(
         &self,
-        body: &types::Pet,
+        body: impl Into<AddPetRequestBody<'_>>,
     ) -> Result<Response<types::Pet>, Error<AddPetError>> {
         let mut call = self.call(Method::POST, "/api/v3/pet".to_string());
-        call.body = Some(Body::json(body)?);
+        call.body = Some(
+            match body.into() {
+                AddPetRequestBody::Json(body) => Body::json(body)?,
+                AddPetRequestBody::Xml(body) => {
+                    Body {
+                        content_type: "application/xml".into(),
+                        bytes: body.to_vec(),
+                    }
+                }
+                AddPetRequestBody::Form(body) => bodies::form(body, &[])?,
+            },
+        );
         let answer = self.send(call).await?;
         finish(
             answer,
@@ -380,10 +403,10 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, types};
+    /// # use petstore_client::{Client, PlaceOrderRequestBody};
     /// # async fn example(
     /// #     client: &Client,
-    /// #     body: Option<&types::Order>,
+    /// #     body: Option<PlaceOrderRequestBody<'_>>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.place_order(body).await?;
     /// println!("{:?}", response.data);
@@ -392,11 +415,22 @@ impl Client {
     /// ```
     pub async fn place_order(
         &self,
-        body: Option<&types::Order>,
+        body: Option<PlaceOrderRequestBody<'_>>,
     ) -> Result<Response<types::Order>, Error<PlaceOrderError>> {
         let mut call = self.call(Method::POST, "/api/v3/store/order".to_string());
         if let Some(body) = body {
-            call.body = Some(Body::json(body)?);
+            call.body = Some(
+                match body {
+                    PlaceOrderRequestBody::Json(body) => Body::json(body)?,
+                    PlaceOrderRequestBody::Xml(body) => {
+                        Body {
+                            content_type: "application/xml".into(),
+                            bytes: body.to_vec(),
+                        }
+                    }
+                    PlaceOrderRequestBody::Form(body) => bodies::form(body, &[])?,
+                },
+            );
         }
         let answer = self.send(call).await?;
         finish(
@@ -499,10 +533,10 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, types};
+    /// # use petstore_client::{Client, CreateUserRequestBody};
     /// # async fn example(
     /// #     client: &Client,
-    /// #     body: Option<&types::User>,
+    /// #     body: Option<CreateUserRequestBody<'_>>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_user(body).await?;
     /// println!("{:?}", response.data);
@@ -511,11 +545,22 @@ impl Client {
     /// ```
     pub async fn create_user(
         &self,
-        body: Option<&types::User>,
+        body: Option<CreateUserRequestBody<'_>>,
     ) -> Result<Response<types::User>, Error<CreateUserError>> {
         let mut call = self.call(Method::POST, "/api/v3/user".to_string());
         if let Some(body) = body {
-            call.body = Some(Body::json(body)?);
+            call.body = Some(
+                match body {
+                    CreateUserRequestBody::Json(body) => Body::json(body)?,
+                    CreateUserRequestBody::Xml(body) => {
+                        Body {
+                            content_type: "application/xml".into(),
+                            bytes: body.to_vec(),
+                        }
+                    }
+                    CreateUserRequestBody::Form(body) => bodies::form(body, &[])?,
+                },
+            );
         }
         let answer = self.send(call).await?;
         finish(
@@ -680,11 +725,11 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, types};
+    /// # use petstore_client::{Client, UpdateUserRequestBody};
     /// # async fn example(
     /// #     client: &Client,
     /// #     username: &str,
-    /// #     body: Option<&types::User>,
+    /// #     body: Option<UpdateUserRequestBody<'_>>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_user(username, body).await?;
     /// println!("{:?}", response.data);
@@ -694,12 +739,23 @@ impl Client {
     pub async fn update_user(
         &self,
         username: &str,
-        body: Option<&types::User>,
+        body: Option<UpdateUserRequestBody<'_>>,
     ) -> Result<Response<()>, Error<UpdateUserError>> {
         let mut call = self
             .call(Method::PUT, format!("/api/v3/user/{}", encode::segment(username)));
         if let Some(body) = body {
-            call.body = Some(Body::json(body)?);
+            call.body = Some(
+                match body {
+                    UpdateUserRequestBody::Json(body) => Body::json(body)?,
+                    UpdateUserRequestBody::Xml(body) => {
+                        Body {
+                            content_type: "application/xml".into(),
+                            bytes: body.to_vec(),
+                        }
+                    }
+                    UpdateUserRequestBody::Form(body) => bodies::form(body, &[])?,
+                },
+            );
         }
         let answer = self.send(call).await?;
         finish(

@@ -13,7 +13,18 @@ use crate::types;
 #[derive(Debug, Clone)]
 pub struct UpdatePetRequest {
     /// Update an existent pet in the store
-    pub body: types::Pet,
+    pub body: UpdatePetRequestBody,
+}
+
+/// The body of `update_pet`, as the content type the client sent reads it.
+#[derive(Debug, Clone)]
+pub enum UpdatePetRequestBody {
+    /// `application/json`.
+    Json(types::Pet),
+    /// `application/xml`: the bytes as sent.
+    Xml(Vec<u8>),
+    /// `application/x-www-form-urlencoded`.
+    Form(types::Pet),
 }
 
 /// The responses `update_pet` may return: one variant per status the spec declares.
@@ -49,7 +60,18 @@ impl UpdatePetResponse {
 #[derive(Debug, Clone)]
 pub struct AddPetRequest {
     /// Create a new pet in the store
-    pub body: types::Pet,
+    pub body: AddPetRequestBody,
+}
+
+/// The body of `add_pet`, as the content type the client sent reads it.
+#[derive(Debug, Clone)]
+pub enum AddPetRequestBody {
+    /// `application/json`.
+    Json(types::Pet),
+    /// `application/xml`: the bytes as sent.
+    Xml(Vec<u8>),
+    /// `application/x-www-form-urlencoded`.
+    Form(types::Pet),
 }
 
 /// The responses `add_pet` may return: one variant per status the spec declares.
@@ -287,7 +309,18 @@ impl GetInventoryResponse {
 /// The request of `place_order`, checked against the spec.
 #[derive(Debug, Clone)]
 pub struct PlaceOrderRequest {
-    pub body: Option<types::Order>,
+    pub body: Option<PlaceOrderRequestBody>,
+}
+
+/// The body of `place_order`, as the content type the client sent reads it.
+#[derive(Debug, Clone)]
+pub enum PlaceOrderRequestBody {
+    /// `application/json`.
+    Json(types::Order),
+    /// `application/xml`: the bytes as sent.
+    Xml(Vec<u8>),
+    /// `application/x-www-form-urlencoded`.
+    Form(types::Order),
 }
 
 /// The responses `place_order` may return: one variant per status the spec declares.
@@ -383,7 +416,18 @@ impl DeleteOrderResponse {
 #[derive(Debug, Clone)]
 pub struct CreateUserRequest {
     /// Created user object
-    pub body: Option<types::User>,
+    pub body: Option<CreateUserRequestBody>,
+}
+
+/// The body of `create_user`, as the content type the client sent reads it.
+#[derive(Debug, Clone)]
+pub enum CreateUserRequestBody {
+    /// `application/json`.
+    Json(types::User),
+    /// `application/xml`: the bytes as sent.
+    Xml(Vec<u8>),
+    /// `application/x-www-form-urlencoded`.
+    Form(types::User),
 }
 
 /// The responses `create_user` may return: one variant per status the spec declares.
@@ -558,7 +602,18 @@ pub struct UpdateUserRequest {
     /// The path, query, header and cookie parameters.
     pub params: types::params::UpdateUserParams,
     /// Update an existent user in the store
-    pub body: Option<types::User>,
+    pub body: Option<UpdateUserRequestBody>,
+}
+
+/// The body of `update_user`, as the content type the client sent reads it.
+#[derive(Debug, Clone)]
+pub enum UpdateUserRequestBody {
+    /// `application/json`.
+    Json(types::User),
+    /// `application/xml`: the bytes as sent.
+    Xml(Vec<u8>),
+    /// `application/x-www-form-urlencoded`.
+    Form(types::User),
 }
 
 /// The responses `update_user` may return: one variant per status the spec declares.

@@ -11,11 +11,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Router, middleware};
 use crate::operations::{
-    AddPetRequest, CreateUserRequest, CreateUsersWithListInputRequest,
-    DeleteOrderRequest, DeletePetRequest, DeleteUserRequest, FindPetsByStatusRequest,
-    FindPetsByTagsRequest, GetInventoryRequest, GetOrderByIdRequest, GetPetByIdRequest,
-    GetUserByNameRequest, LoginUserRequest, LogoutUserRequest, PlaceOrderRequest,
-    UpdatePetRequest, UpdatePetWithFormRequest, UpdateUserRequest, UploadFileRequest,
+    AddPetRequest, AddPetRequestBody, CreateUserRequest, CreateUserRequestBody,
+    CreateUsersWithListInputRequest, DeleteOrderRequest, DeletePetRequest,
+    DeleteUserRequest, FindPetsByStatusRequest, FindPetsByTagsRequest,
+    GetInventoryRequest, GetOrderByIdRequest, GetPetByIdRequest, GetUserByNameRequest,
+    LoginUserRequest, LogoutUserRequest, PlaceOrderRequest, PlaceOrderRequestBody,
+    UpdatePetRequest, UpdatePetRequestBody, UpdatePetWithFormRequest, UpdateUserRequest,
+    UpdateUserRequestBody, UploadFileRequest,
 };
 
 use crate::runtime::config::ServerConfig;
@@ -24,7 +26,7 @@ use crate::runtime::error::{ApiError, Location};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::{envelope, form, guard, request, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -123,7 +125,30 @@ async fn update_pet<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::Pet>(&parts.headers, &bytes, true, true))
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/xml",
+                    "application/x-www-form-urlencoded",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<types::Pet>(&parts.headers, &bytes, true, true)
+                        .map(|body| body.map(UpdatePetRequestBody::Json))
+                }
+                Ok(1) => {
+                    request::bytes_body(&parts.headers, &bytes, true)
+                        .map(|body| body.map(UpdatePetRequestBody::Xml))
+                }
+                Ok(_) => {
+                    form::form_body::<types::Pet>(&parts.headers, &bytes, true, &[])
+                        .map(|body| body.map(UpdatePetRequestBody::Form))
+                }
+                Err(error) => Err(error),
+            },
+        )
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -165,7 +190,30 @@ async fn add_pet<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::Pet>(&parts.headers, &bytes, true, true))
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/xml",
+                    "application/x-www-form-urlencoded",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<types::Pet>(&parts.headers, &bytes, true, true)
+                        .map(|body| body.map(AddPetRequestBody::Json))
+                }
+                Ok(1) => {
+                    request::bytes_body(&parts.headers, &bytes, true)
+                        .map(|body| body.map(AddPetRequestBody::Xml))
+                }
+                Ok(_) => {
+                    form::form_body::<types::Pet>(&parts.headers, &bytes, true, &[])
+                        .map(|body| body.map(AddPetRequestBody::Form))
+                }
+                Err(error) => Err(error),
+            },
+        )
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -563,7 +611,32 @@ async fn place_order<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::Order>(&parts.headers, &bytes, false, true))
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/xml",
+                    "application/x-www-form-urlencoded",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<
+                        types::Order,
+                    >(&parts.headers, &bytes, false, true)
+                        .map(|body| body.map(PlaceOrderRequestBody::Json))
+                }
+                Ok(1) => {
+                    request::bytes_body(&parts.headers, &bytes, false)
+                        .map(|body| body.map(PlaceOrderRequestBody::Xml))
+                }
+                Ok(_) => {
+                    form::form_body::<types::Order>(&parts.headers, &bytes, false, &[])
+                        .map(|body| body.map(PlaceOrderRequestBody::Form))
+                }
+                Err(error) => Err(error),
+            },
+        )
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -700,7 +773,32 @@ async fn create_user<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::User>(&parts.headers, &bytes, false, true))
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/xml",
+                    "application/x-www-form-urlencoded",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<
+                        types::User,
+                    >(&parts.headers, &bytes, false, true)
+                        .map(|body| body.map(CreateUserRequestBody::Json))
+                }
+                Ok(1) => {
+                    request::bytes_body(&parts.headers, &bytes, false)
+                        .map(|body| body.map(CreateUserRequestBody::Xml))
+                }
+                Ok(_) => {
+                    form::form_body::<types::User>(&parts.headers, &bytes, false, &[])
+                        .map(|body| body.map(CreateUserRequestBody::Form))
+                }
+                Err(error) => Err(error),
+            },
+        )
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -925,7 +1023,32 @@ async fn update_user<A: Api>(
     let params = problems
         .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
     let body = match problems
-        .body(request::json_body::<types::User>(&parts.headers, &bytes, false, true))
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/xml",
+                    "application/x-www-form-urlencoded",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<
+                        types::User,
+                    >(&parts.headers, &bytes, false, true)
+                        .map(|body| body.map(UpdateUserRequestBody::Json))
+                }
+                Ok(1) => {
+                    request::bytes_body(&parts.headers, &bytes, false)
+                        .map(|body| body.map(UpdateUserRequestBody::Xml))
+                }
+                Ok(_) => {
+                    form::form_body::<types::User>(&parts.headers, &bytes, false, &[])
+                        .map(|body| body.map(UpdateUserRequestBody::Form))
+                }
+                Err(error) => Err(error),
+            },
+        )
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),

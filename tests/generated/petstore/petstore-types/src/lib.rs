@@ -13,6 +13,8 @@
 //! - [The source API definition for the Pet Store](https://github.com/swagger-api/swagger-petstore/blob/master/src/main/resources/openapi.yaml)
 
 #[rustfmt::skip]
+pub mod form;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use crate::form::FormShape;
+use crate::form;
 use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +86,23 @@ impl FromJson for Order {
     }
 }
 
+impl FormShape for Order {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("id", <form::Integer as FormShape>::coerce),
+                ("petId", <form::Integer as FormShape>::coerce),
+                ("quantity", <form::Integer as FormShape>::coerce),
+                ("shipDate", <form::Text as FormShape>::coerce),
+                ("status", <form::Text as FormShape>::coerce),
+                ("complete", <form::Boolean as FormShape>::coerce),
+            ],
+            None,
+        );
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +126,19 @@ impl FromJson for Category {
         if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
             json::string(value, path, errors);
         }
+    }
+}
+
+impl FormShape for Category {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("id", <form::Integer as FormShape>::coerce),
+                ("name", <form::Text as FormShape>::coerce),
+            ],
+            None,
+        );
     }
 }
 
@@ -192,6 +224,25 @@ impl FromJson for User {
     }
 }
 
+impl FormShape for User {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("id", <form::Integer as FormShape>::coerce),
+                ("username", <form::Text as FormShape>::coerce),
+                ("firstName", <form::Text as FormShape>::coerce),
+                ("lastName", <form::Text as FormShape>::coerce),
+                ("email", <form::Text as FormShape>::coerce),
+                ("password", <form::Text as FormShape>::coerce),
+                ("phone", <form::Text as FormShape>::coerce),
+                ("userStatus", <form::Integer as FormShape>::coerce),
+            ],
+            None,
+        );
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,6 +266,19 @@ impl FromJson for Tag {
         if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
             json::string(value, path, errors);
         }
+    }
+}
+
+impl FormShape for Tag {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("id", <form::Integer as FormShape>::coerce),
+                ("name", <form::Text as FormShape>::coerce),
+            ],
+            None,
+        );
     }
 }
 
@@ -285,6 +349,23 @@ impl FromJson for Pet {
         if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
             PetStatus::check_json(value, path, errors);
         }
+    }
+}
+
+impl FormShape for Pet {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("id", <form::Integer as FormShape>::coerce),
+                ("name", <form::Text as FormShape>::coerce),
+                ("category", <Category as FormShape>::coerce),
+                ("photoUrls", <Vec<form::Text> as FormShape>::coerce),
+                ("tags", <Vec<Tag> as FormShape>::coerce),
+                ("status", <form::Text as FormShape>::coerce),
+            ],
+            None,
+        );
     }
 }
 

@@ -176,6 +176,51 @@ fn json_value(
     })
 }
 
+/// Which of an operation's content types (lower-case essences such as
+/// `application/json` or `text/*`) the request's `Content-Type` is, as an
+/// index into `accepted`; `415` naming them when it is none. A request
+/// without a `Content-Type` goes to the first, whose reader tells an absent
+/// optional body from a missing one.
+pub fn media_choice(headers: &HeaderMap, accepted: &[&str]) -> Result<usize, BodyError> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(0);
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if let Some(index) = accepted.iter().position(|a| media_matches(a, &essence)) {
+        return Ok(index);
+    }
+    let names = match accepted {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    };
+    Err(BodyError::Rejected(Box::new(ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+        format!("The body must be sent as {names}."),
+    ))))
+}
+
+/// Whether a request's media type is the accepted one: equal, within a
+/// `type/*` range, or a `+json` type where JSON is accepted.
+fn media_matches(accepted: &str, essence: &str) -> bool {
+    accepted == essence
+        || accepted == "*/*"
+        || accepted
+            .strip_suffix("/*")
+            .is_some_and(|kind| essence.split('/').next() == Some(kind))
+        || (accepted == "application/json"
+            && essence.starts_with("application/")
+            && essence.ends_with("+json"))
+}
+
 /// Reads the whole body, at most `limit` bytes (`413` past it).
 pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, limit)

@@ -18,6 +18,8 @@ pub mod envelope;
 #[rustfmt::skip]
 pub mod error;
 #[rustfmt::skip]
+pub mod form;
+#[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
 pub mod idempotency;

@@ -1,0 +1,132 @@
+//! Each operation's request struct, and the enum of a body that may come
+//! in several kinds of content.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::rust::{docs, ident};
+use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::wire::pagination;
+use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Pagination, RequestBody, TypeGroup};
+
+pub(super) fn request_struct(
+    api: &Api,
+    operation: &Operation,
+    imports: &mut Imports,
+) -> TokenStream {
+    let name = format_ident!("{}Request", operation.type_stem);
+    let doc = format!(
+        " The request of `{}`, checked against the spec.",
+        operation.id.rust
+    );
+    let mut fields = Vec::new();
+    if let Some(id) = operation.params_type {
+        let params = ident(&api.type_def(id).name);
+        imports.add("crate::types");
+        let params = quote! { types::params::#params };
+        let cursor_note = match pagination(operation) {
+            Some(Pagination::Cursor { cursor_param, .. }) => format!(
+                " Its `{cursor_param}` is the position your handler returned as `next`, already verified."
+            ),
+            _ => String::new(),
+        };
+        let params_doc = format!(" The path, query, header and cookie parameters.{cursor_note}");
+        fields.push(quote! { #[doc = #params_doc] pub params: #params, });
+    }
+    if let Some(body) = &operation.request_body {
+        let writer = TypeWriter {
+            api,
+            module: TypeGroup::Model,
+            types_path: Some("crate::types"),
+        };
+        let mut ty = if body.is_choice() {
+            let name = choice_name(operation);
+            quote! { #name }
+        } else {
+            content_type(&writer, body.preferred(), imports)
+        };
+        if !body.required {
+            ty = quote! { Option<#ty> };
+        }
+        let body_doc = docs(body.docs.as_deref());
+        fields.push(quote! { #body_doc pub body: #ty, });
+    }
+    let choice = operation
+        .request_body
+        .as_ref()
+        .filter(|body| body.is_choice())
+        .map(|body| choice_enum(api, operation, body, imports));
+    if fields.is_empty() {
+        return quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default)]
+            pub struct #name;
+        };
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #choice
+    }
+}
+
+/// `<Op>RequestBody`: the enum of an operation whose content types read
+/// into different values.
+pub(super) fn choice_name(operation: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}RequestBody", operation.type_stem)
+}
+
+/// The body of an operation that accepts several kinds of content: a
+/// variant per content type, holding what that content type reads into.
+fn choice_enum(
+    api: &Api,
+    operation: &Operation,
+    body: &RequestBody,
+    imports: &mut Imports,
+) -> TokenStream {
+    let writer = TypeWriter {
+        api,
+        module: TypeGroup::Model,
+        types_path: Some("crate::types"),
+    };
+    let name = choice_name(operation);
+    let doc = format!(
+        " The body of `{}`, as the content type the client sent reads it.",
+        operation.id.rust
+    );
+    let variants = body.contents.iter().map(|content| {
+        let variant = ident(&content.variant);
+        let ty = content_type(&writer, content, imports);
+        let doc = match content.encoding {
+            BodyEncoding::Bytes => format!(" `{}`: the bytes as sent.", content.content_type),
+            _ => format!(" `{}`.", content.content_type),
+        };
+        quote! { #[doc = #doc] #variant(#ty), }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// What one content type of a body reads into.
+fn content_type(
+    writer: &TypeWriter<'_>,
+    content: &BodyContent,
+    imports: &mut Imports,
+) -> TokenStream {
+    match content.encoding {
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
+            writer.tokens(&content.schema, imports)
+        }
+        BodyEncoding::Text => quote! { String },
+        BodyEncoding::Bytes => quote! { Vec<u8> },
+    }
+}
