@@ -42,6 +42,10 @@ pub struct BodyContent {
     /// For a form body, how the properties the spec's `encoding` names
     /// write their arrays; the others use [`FormStyle::Repeated`].
     pub form_styles: Vec<(String, FormStyle)>,
+    /// A binary body the spec does not bound (no `maxLength`): where the
+    /// operation allows it ([`super::Operation::streams_body`]), it is
+    /// handed over as a stream rather than read whole.
+    pub unbounded_binary: bool,
     /// Its variant in the enum of an operation whose content types read
     /// into different values ([`RequestBody::is_choice`]): `Json`, `Form`,
     /// `Multipart`, `Xml`, ...

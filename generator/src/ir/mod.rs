@@ -57,6 +57,11 @@ impl Api {
         self.has_bodies(BodyEncoding::Multipart)
     }
 
+    /// Whether any operation's body is handed over as a stream.
+    pub fn has_streamed_bodies(&self) -> bool {
+        self.operations.iter().any(Operation::streams_body)
+    }
+
     fn has_bodies(&self, encoding: BodyEncoding) -> bool {
         self.operations.iter().any(|o| {
             o.request_body
@@ -188,6 +193,17 @@ impl Operation {
             Method::Get | Method::Head | Method::Options | Method::Delete | Method::Trace
         );
         self.extensions.idempotency.as_ref().filter(|_| !ignored)
+    }
+
+    /// Whether the body reaches the handler (and leaves the client) as a
+    /// stream: its one content type is binary and unbounded, and there is
+    /// no `x-idempotency`, whose fingerprint needs the whole body first.
+    pub fn streams_body(&self) -> bool {
+        self.idempotency().is_none()
+            && self
+                .request_body
+                .as_ref()
+                .is_some_and(|body| body.contents.len() == 1 && body.preferred().unbounded_binary)
     }
 
     /// Whether the operation needs credentials (`security: []` and `[{}]` do not).

@@ -61,6 +61,9 @@ fn opening(context: &Context<'_>, plan: &Plan<'_>, visible: &[String]) -> Vec<St
     if plan.body.as_ref().is_some_and(|b| b.enum_item.is_some()) {
         items.push(super::plan::body_choice_name(plan.operation).to_string());
     }
+    if plan.operation.streams_body() {
+        items.push("Upload".to_string());
+    }
     if signature.contains("types::") {
         items.push("types".to_string());
     }

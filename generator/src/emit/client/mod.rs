@@ -73,6 +73,7 @@ const KNOWN_ITEMS: &[(&str, &str)] = &[
     ("Response", "crate::runtime::response::Response"),
     ("Stream", "futures_util::Stream"),
     ("TryStreamExt", "futures_util::TryStreamExt"),
+    ("Upload", "crate::runtime::upload::Upload"),
     ("Utc", "chrono::Utc"),
     ("Uuid", "uuid::Uuid"),
     ("Value", "serde_json::Value"),
@@ -159,7 +160,14 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/lib.rs",
         rust::render(lib_rs(context, has_operations, has_options), &header),
     );
-    output.add_runtime(kind, context, RUNTIME);
+    let mut runtime = RUNTIME.to_vec();
+    if context.api.has_streamed_bodies() {
+        runtime.push((
+            "upload",
+            include_str!("../../../../templates/client/runtime/upload.rs"),
+        ));
+    }
+    output.add_runtime(kind, context, &runtime);
     output.add(
         kind,
         context,
@@ -309,6 +317,9 @@ fn lib_rs(context: &Context<'_>, has_operations: bool, has_options: bool) -> Tok
     }
     if has_options {
         uses.push("pub use options::*;".to_string());
+    }
+    if api.has_streamed_bodies() {
+        uses.push("pub use runtime::upload::Upload;".to_string());
     }
     // Sorted as rustfmt sorts them, so `cargo fmt` leaves lib.rs as generated.
     uses.sort();

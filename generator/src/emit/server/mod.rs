@@ -94,6 +94,11 @@ const FORM_RUNTIME: (&str, &str) = (
     "form",
     include_str!("../../../../templates/server/runtime/form.rs"),
 );
+/// Copied besides [`RUNTIME`] when the API has streamed bodies.
+const STREAM_RUNTIME: (&str, &str) = (
+    "stream",
+    include_str!("../../../../templates/server/runtime/stream.rs"),
+);
 /// Copied besides [`RUNTIME`] when the API has multipart bodies.
 const MULTIPART_RUNTIME: (&str, &str) = (
     "multipart",
@@ -135,6 +140,9 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     if api.has_multipart_bodies() {
         runtime.push(MULTIPART_RUNTIME);
     }
+    if api.has_streamed_bodies() {
+        runtime.push(STREAM_RUNTIME);
+    }
     runtime.sort();
     output.add_runtime(kind, context, &runtime);
     if let Some(document) = &api.effective_document {
@@ -174,7 +182,7 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         context.crate_ident(CrateKind::Server),
     ));
     // Sorted as rustfmt sorts them, so `cargo fmt` leaves lib.rs as generated.
-    let mut uses = [
+    let mut uses = vec![
         format!("pub use {types} as types;"),
         "pub use api::Api;".to_string(),
         "pub use routes::router;".to_string(),
@@ -184,6 +192,9 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use runtime::pagination::{CursorPage, Page};".to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),
     ];
+    if context.api.has_streamed_bodies() {
+        uses.push("pub use runtime::stream::{BodyStream, StreamError};".to_string());
+    }
     uses.sort();
     let uses = uses
         .iter()

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::rust::{docs, ident};
+use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::pagination;
 use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Pagination, RequestBody, TypeGroup};
@@ -42,6 +42,9 @@ pub(super) fn request_struct(
         let mut ty = if body.is_choice() {
             let name = choice_name(operation);
             quote! { #name }
+        } else if operation.streams_body() {
+            imports.add("crate::runtime::stream::BodyStream");
+            quote! { BodyStream }
         } else {
             content_type(&writer, body.preferred(), imports)
         };
@@ -63,9 +66,15 @@ pub(super) fn request_struct(
             pub struct #name;
         };
     }
+    // A stream is read once, so a request holding one cannot be cloned.
+    let derives = if operation.streams_body() {
+        quote! { #[derive(Debug)] }
+    } else {
+        quote! { #[derive(Debug, Clone)] }
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone)]
+        #derives
         pub struct #name {
             #(#fields)*
         }
@@ -107,9 +116,15 @@ fn choice_enum(
         };
         quote! { #[doc = #doc] #variant(#ty), }
     });
+    let large_variants =
+        large_variant_allowance(body.contents.iter().map(|content| match content.encoding {
+            BodyEncoding::Text | BodyEncoding::Bytes => 24,
+            _ => api.estimated_size(&content.schema),
+        }));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
+        #large_variants
         pub enum #name {
             #(#variants)*
         }

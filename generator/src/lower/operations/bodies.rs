@@ -73,9 +73,14 @@ impl<'a> OperationLowering<'a, '_> {
             };
             let (encoding, form_styles) =
                 self.body_encoding(content_type, media, &schema, &content_pointer);
+            let unbounded_binary = encoding == BodyEncoding::Bytes
+                && !is_form(content_type)
+                && !content_type.starts_with("multipart/")
+                && schema.rules.max_length.is_none();
             contents.push(BodyContent {
                 content_type: content_type.clone(),
                 encoding,
+                unbounded_binary,
                 schema,
                 form_styles,
                 variant: variants.claim(&media_variant(content_type)),

@@ -19,6 +19,9 @@ pub(super) fn argument(
     name: Ident,
     imports: &mut Imports,
 ) -> BodyArgument {
+    if operation.streams_body() {
+        return upload(body, name);
+    }
     let (ty, encode, enum_item) = if body.is_choice() {
         let (ty, encode, item) = choice(api, writer, operation, body, &name, imports);
         (ty, encode, Some(item))
@@ -44,6 +47,29 @@ pub(super) fn argument(
         required: body.required,
         encode,
         enum_item,
+    }
+}
+
+/// An unbounded binary body: an `Upload`, from bytes, a stream or a file.
+fn upload(body: &RequestBody, name: Ident) -> BodyArgument {
+    let content_type = &body.preferred().content_type;
+    let (ty, encode) = if body.required {
+        (
+            quote! { impl Into<Upload> },
+            quote! { Into::<Upload>::into(#name).into_body(#content_type) },
+        )
+    } else {
+        (
+            quote! { Option<Upload> },
+            quote! { #name.into_body(#content_type) },
+        )
+    };
+    BodyArgument {
+        name,
+        ty,
+        required: body.required,
+        encode,
+        enum_item: None,
     }
 }
 
@@ -143,11 +169,11 @@ fn content(
         }
         BodyEncoding::Text => (
             quote! { &str },
-            quote! { Body { content_type: #content_type.into(), bytes: #name.as_bytes().to_vec() } },
+            quote! { Body::new(#content_type, #name.as_bytes().to_vec()) },
         ),
         BodyEncoding::Bytes => (
             quote! { &[u8] },
-            quote! { Body { content_type: #content_type.into(), bytes: #name.to_vec() } },
+            quote! { Body::new(#content_type, #name.to_vec()) },
         ),
     }
 }

@@ -1,6 +1,7 @@
 //! `routes.rs`: the router, and for each operation the glue that reads and
 //! checks the request, calls the `Api` method and renders its response.
 
+mod body;
 mod handler;
 mod limits;
 mod security;

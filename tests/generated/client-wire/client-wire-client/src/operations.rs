@@ -13,6 +13,7 @@ use crate::runtime::client::Client;
 use crate::runtime::encode;
 use crate::runtime::response::{Error, Response, decode, finish};
 use crate::runtime::transport::Body;
+use crate::runtime::upload::Upload;
 use crate::types;
 
 impl Client {
@@ -154,22 +155,24 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use client_wire_client::Client;
+    /// # use client_wire_client::{Client, Upload};
     /// # async fn example(
     /// #     client: &Client,
-    /// #     body: &[u8],
+    /// #     body: impl Into<Upload>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.upload(body).await?;
     /// println!("{:?}", response.data);
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn upload(&self, body: &[u8]) -> Result<Response<()>, Error<UploadError>> {
+    pub async fn upload(
+        &self,
+        body: impl Into<Upload>,
+    ) -> Result<Response<()>, Error<UploadError>> {
         let mut call = self.call(Method::POST, "/api/upload".to_string());
-        call.body = Some(Body {
-            content_type: "application/octet-stream".into(),
-            bytes: body.to_vec(),
-        });
+        call.body = Some(
+            Into::<Upload>::into(body).into_body("application/octet-stream"),
+        );
         let answer = self.send(call).await?;
         finish(
             answer,
@@ -205,10 +208,7 @@ impl Client {
     ) -> Result<Response<String>, Error<EchoTextError>> {
         let mut call = self.call(Method::POST, "/api/echo".to_string());
         if let Some(body) = body {
-            call.body = Some(Body {
-                content_type: "text/plain".into(),
-                bytes: body.as_bytes().to_vec(),
-            });
+            call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         }
         let answer = self.send(call).await?;
         finish(

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
+use crate::runtime::stream::BodyStream;
 use crate::types;
 
 /// The request of `get_note`, checked against the spec.
@@ -94,9 +95,9 @@ impl PutItemResponse {
 }
 
 /// The request of `upload`, checked against the spec.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct UploadRequest {
-    pub body: Vec<u8>,
+    pub body: BodyStream,
 }
 
 /// The responses `upload` may return: one variant per status the spec declares.

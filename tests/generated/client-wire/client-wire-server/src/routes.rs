@@ -20,7 +20,7 @@ use crate::runtime::error::{ApiError, Location};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::{envelope, guard, request, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -291,12 +291,12 @@ async fn upload<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let bytes = match request::read_body(body, shared.config.body_limit).await {
-        Ok(bytes) => bytes,
-        Err(error) => return envelope::error(&error, &request_id),
-    };
     let mut problems = Problems::default();
-    let body = match problems.body(request::bytes_body(&parts.headers, &bytes, true)) {
+    let body = match problems
+        .body(
+            stream::stream_body(body, &parts.headers, true, shared.config.stream_limit),
+        )
+    {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
     };
@@ -311,8 +311,13 @@ async fn upload<A: Api>(
     let response = match shared.api.upload(context, UploadRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
+            match stream::too_large(&error) {
+                Some(refusal) => envelope::error(&refusal, &request_id),
+                None => {
+                    tracing::error!("the handler failed: {error}");
+                    envelope::error(&ApiError::internal(), &request_id)
+                }
+            }
         }
     };
     response

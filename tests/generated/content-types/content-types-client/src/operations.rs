@@ -76,16 +76,10 @@ impl Client {
                 match body {
                     ImportNotesRequestBody::Json(body) => Body::json(body)?,
                     ImportNotesRequestBody::Xml(body) => {
-                        Body {
-                            content_type: "application/xml".into(),
-                            bytes: body.to_vec(),
-                        }
+                        Body::new("application/xml", body.to_vec())
                     }
                     ImportNotesRequestBody::Text(body) => {
-                        Body {
-                            content_type: "text/plain".into(),
-                            bytes: body.as_bytes().to_vec(),
-                        }
+                        Body::new("text/plain", body.as_bytes().to_vec())
                     }
                 },
             );
@@ -121,10 +115,7 @@ impl Client {
         body: &str,
     ) -> Result<Response<String>, Error<RenderError>> {
         let mut call = self.call(Method::POST, "/render".to_string());
-        call.body = Some(Body {
-            content_type: "text/plain".into(),
-            bytes: body.as_bytes().to_vec(),
-        });
+        call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         let answer = self.send(call).await?;
         finish(
             answer,

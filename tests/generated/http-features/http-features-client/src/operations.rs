@@ -213,10 +213,7 @@ impl Client {
     /// ```
     pub async fn echo(&self, body: &str) -> Result<Response<String>, Error<EchoError>> {
         let mut call = self.call(Method::POST, "/echo".to_string());
-        call.body = Some(Body {
-            content_type: "text/plain".into(),
-            bytes: body.as_bytes().to_vec(),
-        });
+        call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         let answer = self.send(call).await?;
         finish(
             answer,

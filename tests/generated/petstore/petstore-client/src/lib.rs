@@ -48,3 +48,4 @@ pub use runtime::meta::{RateLimitStatus, ResponseMeta};
 pub use runtime::pagination::{CursorPage, CursorPagination, Page, PagePagination};
 pub use runtime::response::{ApiError, Error, ErrorBody, ErrorDetail, Response};
 pub use runtime::retry::RetryPolicy;
+pub use runtime::upload::Upload;

@@ -22,6 +22,7 @@ use crate::options::{
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish};
 use crate::runtime::transport::Body;
+use crate::runtime::upload::Upload;
 use crate::runtime::{bodies, encode};
 use crate::types;
 
@@ -56,10 +57,7 @@ impl Client {
             match body.into() {
                 UpdatePetRequestBody::Json(body) => Body::json(body)?,
                 UpdatePetRequestBody::Xml(body) => {
-                    Body {
-                        content_type: "application/xml".into(),
-                        bytes: body.to_vec(),
-                    }
+                    Body::new("application/xml", body.to_vec())
                 }
                 UpdatePetRequestBody::Form(body) => bodies::form(body, &[])?,
             },
@@ -104,10 +102,7 @@ impl Client {
             match body.into() {
                 AddPetRequestBody::Json(body) => Body::json(body)?,
                 AddPetRequestBody::Xml(body) => {
-                    Body {
-                        content_type: "application/xml".into(),
-                        bytes: body.to_vec(),
-                    }
+                    Body::new("application/xml", body.to_vec())
                 }
                 AddPetRequestBody::Form(body) => bodies::form(body, &[])?,
             },
@@ -317,11 +312,11 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # use petstore_client::{Client, UploadFileOptions};
+    /// # use petstore_client::{Client, UploadFileOptions, Upload};
     /// # async fn example(
     /// #     client: &Client,
     /// #     pet_id: i64,
-    /// #     body: Option<&[u8]>,
+    /// #     body: Option<Upload>,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.upload_file(pet_id, body, UploadFileOptions::default()).await?;
     /// println!("{:?}", response.data);
@@ -331,7 +326,7 @@ impl Client {
     pub async fn upload_file(
         &self,
         pet_id: i64,
-        body: Option<&[u8]>,
+        body: Option<Upload>,
         options: UploadFileOptions,
     ) -> Result<Response<types::ApiResponse>, Error<UploadFileError>> {
         let mut call = self
@@ -345,10 +340,7 @@ impl Client {
             &options.additional_metadata,
         );
         if let Some(body) = body {
-            call.body = Some(Body {
-                content_type: "application/octet-stream".into(),
-                bytes: body.to_vec(),
-            });
+            call.body = Some(body.into_body("application/octet-stream"));
         }
         let answer = self.send(call).await?;
         finish(
@@ -423,10 +415,7 @@ impl Client {
                 match body {
                     PlaceOrderRequestBody::Json(body) => Body::json(body)?,
                     PlaceOrderRequestBody::Xml(body) => {
-                        Body {
-                            content_type: "application/xml".into(),
-                            bytes: body.to_vec(),
-                        }
+                        Body::new("application/xml", body.to_vec())
                     }
                     PlaceOrderRequestBody::Form(body) => bodies::form(body, &[])?,
                 },
@@ -553,10 +542,7 @@ impl Client {
                 match body {
                     CreateUserRequestBody::Json(body) => Body::json(body)?,
                     CreateUserRequestBody::Xml(body) => {
-                        Body {
-                            content_type: "application/xml".into(),
-                            bytes: body.to_vec(),
-                        }
+                        Body::new("application/xml", body.to_vec())
                     }
                     CreateUserRequestBody::Form(body) => bodies::form(body, &[])?,
                 },
@@ -748,10 +734,7 @@ impl Client {
                 match body {
                     UpdateUserRequestBody::Json(body) => Body::json(body)?,
                     UpdateUserRequestBody::Xml(body) => {
-                        Body {
-                            content_type: "application/xml".into(),
-                            bytes: body.to_vec(),
-                        }
+                        Body::new("application/xml", body.to_vec())
                     }
                     UpdateUserRequestBody::Form(body) => bodies::form(body, &[])?,
                 },

@@ -31,3 +31,4 @@ pub use runtime::context::{Context, Credentials, Identity};
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};
 pub use runtime::pagination::{CursorPage, Page};
 pub use runtime::shutdown::signal as shutdown_signal;
+pub use runtime::stream::{BodyStream, StreamError};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
+use crate::runtime::stream::BodyStream;
 use crate::types;
 
 /// The request of `update_pet`, checked against the spec.
@@ -251,11 +252,11 @@ impl DeletePetResponse {
 }
 
 /// The request of `upload_file`, checked against the spec.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct UploadFileRequest {
     /// The path, query, header and cookie parameters.
     pub params: types::params::UploadFileParams,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<BodyStream>,
 }
 
 /// The responses `upload_file` may return: one variant per status the spec declares.

@@ -26,7 +26,7 @@ use crate::runtime::error::{ApiError, Location};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, form, guard, request, request_id};
+use crate::runtime::{envelope, form, guard, request, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -537,14 +537,14 @@ async fn upload_file<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let bytes = match request::read_body(body, shared.config.body_limit).await {
-        Ok(bytes) => bytes,
-        Err(error) => return envelope::error(&error, &request_id),
-    };
     let mut problems = Problems::default();
     let params = problems
         .params::<types::params::UploadFileParams>(&raw, UPLOAD_FILE_PARAMS);
-    let body = match problems.body(request::bytes_body(&parts.headers, &bytes, false)) {
+    let body = match problems
+        .body(
+            stream::stream_body(body, &parts.headers, false, shared.config.stream_limit),
+        )
+    {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
     };
@@ -563,8 +563,13 @@ async fn upload_file<A: Api>(
     {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
+            match stream::too_large(&error) {
+                Some(refusal) => envelope::error(&refusal, &request_id),
+                None => {
+                    tracing::error!("the handler failed: {error}");
+                    envelope::error(&ApiError::internal(), &request_id)
+                }
+            }
         }
     };
     response

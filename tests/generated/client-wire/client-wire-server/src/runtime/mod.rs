@@ -39,3 +39,5 @@ pub mod request_id;
 pub mod security;
 #[rustfmt::skip]
 pub mod shutdown;
+#[rustfmt::skip]
+pub mod stream;

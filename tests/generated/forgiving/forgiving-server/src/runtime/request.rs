@@ -155,6 +155,19 @@ pub fn bytes_body(
     Ok(present(headers, body, required)?.map(|bytes| bytes.to_vec()))
 }
 
+/// A binary body held to its schema's `maxLength`, in bytes.
+pub fn at_most(body: Option<Vec<u8>>, max: usize) -> Result<Option<Vec<u8>>, BodyError> {
+    match body {
+        Some(bytes) if bytes.len() > max => Err(BodyError::Invalid(vec![ErrorDetail {
+            field: String::new(),
+            location: Location::Body,
+            message: format!("must be at most {max} bytes"),
+            code: "maxLength".into(),
+        }])),
+        body => Ok(body),
+    }
+}
+
 /// A JSON body as a value: `415` unless JSON, `INVALID_JSON` unless it parses.
 fn json_value(
     headers: &HeaderMap,

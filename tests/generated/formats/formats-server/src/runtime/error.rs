@@ -175,6 +175,11 @@ impl HandlerError {
     pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         HandlerError(error.into())
     }
+
+    /// The error it holds, if it is an `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref()
+    }
 }
 
 impl std::fmt::Display for HandlerError {

@@ -56,10 +56,10 @@ pub fn form<T: Serialize + ?Sized>(
         .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
         .collect::<Vec<_>>()
         .join("&");
-    Ok(Body {
-        content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
-        bytes: text.into_bytes(),
-    })
+    Ok(Body::new(
+        Cow::Borrowed("application/x-www-form-urlencoded"),
+        text.into_bytes(),
+    ))
 }
 
 /// `prefix[key]=...` for objects, `prefix[]=` for scalars in a list and
@@ -135,10 +135,10 @@ pub fn multipart<T: Serialize + ?Sized>(
         }
     }
     bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(Body {
-        content_type: Cow::Owned(format!("multipart/form-data; boundary={boundary}")),
+    Ok(Body::new(
+        Cow::Owned(format!("multipart/form-data; boundary={boundary}")),
         bytes,
-    })
+    ))
 }
 
 /// What one part holds, which its headers say.

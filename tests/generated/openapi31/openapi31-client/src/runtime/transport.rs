@@ -5,6 +5,7 @@
 //! `Idempotency-Key`) on every attempt, waits chosen by [`RetryPolicy`].
 
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -83,16 +84,46 @@ pub struct Body {
     /// Its media type: fixed for most bodies, with a fresh boundary for multipart ones.
     pub content_type: Cow<'static, str>,
     pub bytes: Vec<u8>,
+    /// Sent instead of `bytes` when set: a body read as it is sent, which
+    /// can be sent only once, so the call is not retried.
+    pub stream: Option<StreamSlot>,
+}
+
+/// A body sent as it is read, shared by a call's copies and taken by the
+/// one attempt that sends it.
+#[derive(Clone, Default)]
+pub struct StreamSlot(Arc<Mutex<Option<reqwest::Body>>>);
+
+impl StreamSlot {
+    pub fn new(body: reqwest::Body) -> Self {
+        StreamSlot(Arc::new(Mutex::new(Some(body))))
+    }
+
+    fn take(&self) -> Option<reqwest::Body> {
+        self.0.lock().map_or(None, |mut slot| slot.take())
+    }
+}
+
+impl std::fmt::Debug for StreamSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StreamSlot")
+    }
 }
 
 impl Body {
+    /// `bytes` sent as `content_type`.
+    pub fn new(content_type: impl Into<Cow<'static, str>>, bytes: Vec<u8>) -> Self {
+        Body {
+            content_type: content_type.into(),
+            bytes,
+            stream: None,
+        }
+    }
+
     /// `value` as JSON.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, TransportError> {
         serde_json::to_vec(value)
-            .map(|bytes| Body {
-                content_type: Cow::Borrowed("application/json"),
-                bytes,
-            })
+            .map(|bytes| Body::new("application/json", bytes))
             .map_err(|error| TransportError::Request(format!("the body is not JSON: {error}")))
     }
 }
@@ -168,7 +199,8 @@ impl Transport {
             None => None,
         };
         let policy = call.retry.unwrap_or(self.retry);
-        let policy = if RetryPolicy::may_retry(call.method.as_str(), key.is_some()) {
+        let streamed = call.body.as_ref().is_some_and(|body| body.stream.is_some());
+        let policy = if RetryPolicy::may_retry(call.method.as_str(), key.is_some()) && !streamed {
             policy
         } else {
             RetryPolicy::none()
@@ -194,9 +226,16 @@ impl Transport {
                 request = request.header(IDEMPOTENCY_KEY.clone(), value.clone());
             }
             if let Some(body) = &call.body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, body.content_type.as_ref())
-                    .body(body.bytes.clone());
+                request = request.header(reqwest::header::CONTENT_TYPE, body.content_type.as_ref());
+                request = match body.stream.as_ref().map(StreamSlot::take) {
+                    None => request.body(body.bytes.clone()),
+                    Some(Some(stream)) => request.body(stream),
+                    Some(None) => {
+                        return Err(TransportError::Request(
+                            "a streamed body can be sent only once".to_string(),
+                        ))
+                    }
+                };
             }
             let failure = match request.send().await {
                 Ok(response) => {

@@ -19,3 +19,5 @@ pub mod response;
 pub mod retry;
 #[rustfmt::skip]
 pub mod transport;
+#[rustfmt::skip]
+pub mod upload;

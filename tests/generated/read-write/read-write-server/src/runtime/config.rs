@@ -18,6 +18,9 @@ use crate::runtime::redis_store::RedisStore;
 pub struct ServerConfig {
     /// Largest accepted request body (`BODY_LIMIT_BYTES`, default 1 MiB).
     pub body_limit: usize,
+    /// Largest streamed body: a binary body the spec does not bound, which
+    /// the handler reads as it arrives (`STREAM_LIMIT_BYTES`, default 1 GiB).
+    pub stream_limit: u64,
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
@@ -37,6 +40,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             body_limit: 1024 * 1024,
+            stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             cursors: CursorCodec::new(random_key()),
             backend: Backend::Memory(MemoryBounds::default()),
@@ -136,6 +140,9 @@ impl ServerConfig {
         let mut config = ServerConfig::default();
         if let Some(bytes) = variable("BODY_LIMIT_BYTES")? {
             config.body_limit = bytes;
+        }
+        if let Some(bytes) = variable("STREAM_LIMIT_BYTES")? {
+            config.stream_limit = bytes;
         }
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
