@@ -36,6 +36,7 @@ fn each_mistake_is_one_located_warning() {
         .collect();
     found.sort();
     let expected = [
+        ("#/components/schemas/Item/properties/active/default", "the default value \"true\" is a string; it is read as true"),
         ("#/components/schemas/Item/properties/count/default", "the default value \"many\" is not applied"),
         ("#/components/schemas/Item/properties/name/maxLength", "`maxLength: \"40\"` is not valid here"),
         ("#/components/schemas/Item/properties/size/enum", "enum values that are not of type `string`: 3 is read as \"3\""),
@@ -70,8 +71,8 @@ fn deny_warnings_refuses_the_same_spec() {
         .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    // The eleven warnings as errors, then the summary line.
-    assert_eq!(stderr.matches("error: ").count(), 12, "{stderr}");
+    // The twelve warnings as errors, then the summary line.
+    assert_eq!(stderr.matches("error: ").count(), 13, "{stderr}");
     assert!(
         std::fs::read_dir(out.path()).unwrap().next().is_none(),
         "nothing written"
@@ -100,6 +101,7 @@ impl Api for Items {
             name: "from the response component".into(),
             size: None,
             count: None,
+            active: true,
         }))
     }
 
@@ -113,6 +115,7 @@ impl Api for Items {
             name: request.params.thing_id,
             size: None,
             count: None,
+            active: true,
         }))
     }
 }
@@ -151,4 +154,13 @@ async fn what_is_left_works_end_to_end() {
         .unwrap()
         .data;
     assert_eq!(thing.name, "a thing/with a slash");
+}
+
+#[test]
+fn a_default_written_as_a_string_is_applied_when_it_reads_exactly() {
+    use forgiving_server::types::FromJson;
+    let item = Item::from_json(serde_json::json!({"id": 1, "name": "lamp"})).unwrap();
+    assert!(item.active, "`default: \"true\"` was not applied");
+    let item = Item::from_json(serde_json::json!({"id": 1, "name": "lamp", "active": false}));
+    assert!(!item.unwrap().active);
 }

@@ -44,6 +44,17 @@ impl<'a> TypeLowering<'a> {
                     _ => None,
                 }
             }
+            // A scalar written as a string ("false", "10"): read exactly, with a warning.
+            (TypeRef::Primitive(_), serde_json::Value::String(text))
+                if scalar_from_text(schema, text).is_some() =>
+            {
+                self.warn(
+                    format!("the default value {value} is a string; it is read as {text}"),
+                    &format!("{pointer}/default"),
+                    "write the default without quotes",
+                );
+                return scalar_from_text(schema, text);
+            }
             _ => None,
         };
         if literal.is_none() {
@@ -59,5 +70,23 @@ impl<'a> TypeLowering<'a> {
             );
         }
         literal
+    }
+}
+
+/// The boolean or number a string default spells exactly, for a schema of that type.
+fn scalar_from_text(schema: &Schema, text: &str) -> Option<Literal> {
+    match &schema.ty {
+        TypeRef::Primitive(Primitive::Boolean) => match text {
+            "true" => Some(Literal::Bool(true)),
+            "false" => Some(Literal::Bool(false)),
+            _ => None,
+        },
+        TypeRef::Primitive(p) if p.is_integer() => text.parse().ok().map(Literal::Integer),
+        TypeRef::Primitive(Primitive::F32 | Primitive::F64) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Literal::Float),
+        _ => None,
     }
 }

@@ -18,6 +18,14 @@ pub struct Item {
     pub size: Option<ItemSize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    #[serde(default = "Item::default_active")]
+    pub active: bool,
+}
+
+impl Item {
+    fn default_active() -> bool {
+        true
+    }
 }
 
 impl Validate for Item {
@@ -44,6 +52,9 @@ impl FromJson for Item {
         }
         if let Some((value, ref path)) = json::optional(object, "count", path, errors) {
             json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(object, "active", path, errors) {
+            json::boolean(value, path, errors);
         }
     }
 }
