@@ -204,7 +204,16 @@ impl<'a> TypeLowering<'a> {
         };
         let name = name.replace("~1", "/").replace("~0", "~");
         if let Some(&id) = self.by_component.get(&name) {
-            return Schema::of(TypeRef::Named(id));
+            // `nullable` belongs to the value, so every use of the component takes it.
+            let nullable = matches!(
+                self.components.get(&name),
+                Some(ReferenceOr::Item(target)) if target.schema_data.nullable
+            );
+            return Schema {
+                ty: TypeRef::Named(id),
+                nullable,
+                rules: Rules::default(),
+            };
         }
         let components = self.components;
         match components.get(&name) {

@@ -14,6 +14,8 @@ use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub courier: Option<NullableCourier>,
     pub id: i64,
     pub placed_at: DateTime<Utc>,
     pub total: f64,
@@ -38,6 +40,14 @@ impl FromJson for Order {
         let Some(object) = json::object(value, path, errors) else {
             return;
         };
+        if let Some((value, ref path)) = json::required_nullable(
+            object,
+            "courier",
+            path,
+            errors,
+        ) {
+            NullableCourier::check_json(value, path, errors);
+        }
         if let Some((value, ref path)) = json::required(object, "id", path, errors) {
             json::integer(value, path, errors);
         }
@@ -71,6 +81,26 @@ impl FromJson for Order {
             }
         }
         if let Some((value, ref path)) = json::optional_nullable(object, "note", path) {
+            json::string(value, path, errors);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NullableCourier {
+    pub name: String,
+}
+
+impl Validate for NullableCourier {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for NullableCourier {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
             json::string(value, path, errors);
         }
     }

@@ -12,7 +12,7 @@ fn the_specs_examples_round_trip() {
             models::Order,
         >(
             "#/components/schemas/Order/example",
-            "{\"id\":7,\"placed_at\":\"2024-01-01T00:00:00Z\",\"total\":0,\"status\":\"cancelled\",\"lines\":[],\"note\":\"Called to cancel.\"}",
+            "{\"id\":7,\"courier\":null,\"placed_at\":\"2024-01-01T00:00:00Z\",\"total\":0,\"status\":\"cancelled\",\"lines\":[],\"note\":\"Called to cancel.\"}",
         );
     round_trips
         .check::<
@@ -23,14 +23,14 @@ fn the_specs_examples_round_trip() {
             models::Order,
         >(
             "#/paths/~1orders/get/responses/200/content/application~1json/example/0",
-            "{\"id\":1,\"placed_at\":\"2024-05-01T10:00:00+02:00\",\"total\":12.5,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":2}]}",
+            "{\"id\":1,\"courier\":{\"name\":\"Swift\"},\"placed_at\":\"2024-05-01T10:00:00+02:00\",\"total\":12.5,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":2}]}",
         );
     round_trips
         .check::<
             models::Order,
         >(
             "#/paths/~1orders/get/responses/200/content/application~1json/example/1",
-            "{\"id\":2,\"placed_at\":\"2024-05-02T08:00:00Z\",\"total\":3,\"status\":\"shipped\",\"lines\":[],\"note\":null}",
+            "{\"id\":2,\"courier\":null,\"placed_at\":\"2024-05-02T08:00:00Z\",\"total\":3,\"status\":\"shipped\",\"lines\":[],\"note\":null}",
         );
     round_trips
         .check::<
@@ -58,8 +58,8 @@ fn the_specs_examples_round_trip() {
             models::CreateOrderResponse,
         >(
             "#/paths/~1orders/post/responses/201/content/application~1json/example",
-            "{\"order\":{\"id\":3,\"placed_at\":\"2024-05-03T12:00:00.000Z\",\"total\":10.0,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":1}],\"gift_wrap\":true},\"warnings\":[]}",
-            "{\"order\":{\"id\":3,\"placed_at\":\"2024-05-03T12:00:00.000Z\",\"total\":10.0,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":1}]},\"warnings\":[]}",
+            "{\"order\":{\"id\":3,\"courier\":null,\"placed_at\":\"2024-05-03T12:00:00.000Z\",\"total\":10.0,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":1}],\"gift_wrap\":true},\"warnings\":[]}",
+            "{\"order\":{\"id\":3,\"courier\":null,\"placed_at\":\"2024-05-03T12:00:00.000Z\",\"total\":10.0,\"status\":\"open\",\"lines\":[{\"sku\":\"A-1\",\"quantity\":1}]},\"warnings\":[]}",
             &["/order/gift_wrap"],
         );
     round_trips.finish();
