@@ -244,6 +244,34 @@ mod unions {
             Contact::EmailContact(_)
         ));
     }
+
+    #[test]
+    fn untagged_objects_take_the_variant_that_keeps_every_property() {
+        use unions_types::{ProtectionRule, ReviewersRule, WaitTimerRule};
+        // Both variants fit; the first would drop `reviewers`.
+        let rule: ProtectionRule =
+            round_trip(json!({"id": 2, "type": "required_reviewers", "reviewers": ["ada"]}));
+        assert_eq!(
+            rule,
+            ProtectionRule::ReviewersRule(ReviewersRule {
+                id: 2,
+                r#type: "required_reviewers".into(),
+                reviewers: Some(vec!["ada".into()]),
+            })
+        );
+        let rule: ProtectionRule =
+            round_trip(json!({"id": 1, "type": "wait_timer", "wait_timer": 30}));
+        assert!(matches!(
+            rule,
+            ProtectionRule::WaitTimerRule(WaitTimerRule {
+                wait_timer: Some(30),
+                ..
+            })
+        ));
+        // Neither declares `extra`: the first fit, as before.
+        let rule: ProtectionRule = decode(json!({"id": 3, "type": "branch_policy", "extra": 1}));
+        assert!(matches!(rule, ProtectionRule::WaitTimerRule(_)));
+    }
 }
 
 mod enums {

@@ -19,6 +19,26 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+/// How one variant of an untagged union is tried: the properties it
+/// declares (`None` when it takes any, or is not an object), and its decoder.
+pub type Variant<T> = (Option<&'static [&'static str]>, fn(Value) -> Option<T>);
+
+/// Decodes an untagged union whose variants are objects: as the first
+/// variant that declares every property the value has, so nothing the value
+/// carries is dropped, else as the first variant the value fits at all.
+pub fn best_fit<T>(value: Value, variants: &[Variant<T>]) -> Option<T> {
+    let covers = |declared: Option<&[&str]>| match (&value, declared) {
+        (Value::Object(object), Some(declared)) => {
+            object.keys().all(|key| declared.contains(&key.as_str()))
+        }
+        _ => true,
+    };
+    let whole = variants.iter().filter(|(declared, _)| covers(*declared));
+    whole
+        .chain(variants)
+        .find_map(|(_, decode)| decode(value.clone()))
+}
+
 /// Reads an optional, nullable property of a request model so that its
 /// three states stay apart: absent is `None` (serde's `default`), `null` is
 /// `Some(None)` and a value is `Some(Some(value))`. "Set to null" in a

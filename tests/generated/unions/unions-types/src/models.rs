@@ -223,12 +223,36 @@ impl FromJson for Identifier {
     }
 }
 
-/// Decoded as the first variant the value fits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Decoded as the first variant that declares every property the value has, else as the first it fits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Contact {
     EmailContact(EmailContact),
     PhoneContact(PhoneContact),
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::validation::best_fit(
+                value,
+                &[
+                    (
+                        Some(&["email"]),
+                        |value| {
+                            serde_json::from_value(value).ok().map(Self::EmailContact)
+                        },
+                    ),
+                    (
+                        Some(&["phone"]),
+                        |value| {
+                            serde_json::from_value(value).ok().map(Self::PhoneContact)
+                        },
+                    ),
+                ],
+            )
+            .ok_or_else(|| D::Error::custom("the value fits no variant of `Contact`"))
+    }
 }
 
 impl Validate for Contact {
@@ -253,6 +277,136 @@ impl FromJson for Contact {
             ],
             errors,
         );
+    }
+}
+
+/// Untagged objects that fit the same value (GitHub's environment protection rules): the variant declaring all its properties wins.
+///
+/// Decoded as the first variant that declares every property the value has, else as the first it fits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ProtectionRule {
+    WaitTimerRule(WaitTimerRule),
+    ReviewersRule(ReviewersRule),
+}
+
+impl<'de> Deserialize<'de> for ProtectionRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::validation::best_fit(
+                value,
+                &[
+                    (
+                        Some(&["id", "type", "wait_timer"]),
+                        |value| {
+                            serde_json::from_value(value).ok().map(Self::WaitTimerRule)
+                        },
+                    ),
+                    (
+                        Some(&["id", "type", "reviewers"]),
+                        |value| {
+                            serde_json::from_value(value).ok().map(Self::ReviewersRule)
+                        },
+                    ),
+                ],
+            )
+            .ok_or_else(|| D::Error::custom(
+                "the value fits no variant of `ProtectionRule`",
+            ))
+    }
+}
+
+impl Validate for ProtectionRule {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for ProtectionRule {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        rules::one_of(
+            path,
+            &[
+                &|errors: &mut Vec<ValidationError>| {
+                    WaitTimerRule::check_json(value, path, errors);
+                },
+                &|errors: &mut Vec<ValidationError>| {
+                    ReviewersRule::check_json(value, path, errors);
+                },
+            ],
+            errors,
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitTimerRule {
+    pub id: i64,
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_timer: Option<i64>,
+}
+
+impl Validate for WaitTimerRule {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for WaitTimerRule {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "wait_timer",
+            path,
+            errors,
+        ) {
+            json::integer(value, path, errors);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewersRule {
+    pub id: i64,
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewers: Option<Vec<String>>,
+}
+
+impl Validate for ReviewersRule {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for ReviewersRule {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
+            json::integer(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
+            json::string(value, path, errors);
+        }
+        if let Some((value, ref path)) = json::optional(
+            object,
+            "reviewers",
+            path,
+            errors,
+        ) {
+            if let Some(items) = json::array(value, path, errors) {
+                for (index, value) in items.iter().enumerate() {
+                    let path = &path.index(index);
+                    json::string(value, path, errors);
+                }
+            }
+        }
     }
 }
 
