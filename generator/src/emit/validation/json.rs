@@ -112,8 +112,11 @@ impl ValidationWriter {
         // read-only one the server sets is not.
         let inner = self.json_checks_non_null(&field.schema, &label, imports);
         let required = field.required_in_requests();
+        // A schema without a type takes any value, `null` too (`nullable`
+        // only means something beside a `type`).
+        let nullable = field.schema.nullable || matches!(field.schema.ty, TypeRef::Any);
         // A property its default fills is optional here: absent is fine, null is not.
-        let lookup = if !required && field.schema.nullable {
+        let lookup = if !required && nullable {
             if inner.is_empty() {
                 // Absent, null or anything at all: nothing to check.
                 return None;
@@ -121,7 +124,7 @@ impl ValidationWriter {
             quote! { json::optional_nullable(object, #wire, path) }
         } else if !required {
             quote! { json::optional(object, #wire, path, errors) }
-        } else if field.schema.nullable {
+        } else if nullable {
             quote! { json::required_nullable(object, #wire, path, errors) }
         } else {
             quote! { json::required(object, #wire, path, errors) }

@@ -32,13 +32,13 @@ impl RoundTrips {
     /// Decodes the example at `pointer` (`json`) as the server decodes a
     /// body, encodes it back and compares.
     pub fn check<T: FromJson + serde::Serialize>(&mut self, pointer: &str, json: &str) {
-        self.check_ignoring::<T>(pointer, json, json, &[]);
+        self.check_expecting::<T>(pointer, json, json, &[]);
     }
 
-    /// Like `check`, for an example with properties the types do not
-    /// declare (at `ignored`): what comes back is `expected`, the example
-    /// without them.
-    pub fn check_ignoring<T: FromJson + serde::Serialize>(
+    /// Like `check`, for an example that does not come back as it is: what
+    /// comes back is `expected`, without the properties the types do not
+    /// declare (at `ignored`) and with the defaults of the fields it leaves out.
+    pub fn check_expecting<T: FromJson + serde::Serialize>(
         &mut self,
         pointer: &str,
         json: &str,
