@@ -7,8 +7,8 @@
 use content_types_client::types::{Note, Received};
 use content_types_client::{Client, CreateNoteError, Error, ImportNotesRequestBody};
 use content_types_server::operations::{
-    CreateNoteRequest, CreateNoteResponse, ImportNotesRequest, ImportNotesResponse, RenderRequest,
-    RenderResponse,
+    CreateNoteRequest, CreateNoteResponse, DrawShapeRequest, DrawShapeResponse, ImportNotesRequest,
+    ImportNotesResponse, RenderRequest, RenderResponse, SetLabelsRequest, SetLabelsResponse,
 };
 use content_types_server::{router, types, Api, Context, HandlerError, ServerConfig};
 use serde_json::{json, Value};
@@ -41,6 +41,22 @@ impl Api for Echo {
             title,
             text,
         }))
+    }
+
+    async fn draw_shape(
+        &self,
+        _: Context<()>,
+        request: DrawShapeRequest,
+    ) -> Result<DrawShapeResponse, HandlerError> {
+        Ok(DrawShapeResponse::Ok(request.body))
+    }
+
+    async fn set_labels(
+        &self,
+        _: Context<()>,
+        request: SetLabelsRequest,
+    ) -> Result<SetLabelsResponse, HandlerError> {
+        Ok(SetLabelsResponse::Ok(request.body))
     }
 
     async fn render(
@@ -220,4 +236,66 @@ async fn the_client_reports_a_refused_body_as_a_typed_error() {
         panic!("expected a 400, got {:?}", error.error);
     };
     assert_eq!(body.code, "VALIDATION_ERROR");
+}
+
+#[tokio::test]
+async fn a_union_of_objects_is_read_from_a_form_or_multipart_as_the_variant_it_fits() {
+    use content_types_client::types::{Circle, Shape, Square};
+    let base = start().await;
+    let url = format!("{base}/shapes");
+    let form = "application/x-www-form-urlencoded";
+    let (status, body) = send(&url, form, "radius=1.5").await;
+    assert_eq!((status, body), (200, json!({"radius": 1.5})));
+    let (status, body) = send(&url, form, "side=3&label=big").await;
+    assert_eq!((status, body), (200, json!({"side": 3, "label": "big"})));
+    // Neither variant fits: the checks say why, as for JSON.
+    let (status, body) = send(&url, form, "side=0").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+
+    let multipart = reqwest::multipart::Form::new().text("side", "4");
+    let response = reqwest::Client::new()
+        .post(&url)
+        .multipart(multipart)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"side": 4}));
+
+    let client = Client::new(&base);
+    let circle = Shape::Circle(Circle { radius: 2.0 });
+    assert_eq!(client.draw_shape(&circle).await.unwrap().data, circle);
+    let square = Shape::Square(Square {
+        side: 5,
+        label: None,
+    });
+    assert_eq!(client.draw_shape(&square).await.unwrap().data, square);
+}
+
+#[tokio::test]
+async fn a_map_of_values_is_read_from_a_form_or_multipart_typed_by_its_schema() {
+    let base = start().await;
+    let url = format!("{base}/labels");
+    let form = "application/x-www-form-urlencoded";
+    let (status, body) = send(&url, form, "red=1&blue=22").await;
+    assert_eq!((status, body), (200, json!({"blue": 22, "red": 1})));
+    // A value that is not an integer is one detail for the body.
+    let (status, body) = send(&url, form, "red=many").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+
+    let multipart = reqwest::multipart::Form::new().text("green", "3");
+    let response = reqwest::Client::new()
+        .post(&url)
+        .multipart(multipart)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"green": 3}));
+
+    let client = Client::new(&base);
+    let labels = std::collections::BTreeMap::from([("red".to_string(), 7)]);
+    assert_eq!(client.set_labels(&labels).await.unwrap().data, labels);
 }

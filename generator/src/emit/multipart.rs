@@ -20,13 +20,23 @@ pub fn part_kinds<'a>(api: &'a Api, body: &BodyContent) -> Vec<(&'a str, PartKin
     let TypeRef::Named(id) = &body.schema.ty else {
         return Vec::new();
     };
-    let TypeKind::Struct(def) = &api.type_def(*id).kind else {
-        return Vec::new();
-    };
-    def.fields
-        .iter()
-        .filter_map(|field| Some((field.name.wire.as_str(), kind(api, &field.schema)?)))
-        .collect()
+    // A union of structs: the parts of every variant (the first that names a part decides).
+    let structs = api.struct_variants(*id).unwrap_or_else(|| vec![*id]);
+    let mut kinds: Vec<(&'a str, PartKind)> = Vec::new();
+    for id in structs {
+        let TypeKind::Struct(def) = &api.type_def(id).kind else {
+            continue;
+        };
+        for field in &def.fields {
+            let name = field.name.wire.as_str();
+            if let Some(kind) = kind(api, &field.schema) {
+                if kinds.iter().all(|(known, _)| *known != name) {
+                    kinds.push((name, kind));
+                }
+            }
+        }
+    }
+    kinds
 }
 
 fn kind(api: &Api, schema: &Schema) -> Option<PartKind> {

@@ -24,10 +24,8 @@ impl RequestBody {
     /// handler receives which one was sent (an enum with a variant per
     /// content type) rather than one type.
     pub fn is_choice(&self) -> bool {
-        let first = self.preferred().payload();
-        // Unnamed schemas cannot be compared, so two of them are two values.
-        self.contents.len() > 1
-            && (first == Payload::Unnamed || self.contents.iter().any(|c| c.payload() != first))
+        let first = self.preferred();
+        self.contents.iter().any(|c| !c.reads_like(first))
     }
 }
 
@@ -39,6 +37,9 @@ pub struct BodyContent {
     /// How the body is read: from its content type.
     pub encoding: BodyEncoding,
     pub schema: Schema,
+    /// The pointer of the media type whose schema this is: its own, or the
+    /// preferred one's where it repeats that schema.
+    pub schema_from: String,
     /// For a form body, how the properties the spec's `encoding` names
     /// write their arrays; the others use [`FormStyle::Repeated`].
     pub form_styles: Vec<(String, FormStyle)>,
@@ -65,6 +66,15 @@ pub enum Payload {
 }
 
 impl BodyContent {
+    /// Whether both read into the same Rust value. Unnamed schemas are the
+    /// same only where one content type reuses the other's schema.
+    pub fn reads_like(&self, other: &BodyContent) -> bool {
+        match (self.payload(), other.payload()) {
+            (Payload::Unnamed, Payload::Unnamed) => self.schema_from == other.schema_from,
+            (a, b) => a == b,
+        }
+    }
+
     pub fn payload(&self) -> Payload {
         match (self.encoding, &self.schema.ty) {
             (BodyEncoding::Text, _) => Payload::Text,

@@ -74,6 +74,23 @@ impl Api {
         &self.types[id.0]
     }
 
+    /// The struct variants of a union whose variants are all structs (what a
+    /// form or multipart body can fill, one variant at a time).
+    pub fn struct_variants(&self, id: TypeId) -> Option<Vec<TypeId>> {
+        let TypeKind::Union(def) = &self.type_def(id).kind else {
+            return None;
+        };
+        def.variants
+            .iter()
+            .map(|variant| match variant.schema.ty {
+                TypeRef::Named(v) if matches!(self.type_def(v).kind, TypeKind::Struct(_)) => {
+                    Some(v)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The type `x-envelope: {error-schema: X}` names, if it names one that exists.
     pub fn envelope_error_type(&self) -> Option<TypeId> {
         let name = self.extensions.envelope.as_ref()?.error_schema.as_ref()?;

@@ -5,6 +5,7 @@
 //! `$defs` to components...), so nothing after this stage needs to know
 //! which version a spec was written in.
 
+mod distribute;
 mod document31;
 mod repair;
 mod schema31;
@@ -31,6 +32,7 @@ pub fn for_parse(path: &Path, version: Version, document: &mut Value) -> Diagnos
         Version::V31 => document31::downgrade(path, document),
     };
     repair::repair(path, document, &mut warnings);
+    distribute::distribute(document);
     explicit_explode(document);
     warnings
 }

@@ -61,14 +61,15 @@ impl<'a> OperationLowering<'a, '_> {
                 let preferred = body.content.get(&contents[0].content_type);
                 preferred.is_some_and(|p| same_schema(&p.schema, &media.schema))
             });
-            let schema = match same_schema {
-                Some(first) => first.schema.clone(),
+            let (schema, schema_from) = match same_schema {
+                Some(first) => (first.schema.clone(), first.schema_from.clone()),
                 None => {
                     let hint = match contents.len() {
                         0 => hint.clone(),
                         _ => format!("{hint}{}", media_variant(content_type)),
                     };
-                    self.media_type_schema(media, &content_pointer, &hint)
+                    let schema = self.media_type_schema(media, &content_pointer, &hint);
+                    (schema, content_pointer.clone())
                 }
             };
             let (encoding, form_styles) =
@@ -82,6 +83,7 @@ impl<'a> OperationLowering<'a, '_> {
                 encoding,
                 unbounded_binary,
                 schema,
+                schema_from,
                 form_styles,
                 variant: variants.claim(&media_variant(content_type)),
                 pointer: content_pointer,
@@ -126,13 +128,30 @@ impl<'a> OperationLowering<'a, '_> {
         }
     }
 
-    /// Whether a lowered schema is a struct (what a form body can fill).
+    /// Whether a lowered schema is a struct, a union of structs or a map
+    /// (what a form or multipart body can fill).
     fn is_object(&self, schema: &Schema) -> bool {
-        match &schema.ty {
+        if let TypeRef::Map(values) = &schema.ty {
+            // Each value is one field: text, typed by the schema.
+            return matches!(values.ty, TypeRef::Primitive(_))
+                || matches!(&values.ty, TypeRef::Named(id) if matches!(
+                    self.types.type_def(*id).map(|t| &t.kind),
+                    Some(TypeKind::Enum(_))
+                ));
+        }
+        let is_struct = |ty: &TypeRef| match ty {
             TypeRef::Named(id) => matches!(
                 self.types.type_def(*id).map(|t| &t.kind),
                 Some(TypeKind::Struct(_))
             ),
+            _ => false,
+        };
+        let TypeRef::Named(id) = &schema.ty else {
+            return false;
+        };
+        match self.types.type_def(*id).map(|t| &t.kind) {
+            Some(TypeKind::Struct(_)) => true,
+            Some(TypeKind::Union(union)) => union.variants.iter().all(|v| is_struct(&v.schema.ty)),
             _ => false,
         }
     }

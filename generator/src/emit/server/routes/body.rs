@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::multipart;
 use crate::emit::rust::ident;
 use crate::emit::server::is_object_schema;
 use crate::emit::server::requests::choice_name;
 use crate::emit::typeref::Imports;
+use crate::emit::{form, multipart};
 use crate::ir::{Api, BodyContent, BodyEncoding, FormStyle, Operation, TypeRef};
 
 /// The statements that read the body: reading its bytes (empty for a
@@ -128,15 +128,26 @@ fn content_read(
                 multipart::multipart_body::<types::#name>(&parts.headers, &bytes, #required, &[#(#kinds),*]).await
             }
         }
-        // Lowering gives form and multipart bodies a struct; anything else is read raw.
-        (BodyEncoding::Bytes | BodyEncoding::Form | BodyEncoding::Multipart, _) => {
-            match content.schema.rules.max_length {
-                Some(max) => quote! {
-                    request::bytes_body(&parts.headers, &bytes, #required).and_then(|body| request::at_most(body, #max))
-                },
-                None => quote! { request::bytes_body(&parts.headers, &bytes, #required) },
-            }
+        // A map of values: typed by its shape, decoded by serde.
+        (BodyEncoding::Form, _) => {
+            imports.add("crate::runtime::form");
+            imports.add("crate::types");
+            let shape = form::shape_outside(api, &content.schema);
+            quote! { form::form_value_body::<#shape, _>(&parts.headers, &bytes, #required) }
         }
+        (BodyEncoding::Multipart, _) => {
+            imports.add("crate::runtime::multipart");
+            imports.add("crate::types");
+            let shape = form::shape_outside(api, &content.schema);
+            quote! { multipart::multipart_value_body::<#shape, _>(&parts.headers, &bytes, #required).await }
+        }
+        // Lowering gives form and multipart bodies a struct; anything else is read raw.
+        (BodyEncoding::Bytes, _) => match content.schema.rules.max_length {
+            Some(max) => quote! {
+                request::bytes_body(&parts.headers, &bytes, #required).and_then(|body| request::at_most(body, #max))
+            },
+            None => quote! { request::bytes_body(&parts.headers, &bytes, #required) },
+        },
     }
 }
 

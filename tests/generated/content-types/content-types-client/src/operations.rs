@@ -3,8 +3,12 @@
 
 //! A method per operation of the spec.
 
+use std::collections::BTreeMap;
 use reqwest::Method;
-use crate::errors::{CreateNoteError, ImportNotesError, RenderError};
+use crate::errors::{
+    CreateNoteError, DrawShapeError, ImportNotesError, RenderError, SetLabelsError,
+};
+
 use crate::options::ImportNotesRequestBody;
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish};
@@ -84,6 +88,77 @@ impl Client {
                 },
             );
         }
+        let answer = self.send(call).await?;
+        finish(
+            answer,
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
+                _ => None,
+            },
+        )
+    }
+
+    /// `POST /shapes`: A union of objects, in JSON, a form or multipart.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a [`DrawShapeError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # use content_types_client::{Client, types};
+    /// # async fn example(
+    /// #     client: &Client,
+    /// #     body: &types::Shape,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.draw_shape(body).await?;
+    /// println!("{:?}", response.data);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn draw_shape(
+        &self,
+        body: &types::Shape,
+    ) -> Result<Response<types::Shape>, Error<DrawShapeError>> {
+        let mut call = self.call(Method::POST, "/shapes".to_string());
+        call.body = Some(Body::json(body)?);
+        let answer = self.send(call).await?;
+        finish(
+            answer,
+            |status, bytes| match status {
+                200 => Some(decode::json(bytes)),
+                _ => None,
+            },
+        )
+    }
+
+    /// `POST /labels`: A map of values, in JSON, a form or multipart.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a [`SetLabelsError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # use content_types_client::Client;
+    /// # use std::collections::BTreeMap;
+    /// # async fn example(
+    /// #     client: &Client,
+    /// #     body: &BTreeMap<String, i64>,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.set_labels(body).await?;
+    /// println!("{:?}", response.data);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn set_labels(
+        &self,
+        body: &BTreeMap<String, i64>,
+    ) -> Result<Response<BTreeMap<String, i64>>, Error<SetLabelsError>> {
+        let mut call = self.call(Method::POST, "/labels".to_string());
+        call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
         finish(
             answer,

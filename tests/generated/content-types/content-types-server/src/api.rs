@@ -5,8 +5,9 @@
 
 use std::future::Future;
 use crate::operations::{
-    CreateNoteRequest, CreateNoteResponse, ImportNotesRequest, ImportNotesResponse,
-    RenderRequest, RenderResponse,
+    CreateNoteRequest, CreateNoteResponse, DrawShapeRequest, DrawShapeResponse,
+    ImportNotesRequest, ImportNotesResponse, RenderRequest, RenderResponse,
+    SetLabelsRequest, SetLabelsResponse,
 };
 
 use crate::runtime::context::Context;
@@ -31,6 +32,20 @@ pub trait Api: Send + Sync + 'static {
         context: Context<()>,
         request: ImportNotesRequest,
     ) -> impl Future<Output = Result<ImportNotesResponse, HandlerError>> + Send;
+
+    /// `POST /shapes`: A union of objects, in JSON, a form or multipart.
+    fn draw_shape(
+        &self,
+        context: Context<()>,
+        request: DrawShapeRequest,
+    ) -> impl Future<Output = Result<DrawShapeResponse, HandlerError>> + Send;
+
+    /// `POST /labels`: A map of values, in JSON, a form or multipart.
+    fn set_labels(
+        &self,
+        context: Context<()>,
+        request: SetLabelsRequest,
+    ) -> impl Future<Output = Result<SetLabelsResponse, HandlerError>> + Send;
 
     /// `POST /render`: Text in either of two text types.
     fn render(

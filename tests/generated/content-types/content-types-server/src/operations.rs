@@ -3,6 +3,7 @@
 
 //! The request and the responses of each operation.
 
+use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
@@ -56,6 +57,50 @@ pub enum ImportNotesResponse {
 }
 
 impl ImportNotesResponse {
+    /// The HTTP response for this value.
+    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
+        }
+    }
+}
+
+/// The request of `draw_shape`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct DrawShapeRequest {
+    pub body: types::Shape,
+}
+
+/// The responses `draw_shape` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum DrawShapeResponse {
+    /// `200`: The shape as read.
+    Ok(types::Shape),
+}
+
+impl DrawShapeResponse {
+    /// The HTTP response for this value.
+    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
+        }
+    }
+}
+
+/// The request of `set_labels`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct SetLabelsRequest {
+    pub body: BTreeMap<String, i64>,
+}
+
+/// The responses `set_labels` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum SetLabelsResponse {
+    /// `200`: The labels as read.
+    Ok(BTreeMap<String, i64>),
+}
+
+impl SetLabelsResponse {
     /// The HTTP response for this value.
     pub fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::operations::{
-    CreateNoteRequest, ImportNotesRequest, ImportNotesRequestBody, RenderRequest,
+    CreateNoteRequest, DrawShapeRequest, ImportNotesRequest, ImportNotesRequestBody,
+    RenderRequest, SetLabelsRequest,
 };
 
 use crate::runtime::config::ServerConfig;
@@ -38,6 +39,8 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     Router::new()
         .route("/notes", post(create_note::<A>))
         .route("/notes/import", post(import_notes::<A>))
+        .route("/shapes", post(draw_shape::<A>))
+        .route("/labels", post(set_labels::<A>))
         .route("/render", post(render::<A>))
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
@@ -162,6 +165,132 @@ async fn import_notes<A: Api>(
         .api
         .import_notes(context, ImportNotesRequest { body })
         .await
+    {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => {
+            tracing::error!("the handler failed: {error}");
+            envelope::error(&ApiError::internal(), &request_id)
+        }
+    };
+    response
+}
+
+/// `POST /shapes`
+async fn draw_shape<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "multipart/form-data",
+                ],
+            ) {
+                Ok(0) => {
+                    request::json_body::<
+                        types::Shape,
+                    >(&parts.headers, &bytes, true, false)
+                }
+                Ok(1) => {
+                    form::form_body::<types::Shape>(&parts.headers, &bytes, true, &[])
+                }
+                Ok(_) => {
+                    multipart::multipart_body::<
+                        types::Shape,
+                    >(&parts.headers, &bytes, true, &[])
+                        .await
+                }
+                Err(error) => Err(error),
+            },
+        )
+    {
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&problems.into_error(), &request_id);
+    };
+    let context = Context {
+        request_id: request_id.clone(),
+        principal,
+        extensions: parts.extensions,
+    };
+    let response = match shared.api.draw_shape(context, DrawShapeRequest { body }).await
+    {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => {
+            tracing::error!("the handler failed: {error}");
+            envelope::error(&ApiError::internal(), &request_id)
+        }
+    };
+    response
+}
+
+/// `POST /labels`
+async fn set_labels<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let principal = ();
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(
+            match request::media_choice(
+                &parts.headers,
+                &[
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "multipart/form-data",
+                ],
+            ) {
+                Ok(0) => request::json_value_body(&parts.headers, &bytes, true),
+                Ok(1) => {
+                    form::form_value_body::<
+                        std::collections::BTreeMap<String, types::form::Integer>,
+                        _,
+                    >(&parts.headers, &bytes, true)
+                }
+                Ok(_) => {
+                    multipart::multipart_value_body::<
+                        std::collections::BTreeMap<String, types::form::Integer>,
+                        _,
+                    >(&parts.headers, &bytes, true)
+                        .await
+                }
+                Err(error) => Err(error),
+            },
+        )
+    {
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&problems.into_error(), &request_id);
+    };
+    let context = Context {
+        request_id: request_id.clone(),
+        principal,
+        extensions: parts.extensions,
+    };
+    let response = match shared.api.set_labels(context, SetLabelsRequest { body }).await
     {
         Ok(response) => response.into_http(&request_id),
         Err(error) => {

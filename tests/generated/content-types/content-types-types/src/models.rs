@@ -3,7 +3,8 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use crate::form::FormShape;
 use crate::form;
@@ -50,6 +51,139 @@ impl FormShape for Note {
             &[
                 ("title", <form::Text as FormShape>::coerce),
                 ("stars", <form::Integer as FormShape>::coerce),
+            ],
+            None,
+        );
+    }
+}
+
+/// Decoded as the first variant that declares every property the value has, else as the first it fits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Shape {
+    Circle(Circle),
+    Square(Square),
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::validation::best_fit(
+                value,
+                &[
+                    (
+                        Some(&["radius"]),
+                        |value| serde_json::from_value(value).ok().map(Self::Circle),
+                    ),
+                    (
+                        Some(&["side", "label"]),
+                        |value| serde_json::from_value(value).ok().map(Self::Square),
+                    ),
+                ],
+            )
+            .ok_or_else(|| D::Error::custom("the value fits no variant of `Shape`"))
+    }
+}
+
+impl Validate for Shape {
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Self::Square(value) = self {
+            value.validate_at(path, errors);
+        }
+    }
+}
+
+impl FromJson for Shape {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        rules::one_of(
+            path,
+            &[
+                &|errors: &mut Vec<ValidationError>| {
+                    Circle::check_json(value, path, errors);
+                },
+                &|errors: &mut Vec<ValidationError>| {
+                    Square::check_json(value, path, errors);
+                },
+            ],
+            errors,
+        );
+    }
+}
+
+impl FormShape for Shape {
+    fn coerce(value: &mut Value) {
+        form::first_fit(
+            value,
+            &[
+                (<Circle as FormShape>::coerce, form::fits::<Circle>),
+                (<Square as FormShape>::coerce, form::fits::<Square>),
+            ],
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Circle {
+    pub radius: f64,
+}
+
+impl Validate for Circle {
+    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for Circle {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "radius", path, errors) {
+            json::number(value, path, errors);
+        }
+    }
+}
+
+impl FormShape for Circle {
+    fn coerce(value: &mut Value) {
+        form::object(value, &[("radius", <form::Number as FormShape>::coerce)], None);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Square {
+    pub side: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl Validate for Square {
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
+        rules::minimum(&path.field("side"), self.side as f64, 1.0, errors);
+    }
+}
+
+impl FromJson for Square {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        let Some(object) = json::object(value, path, errors) else {
+            return;
+        };
+        if let Some((value, ref path)) = json::required(object, "side", path, errors) {
+            if let Some(value) = json::integer(value, path, errors) {
+                rules::minimum(path, value as f64, 1.0, errors);
+            }
+        }
+        if let Some((value, ref path)) = json::optional(object, "label", path, errors) {
+            json::string(value, path, errors);
+        }
+    }
+}
+
+impl FormShape for Square {
+    fn coerce(value: &mut Value) {
+        form::object(
+            value,
+            &[
+                ("side", <form::Integer as FormShape>::coerce),
+                ("label", <form::Text as FormShape>::coerce),
             ],
             None,
         );

@@ -31,6 +31,22 @@ pub const IMPORT_NOTES: Operation = Operation {
     deprecated: false,
 };
 
+/// `POST /shapes`: A union of objects, in JSON, a form or multipart.
+pub const DRAW_SHAPE: Operation = Operation {
+    id: "drawShape",
+    method: "POST",
+    path: "/shapes",
+    deprecated: false,
+};
+
+/// `POST /labels`: A map of values, in JSON, a form or multipart.
+pub const SET_LABELS: Operation = Operation {
+    id: "setLabels",
+    method: "POST",
+    path: "/labels",
+    deprecated: false,
+};
+
 /// `POST /render`: Text in either of two text types.
 pub const RENDER: Operation = Operation {
     id: "render",
@@ -40,4 +56,10 @@ pub const RENDER: Operation = Operation {
 };
 
 /// Every operation.
-pub const ALL: &[Operation] = &[CREATE_NOTE, IMPORT_NOTES, RENDER];
+pub const ALL: &[Operation] = &[
+    CREATE_NOTE,
+    IMPORT_NOTES,
+    DRAW_SHAPE,
+    SET_LABELS,
+    RENDER,
+];

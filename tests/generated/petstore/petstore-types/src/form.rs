@@ -97,6 +97,29 @@ impl<T: FormShape> FormShape for BTreeMap<String, T> {
     }
 }
 
+/// Whether a coerced value fits a union variant's schema.
+pub type Fits = fn(&Value) -> bool;
+
+/// Whether `value` fits `T`'s schema (its shape and rules).
+pub fn fits<T: crate::FromJson>(value: &Value) -> bool {
+    let mut errors = Vec::new();
+    T::check_json(value, &crate::validation::Path::root(), &mut errors);
+    errors.is_empty()
+}
+
+/// A union of objects: the value as the first variant's coercion makes it
+/// fit, else as it was (for the checks to report).
+pub fn first_fit(value: &mut Value, variants: &[(Coerce, Fits)]) {
+    for (coerce, fits) in variants {
+        let mut candidate = value.clone();
+        coerce(&mut candidate);
+        if fits(&candidate) {
+            *value = candidate;
+            return;
+        }
+    }
+}
+
 /// A struct's fields, each with its own coercion; members not listed are
 /// given `rest` (the struct's additional properties) when there is one.
 pub fn object(value: &mut Value, fields: &[(&str, Coerce)], rest: Option<Coerce>) {

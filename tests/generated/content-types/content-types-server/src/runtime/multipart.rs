@@ -15,6 +15,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, Request};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::runtime::error::Location;
@@ -52,6 +53,27 @@ pub async fn multipart_body<T: FromJson + FormShape>(
     T::from_json(value)
         .map(Some)
         .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+}
+
+/// Reads a multipart body whose schema has no model of its own (a map of
+/// values): every part is text, typed by the shape `S`, then decoded with
+/// serde, so a mismatch is one detail for the body.
+pub async fn multipart_value_body<S: FormShape, T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    required: bool,
+) -> Result<Option<T>, BodyError> {
+    if present(headers, body, required)?.is_none() {
+        return Ok(None);
+    }
+    require_media_type(headers, "multipart/form-data")?;
+    let mut value = read(headers, body.clone(), &[])
+        .await
+        .map_err(|(part, message)| unreadable(part, message, "multipart"))?;
+    S::coerce(&mut value);
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|_| unreadable(String::new(), "does not match the schema".into(), "type"))
 }
 
 /// The parts as one JSON object; an error names the part at fault.

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::runtime::error::Location;
@@ -42,6 +43,26 @@ pub fn form_body<T: FromJson + FormShape>(
     T::from_json(value)
         .map(Some)
         .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+}
+
+/// Reads a form body whose schema has no model of its own (a map of
+/// values): typed by the shape `S`, then decoded with serde, so a mismatch
+/// is one detail for the body.
+pub fn form_value_body<S: FormShape, T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    required: bool,
+) -> Result<Option<T>, BodyError> {
+    let Some(bytes) = present(headers, body, required)? else {
+        return Ok(None);
+    };
+    require_media_type(headers, "application/x-www-form-urlencoded")?;
+    let mut value =
+        parse(bytes, &[]).map_err(|message| unreadable(String::new(), message, "form"))?;
+    S::coerce(&mut value);
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|_| unreadable(String::new(), "does not match the schema".into(), "type"))
 }
 
 /// The form as a JSON tree of strings: `serde_qs` reads the brackets, after
