@@ -219,11 +219,24 @@ def examples_cell(result):
     return cell
 
 
+IGNORED = "ignored, not declared: "
+# Undeclared properties are many in some documents: a few of each are listed.
+IGNORED_LISTED = 5
+
+
 def rejections(results):
     lines = []
     for name, result in results.items():
-        for line in (result.get("examples") or (0, 0, 0, 0, []))[4]:
+        details = (result.get("examples") or (0, 0, 0, 0, []))[4]
+        ignored = [line for line in details if line.startswith(IGNORED)]
+        for line in details:
+            if not line.startswith(IGNORED):
+                lines.append(f"- {name}: {line}".replace("|", "\\|"))
+        for line in ignored[:IGNORED_LISTED]:
             lines.append(f"- {name}: {line}".replace("|", "\\|"))
+        if len(ignored) > IGNORED_LISTED:
+            lines.append(f"- {name}: ... and {len(ignored) - IGNORED_LISTED} more undeclared "
+                         "properties ignored")
     if not lines:
         return ""
     return ("\nExamples that do not round-trip as given: the spec's own example breaks its "
