@@ -26,11 +26,14 @@ fn each_mistake_is_one_located_warning() {
         },
     )
     .expect("a spec with small mistakes still generates");
-    let mut found: Vec<(String, String)> = generated
-        .warnings
+    // One pass over the file places every warning.
+    let mut warnings = generated.warnings.clone();
+    warnings.locate_positions();
+    let mut found: Vec<(String, String)> = warnings
         .iter()
         .map(|w| {
             assert!(w.file.is_some(), "unlocated: {}", w.message);
+            assert!(w.position.is_some(), "no line and column: {}", w.message);
             (w.pointer.clone().unwrap_or_default(), w.message.clone())
         })
         .collect();

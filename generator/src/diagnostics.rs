@@ -154,19 +154,24 @@ impl Diagnostics {
 
     /// Fills in line and column from the source text wherever only a pointer is known.
     pub fn locate_positions(&mut self) {
-        // Each file is read once, however many diagnostics point into it.
-        let mut texts: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
-        for item in &mut self.items {
-            if item.position.is_some() {
-                continue;
+        // Each file is read and walked once, however many diagnostics point into it.
+        let mut wanted: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+        for (index, item) in self.items.iter().enumerate() {
+            if let (None, Some(file), Some(_)) = (&item.position, &item.file, &item.pointer) {
+                wanted.entry(file.clone()).or_default().push(index);
             }
-            if let (Some(file), Some(pointer)) = (&item.file, &item.pointer) {
-                let text = texts
-                    .entry(file.clone())
-                    .or_insert_with(|| std::fs::read_to_string(file).ok());
-                if let Some(text) = text {
-                    item.position = locate::position_of(text, pointer);
-                }
+        }
+        for (file, indices) in wanted {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let pointers: Vec<&str> = indices
+                .iter()
+                .filter_map(|&index| self.items[index].pointer.as_deref())
+                .collect();
+            let positions = locate::positions_of(&text, &pointers);
+            for (index, position) in indices.into_iter().zip(positions) {
+                self.items[index].position = position;
             }
         }
     }

@@ -1,8 +1,11 @@
-//! Maps a JSON pointer back to a line and column in the source text.
+//! Maps JSON pointers back to lines and columns in the source text.
 //!
 //! Parsing keeps no positions (serde values have none), so this runs only when
-//! a diagnostic is rendered: it replays the file through an event parser and
-//! stops at the node the pointer names. JSON is YAML, so one walker serves both.
+//! diagnostics are rendered: it replays the file once through an event parser
+//! and notes where each requested node starts. JSON is YAML, so one walker
+//! serves both.
+
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -14,19 +17,43 @@ use crate::diagnostics::LineColumn;
 /// For a mapping entry this is the position of its key, which is where a
 /// reader looks first.
 pub fn position_of(text: &str, pointer: &str) -> Option<LineColumn> {
-    let target = pointer_segments(pointer);
-    if target.is_empty() {
-        // The whole document: where it starts, not where its first value is.
-        return Some(LineColumn { line: 1, column: 1 });
+    positions_of(text, &[pointer]).pop().flatten()
+}
+
+/// The positions of the nodes at `pointers`, in their order, found in one
+/// pass over `text` however many there are.
+pub fn positions_of(text: &str, pointers: &[&str]) -> Vec<Option<LineColumn>> {
+    let mut found = vec![None; pointers.len()];
+    let mut targets: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (index, pointer) in pointers.iter().enumerate() {
+        let target = pointer_segments(pointer);
+        if target.is_empty() {
+            // The whole document: where it starts, not where its first value is.
+            found[index] = Some(LineColumn { line: 1, column: 1 });
+        } else {
+            targets.entry(target).or_default().push(index);
+        }
+    }
+    if targets.is_empty() {
+        return found;
+    }
+    // Every route to a target, so the walk can skip the subtrees off them.
+    let mut routes = HashSet::new();
+    for target in targets.keys() {
+        for length in 0..=target.len() {
+            routes.insert(target[..length].to_vec());
+        }
     }
     let mut walker = Walker {
-        target,
+        remaining: targets.len(),
+        targets,
+        routes,
         frames: Vec::new(),
-        found: None,
+        found,
         root_seen: false,
     };
     let mut parser = Parser::new_from_str(text);
-    // A scan error after the target was found does not matter.
+    // A scan error after the targets were found does not matter.
     let _ = parser.load(&mut walker, false);
     walker.found
 }
@@ -56,21 +83,31 @@ enum Frame {
 }
 
 struct Walker {
-    target: Vec<String>,
+    /// Each target path, with the indices of the pointers that name it.
+    targets: HashMap<Vec<String>, Vec<usize>>,
+    /// Every prefix of a target path.
+    routes: HashSet<Vec<String>>,
+    /// Targets not found yet.
+    remaining: usize,
     frames: Vec<Frame>,
-    found: Option<LineColumn>,
+    found: Vec<Option<LineColumn>>,
     root_seen: bool,
 }
 
 impl Walker {
     fn record(&mut self, path: &[String], mark: Marker) {
-        if self.found.is_none() && path == self.target.as_slice() {
-            let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            self.found = Some(LineColumn {
-                line: clamp(mark.line()),
-                column: clamp(mark.col() + 1),
-            });
+        let Some(indices) = self.targets.remove(path) else {
+            return;
+        };
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let position = LineColumn {
+            line: clamp(mark.line()),
+            column: clamp(mark.col() + 1),
+        };
+        for index in indices {
+            self.found[index] = Some(position);
         }
+        self.remaining -= 1;
     }
 
     /// The path of a value node starting now, or `None` if the node is a key.
@@ -107,13 +144,13 @@ impl Walker {
     }
 
     fn is_on_target_route(&self, path: &[String]) -> bool {
-        path.len() <= self.target.len() && self.target[..path.len()] == *path
+        self.routes.contains(path)
     }
 }
 
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, event: Event, mark: Marker) {
-        if self.found.is_some() {
+        if self.remaining == 0 {
             return;
         }
         match event {
@@ -178,6 +215,33 @@ mod tests {
             let found = position_of(text, pointer).map(|p| (p.line, p.column));
             assert_eq!(found, expected, "{pointer}");
         }
+    }
+
+    #[test]
+    fn one_pass_finds_many_pointers_in_their_order() {
+        let pointers = [
+            "#/paths/~1users/get/responses/200/description",
+            "#/paths/~1pets",
+            "#/openapi",
+            "",
+            "#/paths/~1users/get",
+            "#/openapi",
+        ];
+        let found: Vec<Option<(u32, u32)>> = positions_of(YAML, &pointers)
+            .into_iter()
+            .map(|p| p.map(|p| (p.line, p.column)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                Some((7, 11)),
+                None,
+                Some((1, 1)),
+                Some((1, 1)),
+                Some((4, 5)),
+                Some((1, 1))
+            ]
+        );
     }
 
     #[test]
