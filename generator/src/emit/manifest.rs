@@ -74,7 +74,7 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
         r#"hmac = "0.12""#,
         r#"percent-encoding = "2""#,
-        r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"] }"#,
+        r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
         r#"sha2 = "0.10""#,

@@ -22,6 +22,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
 use crate::runtime::memory::MemoryIdempotency;
+#[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -147,6 +148,7 @@ pub enum IdempotencyStore {
     /// Keys are ignored and every request runs.
     Off,
     Memory(MemoryIdempotency),
+    #[cfg(feature = "redis")]
     Redis(Arc<RedisStore>),
 }
 
@@ -270,6 +272,7 @@ impl Idempotency {
                 lock_micros,
                 inner.clock.now_micros(),
             ),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 redis.claim(&scope, &fingerprint, token, lock_timeout).await
             }
@@ -298,6 +301,7 @@ impl Idempotency {
                 let message = format!("refusing idempotent requests: {error}");
                 match &inner.store {
                     // One line per outage interval, not one per request.
+                    #[cfg(feature = "redis")]
                     IdempotencyStore::Redis(redis) => redis.warn(&message),
                     _ => tracing::error!("{message}"),
                 }
@@ -310,6 +314,7 @@ impl Idempotency {
         match &self.0.store {
             IdempotencyStore::Off => {}
             IdempotencyStore::Memory(memory) => memory.release(&scope, token),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 if let Err(error) = redis.release(&scope, token).await {
                     tracing::warn!("an idempotency key stays locked until its timeout: {error}");
@@ -323,6 +328,7 @@ impl Idempotency {
     /// being dropped.
     fn release(&self, scope: ScopeKey, token: u64) {
         match &self.0.store {
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(_) => {
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     let idempotency = self.clone();
@@ -408,6 +414,7 @@ impl Guard {
                 self.retention.as_micros() as u64,
                 inner.clock.now_micros(),
             ),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 redis
                     .complete(

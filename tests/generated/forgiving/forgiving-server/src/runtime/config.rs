@@ -10,6 +10,7 @@ use crate::runtime::cursor::CursorCodec;
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
 use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
+#[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
@@ -56,7 +57,9 @@ impl Default for ServerConfig {
 pub enum Backend {
     /// In this process: right for one replica, lost on restart.
     Memory(MemoryBounds),
-    /// In Redis, shared by every replica that uses the same URL and prefix.
+    /// In Redis, shared by every replica that uses the same URL and prefix
+    /// (with the crate's `redis` feature, on by default).
+    #[cfg(feature = "redis")]
     Redis {
         /// `REDIS_URL`, such as `redis://127.0.0.1:6379`.
         url: String,
@@ -150,6 +153,15 @@ impl ServerConfig {
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {
             config.cursors = CursorCodec::new(secret.into_bytes());
         }
+        #[cfg(not(feature = "redis"))]
+        if let Ok(url) = std::env::var("REDIS_URL") {
+            // Built without Redis: better to refuse than to run unshared.
+            return Err(ConfigError {
+                variable: "REDIS_URL",
+                value: format!("{url} (this server was built without the `redis` feature)"),
+            });
+        }
+        #[cfg(feature = "redis")]
         if let Ok(url) = std::env::var("REDIS_URL") {
             if redis::Client::open(url.as_str()).is_err() {
                 return Err(ConfigError {
@@ -163,16 +175,20 @@ impl ServerConfig {
                 timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
             };
         }
-        if let Backend::Memory(bounds) = &mut config.backend {
-            if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
-                bounds.rate_limit_keys = keys;
+        match &mut config.backend {
+            Backend::Memory(bounds) => {
+                if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
+                    bounds.rate_limit_keys = keys;
+                }
+                if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
+                    bounds.idempotency_keys = keys;
+                }
+                if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
+                    bounds.idempotency_bytes = bytes;
+                }
             }
-            if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
-                bounds.idempotency_keys = keys;
-            }
-            if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
-                bounds.idempotency_bytes = bytes;
-            }
+            #[cfg(feature = "redis")]
+            Backend::Redis { .. } => {}
         }
         if let Ok(text) = std::env::var("RATE_LIMITS") {
             config.rate_limits.overrides =
@@ -205,6 +221,7 @@ impl ServerConfig {
                     bounds.idempotency_bytes,
                 )),
             ),
+            #[cfg(feature = "redis")]
             Backend::Redis {
                 url,
                 key_prefix,
@@ -240,6 +257,7 @@ impl ServerConfig {
 }
 
 /// Keys of different APIs on one Redis stay apart.
+#[cfg(feature = "redis")]
 fn default_prefix() -> String {
     format!("{}:", env!("CARGO_PKG_NAME"))
 }

@@ -20,6 +20,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
 use crate::runtime::memory::MemoryLimiter;
+#[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -204,6 +205,7 @@ pub enum LimitStore {
     /// No limits: every request passes, no headers are sent.
     Off,
     Memory(MemoryLimiter),
+    #[cfg(feature = "redis")]
     Redis(std::sync::Arc<RedisStore>),
 }
 
@@ -276,9 +278,10 @@ impl Limiter {
                 algorithm: policy.algorithm,
             })
             .collect();
-        let verdicts = match &self.store {
+        let verdicts: Result<_, String> = match &self.store {
             LimitStore::Off => return Decision::default(),
             LimitStore::Memory(memory) => Ok(memory.check(&checks, self.clock.now_micros())),
+            #[cfg(feature = "redis")]
             LimitStore::Redis(redis) => redis.check(&checks, &self.clock).await,
         };
         match verdicts {
@@ -296,9 +299,11 @@ impl Limiter {
                     .collect(),
             },
             Ok(_) => Decision::default(),
-            Err(error) => {
+            // Only Redis fails; limits then fail open.
+            Err(_error) => {
+                #[cfg(feature = "redis")]
                 if let LimitStore::Redis(redis) = &self.store {
-                    redis.warn(&format!("rate limits are not enforced: {error}"));
+                    redis.warn(&format!("rate limits are not enforced: {_error}"));
                 }
                 Decision::default()
             }

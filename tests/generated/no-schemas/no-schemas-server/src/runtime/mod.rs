@@ -29,6 +29,8 @@ pub mod pagination;
 pub mod params;
 #[rustfmt::skip]
 pub mod rate_limit;
+
+#[cfg(feature = "redis")]
 #[rustfmt::skip]
 pub mod redis_store;
 #[rustfmt::skip]

@@ -25,6 +25,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
 use crate::runtime::memory::MemoryIdempotency;
+#[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -150,6 +151,7 @@ pub enum IdempotencyStore {
     /// Keys are ignored and every request runs.
     Off,
     Memory(MemoryIdempotency),
+    #[cfg(feature = "redis")]
     Redis(Arc<RedisStore>),
 }
 
@@ -273,6 +275,7 @@ impl Idempotency {
                 lock_micros,
                 inner.clock.now_micros(),
             ),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 redis.claim(&scope, &fingerprint, token, lock_timeout).await
             }
@@ -301,6 +304,7 @@ impl Idempotency {
                 let message = format!("refusing idempotent requests: {error}");
                 match &inner.store {
                     // One line per outage interval, not one per request.
+                    #[cfg(feature = "redis")]
                     IdempotencyStore::Redis(redis) => redis.warn(&message),
                     _ => tracing::error!("{message}"),
                 }
@@ -313,6 +317,7 @@ impl Idempotency {
         match &self.0.store {
             IdempotencyStore::Off => {}
             IdempotencyStore::Memory(memory) => memory.release(&scope, token),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 if let Err(error) = redis.release(&scope, token).await {
                     tracing::warn!("an idempotency key stays locked until its timeout: {error}");
@@ -326,6 +331,7 @@ impl Idempotency {
     /// being dropped.
     fn release(&self, scope: ScopeKey, token: u64) {
         match &self.0.store {
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(_) => {
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     let idempotency = self.clone();
@@ -411,6 +417,7 @@ impl Guard {
                 self.retention.as_micros() as u64,
                 inner.clock.now_micros(),
             ),
+            #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
                 redis
                     .complete(
