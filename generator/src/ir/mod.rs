@@ -149,10 +149,10 @@ impl Api {
             ));
             errors.push(LayerError::new(
                 415,
-                if body.contents.len() > 1 {
-                    "The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`)."
-                } else {
+                if body.contents.len() == 1 && body.preferred().encoding == BodyEncoding::Json {
                     "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."
+                } else {
+                    "The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`)."
                 },
             ));
         }

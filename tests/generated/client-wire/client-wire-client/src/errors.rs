@@ -125,7 +125,7 @@ pub enum UploadError {
     Unauthorized(ErrorBody),
     /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
     PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
+    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
@@ -174,7 +174,7 @@ pub enum EchoTextError {
     Unauthorized(ErrorBody),
     /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
     PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
+    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),

@@ -12,7 +12,7 @@ pub enum PutFileError {
     BadRequest(ErrorBody),
     /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
     PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
+    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
@@ -57,7 +57,7 @@ pub enum AttachNoteError {
     BadRequest(ErrorBody),
     /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
     PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
+    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
@@ -102,7 +102,7 @@ pub enum PutAvatarError {
     BadRequest(ErrorBody),
     /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
     PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
+    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
