@@ -17,6 +17,12 @@ pub fn list_items<'a>(operation: &Operation, response: &'a Response) -> Option<&
     }
 }
 
+/// `<Op>RequestBody`: the name of the enum, on both sides, of an operation
+/// whose content types read into different values.
+pub fn body_choice_name(operation: &Operation) -> String {
+    format!("{}RequestBody", operation.type_stem)
+}
+
 pub fn pagination(operation: &Operation) -> Option<&Pagination> {
     operation.extensions.pagination.as_ref()
 }

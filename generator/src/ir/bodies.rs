@@ -85,6 +85,11 @@ impl BodyContent {
     }
 }
 
+/// A media type without its parameters (`; charset=utf-8`, `; boundary=...`).
+pub fn media_essence(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or_default().trim()
+}
+
 /// How a form body writes an array property (OpenAPI's `encoding` object).
 /// Objects, and everything inside them, always use brackets
 /// (`metadata[order_id]=6735`, `items[0][price]=5`).

@@ -59,7 +59,7 @@ fn opening(context: &Context<'_>, plan: &Plan<'_>, visible: &[String]) -> Vec<St
         items.push(options_name(plan.operation).to_string());
     }
     if plan.body.as_ref().is_some_and(|b| b.enum_item.is_some()) {
-        items.push(super::plan::body_choice_name(plan.operation).to_string());
+        items.push(crate::emit::wire::body_choice_name(plan.operation));
     }
     if plan.operation.streams_body() {
         items.push("Upload".to_string());

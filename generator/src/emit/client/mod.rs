@@ -16,6 +16,7 @@ use quote::quote;
 
 use super::rust::{self, module_docs};
 use super::typeref::Imports;
+use super::wire::body_choice_name;
 use super::{manifest, Context, CrateKind, Output};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
@@ -111,7 +112,10 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
                 names.push(format!("crate::errors::{stem}Success"));
             }
             if plan.body.as_ref().is_some_and(|b| b.enum_item.is_some()) {
-                names.push(format!("crate::options::{stem}RequestBody"));
+                names.push(format!(
+                    "crate::options::{}",
+                    body_choice_name(plan.operation)
+                ));
             }
             names
         })

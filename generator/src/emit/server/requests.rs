@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
-use crate::emit::wire::pagination;
+use crate::emit::wire::{body_choice_name, pagination};
 use crate::ir::{Api, BodyContent, BodyEncoding, Operation, Pagination, RequestBody, TypeGroup};
 
 pub(super) fn request_struct(
@@ -40,7 +40,7 @@ pub(super) fn request_struct(
             types_path: Some("crate::types"),
         };
         let mut ty = if body.is_choice() {
-            let name = choice_name(operation);
+            let name = ident(&body_choice_name(operation));
             quote! { #name }
         } else if operation.streams_body() {
             imports.add("crate::runtime::stream::BodyStream");
@@ -83,12 +83,6 @@ pub(super) fn request_struct(
     }
 }
 
-/// `<Op>RequestBody`: the enum of an operation whose content types read
-/// into different values.
-pub(super) fn choice_name(operation: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}RequestBody", operation.type_stem)
-}
-
 /// The body of an operation that accepts several kinds of content: a
 /// variant per content type, holding what that content type reads into.
 fn choice_enum(
@@ -102,7 +96,7 @@ fn choice_enum(
         module: TypeGroup::Model,
         types_path: Some("crate::types"),
     };
-    let name = choice_name(operation);
+    let name = ident(&body_choice_name(operation));
     let doc = format!(
         " The body of `{}`, as the content type the client sent reads it.",
         operation.id.rust

@@ -8,8 +8,8 @@ use openapiv3::{
 
 use super::{component_name, OperationLowering};
 use crate::ir::{
-    BodyContent, BodyEncoding, FormStyle, Header, Name, RequestBody, Response, Schema, StatusCode,
-    TypeKind, TypeRef,
+    media_essence, BodyContent, BodyEncoding, FormStyle, Header, Name, RequestBody, Response,
+    Schema, StatusCode, TypeKind, TypeRef,
 };
 use crate::load::escape_segment;
 use crate::lower::schemas::SchemaRef;
@@ -51,17 +51,17 @@ impl<'a> OperationLowering<'a, '_> {
             let preferred = entries.remove(json);
             entries.insert(0, preferred);
         }
+        let preferred_schema = entries.first().map(|(_, media)| &media.schema);
         let mut variants = Namespace::new();
         let mut contents: Vec<BodyContent> = Vec::new();
         for (content_type, media) in entries {
             let content_pointer = format!("{pointer}/content/{}", escape_segment(content_type));
             // A content type that repeats the preferred one's schema reads
             // into the same type rather than a copy of it.
-            let same_schema = contents.first().filter(|_| {
-                let preferred = body.content.get(&contents[0].content_type);
-                preferred.is_some_and(|p| same_schema(&p.schema, &media.schema))
-            });
-            let (schema, schema_from) = match same_schema {
+            let repeats = contents
+                .first()
+                .filter(|_| preferred_schema.is_some_and(|p| same_schema(p, &media.schema)));
+            let (schema, schema_from) = match repeats {
                 Some(first) => (first.schema.clone(), first.schema_from.clone()),
                 None => {
                     let hint = match contents.len() {
@@ -131,27 +131,21 @@ impl<'a> OperationLowering<'a, '_> {
     /// Whether a lowered schema is a struct, a union of structs or a map
     /// (what a form or multipart body can fill).
     fn is_object(&self, schema: &Schema) -> bool {
-        if let TypeRef::Map(values) = &schema.ty {
-            // Each value is one field: text, typed by the schema.
-            return matches!(values.ty, TypeRef::Primitive(_))
-                || matches!(&values.ty, TypeRef::Named(id) if matches!(
-                    self.types.type_def(*id).map(|t| &t.kind),
-                    Some(TypeKind::Enum(_))
-                ));
-        }
-        let is_struct = |ty: &TypeRef| match ty {
-            TypeRef::Named(id) => matches!(
-                self.types.type_def(*id).map(|t| &t.kind),
-                Some(TypeKind::Struct(_))
-            ),
-            _ => false,
+        let kind = |ty: &TypeRef| match ty {
+            TypeRef::Named(id) => self.types.type_def(*id).map(|t| &t.kind),
+            _ => None,
         };
-        let TypeRef::Named(id) = &schema.ty else {
-            return false;
-        };
-        match self.types.type_def(*id).map(|t| &t.kind) {
-            Some(TypeKind::Struct(_)) => true,
-            Some(TypeKind::Union(union)) => union.variants.iter().all(|v| is_struct(&v.schema.ty)),
+        match (&schema.ty, kind(&schema.ty)) {
+            // Each value of a map is one field: text, typed by the schema.
+            (TypeRef::Map(values), _) => {
+                matches!(values.ty, TypeRef::Primitive(_))
+                    || matches!(kind(&values.ty), Some(TypeKind::Enum(_)))
+            }
+            (_, Some(TypeKind::Struct(_))) => true,
+            (_, Some(TypeKind::Union(union))) => union
+                .variants
+                .iter()
+                .all(|v| matches!(kind(&v.schema.ty), Some(TypeKind::Struct(_)))),
             _ => false,
         }
     }
@@ -381,7 +375,7 @@ fn same_schema(
 /// The variant name of a content type in a body enum: `Json`, `Form`,
 /// `Multipart`, `Text`, `Bytes`, else the subtype's (`Xml`, `ImagePng`).
 fn media_variant(content_type: &str) -> String {
-    let essence = essence(content_type).to_ascii_lowercase();
+    let essence = media_essence(content_type).to_ascii_lowercase();
     let name = match essence.as_str() {
         "application/json" => "Json",
         "application/x-www-form-urlencoded" => "Form",
@@ -402,20 +396,15 @@ fn media_variant(content_type: &str) -> String {
     name.to_string()
 }
 
-/// A media type without its parameters (`; charset=utf-8`, `; boundary=...`).
-fn essence(content_type: &str) -> &str {
-    content_type.split(';').next().unwrap_or_default().trim()
-}
-
 pub fn is_multipart(content_type: &str) -> bool {
-    essence(content_type).eq_ignore_ascii_case("multipart/form-data")
+    media_essence(content_type).eq_ignore_ascii_case("multipart/form-data")
 }
 
 pub fn is_form(content_type: &str) -> bool {
-    essence(content_type).eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    media_essence(content_type).eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 pub fn is_json(content_type: &str) -> bool {
-    let essence = essence(content_type);
+    let essence = media_essence(content_type);
     essence == "application/json" || essence.ends_with("+json")
 }

@@ -3,12 +3,13 @@
 //! choose one with.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::{borrowed, BodyArgument};
 use crate::emit::multipart;
 use crate::emit::rust::ident;
 use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::wire::body_choice_name;
 use crate::ir::{Api, BodyContent, BodyEncoding, FormStyle, Operation, RequestBody};
 
 pub(super) fn argument(
@@ -73,11 +74,6 @@ fn upload(body: &RequestBody, name: Ident) -> BodyArgument {
     }
 }
 
-/// The name of an operation's body enum in the client.
-pub fn choice_name(operation: &Operation) -> Ident {
-    format_ident!("{}RequestBody", operation.type_stem)
-}
-
 /// `<Op>RequestBody<'a>`: a variant per content type, borrowing its value,
 /// and the arms of the `match` that encodes whichever the caller chose.
 fn choice(
@@ -88,7 +84,7 @@ fn choice(
     name: &Ident,
     imports: &mut Imports,
 ) -> (TokenStream, TokenStream, TokenStream) {
-    let enum_name = choice_name(operation);
+    let enum_name = ident(&body_choice_name(operation));
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     let mut from = None;

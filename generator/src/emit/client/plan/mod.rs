@@ -6,7 +6,6 @@ mod body;
 mod model;
 mod responses;
 
-pub use body::choice_name as body_choice_name;
 pub use model::*;
 
 use proc_macro2::TokenStream;

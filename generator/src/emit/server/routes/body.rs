@@ -6,10 +6,10 @@ use quote::quote;
 
 use crate::emit::rust::ident;
 use crate::emit::server::is_object_schema;
-use crate::emit::server::requests::choice_name;
 use crate::emit::typeref::Imports;
+use crate::emit::wire::body_choice_name;
 use crate::emit::{form, multipart};
-use crate::ir::{Api, BodyContent, BodyEncoding, FormStyle, Operation, TypeRef};
+use crate::ir::{media_essence, Api, BodyContent, BodyEncoding, FormStyle, Operation, TypeRef};
 
 /// The statements that read the body: reading its bytes (empty for a
 /// stream), then `let body = ...` from them. `None` without a body.
@@ -42,13 +42,14 @@ pub(super) fn read(
         contents => {
             // Several content types: read the one the client sent.
             let choice = body.is_choice().then(|| {
-                let name = choice_name(operation);
+                let name = ident(&body_choice_name(operation));
                 imports.add(&format!("crate::operations::{name}"));
                 name
             });
+            // The runtime compares in lower case.
             let accepted = contents
                 .iter()
-                .map(|content| media_essence(&content.content_type));
+                .map(|content| media_essence(&content.content_type).to_ascii_lowercase());
             let last = contents.len() - 1;
             let arms = contents.iter().enumerate().map(|(index, content)| {
                 let mut read = content_read(api, content, required, imports);
@@ -149,14 +150,4 @@ fn content_read(
             None => quote! { request::bytes_body(&parts.headers, &bytes, #required) },
         },
     }
-}
-
-/// A content type as the server compares it: lower case, without parameters.
-fn media_essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
 }
