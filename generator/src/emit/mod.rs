@@ -125,11 +125,8 @@ impl Output {
     fn add_runtime(&mut self, kind: CrateKind, context: &Context<'_>, modules: &[(&str, &str)]) {
         let header = context.rust_header();
         let declarations = modules.iter().map(|(name, _)| {
-            // The Redis backend compiles only with the server's `redis` feature.
-            let feature =
-                (*name == "redis_store").then(|| quote::quote! { #[cfg(feature = "redis")] });
             let name = quote::format_ident!("{}", name);
-            quote::quote! { #feature #[rustfmt::skip] pub mod #name; }
+            quote::quote! { #[rustfmt::skip] pub mod #name; }
         });
         let doc = format!(
             " The parts of the {} that do not depend on the spec.",

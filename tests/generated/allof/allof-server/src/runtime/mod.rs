@@ -29,8 +29,6 @@ pub mod pagination;
 pub mod params;
 #[rustfmt::skip]
 pub mod rate_limit;
-
-#[cfg(feature = "redis")]
 #[rustfmt::skip]
 pub mod redis_store;
 #[rustfmt::skip]

@@ -8,6 +8,10 @@
 //! The connection is made on first use and remade after failures, so the
 //! server starts and keeps serving while Redis is away: rate limits then
 //! fail open, idempotent operations fail closed (`503`).
+//!
+//! It is the crate's `redis` feature, on by default.
+
+#![cfg(feature = "redis")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
