@@ -16,9 +16,9 @@ use axum::http::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::runtime::error::Location;
-use crate::runtime::params::details;
-use crate::runtime::request::{present, require_media_type, unreadable, BodyError};
+use crate::runtime::request::{
+    checked, decoded, present, require_media_type, unreadable, BodyError,
+};
 use crate::types::form::FormShape;
 use crate::types::validation::FromJson;
 
@@ -33,16 +33,10 @@ pub fn form_body<T: FromJson + FormShape>(
     required: bool,
     comma_separated: &[&str],
 ) -> Result<Option<T>, BodyError> {
-    let Some(bytes) = present(headers, body, required)? else {
-        return Ok(None);
-    };
-    require_media_type(headers, "application/x-www-form-urlencoded")?;
-    let mut value = parse(bytes, comma_separated)
-        .map_err(|message| unreadable(String::new(), message, "form"))?;
-    T::coerce(&mut value);
-    T::from_json(value)
-        .map(Some)
-        .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+    match shaped::<T>(headers, body, required, comma_separated)? {
+        Some(value) => checked(value),
+        None => Ok(None),
+    }
 }
 
 /// Reads a form body whose schema has no model of its own (a map of
@@ -53,16 +47,27 @@ pub fn form_value_body<S: FormShape, T: DeserializeOwned>(
     body: &Bytes,
     required: bool,
 ) -> Result<Option<T>, BodyError> {
+    match shaped::<S>(headers, body, required, &[])? {
+        Some(value) => decoded(value),
+        None => Ok(None),
+    }
+}
+
+/// The form as a JSON tree typed by the shape `S`; `None` for an absent optional body.
+fn shaped<S: FormShape>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    required: bool,
+    comma_separated: &[&str],
+) -> Result<Option<Value>, BodyError> {
     let Some(bytes) = present(headers, body, required)? else {
         return Ok(None);
     };
     require_media_type(headers, "application/x-www-form-urlencoded")?;
-    let mut value =
-        parse(bytes, &[]).map_err(|message| unreadable(String::new(), message, "form"))?;
+    let mut value = parse(bytes, comma_separated)
+        .map_err(|message| unreadable(String::new(), message, "form"))?;
     S::coerce(&mut value);
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|_| unreadable(String::new(), "does not match the schema".into(), "type"))
+    Ok(Some(value))
 }
 
 /// The form as a JSON tree of strings: `serde_qs` reads the brackets, after

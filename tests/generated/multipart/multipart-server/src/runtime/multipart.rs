@@ -18,9 +18,9 @@ use axum::http::{HeaderMap, Request};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::runtime::error::Location;
-use crate::runtime::params::details;
-use crate::runtime::request::{present, require_media_type, unreadable, BodyError};
+use crate::runtime::request::{
+    checked, decoded, present, require_media_type, unreadable, BodyError,
+};
 use crate::types::form::FormShape;
 use crate::types::validation::FromJson;
 
@@ -42,17 +42,10 @@ pub async fn multipart_body<T: FromJson + FormShape>(
     required: bool,
     kinds: &[(&str, PartKind)],
 ) -> Result<Option<T>, BodyError> {
-    if present(headers, body, required)?.is_none() {
-        return Ok(None);
+    match shaped::<T>(headers, body, required, kinds).await? {
+        Some(value) => checked(value),
+        None => Ok(None),
     }
-    require_media_type(headers, "multipart/form-data")?;
-    let mut value = read(headers, body.clone(), kinds)
-        .await
-        .map_err(|(part, message)| unreadable(part, message, "multipart"))?;
-    T::coerce(&mut value);
-    T::from_json(value)
-        .map(Some)
-        .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
 }
 
 /// Reads a multipart body whose schema has no model of its own (a map of
@@ -63,17 +56,28 @@ pub async fn multipart_value_body<S: FormShape, T: DeserializeOwned>(
     body: &Bytes,
     required: bool,
 ) -> Result<Option<T>, BodyError> {
+    match shaped::<S>(headers, body, required, &[]).await? {
+        Some(value) => decoded(value),
+        None => Ok(None),
+    }
+}
+
+/// The parts as a JSON object typed by the shape `S`; `None` for an absent optional body.
+async fn shaped<S: FormShape>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    required: bool,
+    kinds: &[(&str, PartKind)],
+) -> Result<Option<Value>, BodyError> {
     if present(headers, body, required)?.is_none() {
         return Ok(None);
     }
     require_media_type(headers, "multipart/form-data")?;
-    let mut value = read(headers, body.clone(), &[])
+    let mut value = read(headers, body.clone(), kinds)
         .await
         .map_err(|(part, message)| unreadable(part, message, "multipart"))?;
     S::coerce(&mut value);
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|_| unreadable(String::new(), "does not match the schema".into(), "type"))
+    Ok(Some(value))
 }
 
 /// The parts as one JSON object; an error names the part at fault.

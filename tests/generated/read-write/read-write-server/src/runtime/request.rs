@@ -91,9 +91,23 @@ pub fn json_body<T: FromJson>(
             "The body must be a JSON object.",
         ))));
     }
+    checked(value)
+}
+
+/// A body read as JSON, checked against `T`'s schema, then decoded: every
+/// problem is a detail of the `400`.
+pub fn checked<T: FromJson>(value: Value) -> Result<Option<T>, BodyError> {
     T::from_json(value)
         .map(Some)
         .map_err(|errors| BodyError::Invalid(details(errors, |_| Location::Body)))
+}
+
+/// A body read as JSON whose schema has no model of its own, decoded with
+/// serde: a mismatch is one detail for the body.
+pub fn decoded<T: DeserializeOwned>(value: Value) -> Result<Option<T>, BodyError> {
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|_| unreadable(String::new(), "does not match the schema".into(), "type"))
 }
 
 /// Reads a JSON body whose schema has no model of its own (an array, a
@@ -103,17 +117,10 @@ pub fn json_value_body<T: DeserializeOwned>(
     body: &Bytes,
     required: bool,
 ) -> Result<Option<T>, BodyError> {
-    let Some(value) = json_value(headers, body, required)? else {
-        return Ok(None);
-    };
-    serde_json::from_value(value).map(Some).map_err(|_| {
-        BodyError::Invalid(vec![ErrorDetail {
-            field: String::new(),
-            location: Location::Body,
-            message: "does not match the schema".to_string(),
-            code: "type".into(),
-        }])
-    })
+    match json_value(headers, body, required)? {
+        Some(value) => decoded(value),
+        None => Ok(None),
+    }
 }
 
 /// Reads a `text/*` body.
