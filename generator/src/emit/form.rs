@@ -36,14 +36,15 @@ pub fn form_types(api: &Api) -> BTreeSet<TypeId> {
 
 fn reach(api: &Api, schema: &Schema, found: &mut BTreeSet<TypeId>) {
     match &schema.ty {
-        TypeRef::Named(id) if api.struct_variants(*id).is_some() => {
-            if found.insert(*id) {
-                for variant in api.struct_variants(*id).into_iter().flatten() {
-                    reach(api, &Schema::of(TypeRef::Named(variant)), found);
-                }
-            }
-        }
         TypeRef::Named(id) => {
+            if let Some(variants) = api.struct_variants(*id) {
+                if found.insert(*id) {
+                    for variant in variants {
+                        reach(api, &Schema::of(TypeRef::Named(variant)), found);
+                    }
+                }
+                return;
+            }
             if let TypeKind::Struct(def) = &api.type_def(*id).kind {
                 if found.insert(*id) {
                     for field in &def.fields {

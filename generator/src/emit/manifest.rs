@@ -101,29 +101,27 @@ pub fn client_cargo_toml(context: &Context<'_>, uses_chrono: bool) -> String {
         dependencies.push(r#"chrono = { version = "0.4.38", default-features = false, features = ["serde", "std"] }"#);
     }
     // Streamed uploads need reqwest's streams, `Bytes` and tokio's files.
-    let streams = context.api.has_streamed_bodies();
-    if streams {
+    let (reqwest, tokio) = if context.api.has_streamed_bodies() {
         dependencies.push(r#"bytes = "1""#);
-    }
+        (
+            r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "stream"] }"#,
+            r#"tokio = { version = "1", features = ["fs", "time"] }"#,
+        )
+    } else {
+        (
+            r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }"#,
+            r#"tokio = { version = "1", features = ["time"] }"#,
+        )
+    };
     dependencies.extend([
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
         r#"httpdate = "1""#,
-    ]);
-    dependencies.push(if streams {
-        r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "stream"] }"#
-    } else {
-        r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }"#
-    });
-    dependencies.extend([
+        reqwest,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
+        tokio,
+        r#"uuid = { version = "1", features = ["v4"] }"#,
     ]);
-    dependencies.push(if streams {
-        r#"tokio = { version = "1", features = ["fs", "time"] }"#
-    } else {
-        r#"tokio = { version = "1", features = ["time"] }"#
-    });
-    dependencies.push(r#"uuid = { version = "1", features = ["v4"] }"#);
     render(
         CLIENT_CARGO,
         context! { dependencies, ..common(context, CrateKind::Client) },

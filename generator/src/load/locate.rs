@@ -45,7 +45,6 @@ pub fn positions_of(text: &str, pointers: &[&str]) -> Vec<Option<LineColumn>> {
         }
     }
     let mut walker = Walker {
-        remaining: targets.len(),
         targets,
         routes,
         frames: Vec::new(),
@@ -83,12 +82,10 @@ enum Frame {
 }
 
 struct Walker {
-    /// Each target path, with the indices of the pointers that name it.
+    /// Each target path not found yet, with the indices of the pointers that name it.
     targets: HashMap<Vec<String>, Vec<usize>>,
     /// Every prefix of a target path.
     routes: HashSet<Vec<String>>,
-    /// Targets not found yet.
-    remaining: usize,
     frames: Vec<Frame>,
     found: Vec<Option<LineColumn>>,
     root_seen: bool,
@@ -107,7 +104,6 @@ impl Walker {
         for index in indices {
             self.found[index] = Some(position);
         }
-        self.remaining -= 1;
     }
 
     /// The path of a value node starting now, or `None` if the node is a key.
@@ -150,7 +146,7 @@ impl Walker {
 
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, event: Event, mark: Marker) {
-        if self.remaining == 0 {
+        if self.targets.is_empty() {
             return;
         }
         match event {

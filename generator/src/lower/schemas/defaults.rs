@@ -45,15 +45,16 @@ impl<'a> TypeLowering<'a> {
                 }
             }
             // A scalar written as a string ("false", "10"): read exactly, with a warning.
-            (TypeRef::Primitive(_), serde_json::Value::String(text))
-                if scalar_from_text(schema, text).is_some() =>
-            {
-                self.warn(
-                    format!("the default value {value} is a string; it is read as {text}"),
-                    &format!("{pointer}/default"),
-                    "write the default without quotes",
-                );
-                return scalar_from_text(schema, text);
+            (TypeRef::Primitive(_), serde_json::Value::String(text)) => {
+                let read = scalar_from_text(schema, text);
+                if read.is_some() {
+                    self.warn(
+                        format!("the default value {value} is a string; it is read as {text}"),
+                        &format!("{pointer}/default"),
+                        "write the default without quotes",
+                    );
+                }
+                read
             }
             _ => None,
         };

@@ -91,7 +91,7 @@ pub struct Body {
 
 /// A body sent as it is read, shared by a call's copies and taken by the
 /// one attempt that sends it.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StreamSlot(Arc<Mutex<Option<reqwest::Body>>>);
 
 impl StreamSlot {
