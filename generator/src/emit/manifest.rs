@@ -38,6 +38,11 @@ pub fn types_use_chrono(api: &crate::ir::Api) -> bool {
     Uses::of(api).chrono
 }
 
+/// Whether the types crate uses uuid.
+pub fn types_use_uuid(api: &crate::ir::Api) -> bool {
+    Uses::of(api).uuid
+}
+
 pub fn types_cargo_toml(context: &Context<'_>) -> String {
     let uses = Uses::of(context.api);
     let mut dependencies = Vec::new();

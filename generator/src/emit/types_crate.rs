@@ -18,6 +18,11 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let header = context.rust_header();
     let has = |group| context.api.types.iter().any(|t| t.group == group);
     let (has_models, has_params) = (has(TypeGroup::Model), has(TypeGroup::Params));
+    let (chrono, uuid) = (
+        manifest::types_use_chrono(context.api),
+        manifest::types_use_uuid(context.api),
+    );
+    let has_formats = chrono || uuid;
     // Multipart text parts are typed as form values are.
     let has_forms = context.api.has_form_bodies() || context.api.has_multipart_bodies();
 
@@ -25,7 +30,10 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         kind,
         context,
         "src/lib.rs",
-        rust::render(lib_rs(context, has_models, has_params, has_forms), &header),
+        rust::render(
+            lib_rs(context, has_models, has_params, has_forms, has_formats),
+            &header,
+        ),
     );
     // A spec without schemas gets no empty module to glob-import.
     if has_models {
@@ -42,6 +50,14 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             context,
             "src/params.rs",
             rust::render(module(context, TypeGroup::Params), &header),
+        );
+    }
+    if has_formats {
+        output.add(
+            kind,
+            context,
+            "src/formats.rs",
+            rust::render(formats(chrono, uuid), &header),
         );
     }
     output.add(
@@ -83,6 +99,7 @@ fn lib_rs(
     has_models: bool,
     has_params: bool,
     has_forms: bool,
+    has_formats: bool,
 ) -> proc_macro2::TokenStream {
     let api = context.api;
     let mut text = format!(
@@ -119,10 +136,17 @@ fn lib_rs(
             pub mod form;
         }
     });
+    let formats = has_formats.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod formats;
+        }
+    });
     quote! {
         #docs
 
         #form
+        #formats
         #models
         #[rustfmt::skip]
         pub mod operations;
@@ -157,5 +181,51 @@ fn module(context: &Context<'_>, group: TypeGroup) -> proc_macro2::TokenStream {
         #uses
         #items
         #enum_error
+    }
+}
+
+/// `FromJson` for the string formats the API uses: a string that parses.
+fn formats(chrono: bool, uuid: bool) -> proc_macro2::TokenStream {
+    let docs = module_docs("The string formats of the spec, checked as JSON by parsing them.");
+    let format = |ty: proc_macro2::TokenStream, name: &str| {
+        quote! {
+            impl FromJson for #ty {
+                fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::format(path, value.parse::<#ty>().is_ok(), #name, errors);
+                    }
+                }
+            }
+        }
+    };
+    let mut imports = Imports::default();
+    for path in [
+        "serde_json::Value",
+        "crate::validation::FromJson",
+        "crate::validation::Path",
+        "crate::validation::ValidationError",
+        "crate::validation::json",
+        "crate::validation::rules",
+    ] {
+        imports.add(path);
+    }
+    let chrono = chrono.then(|| {
+        imports.add("chrono::DateTime");
+        imports.add("chrono::NaiveDate");
+        imports.add("chrono::Utc");
+        let date_time = format(quote! { DateTime<Utc> }, "date-time");
+        let date = format(quote! { NaiveDate }, "date");
+        quote! { #date_time #date }
+    });
+    let uuid = uuid.then(|| {
+        imports.add("uuid::Uuid");
+        format(quote! { Uuid }, "uuid")
+    });
+    let uses = imports.tokens();
+    quote! {
+        #docs
+        #uses
+        #chrono
+        #uuid
     }
 }

@@ -18,6 +18,16 @@ pub struct TypeDef {
     pub pointer: String,
 }
 
+impl TypeDef {
+    /// Whether the type is a schema of `components/schemas`, named by the
+    /// spec's author, rather than one specforge named after its place.
+    pub fn is_component(&self) -> bool {
+        self.pointer
+            .strip_prefix("#/components/schemas/")
+            .is_some_and(|name| !name.contains('/'))
+    }
+}
+
 /// Which module of the types crate a type belongs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TypeGroup {

@@ -32,7 +32,7 @@ impl OperationError for GetHealthError {
     }
 }
 
-/// The errors `list_users` may answer, by status.
+/// The errors `list_users` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListUsersError {
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
@@ -116,7 +116,7 @@ impl OperationError for CreateUserError {
     }
 }
 
-/// The errors `get_user` may answer, by status.
+/// The errors `get_user` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetUserError {
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
@@ -158,47 +158,8 @@ impl OperationError for GetUserError {
     }
 }
 
-/// The errors `delete_user` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteUserError {
-    /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(ErrorBody),
-    /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `404`: No user of this key has that id (`USER_NOT_FOUND`).
-    NotFound(ErrorBody),
-    /// `429`: Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.
-    TooManyRequests(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for DeleteUserError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => Some(decode::error(body).map(Self::BadRequest)),
-            401 => Some(decode::error(body).map(Self::Unauthorized)),
-            404 => Some(decode::error(body).map(Self::NotFound)),
-            429 => Some(decode::error(body).map(Self::TooManyRequests)),
-            500 => Some(decode::error(body).map(Self::InternalServerError)),
-            503 => Some(decode::error(body).map(Self::ServiceUnavailable)),
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::NotFound(body)
-            | Self::TooManyRequests(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `delete_user` may answer, by status: the same as [`GetUserError`].
+pub type DeleteUserError = GetUserError;
 
 /// The errors `update_user` may answer, by status.
 #[derive(Debug, Clone, PartialEq)]
@@ -250,43 +211,8 @@ impl OperationError for UpdateUserError {
     }
 }
 
-/// The errors `list_charges` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListChargesError {
-    /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
-    BadRequest(ErrorBody),
-    /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `429`: Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.
-    TooManyRequests(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for ListChargesError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => Some(decode::error(body).map(Self::BadRequest)),
-            401 => Some(decode::error(body).map(Self::Unauthorized)),
-            429 => Some(decode::error(body).map(Self::TooManyRequests)),
-            500 => Some(decode::error(body).map(Self::InternalServerError)),
-            503 => Some(decode::error(body).map(Self::ServiceUnavailable)),
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::TooManyRequests(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `list_charges` may answer, by status: the same as [`ListUsersError`].
+pub type ListChargesError = ListUsersError;
 
 /// The errors `create_charge` may answer, by status.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,7 +18,7 @@ use crate::runtime::pagination::{
     CursorPage, Page, decode_cursor_page, decode_page, walk,
 };
 
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -44,13 +44,7 @@ impl Client {
     ) -> Result<Response<types::Health>, Error<GetHealthError>> {
         let call = self.call(Method::GET, "/health".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::data)
     }
 
     /// `GET /v1/users`: List users
@@ -81,13 +75,7 @@ impl Client {
         encode::query(&mut call.query, "sort", &options.sort);
         encode::query(&mut call.query, "search", &options.search);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode_page(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode_page)
     }
 
     /// Every item of every page of [`Client::list_users`], from the page `options` names (or the first), up to `total_pages`, stopping early at a short page. Each page is fetched when the one before is used up; the stream ends after the first error.
@@ -160,13 +148,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/v1/users".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::data)
     }
 
     /// `GET /v1/users/{user_id}`: Fetch a user
@@ -195,13 +177,7 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/v1/users/{}", encode::segment(user_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::data)
     }
 
     /// `DELETE /v1/users/{user_id}`: Delete a user
@@ -230,13 +206,7 @@ impl Client {
         let call = self
             .call(Method::DELETE, format!("/v1/users/{}", encode::segment(user_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `PATCH /v1/users/{user_id}`: Change a user's name or email
@@ -270,13 +240,7 @@ impl Client {
             .call(Method::PATCH, format!("/v1/users/{}", encode::segment(user_id)));
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::data)
     }
 
     /// `GET /v1/charges`: List charges, newest first
@@ -307,13 +271,7 @@ impl Client {
         encode::query(&mut call.query, "customer_id", &options.customer_id);
         encode::query(&mut call.query, "status", &options.status);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode_cursor_page(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode_cursor_page)
     }
 
     /// Every item of every page of [`Client::list_charges`], from the page `options` names (or the first), following `next_cursor` until `has_more` is false. Each page is fetched when the one before is used up; the stream ends after the first error.
@@ -391,13 +349,7 @@ impl Client {
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::data)
     }
 
     /// `GET /v1/charges/{charge_id}`: Fetch a charge
@@ -426,13 +378,7 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/v1/charges/{}", encode::segment(charge_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::data)
     }
 
     /// `POST /v1/charges/{charge_id}/refunds`: Refund a charge
@@ -472,12 +418,6 @@ impl Client {
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::data(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::data)
     }
 }

@@ -20,7 +20,7 @@ use crate::operations::{
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::{Context, Identity};
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
@@ -125,47 +125,21 @@ async fn get_health<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_health(context, GetHealthRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetHealthRequest;
+    let result = shared.api.get_health(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `list_users` are and how to read them.
 const LIST_USERS_PARAMS: &[Param] = &[
-    Param {
-        name: "page",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "per_page",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "sort",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "search",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::query("page", Kind::Integer, Style::Repeated),
+    Param::query("per_page", Kind::Integer, Style::Repeated),
+    Param::query("sort", Kind::String, Style::Repeated),
+    Param::query("search", Kind::String, Style::Repeated),
 ];
 
 /// The rate limits of `list_users`.
@@ -201,23 +175,13 @@ async fn list_users<A: Api>(
         };
         let page = u64::try_from(params.page).unwrap_or_default();
         let per_page = u64::try_from(params.per_page).unwrap_or_default();
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .list_users(context, ListUsersRequest { params })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = ListUsersRequest { params };
+        let result = shared.api.list_users(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id, page, per_page),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -254,11 +218,7 @@ async fn create_user<A: Api>(
         };
         let mut problems = Problems::default();
         let body = match problems
-            .body(
-                request::json_body::<
-                    types::UserCreate,
-                >(&parts.headers, &bytes, true, true),
-            )
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -266,37 +226,20 @@ async fn create_user<A: Api>(
         let Some(Some(body)) = body else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .create_user(context, CreateUserRequest { body })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = CreateUserRequest { body };
+        let result = shared.api.create_user(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
 }
 
 /// Where the parameters of `get_user` are and how to read them.
-const GET_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "user_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-];
+const GET_USER_PARAMS: &[Param] = &[Param::path("user_id", Kind::Integer, Style::Comma)];
 
 /// The rate limits of `get_user`.
 const GET_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
@@ -328,28 +271,17 @@ async fn get_user<A: Api>(
     };
     let response = async {
         let mut problems = Problems::default();
-        let params = problems
-            .params::<types::params::GetUserParams>(&raw, GET_USER_PARAMS);
+        let params = problems.params(&raw, GET_USER_PARAMS);
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .get_user(context, GetUserRequest { params })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = GetUserRequest { params };
+        let result = shared.api.get_user(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -357,12 +289,7 @@ async fn get_user<A: Api>(
 
 /// Where the parameters of `delete_user` are and how to read them.
 const DELETE_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "user_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("user_id", Kind::Integer, Style::Comma),
 ];
 
 /// The rate limits of `delete_user`.
@@ -395,28 +322,17 @@ async fn delete_user<A: Api>(
     };
     let response = async {
         let mut problems = Problems::default();
-        let params = problems
-            .params::<types::params::DeleteUserParams>(&raw, DELETE_USER_PARAMS);
+        let params = problems.params(&raw, DELETE_USER_PARAMS);
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .delete_user(context, DeleteUserRequest { params })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = DeleteUserRequest { params };
+        let result = shared.api.delete_user(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -424,12 +340,7 @@ async fn delete_user<A: Api>(
 
 /// Where the parameters of `update_user` are and how to read them.
 const UPDATE_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "user_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("user_id", Kind::Integer, Style::Comma),
 ];
 
 /// The rate limits of `update_user`.
@@ -466,14 +377,9 @@ async fn update_user<A: Api>(
             Err(error) => return envelope::error(&error, &request_id),
         };
         let mut problems = Problems::default();
-        let params = problems
-            .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
+        let params = problems.params(&raw, UPDATE_USER_PARAMS);
         let body = match problems
-            .body(
-                request::json_body::<
-                    types::UserUpdate,
-                >(&parts.headers, &bytes, true, true),
-            )
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -481,23 +387,13 @@ async fn update_user<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .update_user(context, UpdateUserRequest { params, body })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = UpdateUserRequest { params, body };
+        let result = shared.api.update_user(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -505,30 +401,10 @@ async fn update_user<A: Api>(
 
 /// Where the parameters of `list_charges` are and how to read them.
 const LIST_CHARGES_PARAMS: &[Param] = &[
-    Param {
-        name: "limit",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "cursor",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "customer_id",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "status",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::query("limit", Kind::Integer, Style::Repeated),
+    Param::query("cursor", Kind::String, Style::Repeated),
+    Param::query("customer_id", Kind::Integer, Style::Repeated),
+    Param::query("status", Kind::String, Style::Repeated),
 ];
 
 /// The rate limits of `list_charges`.
@@ -570,25 +446,15 @@ async fn list_charges<A: Api>(
             }
         }
         let limit = u64::try_from(params.limit).unwrap_or_default();
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .list_charges(context, ListChargesRequest { params })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = ListChargesRequest { params };
+        let result = shared.api.list_charges(context, request).await;
+        match result {
             Ok(response) => {
                 response.into_http(&request_id, limit, &shared.config.cursors)
             }
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -632,11 +498,7 @@ async fn create_charge<A: Api>(
         };
         let mut problems = Problems::default();
         let body = match problems
-            .body(
-                request::json_body::<
-                    types::ChargeCreate,
-                >(&parts.headers, &bytes, true, true),
-            )
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -660,21 +522,12 @@ async fn create_charge<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .create_charge(context, CreateChargeRequest { body })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = CreateChargeRequest { body };
+        let result = shared.api.create_charge(context, request).await;
+        let response = match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
+            Err(error) => envelope::handler_failed(&error, &request_id),
         };
         execution.finish(response).await
     }
@@ -684,12 +537,7 @@ async fn create_charge<A: Api>(
 
 /// Where the parameters of `get_charge` are and how to read them.
 const GET_CHARGE_PARAMS: &[Param] = &[
-    Param {
-        name: "charge_id",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("charge_id", Kind::String, Style::Comma),
 ];
 
 /// The rate limits of `get_charge`.
@@ -722,28 +570,17 @@ async fn get_charge<A: Api>(
     };
     let response = async {
         let mut problems = Problems::default();
-        let params = problems
-            .params::<types::params::GetChargeParams>(&raw, GET_CHARGE_PARAMS);
+        let params = problems.params(&raw, GET_CHARGE_PARAMS);
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .get_charge(context, GetChargeRequest { params })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = GetChargeRequest { params };
+        let result = shared.api.get_charge(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -751,12 +588,7 @@ async fn get_charge<A: Api>(
 
 /// Where the parameters of `create_refund` are and how to read them.
 const CREATE_REFUND_PARAMS: &[Param] = &[
-    Param {
-        name: "charge_id",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("charge_id", Kind::String, Style::Comma),
 ];
 
 /// The rate limits of `create_refund`.
@@ -800,14 +632,9 @@ async fn create_refund<A: Api>(
             Err(error) => return envelope::error(&error, &request_id),
         };
         let mut problems = Problems::default();
-        let params = problems
-            .params::<types::params::CreateRefundParams>(&raw, CREATE_REFUND_PARAMS);
+        let params = problems.params(&raw, CREATE_REFUND_PARAMS);
         let body = match problems
-            .body(
-                request::json_body::<
-                    types::RefundCreate,
-                >(&parts.headers, &bytes, true, true),
-            )
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -831,27 +658,15 @@ async fn create_refund<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = CreateRefundRequest {
+            params,
+            body,
         };
-        let response = match shared
-            .api
-            .create_refund(
-                context,
-                CreateRefundRequest {
-                    params,
-                    body,
-                },
-            )
-            .await
-        {
+        let result = shared.api.create_refund(context, request).await;
+        let response = match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
+            Err(error) => envelope::handler_failed(&error, &request_id),
         };
         execution.finish(response).await
     }

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// The state of the service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,18 +22,10 @@ pub struct Health {
     pub status: String,
 }
 
-impl Validate for Health {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Health {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("status", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -49,69 +42,38 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Validate for User {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("id"), self.id as f64, 1.0, errors);
-        {
-            let path = &path.field("name");
-            rules::min_length(path, &self.name, 1, errors);
-            rules::max_length(path, &self.name, 100, errors);
-        }
-        rules::email(&path.field("email"), &self.email, errors);
-    }
-}
-
 impl FromJson for User {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-                rules::max_length(path, value, 100, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "created_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "updated_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                        rules::max_length(path, value, 100, errors);
+                    }
+                },
+            ),
+            json::required(
+                "email",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+            json::required("created_at", <DateTime<Utc>>::check_json),
+            json::required("updated_at", <DateTime<Utc>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -128,51 +90,36 @@ pub struct UserCreate {
     pub password: Option<String>,
 }
 
-impl Validate for UserCreate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("name");
-            rules::min_length(path, &self.name, 1, errors);
-            rules::max_length(path, &self.name, 100, errors);
-        }
-        rules::email(&path.field("email"), &self.email, errors);
-        match &self.password {
-            Some(value) => {
-                rules::min_length(&path.field("password"), value, 8, errors);
-            }
-            None => {
-                rules::required(&path.field("password"), errors);
-            }
-        }
-    }
-}
-
 impl FromJson for UserCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-                rules::max_length(path, value, 100, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "password",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 8, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                        rules::max_length(path, value, 100, errors);
+                    }
+                },
+            ),
+            json::required(
+                "email",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+            json::required(
+                "password",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 8, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -185,35 +132,28 @@ pub struct UserUpdate {
     pub email: Option<String>,
 }
 
-impl Validate for UserUpdate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.name {
-            let path = &path.field("name");
-            rules::min_length(path, value, 1, errors);
-            rules::max_length(path, value, 100, errors);
-        }
-        if let Some(value) = &self.email {
-            rules::email(&path.field("email"), value, errors);
-        }
-    }
-}
-
 impl FromJson for UserUpdate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-                rules::max_length(path, value, 100, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "email", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                        rules::max_length(path, value, 100, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "email",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -285,19 +225,9 @@ impl<'de> Deserialize<'de> for ChargeStatus {
     }
 }
 
-impl Validate for ChargeStatus {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["pending", "succeeded", "failed"], errors);
-        }
-    }
-}
-
 impl FromJson for ChargeStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["pending", "succeeded", "failed"], errors);
-        }
+        json::string_in(value, path, errors, &["pending", "succeeded", "failed"]);
     }
 }
 
@@ -329,165 +259,90 @@ pub struct Charge {
     pub created_at: DateTime<Utc>,
 }
 
-impl Validate for Charge {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::pattern(
-            &path.field("id"),
-            CHARGE_ID_PATTERN.is_match(&self.id),
-            "^ch_[A-Za-z0-9]{24}$",
-            errors,
-        );
-        {
-            let path = &path.field("amount");
-            rules::minimum(path, self.amount as f64, 50.0, errors);
-            rules::maximum(path, self.amount as f64, 99999999.0, errors);
-        }
-        rules::pattern(
-            &path.field("currency"),
-            CHARGE_CURRENCY_PATTERN.is_match(&self.currency),
-            "^[A-Z]{3}$",
-            errors,
-        );
-        self.status.validate_at(&path.field("status"), errors);
-        {
-            let path = &path.field("source");
-            rules::min_length(path, &self.source, 1, errors);
-            rules::max_length(path, &self.source, 255, errors);
-        }
-        if let Some(value) = &self.description {
-            rules::max_length(&path.field("description"), value, 500, errors);
-        }
-        {
-            let path = &path.field("metadata");
-            rules::max_properties(path, self.metadata.len(), 20, errors);
-            for (key, value) in &self.metadata {
-                let path = &path.key(key);
-                rules::key_max_length(path, key, 40, errors);
-                rules::max_length(path, value, 500, errors);
-            }
-        }
-        rules::minimum(
-            &path.field("amount_refunded"),
-            self.amount_refunded as f64,
-            0.0,
-            errors,
-        );
-    }
-}
-
 impl FromJson for Charge {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    CHARGE_ID_PATTERN.is_match(value),
-                    "^ch_[A-Za-z0-9]{24}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 50.0, errors);
-                rules::maximum(path, value as f64, 99999999.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "currency",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    CHARGE_CURRENCY_PATTERN.is_match(value),
-                    "^[A-Z]{3}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
-            ChargeStatus::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "source", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-                rules::max_length(path, value, 255, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "customer_id",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "description",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 500, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "metadata",
-            path,
-            errors,
-        ) {
-            if let Some(entries) = json::object(value, path, errors) {
-                rules::max_properties(path, entries.len(), 20, errors);
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    rules::key_max_length(path, key, 40, errors);
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "id",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            CHARGE_ID_PATTERN.is_match(value),
+                            "^ch_[A-Za-z0-9]{24}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required(
+                "amount",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 50.0, errors);
+                        rules::maximum(path, value as f64, 99999999.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "currency",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            CHARGE_CURRENCY_PATTERN.is_match(value),
+                            "^[A-Z]{3}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required("status", ChargeStatus::check_json),
+            json::required(
+                "source",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                        rules::max_length(path, value, 255, errors);
+                    }
+                },
+            ),
+            json::required_nullable("customer_id", i64::check_json),
+            json::required_nullable(
+                "description",
+                |value, path, errors| {
                     if let Some(value) = json::string(value, path, errors) {
                         rules::max_length(path, value, 500, errors);
                     }
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "amount_refunded",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 0.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "refunded",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "created_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
+                },
+            ),
+            json::required(
+                "metadata",
+                |value, path, errors| {
+                    if let Some(entries) = json::object(value, path, errors) {
+                        rules::max_properties(path, entries.len(), 20, errors);
+                        for (key, value) in entries {
+                            let path = &path.key(key);
+                            rules::key_max_length(path, key, 40, errors);
+                            if let Some(value) = json::string(value, path, errors) {
+                                rules::max_length(path, value, 500, errors);
+                            }
+                        }
+                    }
+                },
+            ),
+            json::required(
+                "amount_refunded",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 0.0, errors);
+                    }
+                },
+            ),
+            json::required("refunded", bool::check_json),
+            json::required("created_at", <DateTime<Utc>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -510,111 +365,73 @@ pub struct ChargeCreate {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
-impl Validate for ChargeCreate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("amount");
-            rules::minimum(path, self.amount as f64, 50.0, errors);
-            rules::maximum(path, self.amount as f64, 99999999.0, errors);
-        }
-        rules::pattern(
-            &path.field("currency"),
-            CHARGE_CURRENCY_PATTERN.is_match(&self.currency),
-            "^[A-Z]{3}$",
-            errors,
-        );
-        {
-            let path = &path.field("source");
-            rules::min_length(path, &self.source, 1, errors);
-            rules::max_length(path, &self.source, 255, errors);
-        }
-        if let Some(value) = &self.customer_id {
-            rules::minimum(&path.field("customer_id"), *value as f64, 1.0, errors);
-        }
-        if let Some(value) = &self.description {
-            rules::max_length(&path.field("description"), value, 500, errors);
-        }
-        if let Some(value) = &self.metadata {
-            let path = &path.field("metadata");
-            rules::max_properties(path, value.len(), 20, errors);
-            for (key, value) in value {
-                let path = &path.key(key);
-                rules::key_max_length(path, key, 40, errors);
-                rules::max_length(path, value, 500, errors);
-            }
-        }
-    }
-}
-
 impl FromJson for ChargeCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 50.0, errors);
-                rules::maximum(path, value as f64, 99999999.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "currency",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    CHARGE_CURRENCY_PATTERN.is_match(value),
-                    "^[A-Z]{3}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "source", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-                rules::max_length(path, value, 255, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "customer_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "description",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 500, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "metadata",
-            path,
-            errors,
-        ) {
-            if let Some(entries) = json::object(value, path, errors) {
-                rules::max_properties(path, entries.len(), 20, errors);
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    rules::key_max_length(path, key, 40, errors);
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "amount",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 50.0, errors);
+                        rules::maximum(path, value as f64, 99999999.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "currency",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            CHARGE_CURRENCY_PATTERN.is_match(value),
+                            "^[A-Z]{3}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required(
+                "source",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                        rules::max_length(path, value, 255, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "customer_id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "description",
+                |value, path, errors| {
                     if let Some(value) = json::string(value, path, errors) {
                         rules::max_length(path, value, 500, errors);
                     }
-                }
-            }
-        }
+                },
+            ),
+            json::optional(
+                "metadata",
+                |value, path, errors| {
+                    if let Some(entries) = json::object(value, path, errors) {
+                        rules::max_properties(path, entries.len(), 20, errors);
+                        for (key, value) in entries {
+                            let path = &path.key(key);
+                            rules::key_max_length(path, key, 40, errors);
+                            if let Some(value) = json::string(value, path, errors) {
+                                rules::max_length(path, value, 500, errors);
+                            }
+                        }
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -690,29 +507,14 @@ impl<'de> Deserialize<'de> for RefundReason {
     }
 }
 
-impl Validate for RefundReason {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(
-                path,
-                value,
-                &["duplicate", "fraudulent", "requested_by_customer"],
-                errors,
-            );
-        }
-    }
-}
-
 impl FromJson for RefundReason {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(
-                path,
-                value,
-                &["duplicate", "fraudulent", "requested_by_customer"],
-                errors,
-            );
-        }
+        json::string_in(
+            value,
+            path,
+            errors,
+            &["duplicate", "fraudulent", "requested_by_customer"],
+        );
     }
 }
 
@@ -727,30 +529,20 @@ pub struct RefundCreate {
     pub reason: Option<RefundReason>,
 }
 
-impl Validate for RefundCreate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.amount {
-            rules::minimum(&path.field("amount"), *value as f64, 1.0, errors);
-        }
-        if let Some(value) = &self.reason {
-            value.validate_at(&path.field("reason"), errors);
-        }
-    }
-}
-
 impl FromJson for RefundCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "amount", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "reason", path, errors) {
-            RefundReason::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional(
+                "amount",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional("reason", RefundReason::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -767,85 +559,47 @@ pub struct Refund {
     pub created_at: DateTime<Utc>,
 }
 
-impl Validate for Refund {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::pattern(
-            &path.field("id"),
-            REFUND_ID_PATTERN.is_match(&self.id),
-            "^re_[A-Za-z0-9]{24}$",
-            errors,
-        );
-        rules::pattern(
-            &path.field("charge_id"),
-            CHARGE_ID_PATTERN.is_match(&self.charge_id),
-            "^ch_[A-Za-z0-9]{24}$",
-            errors,
-        );
-        rules::minimum(&path.field("amount"), self.amount as f64, 1.0, errors);
-        if let Some(value) = &self.reason {
-            value.validate_at(&path.field("reason"), errors);
-        }
-    }
-}
-
 impl FromJson for Refund {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    REFUND_ID_PATTERN.is_match(value),
-                    "^re_[A-Za-z0-9]{24}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "charge_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    CHARGE_ID_PATTERN.is_match(value),
-                    "^ch_[A-Za-z0-9]{24}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "reason",
-            path,
-            errors,
-        ) {
-            RefundReason::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "created_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "id",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            REFUND_ID_PATTERN.is_match(value),
+                            "^re_[A-Za-z0-9]{24}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required(
+                "charge_id",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            CHARGE_ID_PATTERN.is_match(value),
+                            "^ch_[A-Za-z0-9]{24}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required(
+                "amount",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::required_nullable("reason", RefundReason::check_json),
+            json::required("created_at", <DateTime<Utc>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -863,57 +617,22 @@ pub struct Error {
     pub retry_after: Option<i64>,
 }
 
-impl Validate for Error {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        for (index, item) in self.details.iter().enumerate() {
-            let path = &path.field("details").index(index);
-            item.validate_at(path, errors);
-        }
-        if let Some(value) = &self.retry_after {
-            rules::minimum(&path.field("retry_after"), *value as f64, 1.0, errors);
-        }
-    }
-}
-
 impl FromJson for Error {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "message",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "details",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    ErrorDetail::check_json(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "retry_after",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("code", String::check_json),
+            json::required("message", String::check_json),
+            json::required("details", <Vec<ErrorDetail>>::check_json),
+            json::optional(
+                "retry_after",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -929,39 +648,15 @@ pub struct ErrorDetail {
     pub code: String,
 }
 
-impl Validate for ErrorDetail {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.location.validate_at(&path.field("location"), errors);
-    }
-}
-
 impl FromJson for ErrorDetail {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "field", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "location",
-            path,
-            errors,
-        ) {
-            ErrorDetailLocation::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "message",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("field", String::check_json),
+            json::required("location", ErrorDetailLocation::check_json),
+            json::required("message", String::check_json),
+            json::required("code", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -1037,29 +732,9 @@ impl<'de> Deserialize<'de> for ErrorDetailLocation {
     }
 }
 
-impl Validate for ErrorDetailLocation {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(
-                path,
-                value,
-                &["body", "query", "path", "header"],
-                errors,
-            );
-        }
-    }
-}
-
 impl FromJson for ErrorDetailLocation {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(
-                path,
-                value,
-                &["body", "query", "path", "header"],
-                errors,
-            );
-        }
+        json::string_in(value, path, errors, &["body", "query", "path", "header"]);
     }
 }
 

@@ -8,7 +8,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use crate::models::ChargeStatus;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// The parameters of `list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,62 +42,49 @@ impl ListUsersParams {
     }
 }
 
-impl Validate for ListUsersParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("page"), f64::from(self.page), 1.0, errors);
-        {
-            let path = &path.field("per_page");
-            rules::minimum(path, f64::from(self.per_page), 1.0, errors);
-            rules::maximum(path, f64::from(self.per_page), 100.0, errors);
-        }
-        rules::pattern(
-            &path.field("sort"),
-            LIST_USERS_PARAMS_SORT_PATTERN.is_match(&self.sort),
-            "^-?(name|email|created_at)$",
-            errors,
-        );
-        if let Some(value) = &self.search {
-            rules::min_length(&path.field("search"), value, 1, errors);
-        }
-    }
-}
-
 impl FromJson for ListUsersParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "page", path, errors) {
-            if let Some(value) = json::int32(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "per_page",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::int32(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-                rules::maximum(path, value as f64, 100.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "sort", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    LIST_USERS_PARAMS_SORT_PATTERN.is_match(value),
-                    "^-?(name|email|created_at)$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "search", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional(
+                "page",
+                |value, path, errors| {
+                    if let Some(value) = json::int32(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "per_page",
+                |value, path, errors| {
+                    if let Some(value) = json::int32(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                        rules::maximum(path, value as f64, 100.0, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "sort",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            LIST_USERS_PARAMS_SORT_PATTERN.is_match(value),
+                            "^-?(name|email|created_at)$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::optional(
+                "search",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -107,91 +95,31 @@ pub struct GetUserParams {
     pub user_id: i64,
 }
 
-impl Validate for GetUserParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("user_id"), self.user_id as f64, 1.0, errors);
-    }
-}
-
 impl FromJson for GetUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "user_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "user_id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
 /// The parameters of `delete_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeleteUserParams {
-    /// The user's id.
-    pub user_id: i64,
-}
-
-impl Validate for DeleteUserParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("user_id"), self.user_id as f64, 1.0, errors);
-    }
-}
-
-impl FromJson for DeleteUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "user_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-    }
-}
+///
+/// The same as [`GetUserParams`], which the spec repeats.
+pub type DeleteUserParams = GetUserParams;
 
 /// The parameters of `update_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UpdateUserParams {
-    /// The user's id.
-    pub user_id: i64,
-}
-
-impl Validate for UpdateUserParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("user_id"), self.user_id as f64, 1.0, errors);
-    }
-}
-
-impl FromJson for UpdateUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "user_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-    }
-}
+///
+/// The same as [`GetUserParams`], which the spec repeats.
+pub type UpdateUserParams = GetUserParams;
 
 /// The parameters of `list_charges`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,49 +144,30 @@ impl ListChargesParams {
     }
 }
 
-impl Validate for ListChargesParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("limit");
-            rules::minimum(path, f64::from(self.limit), 1.0, errors);
-            rules::maximum(path, f64::from(self.limit), 100.0, errors);
-        }
-        if let Some(value) = &self.customer_id {
-            rules::minimum(&path.field("customer_id"), *value as f64, 1.0, errors);
-        }
-        if let Some(value) = &self.status {
-            value.validate_at(&path.field("status"), errors);
-        }
-    }
-}
-
 impl FromJson for ListChargesParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "limit", path, errors) {
-            if let Some(value) = json::int32(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-                rules::maximum(path, value as f64, 100.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "cursor", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "customer_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            ChargeStatus::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional(
+                "limit",
+                |value, path, errors| {
+                    if let Some(value) = json::int32(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                        rules::maximum(path, value as f64, 100.0, errors);
+                    }
+                },
+            ),
+            json::optional("cursor", String::check_json),
+            json::optional(
+                "customer_id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional("status", ChargeStatus::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -269,80 +178,31 @@ pub struct GetChargeParams {
     pub charge_id: String,
 }
 
-impl Validate for GetChargeParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::pattern(
-            &path.field("charge_id"),
-            GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(&self.charge_id),
-            "^ch_[A-Za-z0-9]{24}$",
-            errors,
-        );
-    }
-}
-
 impl FromJson for GetChargeParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "charge_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
-                    "^ch_[A-Za-z0-9]{24}$",
-                    errors,
-                );
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "charge_id",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
+                            "^ch_[A-Za-z0-9]{24}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
 /// The parameters of `create_refund`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateRefundParams {
-    /// The charge's id.
-    pub charge_id: String,
-}
-
-impl Validate for CreateRefundParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::pattern(
-            &path.field("charge_id"),
-            GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(&self.charge_id),
-            "^ch_[A-Za-z0-9]{24}$",
-            errors,
-        );
-    }
-}
-
-impl FromJson for CreateRefundParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "charge_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
-                    "^ch_[A-Za-z0-9]{24}$",
-                    errors,
-                );
-            }
-        }
-    }
-}
+///
+/// The same as [`GetChargeParams`], which the spec repeats.
+pub type CreateRefundParams = GetChargeParams;
 
 static LIST_USERS_PARAMS_SORT_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^-?(name|email|created_at)$").expect("specforge checked this pattern")

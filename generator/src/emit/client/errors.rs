@@ -2,19 +2,60 @@
 //! (and those the generated server layer gives), decoded by status; and,
 //! where an operation's successes differ in shape, an enum of them.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 use super::methods::error_name;
 use super::plan::Plan;
 use crate::emit::rust::{large_variant_allowance, module_docs};
 
 pub fn module(plans: &[Plan<'_>]) -> TokenStream {
-    let items = plans.iter().map(|plan| {
-        let error = error_enum(plan);
-        let success = &plan.success.enum_item;
-        quote! { #success #error }
-    });
+    // Operations that answer the same errors share one enum: the first
+    // declares it, the others name it by an alias of their own.
+    let shapes: Vec<String> = plans
+        .iter()
+        .map(|plan| error_enum(plan, &format_ident!("Errors"), "").to_string())
+        .collect();
+    let mut sharing: HashMap<&str, usize> = HashMap::new();
+    for shape in &shapes {
+        *sharing.entry(shape).or_default() += 1;
+    }
+    let mut declared: HashMap<&str, Ident> = HashMap::new();
+    let items: Vec<TokenStream> = plans
+        .iter()
+        .zip(&shapes)
+        .map(|(plan, shape)| {
+            let name = error_name(plan.operation);
+            let operation = &plan.operation.id.rust;
+            let error = match declared.get(shape.as_str()) {
+                Some(first) => {
+                    let doc = format!(
+                        " The errors `{operation}` may answer, by status: the same as [`{first}`]."
+                    );
+                    quote! {
+                        #[doc = #doc]
+                        pub type #name = #first;
+                    }
+                }
+                None => {
+                    declared.insert(shape, name.clone());
+                    let doc = match sharing[shape.as_str()] - 1 {
+                        0 => format!(" The errors `{operation}` may answer, by status."),
+                        others => format!(
+                            " The errors `{operation}` may answer, by status (and {others} other \
+                             operation{}, whose error types alias this one).",
+                            if others == 1 { "" } else { "s" }
+                        ),
+                    };
+                    error_enum(plan, &name, &doc)
+                }
+            };
+            let success = &plan.success.enum_item;
+            quote! { #success #error }
+        })
+        .collect();
     let doc = module_docs(
         "What each operation may answer besides success: one enum per operation, one variant per status.",
     );
@@ -24,8 +65,7 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
     }
 }
 
-fn error_enum(plan: &Plan<'_>) -> TokenStream {
-    let name = error_name(plan.operation);
+fn error_enum(plan: &Plan<'_>, name: &Ident, doc: &str) -> TokenStream {
     let variants = plan.errors.iter().map(|variant| {
         let (doc, variant_name) = (&variant.docs, &variant.name);
         match &variant.ty {
@@ -82,10 +122,6 @@ fn error_enum(plan: &Plan<'_>) -> TokenStream {
         },
     };
     let large_variants = large_variant_allowance(plan.errors.iter().map(|v| v.size));
-    let doc = format!(
-        " The errors `{}` may answer, by status.",
-        plan.operation.id.rust
-    );
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]

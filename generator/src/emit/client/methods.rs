@@ -95,6 +95,15 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
         .is_some()
         .then(|| quote! { call.idempotent = true; });
     let arms = &plan.success.arms;
+    let finish = match &plan.success.single {
+        Some((status, decoder)) => quote! { finish_on(answer, #status, #decoder) },
+        None => quote! {
+            finish(answer, |status, bytes| match status {
+                #(#arms,)*
+                _ => None,
+            })
+        },
+    };
     let mutable = (has_cookies
         || !plan
             .arguments
@@ -118,10 +127,7 @@ fn methods(context: &Context<'_>, plan: &Plan<'_>) -> TokenStream {
             #body
             #idempotent
             let answer = self.send(call).await?;
-            finish(answer, |status, bytes| match status {
-                #(#arms,)*
-                _ => None,
-            })
+            #finish
         }
     };
     let (Some(walk), Some((stream, all))) = (&plan.walk, &plan.helpers) else {

@@ -87,6 +87,7 @@ const KNOWN_ITEMS: &[(&str, &str)] = &[
     ("decode_page", "crate::runtime::pagination::decode_page"),
     ("encode", "crate::runtime::encode"),
     ("finish", "crate::runtime::response::finish"),
+    ("finish_on", "crate::runtime::response::finish_on"),
     ("types", "crate::types"),
     ("walk", "crate::runtime::pagination::walk"),
 ];
@@ -236,7 +237,9 @@ fn idents(tokens: &TokenStream) -> BTreeSet<String> {
                     punct(Some(index + 1)) == Some(':') && punct(Some(index + 2)) == Some(':');
                 let called = matches!(flat.get(index + 1), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
                 let is_type = name.starts_with(|c: char| c.is_ascii_uppercase());
-                if is_type || starts_path || called {
+                // Decoders handed to `finish_on` as values.
+                let passed = matches!(name.as_str(), "decode_page" | "decode_cursor_page");
+                if is_type || starts_path || called || passed {
                     found.insert(name);
                 }
             }

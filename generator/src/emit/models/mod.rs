@@ -5,11 +5,13 @@ mod integer_enums;
 mod structs;
 mod unions;
 
-use proc_macro2::TokenStream;
+use std::collections::HashMap;
+
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
 use super::form;
-use super::rust::docs;
+use super::rust::{docs, ident};
 use super::typeref::{Imports, TypeWriter};
 use super::validation::ValidationWriter;
 use crate::ir::{TypeDef, TypeId, TypeKind};
@@ -20,9 +22,15 @@ use structs::struct_item;
 use unions::union_item;
 
 /// The items of one module (`models` or `params`), with their imports.
+///
+/// A type specforge named (an inline schema, the parameters of an
+/// operation) whose items are the same as an earlier type's but for its
+/// name and docs is an alias of the earlier type: one type to compile, and
+/// every name still works.
 pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStream {
-    let mut validation = ValidationWriter::new(writer);
+    let mut validation = ValidationWriter::new(writer.api);
     let form_types = form::form_types(writer.api);
+    let mut declared: HashMap<String, &str> = HashMap::new();
     let items: Vec<TokenStream> = writer
         .api
         .types
@@ -36,16 +44,77 @@ pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStre
                 TypeKind::Enum(e) => enum_item(def, e, imports),
                 TypeKind::Union(u) => union_item(writer, def, u, imports),
             };
-            let validate = validation.validate_impl(def, imports);
-            let from_json = validation.json_check_impl(def, imports);
+            let from_json = validation.json_check_impl(writer, def, imports);
             let form_shape = form_types
                 .contains(&id)
                 .then(|| form::form_shape_impl(writer.api, def, imports));
-            quote! { #item #validate #from_json #form_shape }
+            let items = quote! { #item #from_json #form_shape };
+            // A schema the spec names is a type of its own; one specforge
+            // named after its place may be an alias.
+            let shape = shape_of(&items, &def.name);
+            match declared.get(&shape) {
+                Some(first) if !def.is_component() => alias(def, first),
+                _ => {
+                    declared.entry(shape).or_insert(&def.name);
+                    items
+                }
+            }
         })
         .collect();
     let patterns = validation.finish(imports);
     quote! { #(#items)* #patterns }
+}
+
+/// `pub type Name = First;`, with the type's own docs.
+fn alias(def: &TypeDef, first: &str) -> TokenStream {
+    let note = format!("The same as [`{first}`], which the spec repeats.");
+    let docs = docs_with_note(def, &note);
+    let (name, first) = (ident(&def.name), ident(first));
+    quote! {
+        #docs
+        pub type #name = #first;
+    }
+}
+
+/// The items of a type as text, without their leading docs and with the
+/// type's name replaced, so that types alike but for those compare equal.
+fn shape_of(items: &TokenStream, name: &str) -> String {
+    let mut tokens = items.clone().into_iter().peekable();
+    // Leading `#[doc = ...]` attributes.
+    while let Some(TokenTree::Punct(punct)) = tokens.peek() {
+        if punct.as_char() != '#' {
+            break;
+        }
+        let mut ahead = tokens.clone();
+        ahead.next();
+        match ahead.next() {
+            Some(TokenTree::Group(group)) if is_doc(&group.stream()) => tokens = ahead,
+            _ => break,
+        }
+    }
+    let text = tokens.collect::<TokenStream>().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    // Whole-word replacement, inside string literals too (`"Name::default_x"`).
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + name.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if word(before) || word(after) {
+            name
+        } else {
+            "Self_"
+        });
+        rest = &rest[at + name.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether an attribute's contents are `doc = ...`.
+fn is_doc(attribute: &TokenStream) -> bool {
+    matches!(attribute.clone().into_iter().next(), Some(TokenTree::Ident(name)) if name == "doc")
 }
 
 /// The type's own docs followed by a note on its behaviour.

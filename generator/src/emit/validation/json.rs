@@ -1,47 +1,44 @@
-//! `FromJson` impls: checks of untrusted JSON against the schema.
-//!
-//! They check what serde needs (types, required properties, enum values,
-//! formats, the union variant) and the spec's rules, reporting everything at
-//! once, so a request body gets one complete list of what is wrong with it.
+//! The `check_json` of each type: what serde needs (types, required
+//! properties, enum values, formats, the union variant) and the spec's rules,
+//! reporting everything at once, so a request body gets one complete list of
+//! what is wrong with it.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal as TokenLiteral, TokenStream};
 use quote::quote;
 
-use super::rules::number_checks;
-use super::{PathExpr, ValidationWriter, Value};
+use super::rules::{number_checks, schema_has_own_rules};
+use super::ValidationWriter;
 use crate::emit::rust::ident;
-use crate::emit::typeref::Imports;
+use crate::emit::typeref::{Imports, TypeWriter};
 use crate::ir::{Field, Primitive, Schema, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 impl ValidationWriter {
-    pub fn json_check_impl(&mut self, def: &TypeDef, imports: &mut Imports) -> TokenStream {
+    pub fn json_check_impl(
+        &mut self,
+        writer: &TypeWriter<'_>,
+        def: &TypeDef,
+        imports: &mut Imports,
+    ) -> TokenStream {
         imports.add("crate::validation::FromJson");
+        imports.add("crate::validation::Path");
+        imports.add("crate::validation::ValidationError");
         imports.add("crate::validation::json");
         imports.add("serde_json::Value");
         let name = ident(&def.name);
         let body = match &def.kind {
-            TypeKind::Struct(s) => self.struct_checks(def, s, imports),
+            TypeKind::Struct(s) => self.struct_checks(writer, def, s, imports),
             // Strict even for open enums: JSON checked here is a request,
             // and a request may only send the values the spec lists.
-            TypeKind::Enum(e) if e.integer => {
-                self.uses_rules = true;
-                let wires = e.variants.iter().map(|v| v.wire.as_str());
-                vec![quote! {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::enumeration(path, &value.to_string(), &[#(#wires),*], errors);
-                    }
-                }]
-            }
             TypeKind::Enum(e) => {
-                self.uses_rules = true;
                 let wires = e.variants.iter().map(|v| v.wire.as_str());
-                vec![quote! {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::enumeration(path, value, &[#(#wires),*], errors);
-                    }
-                }]
+                let check = if e.integer {
+                    quote! { json::integer_in }
+                } else {
+                    quote! { json::string_in }
+                };
+                vec![quote! { #check(value, path, errors, &[#(#wires),*]); }]
             }
-            TypeKind::Union(u) => self.union_checks(def, u, imports),
+            TypeKind::Union(u) => self.union_checks(def, u),
         };
         let (value, path, errors) = if body.is_empty() {
             (quote! { _value }, quote! { _path }, quote! { _errors })
@@ -59,92 +56,109 @@ impl ValidationWriter {
 
     fn struct_checks(
         &mut self,
+        writer: &TypeWriter<'_>,
         def: &TypeDef,
         s: &StructDef,
         imports: &mut Imports,
     ) -> Vec<TokenStream> {
-        let mut statements = vec![quote! {
-            let Some(object) = json::object(value, path, errors) else {
-                return;
-            };
-        }];
-        for field in &s.fields {
-            statements.extend(self.property_checks(def, field, imports));
-        }
-        if let Some(values) = &s.additional_properties {
+        let properties: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .filter_map(|field| self.property(writer, def, field, imports))
+            .collect();
+        let additional = s.additional_properties.as_ref().and_then(|values| {
             let label = format!("{}_additional", def.name);
-            let inner = self.json_checks(values, &label, imports);
-            if !inner.is_empty() {
-                let declared = s.fields.iter().map(|f| f.name.wire.as_str());
-                let skip_declared = (!s.fields.is_empty()).then(|| {
-                    quote! {
-                        if matches!(key.as_str(), #(#declared)|*) {
-                            continue;
-                        }
-                    }
-                });
-                statements.push(quote! {
-                    for (key, value) in object {
-                        #skip_declared
-                        let path = &path.key(key);
-                        #(#inner)*
-                    }
-                });
-            }
-        }
-        if statements.len() == 1 {
-            // Only the object check: its binding is not needed.
+            self.check_fn(writer, values, values.nullable, &label, imports)
+        });
+        if properties.is_empty() && additional.is_none() {
             return vec![quote! { json::object(value, path, errors); }];
         }
-        statements
+        imports.add("crate::validation::json::Property");
+        let table = quote! { const PROPERTIES: &[Property] = &[#(#properties),*]; };
+        let statement = match additional {
+            Some(check) => quote! {
+                if let Some(object) = json::properties(value, path, errors, PROPERTIES) {
+                    json::additional(object, path, errors, PROPERTIES, #check);
+                }
+            },
+            None => quote! { json::properties(value, path, errors, PROPERTIES); },
+        };
+        vec![table, statement]
     }
 
-    fn property_checks(
+    /// The table entry of one property: how present it must be, and its check.
+    fn property(
         &mut self,
+        writer: &TypeWriter<'_>,
         def: &TypeDef,
         field: &Field,
         imports: &mut Imports,
     ) -> Option<TokenStream> {
         let wire = &field.name.wire;
         let label = format!("{}_{}", def.name, crate::naming::bare(&field.name.rust));
-        // Null is dealt with by the property lookup. Incoming JSON is a
-        // request: a required write-only property is required here, a
-        // read-only one the server sets is not.
-        let inner = self.json_checks_non_null(&field.schema, &label, imports);
+        // Null is dealt with by the table. Incoming JSON is a request: a
+        // required write-only property is required here, a read-only one
+        // the server sets is not.
+        let check = self.check_fn(writer, &field.schema, false, &label, imports);
         let required = field.required_in_requests();
         // A schema without a type takes any value, `null` too (`nullable`
         // only means something beside a `type`).
         let nullable = field.schema.nullable || matches!(field.schema.ty, TypeRef::Any);
-        // A property its default fills is optional here: absent is fine, null is not.
-        let lookup = if !required && nullable {
-            if inner.is_empty() {
-                // Absent, null or anything at all: nothing to check.
-                return None;
-            }
-            quote! { json::optional_nullable(object, #wire, path) }
-        } else if !required {
-            quote! { json::optional(object, #wire, path, errors) }
-        } else if nullable {
-            quote! { json::required_nullable(object, #wire, path, errors) }
-        } else {
-            quote! { json::required(object, #wire, path, errors) }
-        };
-        if inner.is_empty() {
-            return Some(quote! { #lookup; });
+        if !required && nullable && check.is_none() {
+            // Absent, null or anything at all: nothing to check.
+            return None;
         }
-        Some(quote! {
-            if let Some((value, ref path)) = #lookup {
-                #(#inner)*
-            }
-        })
+        let check = check.unwrap_or_else(|| quote! { Value::check_json });
+        // A property its default fills is optional here: absent is fine, null is not.
+        let entry = match (required, nullable) {
+            (true, false) => quote! { json::required },
+            (true, true) => quote! { json::required_nullable },
+            (false, false) => quote! { json::optional },
+            (false, true) => quote! { json::optional_nullable },
+        };
+        Some(quote! { #entry(#wire, #check) })
     }
 
-    fn union_checks(
+    /// An expression of type `json::Check` for values of `schema`, `None`
+    /// when any value passes: the type's own `check_json` when the schema
+    /// has no rules of its own, else a closure that checks them.
+    fn check_fn(
         &mut self,
-        def: &TypeDef,
-        u: &UnionDef,
+        writer: &TypeWriter<'_>,
+        schema: &Schema,
+        nullable: bool,
+        label: &str,
         imports: &mut Imports,
-    ) -> Vec<TokenStream> {
+    ) -> Option<TokenStream> {
+        if let Some(ty) = plain_type(writer, schema, imports) {
+            let ty = if nullable {
+                quote! { Option<#ty> }
+            } else {
+                ty
+            };
+            let bare = matches!(schema.ty, TypeRef::Named(_) | TypeRef::Any)
+                || matches!(schema.ty, TypeRef::Primitive(p) if p != Primitive::DateTime);
+            return Some(if bare && !nullable {
+                quote! { #ty::check_json }
+            } else {
+                quote! { <#ty>::check_json }
+            });
+        }
+        if matches!(schema.ty, TypeRef::Primitive(Primitive::Binary)) && !nullable {
+            return Some(quote! { json::bytes });
+        }
+        let checks = if nullable {
+            self.json_checks(schema, label)
+        } else {
+            self.json_checks_non_null(schema, label)
+        };
+        if checks.is_empty() {
+            return None;
+        }
+        Some(quote! { |value, path, errors| { #(#checks)* } })
+    }
+
+    fn union_checks(&mut self, def: &TypeDef, u: &UnionDef) -> Vec<TokenStream> {
         if let Some(property) = &u.discriminator {
             self.uses_rules = true;
             let arms = u
@@ -153,7 +167,7 @@ impl ValidationWriter {
                 .filter(|v| !v.tags.is_empty())
                 .map(|variant| {
                     let tags = &variant.tags;
-                    let call = self.json_checks(&variant.schema, &def.name, imports);
+                    let call = self.json_checks(&variant.schema, &def.name);
                     quote! { Some(#(#tags)|*) => { #(#call)* } }
                 });
             let arms: Vec<TokenStream> = arms.collect();
@@ -174,7 +188,7 @@ impl ValidationWriter {
             .iter()
             .map(|variant| {
                 let label = format!("{}_{}", def.name, variant.name);
-                self.json_checks(&variant.schema, &label, imports)
+                self.json_checks(&variant.schema, &label)
             })
             .collect();
         if variant_checks.iter().any(Vec::is_empty) {
@@ -189,13 +203,8 @@ impl ValidationWriter {
     }
 
     /// Statements checking the JSON `value` (a `&Value` binding) at `path` (a `&Path` binding).
-    fn json_checks(
-        &mut self,
-        schema: &Schema,
-        label: &str,
-        imports: &mut Imports,
-    ) -> Vec<TokenStream> {
-        let checks = self.json_checks_non_null(schema, label, imports);
+    fn json_checks(&mut self, schema: &Schema, label: &str) -> Vec<TokenStream> {
+        let checks = self.json_checks_non_null(schema, label);
         if schema.nullable && !checks.is_empty() {
             return vec![quote! {
                 if !value.is_null() {
@@ -206,13 +215,7 @@ impl ValidationWriter {
         checks
     }
 
-    fn json_checks_non_null(
-        &mut self,
-        schema: &Schema,
-        label: &str,
-        imports: &mut Imports,
-    ) -> Vec<TokenStream> {
-        let path = PathExpr::Var;
+    fn json_checks_non_null(&mut self, schema: &Schema, label: &str) -> Vec<TokenStream> {
         let rules = &schema.rules;
         match &schema.ty {
             TypeRef::Any => Vec::new(),
@@ -221,39 +224,16 @@ impl ValidationWriter {
                 vec![quote! { #name::check_json(value, path, errors); }]
             }
             TypeRef::Primitive(Primitive::String) => {
-                let mut inner = Vec::new();
-                self.string_checks(
-                    rules,
-                    &Value::Ref(quote! { value }),
-                    &path.arg(),
-                    label,
-                    &mut inner,
-                );
-                if !inner.is_empty() {
-                    self.uses_rules = true;
-                }
+                let inner = self.string_checks(rules, label);
                 guarded(quote! { json::string(value, path, errors) }, inner)
             }
             TypeRef::Primitive(p @ (Primitive::DateTime | Primitive::Date | Primitive::Uuid)) => {
-                self.uses_rules = true;
-                let (ty, format) = match p {
-                    Primitive::DateTime => {
-                        imports.add("chrono::DateTime");
-                        imports.add("chrono::Utc");
-                        (quote! { DateTime<Utc> }, "date-time")
-                    }
-                    Primitive::Date => {
-                        imports.add("chrono::NaiveDate");
-                        (quote! { NaiveDate }, "date")
-                    }
-                    _ => {
-                        imports.add("uuid::Uuid");
-                        (quote! { Uuid }, "uuid")
-                    }
+                let ty = match p {
+                    Primitive::DateTime => quote! { DateTime<Utc> },
+                    Primitive::Date => quote! { NaiveDate },
+                    _ => quote! { Uuid },
                 };
-                let check =
-                    quote! { rules::format(path, value.parse::<#ty>().is_ok(), #format, errors); };
-                guarded(quote! { json::string(value, path, errors) }, vec![check])
+                vec![quote! { <#ty>::check_json(value, path, errors); }]
             }
             TypeRef::Primitive(Primitive::Boolean) => {
                 vec![quote! { json::boolean(value, path, errors); }]
@@ -262,19 +242,17 @@ impl ValidationWriter {
                 vec![quote! { json::bytes(value, path, errors); }]
             }
             TypeRef::Primitive(p) => {
-                let (reader, as_primitive) = match p {
-                    Primitive::I32 => (quote! { json::int32 }, Primitive::I64),
-                    Primitive::I64 => (quote! { json::integer }, Primitive::I64),
-                    _ => (quote! { json::number }, Primitive::F64),
+                let reader = match p {
+                    Primitive::I32 => quote! { json::int32 },
+                    Primitive::I64 => quote! { json::integer },
+                    _ => quote! { json::number },
                 };
-                let mut inner = Vec::new();
-                number_checks(
-                    as_primitive,
-                    rules,
-                    &Value::Place(quote! { value }),
-                    &path.arg(),
-                    &mut inner,
-                );
+                let as_primitive = if p.is_integer() {
+                    Primitive::I64
+                } else {
+                    Primitive::F64
+                };
+                let inner = number_checks(as_primitive, rules);
                 if !inner.is_empty() {
                     self.uses_rules = true;
                 }
@@ -282,7 +260,6 @@ impl ValidationWriter {
             }
             TypeRef::Array(items) => {
                 let mut inner = Vec::new();
-                let count = |n: Option<usize>| n.map(proc_macro2::Literal::usize_unsuffixed);
                 if let Some(min) = count(rules.min_items) {
                     inner.push(quote! { rules::min_items(path, items.len(), #min, errors); });
                 }
@@ -295,7 +272,7 @@ impl ValidationWriter {
                 if !inner.is_empty() {
                     self.uses_rules = true;
                 }
-                let item_checks = self.json_checks(items, &format!("{label}_item"), imports);
+                let item_checks = self.json_checks(items, &format!("{label}_item"));
                 if !item_checks.is_empty() {
                     inner.push(quote! {
                         for (index, value) in items.iter().enumerate() {
@@ -312,7 +289,6 @@ impl ValidationWriter {
             }
             TypeRef::Map(values) => {
                 let mut inner = Vec::new();
-                let count = |n: Option<usize>| n.map(proc_macro2::Literal::usize_unsuffixed);
                 if let Some(min) = count(rules.min_properties) {
                     inner
                         .push(quote! { rules::min_properties(path, entries.len(), #min, errors); });
@@ -328,7 +304,7 @@ impl ValidationWriter {
                 if !inner.is_empty() || !entry_checks.is_empty() {
                     self.uses_rules = true;
                 }
-                entry_checks.extend(self.json_checks(values, &format!("{label}_value"), imports));
+                entry_checks.extend(self.json_checks(values, &format!("{label}_value")));
                 if !entry_checks.is_empty() {
                     inner.push(quote! {
                         for (key, value) in entries {
@@ -345,6 +321,46 @@ impl ValidationWriter {
             }
         }
     }
+}
+
+/// The Rust type whose `check_json` checks exactly what `schema` asks, when
+/// no node of it carries a rule of its own (`Vec<Option<Pet>>`, `String`).
+fn plain_type(
+    writer: &TypeWriter<'_>,
+    schema: &Schema,
+    imports: &mut Imports,
+) -> Option<TokenStream> {
+    if schema_has_own_rules(schema) {
+        return None;
+    }
+    let nested = |inner: &Schema, imports: &mut Imports| {
+        let ty = plain_type(writer, inner, imports)?;
+        let nullable = inner.nullable && !matches!(inner.ty, TypeRef::Any);
+        Some(if nullable {
+            quote! { Option<#ty> }
+        } else {
+            ty
+        })
+    };
+    match &schema.ty {
+        TypeRef::Primitive(Primitive::Binary) => None,
+        TypeRef::Named(_) | TypeRef::Primitive(_) | TypeRef::Any => {
+            Some(writer.tokens(schema, imports))
+        }
+        TypeRef::Array(items) => {
+            let items = nested(items, imports)?;
+            Some(quote! { Vec<#items> })
+        }
+        TypeRef::Map(values) => {
+            let values = nested(values, imports)?;
+            imports.add("std::collections::BTreeMap");
+            Some(quote! { BTreeMap<String, #values> })
+        }
+    }
+}
+
+fn count(n: Option<usize>) -> Option<TokenLiteral> {
+    n.map(TokenLiteral::usize_unsuffixed)
 }
 
 /// `if let Some(value) = reader { inner }`, or the bare reader call when there is nothing inside.

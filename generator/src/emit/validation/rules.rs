@@ -1,138 +1,35 @@
-//! The checks of one schema node's rules: strings, numbers, arrays, maps.
+//! The checks of one schema node's own rules: strings and numbers.
 
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Literal as TokenLiteral, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{PathExpr, ValidationWriter, Value};
+use super::ValidationWriter;
 use crate::ir::{Primitive, Rules, Schema, StringFormat, TypeRef};
 
 impl ValidationWriter {
-    /// Statements checking `value` against `schema`; `path` is a `&Path` expression.
-    pub(super) fn checks(
-        &mut self,
-        schema: &Schema,
-        value: &Value,
-        path_expr: &PathExpr,
-        label: &str,
-    ) -> Vec<TokenStream> {
-        let path = &path_expr.arg();
+    /// Checks of the `&str` binding `value` at the `&Path` binding `path`.
+    pub(super) fn string_checks(&mut self, rules: &Rules, label: &str) -> Vec<TokenStream> {
         let mut out = Vec::new();
-        let rules = &schema.rules;
-        if schema_has_own_rules(schema) {
-            self.uses_rules = true;
-        }
-        match &schema.ty {
-            TypeRef::Primitive(Primitive::String) => {
-                self.string_checks(rules, value, path, label, &mut out)
-            }
-            TypeRef::Primitive(p) if p.is_number() => {
-                number_checks(*p, rules, value, path, &mut out)
-            }
-            TypeRef::Primitive(_) | TypeRef::Any => {}
-            TypeRef::Named(id) => {
-                if self.needs.contains(id) {
-                    let receiver = value.receiver();
-                    out.push(quote! { #receiver.validate_at(#path, errors); });
-                }
-            }
-            TypeRef::Array(items) => {
-                let receiver = value.receiver();
-                if let Some(min) = rules.min_items.map(TokenLiteral::usize_unsuffixed) {
-                    out.push(quote! { rules::min_items(#path, #receiver.len(), #min, errors); });
-                }
-                if let Some(max) = rules.max_items.map(TokenLiteral::usize_unsuffixed) {
-                    out.push(quote! { rules::max_items(#path, #receiver.len(), #max, errors); });
-                }
-                if rules.unique_items {
-                    let by_ref = value.by_ref();
-                    out.push(quote! { rules::unique_items(#path, #by_ref, errors); });
-                }
-                let item_checks = self.checks(
-                    items,
-                    &Value::Ref(quote! { item }),
-                    &PathExpr::Var,
-                    &format!("{label}_item"),
-                );
-                if !item_checks.is_empty() {
-                    let child = path_expr.child(quote! { index(index) });
-                    out.push(quote! {
-                        for (index, item) in #receiver.iter().enumerate() {
-                            let path = &#child;
-                            #(#item_checks)*
-                        }
-                    });
-                }
-            }
-            TypeRef::Map(values) => {
-                let receiver = value.receiver();
-                if let Some(min) = rules.min_properties.map(TokenLiteral::usize_unsuffixed) {
-                    out.push(
-                        quote! { rules::min_properties(#path, #receiver.len(), #min, errors); },
-                    );
-                }
-                if let Some(max) = rules.max_properties.map(TokenLiteral::usize_unsuffixed) {
-                    out.push(
-                        quote! { rules::max_properties(#path, #receiver.len(), #max, errors); },
-                    );
-                }
-                let key_check = rules
-                    .key_max_length
-                    .map(TokenLiteral::usize_unsuffixed)
-                    .map(|max| quote! { rules::key_max_length(path, key, #max, errors); });
-                let value_checks = self.checks(
-                    values,
-                    &Value::Ref(quote! { value }),
-                    &PathExpr::Var,
-                    &format!("{label}_value"),
-                );
-                let child = path_expr.child(quote! { key(key) });
-                if !value_checks.is_empty() {
-                    let by_ref = value.by_ref();
-                    out.push(quote! {
-                        for (key, value) in #by_ref {
-                            let path = &#child;
-                            #key_check
-                            #(#value_checks)*
-                        }
-                    });
-                } else if let Some(key_check) = key_check {
-                    out.push(quote! {
-                        for key in #receiver.keys() {
-                            let path = &#child;
-                            #key_check
-                        }
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    pub(super) fn string_checks(
-        &mut self,
-        rules: &Rules,
-        value: &Value,
-        path: &TokenStream,
-        label: &str,
-        out: &mut Vec<TokenStream>,
-    ) {
-        let by_ref = value.by_ref();
         if let Some(min) = rules.min_length.map(TokenLiteral::usize_unsuffixed) {
-            out.push(quote! { rules::min_length(#path, #by_ref, #min, errors); });
+            out.push(quote! { rules::min_length(path, value, #min, errors); });
         }
         if let Some(max) = rules.max_length.map(TokenLiteral::usize_unsuffixed) {
-            out.push(quote! { rules::max_length(#path, #by_ref, #max, errors); });
+            out.push(quote! { rules::max_length(path, value, #max, errors); });
         }
         if let Some(pattern) = &rules.pattern {
             let name = self.pattern_static(pattern, label);
-            out.push(quote! { rules::pattern(#path, #name.is_match(#by_ref), #pattern, errors); });
+            out.push(quote! { rules::pattern(path, #name.is_match(value), #pattern, errors); });
         }
         match rules.format {
-            Some(StringFormat::Email) => out.push(quote! { rules::email(#path, #by_ref, errors); }),
-            Some(StringFormat::Uri) => out.push(quote! { rules::uri(#path, #by_ref, errors); }),
+            Some(StringFormat::Email) => out.push(quote! { rules::email(path, value, errors); }),
+            Some(StringFormat::Uri) => out.push(quote! { rules::uri(path, value, errors); }),
             None => {}
         }
+        if !out.is_empty() {
+            self.uses_rules = true;
+        }
+        out
     }
 
     fn pattern_static(&mut self, pattern: &str, label: &str) -> proc_macro2::Ident {
@@ -147,18 +44,11 @@ impl ValidationWriter {
     }
 }
 
-pub(super) fn number_checks(
-    primitive: Primitive,
-    rules: &Rules,
-    value: &Value,
-    path: &TokenStream,
-    out: &mut Vec<TokenStream>,
-) {
-    let raw = value.by_value();
+/// Checks of the number binding `value` (an `i64` or `f64`) at the `&Path` binding `path`.
+pub(super) fn number_checks(primitive: Primitive, rules: &Rules) -> Vec<TokenStream> {
     let as_f64 = match primitive {
-        Primitive::F64 => raw,
-        Primitive::I64 => quote! { #raw as f64 },
-        _ => quote! { f64::from(#raw) },
+        Primitive::F64 => quote! { value },
+        _ => quote! { value as f64 },
     };
     let bounds = [
         (
@@ -174,6 +64,7 @@ pub(super) fn number_checks(
             "exclusive_maximum",
         ),
     ];
+    let mut out = Vec::new();
     for (bound, exclusive, inclusive_rule, exclusive_rule) in bounds {
         if let Some(bound) = bound {
             let rule = format_ident!(
@@ -185,13 +76,14 @@ pub(super) fn number_checks(
                 }
             );
             let bound = TokenLiteral::f64_unsuffixed(bound);
-            out.push(quote! { rules::#rule(#path, #as_f64, #bound, errors); });
+            out.push(quote! { rules::#rule(path, #as_f64, #bound, errors); });
         }
     }
     if let Some(multiple) = rules.multiple_of {
         let multiple = TokenLiteral::f64_unsuffixed(multiple);
-        out.push(quote! { rules::multiple_of(#path, #as_f64, #multiple, errors); });
+        out.push(quote! { rules::multiple_of(path, #as_f64, #multiple, errors); });
     }
+    out
 }
 
 /// Whether the schema node itself (not what it contains) carries a rule.

@@ -57,6 +57,9 @@ pub struct Success {
     pub ty: TokenStream,
     /// `status => decoder` arms of the success closure.
     pub arms: Vec<TokenStream>,
+    /// The status and decoder function of the one success an operation
+    /// declares, read without a closure.
+    pub single: Option<(proc_macro2::Literal, TokenStream)>,
     /// An enum of the successes, when their bodies differ in type.
     pub enum_item: Option<TokenStream>,
 }

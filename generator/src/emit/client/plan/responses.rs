@@ -94,6 +94,7 @@ pub(super) fn success(
         return Success {
             ty: quote! { () },
             arms: vec![quote! { 200..=299 => Some(decode::empty(bytes)) }],
+            single: None,
             enum_item: None,
         };
     }
@@ -109,20 +110,17 @@ pub(super) fn success(
                     let item = list_items(operation, response).expect("a list response");
                     let item = type_writer(api).tokens(item, imports);
                     match pagination {
-                        Pagination::Page { .. } => {
-                            (quote! { Page<#item> }, quote! { decode_page(bytes) })
+                        Pagination::Page { .. } => (quote! { Page<#item> }, quote! { decode_page }),
+                        Pagination::Cursor { .. } => {
+                            (quote! { CursorPage<#item> }, quote! { decode_cursor_page })
                         }
-                        Pagination::Cursor { .. } => (
-                            quote! { CursorPage<#item> },
-                            quote! { decode_cursor_page(bytes) },
-                        ),
                     }
                 }
-                (Reading::Json(ty), _) if envelope => (ty, quote! { decode::data(bytes) }),
-                (Reading::Json(ty), _) => (ty, quote! { decode::json(bytes) }),
-                (Reading::Text, _) => (quote! { String }, quote! { decode::text(bytes) }),
-                (Reading::Bytes, _) => (quote! { Vec<u8> }, quote! { decode::bytes(bytes) }),
-                (Reading::Empty, _) => (quote! { () }, quote! { decode::empty(bytes) }),
+                (Reading::Json(ty), _) if envelope => (ty, quote! { decode::data }),
+                (Reading::Json(ty), _) => (ty, quote! { decode::json }),
+                (Reading::Text, _) => (quote! { String }, quote! { decode::text }),
+                (Reading::Bytes, _) => (quote! { Vec<u8> }, quote! { decode::bytes }),
+                (Reading::Empty, _) => (quote! { () }, quote! { decode::empty }),
             }
         })
         .collect();
@@ -147,15 +145,26 @@ pub(super) fn success(
                 if ty.to_string() == "()" {
                     quote! { #pattern => Some(Ok(None)) }
                 } else {
-                    quote! { #pattern => Some(#decoder.map(Some)) }
+                    quote! { #pattern => Some(#decoder(bytes).map(Some)) }
                 }
             })
             .collect();
         return Success {
             ty: quote! { Option<#ty> },
             arms,
+            single: None,
             enum_item: None,
         };
+    }
+    if let ([response], [(ty, decoder)]) = (responses.as_slice(), readings.as_slice()) {
+        if let StatusCode::Code(code) = response.status {
+            return Success {
+                ty: ty.clone(),
+                arms: Vec::new(),
+                single: Some((proc_macro2::Literal::u16_unsuffixed(code), decoder.clone())),
+                enum_item: None,
+            };
+        }
     }
     if readings.iter().all(|(ty, _)| ty.to_string() == first) {
         let arms = responses
@@ -163,12 +172,13 @@ pub(super) fn success(
             .zip(&readings)
             .map(|(response, (_, decoder))| {
                 let pattern = pattern(response.status);
-                quote! { #pattern => Some(#decoder) }
+                quote! { #pattern => Some(#decoder(bytes)) }
             })
             .collect();
         return Success {
             ty: readings[0].0.clone(),
             arms,
+            single: None,
             enum_item: None,
         };
     }
@@ -182,10 +192,10 @@ pub(super) fn success(
         let pattern = pattern(response.status);
         if ty.to_string() == "()" {
             variants.push(quote! { #doc #variant, });
-            arms.push(quote! { #pattern => Some(#decoder.map(|()| #name::#variant)) });
+            arms.push(quote! { #pattern => Some(#decoder(bytes).map(|()| #name::#variant)) });
         } else {
             variants.push(quote! { #doc #variant(#ty), });
-            arms.push(quote! { #pattern => Some(#decoder.map(#name::#variant)) });
+            arms.push(quote! { #pattern => Some(#decoder(bytes).map(#name::#variant)) });
         }
     }
     let doc = format!(
@@ -200,6 +210,7 @@ pub(super) fn success(
     Success {
         ty: quote! { #name },
         arms,
+        single: None,
         enum_item: Some(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone)]

@@ -90,11 +90,10 @@ fn content_read(
     imports: &mut Imports,
 ) -> TokenStream {
     match (content.encoding, &content.schema.ty) {
-        (BodyEncoding::Json, TypeRef::Named(id)) => {
-            let name = ident(&api.type_def(*id).name);
-            imports.add("crate::types");
+        // The request's field gives the type.
+        (BodyEncoding::Json, TypeRef::Named(_)) => {
             let object = is_object_schema(api, &content.schema);
-            quote! { request::json_body::<types::#name>(&parts.headers, &bytes, #required, #object) }
+            quote! { request::json_body(&parts.headers, &bytes, #required, #object) }
         }
         (BodyEncoding::Json, _) => {
             quote! { request::json_value_body(&parts.headers, &bytes, #required) }

@@ -30,6 +30,7 @@ pub(super) fn handler(
     let (path_extractor, path_value, path_check) = if has_path {
         imports.add("axum::extract::Path");
         imports.add("axum::extract::rejection::PathRejection");
+        imports.add("crate::runtime::error::ApiError");
         (
             quote! { path: Result<Path<Vec<(String, String)>>, PathRejection>, },
             quote! { path },
@@ -66,7 +67,6 @@ pub(super) fn handler(
         imports.add("crate::runtime::params::Param");
         imports.add("crate::runtime::params::Kind");
         imports.add("crate::runtime::params::Style");
-        imports.add("crate::runtime::error::Location");
         if operation
             .parameters
             .iter()
@@ -74,24 +74,28 @@ pub(super) fn handler(
         {
             imports.add("crate::runtime::params::ScalarKind");
         }
-        let params_type = ident(&api.type_def(id).name);
-        imports.add("crate::types");
-        let params_type = quote! { types::params::#params_type };
+        // Pagination reads fields of the params before the request is built,
+        // so their type is spelled out; elsewhere the request's field gives it.
+        let turbofish = crate::emit::wire::pagination(operation).is_some().then(|| {
+            imports.add("crate::types");
+            let params_type = ident(&api.type_def(id).name);
+            quote! { ::<types::params::#params_type> }
+        });
         let specs = operation.parameters.iter().map(|parameter| {
             // Header lookups ignore case, so the wire name serves as is.
             let wire = &parameter.name.wire;
             let location = format_ident!(
                 "{}",
                 match parameter.location {
-                    ParameterLocation::Path => "Path",
-                    ParameterLocation::Query => "Query",
-                    ParameterLocation::Header => "Header",
-                    ParameterLocation::Cookie => "Cookie",
+                    ParameterLocation::Path => "path",
+                    ParameterLocation::Query => "query",
+                    ParameterLocation::Header => "header",
+                    ParameterLocation::Cookie => "cookie",
                 }
             );
             let kind = param_kind(api, &parameter.schema);
             let style = style_tokens(parameter.style);
-            quote! { Param { name: #wire, location: Location::#location, kind: #kind, style: #style } }
+            quote! { Param::#location(#wire, #kind, #style) }
         });
         let specs_name = format_ident!(
             "{}_PARAMS",
@@ -106,7 +110,7 @@ pub(super) fn handler(
             const #specs_name: &[Param] = &[#(#specs),*];
         };
         reads.push(quote! {
-            let params = problems.params::<#params_type>(&raw, #specs_name);
+            let params = problems.params #turbofish(&raw, #specs_name);
         });
     }
     let mut read_bytes = TokenStream::new();
@@ -213,36 +217,34 @@ pub(super) fn handler(
                         Err(response) => return response,
                     };
                 },
-                quote! { execution.finish(response).await },
+                Some(quote! { execution.finish(response).await }),
             )
         }
-        None => (TokenStream::new(), quote! { response }),
+        None => (TokenStream::new(), None),
     };
-    let failure = if operation.streams_body() {
-        // A handler that propagated its stream's overflow gets the 413 it means.
-        quote! {
-            Err(error) => match stream::too_large(&error) {
-                Some(refusal) => envelope::error(&refusal, &request_id),
-                None => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            },
-        }
+    // A handler that propagated its stream's overflow gets the 413 it means.
+    let failed = if operation.streams_body() {
+        quote! { stream::handler_failed }
     } else {
-        quote! {
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
+        quote! { envelope::handler_failed }
+    };
+    let answer = quote! {
+        match result {
+            Ok(response) => response.into_http(&request_id, #into_http_args),
+            Err(error) => #failed(&error, &request_id),
         }
+    };
+    let finish = match finish {
+        Some(finish) => quote! {
+            let response = #answer;
+            #finish
+        },
+        None => answer,
     };
     let call = quote! {
-        let context = Context { request_id: request_id.clone(), principal, extensions: parts.extensions };
-        let response = match shared.api.#name(context, #request_value).await {
-            Ok(response) => response.into_http(&request_id, #into_http_args),
-            #failure
-        };
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = #request_value;
+        let result = shared.api.#name(context, request).await;
         #finish
     };
     let rest = quote! {

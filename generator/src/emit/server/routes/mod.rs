@@ -41,7 +41,6 @@ pub fn module(api: &Api) -> TokenStream {
             "axum::response::Response",
             "crate::runtime::context::Context",
             "crate::runtime::envelope",
-            "crate::runtime::error::ApiError",
         ] {
             imports.add(path);
         }

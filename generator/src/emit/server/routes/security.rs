@@ -23,6 +23,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
     imports.add("crate::runtime::params::RawRequest");
     imports.add("crate::runtime::security::Scheme");
     imports.add("crate::runtime::security::Source");
+    imports.add("crate::runtime::error::ApiError");
     let used: Vec<&String> = api
         .operations
         .iter()

@@ -8,7 +8,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timestamps {
@@ -17,45 +18,13 @@ pub struct Timestamps {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-impl Validate for Timestamps {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Timestamps {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "created_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "updated_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("created_at", <DateTime<Utc>>::check_json),
+            json::optional("updated_at", <DateTime<Utc>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -64,22 +33,19 @@ pub struct Named {
     pub name: String,
 }
 
-impl Validate for Named {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::max_length(&path.field("name"), &self.name, 50, errors);
-    }
-}
-
 impl FromJson for Named {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 50, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 50, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -124,15 +90,9 @@ impl fmt::Display for Status {
     }
 }
 
-impl Validate for Status {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Status {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["active", "archived"], errors);
-        }
+        json::string_in(value, path, errors, &["active", "archived"]);
     }
 }
 
@@ -151,65 +111,24 @@ pub struct Project {
     pub previous_status: Option<Status>,
 }
 
-impl Validate for Project {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::max_length(&path.field("name"), &self.name, 50, errors);
-    }
-}
-
 impl FromJson for Project {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 50, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "created_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "updated_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            Status::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional_nullable(
-            object,
-            "previous_status",
-            path,
-        ) {
-            Status::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 50, errors);
+                    }
+                },
+            ),
+            json::required("created_at", <DateTime<Utc>>::check_json),
+            json::optional("updated_at", <DateTime<Utc>>::check_json),
+            json::required("id", i64::check_json),
+            json::optional("status", Status::check_json),
+            json::optional_nullable("previous_status", Status::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -16,60 +17,37 @@ pub struct Order {
     pub grid: Option<Vec<Vec<f64>>>,
 }
 
-impl Validate for Order {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("items");
-            rules::min_items(path, self.items.len(), 1, errors);
-            rules::max_items(path, self.items.len(), 3, errors);
-            for (index, item) in self.items.iter().enumerate() {
-                let path = &path.index(index);
-                item.validate_at(path, errors);
-            }
-        }
-        if let Some(value) = &self.tags {
-            rules::unique_items(&path.field("tags"), value, errors);
-        }
-    }
-}
-
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "items", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::min_items(path, items.len(), 1, errors);
-                rules::max_items(path, items.len(), 3, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    OrderItemsItem::check_json(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::unique_items(path, items, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "grid", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "items",
+                |value, path, errors| {
                     if let Some(items) = json::array(value, path, errors) {
+                        rules::min_items(path, items.len(), 1, errors);
+                        rules::max_items(path, items.len(), 3, errors);
                         for (index, value) in items.iter().enumerate() {
                             let path = &path.index(index);
-                            json::number(value, path, errors);
+                            OrderItemsItem::check_json(value, path, errors);
                         }
                     }
-                }
-            }
-        }
+                },
+            ),
+            json::optional(
+                "tags",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::unique_items(path, items, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::string(value, path, errors);
+                        }
+                    }
+                },
+            ),
+            json::optional("grid", <Vec<Vec<f64>>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -79,32 +57,26 @@ pub struct OrderItemsItem {
     pub quantity: i64,
 }
 
-impl Validate for OrderItemsItem {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("sku"), &self.sku, 1, errors);
-        rules::minimum(&path.field("quantity"), self.quantity as f64, 1.0, errors);
-    }
-}
-
 impl FromJson for OrderItemsItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "sku", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "quantity",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "sku",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::required(
+                "quantity",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -116,7 +116,7 @@ impl OperationError for PutItemError {
     }
 }
 
-/// The errors `upload` may answer, by status.
+/// The errors `upload` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadError {
     /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
@@ -165,51 +165,5 @@ impl OperationError for UploadError {
     }
 }
 
-/// The errors `echo_text` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EchoTextError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for EchoTextError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `echo_text` may answer, by status: the same as [`UploadError`].
+pub type EchoTextError = UploadError;

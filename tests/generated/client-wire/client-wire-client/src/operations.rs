@@ -11,7 +11,7 @@ use crate::errors::{
 use crate::options::GetNoteOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish, finish_on};
 use crate::runtime::transport::Body;
 use crate::runtime::upload::Upload;
 use crate::types;
@@ -62,13 +62,7 @@ impl Client {
         encode::cookie(&mut cookies, "theme", &options.theme);
         encode::cookies(&mut call.headers, &cookies)?;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 
     /// `GET /api/items/{item_id}`: An item, if there is one
@@ -174,13 +168,7 @@ impl Client {
             Into::<Upload>::into(body).into_body("application/octet-stream"),
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                202 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 202, decode::empty)
     }
 
     /// `POST /api/echo`: Say it back
@@ -211,12 +199,6 @@ impl Client {
             call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 }

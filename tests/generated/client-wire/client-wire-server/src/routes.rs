@@ -10,18 +10,18 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{
     EchoTextRequest, FindItemRequest, GetNoteRequest, PutItemRequest, UploadRequest,
 };
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id, stream};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -97,42 +97,12 @@ async fn principal<A: Api>(
 
 /// Where the parameters of `get_note` are and how to read them.
 const GET_NOTE_PARAMS: &[Param] = &[
-    Param {
-        name: "item_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-    Param {
-        name: "note",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "tag",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Repeated,
-    },
-    Param {
-        name: "limit",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "X-Trace",
-        location: Location::Header,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "theme",
-        location: Location::Cookie,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("item_id", Kind::Integer, Style::Comma),
+    Param::path("note", Kind::String, Style::Comma),
+    Param::query("tag", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
+    Param::query("limit", Kind::Integer, Style::Repeated),
+    Param::header("X-Trace", Kind::String, Style::Comma),
+    Param::cookie("theme", Kind::String, Style::Comma),
 ];
 
 /// `GET /api/items/{item_id}/notes/{note}`
@@ -152,33 +122,22 @@ async fn get_note<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::GetNoteParams>(&raw, GET_NOTE_PARAMS);
+    let params = problems.params(&raw, GET_NOTE_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_note(context, GetNoteRequest { params }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetNoteRequest { params };
+    let result = shared.api.get_note(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `find_item` are and how to read them.
 const FIND_ITEM_PARAMS: &[Param] = &[
-    Param {
-        name: "item_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("item_id", Kind::Integer, Style::Comma),
 ];
 
 /// `GET /api/items/{item_id}`
@@ -198,36 +157,21 @@ async fn find_item<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::FindItemParams>(&raw, FIND_ITEM_PARAMS);
+    let params = problems.params(&raw, FIND_ITEM_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.find_item(context, FindItemRequest { params }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = FindItemRequest { params };
+    let result = shared.api.find_item(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `put_item` are and how to read them.
-const PUT_ITEM_PARAMS: &[Param] = &[
-    Param {
-        name: "item_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-];
+const PUT_ITEM_PARAMS: &[Param] = &[Param::path("item_id", Kind::Integer, Style::Comma)];
 
 /// `PUT /api/items/{item_id}`
 async fn put_item<A: Api>(
@@ -250,9 +194,9 @@ async fn put_item<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::PutItemParams>(&raw, PUT_ITEM_PARAMS);
+    let params = problems.params(&raw, PUT_ITEM_PARAMS);
     let body = match problems
-        .body(request::json_body::<types::Item>(&parts.headers, &bytes, true, true))
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -260,23 +204,13 @@ async fn put_item<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .put_item(context, PutItemRequest { params, body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PutItemRequest { params, body };
+    let result = shared.api.put_item(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/upload`
@@ -303,24 +237,13 @@ async fn upload<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.upload(context, UploadRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UploadRequest { body };
+    let result = shared.api.upload(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            match stream::too_large(&error) {
-                Some(refusal) => envelope::error(&refusal, &request_id),
-                None => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            }
-        }
-    };
-    response
+        Err(error) => stream::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/echo`
@@ -347,19 +270,13 @@ async fn echo_text<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.echo_text(context, EchoTextRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = EchoTextRequest { body };
+    let result = shared.api.echo_text(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

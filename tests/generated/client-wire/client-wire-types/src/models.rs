@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -13,21 +14,13 @@ pub struct Item {
     pub name: String,
 }
 
-impl Validate for Item {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("name", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -36,23 +29,10 @@ pub struct Receipt {
     pub accepted: bool,
 }
 
-impl Validate for Receipt {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "accepted",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("accepted", bool::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -61,17 +41,9 @@ pub struct Problem {
     pub reason: String,
 }
 
-impl Validate for Problem {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Problem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "reason", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("reason", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `get_note`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,48 +22,17 @@ pub struct GetNoteParams {
     pub theme: Option<String>,
 }
 
-impl Validate for GetNoteParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetNoteParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "item_id",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "note", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "tag", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "limit", path, errors) {
-            json::int32(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "X-Trace",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "theme", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("item_id", i64::check_json),
+            json::required("note", String::check_json),
+            json::required("tag", <Vec<String>>::check_json),
+            json::optional("limit", i32::check_json),
+            json::required("X-Trace", String::check_json),
+            json::optional("theme", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -72,48 +42,14 @@ pub struct FindItemParams {
     pub item_id: i64,
 }
 
-impl Validate for FindItemParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for FindItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "item_id",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("item_id", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
 /// The parameters of `put_item`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PutItemParams {
-    pub item_id: i64,
-}
-
-impl Validate for PutItemParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
-impl FromJson for PutItemParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "item_id",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
-    }
-}
+///
+/// The same as [`FindItemParams`], which the spec repeats.
+pub type PutItemParams = FindItemParams;

@@ -5,7 +5,7 @@
 
 use crate::runtime::response::{ErrorBody, OperationError, decode};
 
-/// The errors `create_note` may answer, by status.
+/// The errors `create_note` may answer, by status (and 4 other operations, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateNoteError {
     /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
@@ -50,182 +50,14 @@ impl OperationError for CreateNoteError {
     }
 }
 
-/// The errors `import_notes` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ImportNotesError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
+/// The errors `import_notes` may answer, by status: the same as [`CreateNoteError`].
+pub type ImportNotesError = CreateNoteError;
 
-impl OperationError for ImportNotesError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
+/// The errors `draw_shape` may answer, by status: the same as [`CreateNoteError`].
+pub type DrawShapeError = CreateNoteError;
 
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `set_labels` may answer, by status: the same as [`CreateNoteError`].
+pub type SetLabelsError = CreateNoteError;
 
-/// The errors `draw_shape` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DrawShapeError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for DrawShapeError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
-
-/// The errors `set_labels` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SetLabelsError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for SetLabelsError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
-
-/// The errors `render` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RenderError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for RenderError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `render` may answer, by status: the same as [`CreateNoteError`].
+pub type RenderError = CreateNoteError;

@@ -11,7 +11,7 @@ use crate::errors::{
 
 use crate::options::ImportNotesRequestBody;
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -42,13 +42,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/notes".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 
     /// `POST /notes/import`: A model, a document the handler parses itself, or plain text.
@@ -89,13 +83,7 @@ impl Client {
             );
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /shapes`: A union of objects, in JSON, a form or multipart.
@@ -124,13 +112,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/shapes".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /labels`: A map of values, in JSON, a form or multipart.
@@ -160,13 +142,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/labels".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /render`: Text in either of two text types.
@@ -192,12 +168,6 @@ impl Client {
         let mut call = self.call(Method::POST, "/render".to_string());
         call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 }

@@ -16,7 +16,6 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, form, guard, multipart, request, request_id};
 use crate::{Api, types};
@@ -72,9 +71,7 @@ async fn create_note<A: Api>(
                     "multipart/form-data",
                 ],
             ) {
-                Ok(0) => {
-                    request::json_body::<types::Note>(&parts.headers, &bytes, true, true)
-                }
+                Ok(0) => request::json_body(&parts.headers, &bytes, true, true),
                 Ok(1) => {
                     form::form_body::<types::Note>(&parts.headers, &bytes, true, &[])
                 }
@@ -94,23 +91,13 @@ async fn create_note<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_note(context, CreateNoteRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateNoteRequest { body };
+    let result = shared.api.create_note(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /notes/import`
@@ -133,9 +120,7 @@ async fn import_notes<A: Api>(
                 &["application/json", "application/xml", "text/plain"],
             ) {
                 Ok(0) => {
-                    request::json_body::<
-                        types::Note,
-                    >(&parts.headers, &bytes, false, true)
+                    request::json_body(&parts.headers, &bytes, false, true)
                         .map(|body| body.map(ImportNotesRequestBody::Json))
                 }
                 Ok(1) => {
@@ -156,23 +141,13 @@ async fn import_notes<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .import_notes(context, ImportNotesRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = ImportNotesRequest { body };
+    let result = shared.api.import_notes(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /shapes`
@@ -198,11 +173,7 @@ async fn draw_shape<A: Api>(
                     "multipart/form-data",
                 ],
             ) {
-                Ok(0) => {
-                    request::json_body::<
-                        types::Shape,
-                    >(&parts.headers, &bytes, true, false)
-                }
+                Ok(0) => request::json_body(&parts.headers, &bytes, true, false),
                 Ok(1) => {
                     form::form_body::<types::Shape>(&parts.headers, &bytes, true, &[])
                 }
@@ -222,20 +193,13 @@ async fn draw_shape<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.draw_shape(context, DrawShapeRequest { body }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = DrawShapeRequest { body };
+    let result = shared.api.draw_shape(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /labels`
@@ -285,20 +249,13 @@ async fn set_labels<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.set_labels(context, SetLabelsRequest { body }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = SetLabelsRequest { body };
+    let result = shared.api.set_labels(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /render`
@@ -332,19 +289,13 @@ async fn render<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.render(context, RenderRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = RenderRequest { body };
+    let result = shared.api.render(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

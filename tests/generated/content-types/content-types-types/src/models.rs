@@ -8,7 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use crate::form::FormShape;
 use crate::form;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
@@ -17,30 +18,27 @@ pub struct Note {
     pub stars: Option<i64>,
 }
 
-impl Validate for Note {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("title"), &self.title, 1, errors);
-        if let Some(value) = &self.stars {
-            rules::minimum(&path.field("stars"), *value as f64, 0.0, errors);
-        }
-    }
-}
-
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "title", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "stars", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 0.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "title",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "stars",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 0.0, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -85,14 +83,6 @@ impl<'de> Deserialize<'de> for Shape {
     }
 }
 
-impl Validate for Shape {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Square(value) = self {
-            value.validate_at(path, errors);
-        }
-    }
-}
-
 impl FromJson for Shape {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::one_of(
@@ -127,18 +117,10 @@ pub struct Circle {
     pub radius: f64,
 }
 
-impl Validate for Circle {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Circle {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "radius", path, errors) {
-            json::number(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("radius", f64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -155,25 +137,20 @@ pub struct Square {
     pub label: Option<String>,
 }
 
-impl Validate for Square {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("side"), self.side as f64, 1.0, errors);
-    }
-}
-
 impl FromJson for Square {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "side", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "label", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "side",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional("label", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -199,23 +176,13 @@ pub struct Received {
     pub text: Option<String>,
 }
 
-impl Validate for Received {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Received {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "kind", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "title", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "text", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("kind", String::check_json),
+            json::optional("title", String::check_json),
+            json::optional("text", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

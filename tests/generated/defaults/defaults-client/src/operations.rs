@@ -8,7 +8,7 @@ use crate::errors::SearchError;
 use crate::options::SearchOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 
 impl Client {
     /// `GET /search`
@@ -38,12 +38,6 @@ impl Client {
         encode::query(&mut call.query, "order", &options.order);
         encode::header(&mut call.headers, "x-trace", &options.x_trace)?;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 }

@@ -9,14 +9,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::SearchRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,30 +42,10 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 
 /// Where the parameters of `search` are and how to read them.
 const SEARCH_PARAMS: &[Param] = &[
-    Param {
-        name: "q",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "limit",
-        location: Location::Query,
-        kind: Kind::Integer,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "order",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "X-Trace",
-        location: Location::Header,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::query("q", Kind::String, Style::Repeated),
+    Param::query("limit", Kind::Integer, Style::Repeated),
+    Param::query("order", Kind::String, Style::Repeated),
+    Param::header("X-Trace", Kind::String, Style::Comma),
 ];
 
 /// `GET /search`
@@ -79,23 +58,17 @@ async fn search<A: Api>(
     let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::SearchParams>(&raw, SEARCH_PARAMS);
+    let params = problems.params(&raw, SEARCH_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.search(context, SearchRequest { params }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = SearchRequest { params };
+    let result = shared.api.search(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

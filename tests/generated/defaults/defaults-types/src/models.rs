@@ -7,7 +7,8 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -47,53 +48,17 @@ impl Settings {
     }
 }
 
-impl Validate for Settings {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Settings {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "profile",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "retries",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "verbose",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "threshold",
-            path,
-            errors,
-        ) {
-            json::number(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "label", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "mode", path, errors) {
-            SettingsMode::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("profile", String::check_json),
+            json::optional("retries", i64::check_json),
+            json::optional("verbose", bool::check_json),
+            json::optional("threshold", f64::check_json),
+            json::optional("label", String::check_json),
+            json::optional("mode", SettingsMode::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -138,15 +103,9 @@ impl fmt::Display for SettingsMode {
     }
 }
 
-impl Validate for SettingsMode {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for SettingsMode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["fast", "safe"], errors);
-        }
+        json::string_in(value, path, errors, &["fast", "safe"]);
     }
 }
 
@@ -191,15 +150,9 @@ impl fmt::Display for SearchOrder {
     }
 }
 
-impl Validate for SearchOrder {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for SearchOrder {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["asc", "desc"], errors);
-        }
+        json::string_in(value, path, errors, &["asc", "desc"]);
     }
 }
 

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use crate::models::SearchOrder;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,31 +31,14 @@ impl SearchParams {
     }
 }
 
-impl Validate for SearchParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for SearchParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "q", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "limit", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "order", path, errors) {
-            SearchOrder::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "X-Trace",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("q", String::check_json),
+            json::optional("limit", i64::check_json),
+            json::optional("order", SearchOrder::check_json),
+            json::optional("X-Trace", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

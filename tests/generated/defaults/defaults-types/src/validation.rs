@@ -13,10 +13,11 @@
 //! missing fields and broken rules are all reported together, where serde
 //! alone would stop at the first problem.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// How one variant of an untagged union is tried: the properties it
@@ -52,6 +53,10 @@ where
 }
 
 /// A value that can check itself against the spec's rules.
+///
+/// Every [`FromJson`] type is one: the value is checked as the JSON it
+/// serialises to, so a value and the request that carries it break exactly
+/// the same rules.
 pub trait Validate {
     /// Appends every failure found in `self`, located under `path`, to `errors`.
     fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>);
@@ -64,6 +69,15 @@ pub trait Validate {
             Ok(())
         } else {
             Err(ValidationErrors(errors))
+        }
+    }
+}
+
+impl<T: FromJson + Serialize> Validate for T {
+    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
+        match serde_json::to_value(self) {
+            Ok(value) => T::check_json(&value, path, errors),
+            Err(error) => rules::fail(path, "type", error.to_string(), errors),
         }
     }
 }
@@ -90,6 +104,75 @@ pub trait FromJson: DeserializeOwned {
                 message: error.to_string(),
             }])
         })
+    }
+}
+
+impl FromJson for Value {
+    fn check_json(_value: &Value, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+}
+
+impl FromJson for String {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::string(value, path, errors);
+    }
+}
+
+impl FromJson for bool {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::boolean(value, path, errors);
+    }
+}
+
+impl FromJson for i32 {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::int32(value, path, errors);
+    }
+}
+
+impl FromJson for i64 {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::integer(value, path, errors);
+    }
+}
+
+impl FromJson for f32 {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::number(value, path, errors);
+    }
+}
+
+impl FromJson for f64 {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        json::number(value, path, errors);
+    }
+}
+
+/// `null`, or a value of `T`.
+impl<T: FromJson> FromJson for Option<T> {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if !value.is_null() {
+            T::check_json(value, path, errors);
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(items) = json::array(value, path, errors) {
+            for (index, item) in items.iter().enumerate() {
+                T::check_json(item, &path.index(index), errors);
+            }
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(entries) = json::object(value, path, errors) {
+            for (key, value) in entries {
+                T::check_json(value, &path.key(key), errors);
+            }
+        }
     }
 }
 
@@ -472,87 +555,123 @@ pub mod json {
     use super::rules::fail;
     use super::{Path, ValidationError};
 
-    /// What a property lookup refuses.
-    #[derive(Clone, Copy)]
-    struct Refuse {
-        absent: bool,
-        null: bool,
-    }
+    /// The check of one JSON value at one path: a type's
+    /// [`FromJson::check_json`](super::FromJson::check_json), or a closure
+    /// with the rules of one property.
+    pub type Check = fn(&Value, &Path, &mut Vec<ValidationError>);
 
-    /// The property `name` of `object` and its path, when it holds a value;
-    /// records `required` or `type` for what `refuse` says is not allowed.
-    fn lookup<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
-        path: &Path,
-        refuse: Refuse,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<(&'v Value, Path)> {
-        let path = path.field(name);
-        match object.get(name) {
-            None if refuse.absent => fail(&path, "required", "is required".to_string(), errors),
-            Some(Value::Null) if refuse.null => {
-                fail(&path, "type", "must not be null".to_string(), errors)
-            }
-            None | Some(Value::Null) => {}
-            Some(value) => return Some((value, path)),
-        }
-        None
+    /// One declared property of an object: its name, whether it may be
+    /// absent or null, and the check of its value.
+    #[derive(Clone, Copy)]
+    pub struct Property {
+        name: &'static str,
+        absent_ok: bool,
+        null_ok: bool,
+        check: Check,
     }
 
     /// A property that must be present and not null.
-    pub fn required<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
-        path: &Path,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<(&'v Value, Path)> {
-        let refuse = Refuse {
-            absent: true,
-            null: true,
-        };
-        lookup(object, name, path, refuse, errors)
+    pub const fn required(name: &'static str, check: Check) -> Property {
+        Property {
+            name,
+            absent_ok: false,
+            null_ok: false,
+            check,
+        }
     }
 
-    /// A property that must be present but may be null; `None` for null.
-    pub fn required_nullable<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
-        path: &Path,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<(&'v Value, Path)> {
-        let refuse = Refuse {
-            absent: true,
-            null: false,
-        };
-        lookup(object, name, path, refuse, errors)
+    /// A property that must be present but may be null.
+    pub const fn required_nullable(name: &'static str, check: Check) -> Property {
+        Property {
+            name,
+            absent_ok: false,
+            null_ok: true,
+            check,
+        }
     }
 
     /// A property that may be absent but not null (also one a default fills).
-    pub fn optional<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
-        path: &Path,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<(&'v Value, Path)> {
-        let refuse = Refuse {
-            absent: false,
-            null: true,
-        };
-        lookup(object, name, path, refuse, errors)
+    pub const fn optional(name: &'static str, check: Check) -> Property {
+        Property {
+            name,
+            absent_ok: true,
+            null_ok: false,
+            check,
+        }
     }
 
-    /// A property that may be absent or null; `None` for either.
-    pub fn optional_nullable<'v>(
-        object: &'v Map<String, Value>,
-        name: &str,
+    /// A property that may be absent or null.
+    pub const fn optional_nullable(name: &'static str, check: Check) -> Property {
+        Property {
+            name,
+            absent_ok: true,
+            null_ok: true,
+            check,
+        }
+    }
+
+    /// Checks that `value` is an object and each declared property in
+    /// order; the object, when it is one, for checks of further keys.
+    pub fn properties<'v>(
+        value: &'v Value,
         path: &Path,
-    ) -> Option<(&'v Value, Path)> {
-        let refuse = Refuse {
-            absent: false,
-            null: false,
-        };
-        lookup(object, name, path, refuse, &mut Vec::new())
+        errors: &mut Vec<ValidationError>,
+        properties: &[Property],
+    ) -> Option<&'v Map<String, Value>> {
+        let object = object(value, path, errors)?;
+        for property in properties {
+            let path = path.field(property.name);
+            match object.get(property.name) {
+                None if !property.absent_ok => {
+                    fail(&path, "required", "is required".to_string(), errors)
+                }
+                Some(Value::Null) if !property.null_ok => {
+                    fail(&path, "type", "must not be null".to_string(), errors)
+                }
+                None | Some(Value::Null) => {}
+                Some(value) => (property.check)(value, &path, errors),
+            }
+        }
+        Some(object)
+    }
+
+    /// Checks every key of `object` that is not a declared property.
+    pub fn additional(
+        object: &Map<String, Value>,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+        declared: &[Property],
+        check: Check,
+    ) {
+        for (key, value) in object {
+            if !declared.iter().any(|property| property.name == key) {
+                check(value, &path.key(key), errors);
+            }
+        }
+    }
+
+    /// A string that must be one of the `allowed` values.
+    pub fn string_in(
+        value: &Value,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+        allowed: &[&str],
+    ) {
+        if let Some(value) = string(value, path, errors) {
+            super::rules::enumeration(path, value, allowed, errors);
+        }
+    }
+
+    /// An integer that must be one of the `allowed` values (written as text).
+    pub fn integer_in(
+        value: &Value,
+        path: &Path,
+        errors: &mut Vec<ValidationError>,
+        allowed: &[&str],
+    ) {
+        if let Some(value) = integer(value, path, errors) {
+            super::rules::enumeration(path, &value.to_string(), allowed, errors);
+        }
     }
 
     fn expected(path: &Path, what: &str, errors: &mut Vec<ValidationError>) {

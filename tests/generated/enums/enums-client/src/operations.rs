@@ -6,7 +6,7 @@
 use reqwest::Method;
 use crate::errors::CreateJobError;
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -37,12 +37,6 @@ impl Client {
         let mut call = self.call(Method::POST, "/jobs".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

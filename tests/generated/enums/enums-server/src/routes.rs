@@ -9,13 +9,12 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::CreateJobRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -55,9 +54,7 @@ async fn create_job<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(
-            request::json_body::<types::JobRequest>(&parts.headers, &bytes, true, true),
-        )
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -65,20 +62,13 @@ async fn create_job<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.create_job(context, CreateJobRequest { body }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateJobRequest { body };
+    let result = shared.api.create_job(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

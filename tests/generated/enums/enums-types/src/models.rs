@@ -8,7 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// Only ever sent by clients, so it stays closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,15 +58,9 @@ impl fmt::Display for Priority {
     }
 }
 
-impl Validate for Priority {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Priority {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["low", "normal", "high"], errors);
-        }
+        json::string_in(value, path, errors, &["low", "normal", "high"]);
     }
 }
 
@@ -151,29 +146,14 @@ impl<'de> Deserialize<'de> for JobState {
     }
 }
 
-impl Validate for JobState {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(
-                path,
-                value,
-                &["queued", "in-progress", "done", "1", ""],
-                errors,
-            );
-        }
-    }
-}
-
 impl FromJson for JobState {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(
-                path,
-                value,
-                &["queued", "in-progress", "done", "1", ""],
-                errors,
-            );
-        }
+        json::string_in(
+            value,
+            path,
+            errors,
+            &["queued", "in-progress", "done", "1", ""],
+        );
     }
 }
 
@@ -247,15 +227,9 @@ impl<'de> Deserialize<'de> for Retries {
     }
 }
 
-impl Validate for Retries {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Retries {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::integer(value, path, errors) {
-            rules::enumeration(path, &value.to_string(), &["0", "3", "5"], errors);
-        }
+        json::integer_in(value, path, errors, &["0", "3", "5"]);
     }
 }
 
@@ -268,31 +242,13 @@ pub struct JobRequest {
     pub retries: Option<Retries>,
 }
 
-impl Validate for JobRequest {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for JobRequest {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "priority",
-            path,
-            errors,
-        ) {
-            Priority::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "retries",
-            path,
-            errors,
-        ) {
-            Retries::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("priority", Priority::check_json),
+            json::optional("retries", Retries::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -307,37 +263,14 @@ pub struct Job {
     pub exit_code: Option<JobExitCode>,
 }
 
-impl Validate for Job {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.state.validate_at(&path.field("state"), errors);
-        if let Some(value) = &self.kind {
-            value.validate_at(&path.field("kind"), errors);
-        }
-        if let Some(value) = &self.exit_code {
-            value.validate_at(&path.field("exit_code"), errors);
-        }
-    }
-}
-
 impl FromJson for Job {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "state", path, errors) {
-            JobState::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "kind", path, errors) {
-            JobKind::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "exit_code",
-            path,
-            errors,
-        ) {
-            JobExitCode::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("state", JobState::check_json),
+            json::optional("kind", JobKind::check_json),
+            json::optional("exit_code", JobExitCode::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -403,19 +336,9 @@ impl<'de> Deserialize<'de> for JobKind {
     }
 }
 
-impl Validate for JobKind {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["batch", "stream"], errors);
-        }
-    }
-}
-
 impl FromJson for JobKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["batch", "stream"], errors);
-        }
+        json::string_in(value, path, errors, &["batch", "stream"]);
     }
 }
 
@@ -487,19 +410,9 @@ impl<'de> Deserialize<'de> for JobExitCode {
     }
 }
 
-impl Validate for JobExitCode {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, &value.to_string(), &["0", "1", "-1"], errors);
-        }
-    }
-}
-
 impl FromJson for JobExitCode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::integer(value, path, errors) {
-            rules::enumeration(path, &value.to_string(), &["0", "1", "-1"], errors);
-        }
+        json::integer_in(value, path, errors, &["0", "1", "-1"]);
     }
 }
 

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use crate::errors::{CreateOrderError, ListOrdersError};
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -32,13 +32,7 @@ impl Client {
     ) -> Result<Response<Vec<types::Order>>, Error<ListOrdersError>> {
         let call = self.call(Method::GET, "/orders".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /orders`
@@ -67,12 +61,6 @@ impl Client {
         let mut call = self.call(Method::POST, "/orders".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 }

@@ -9,13 +9,12 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{CreateOrderRequest, ListOrdersRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -49,19 +48,13 @@ async fn list_orders<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.list_orders(context, ListOrdersRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = ListOrdersRequest;
+    let result = shared.api.list_orders(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /orders`
@@ -78,9 +71,7 @@ async fn create_order<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(
-            request::json_body::<types::OrderCreate>(&parts.headers, &bytes, true, true),
-        )
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -88,23 +79,13 @@ async fn create_order<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_order(context, CreateOrderRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateOrderRequest { body };
+    let result = shared.api.create_order(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -6,6 +6,8 @@
 //! Examples in every place a spec gives them, generated with `--example-tests`: the types crate's `tests/examples.rs` round-trips them.
 
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

@@ -10,7 +10,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -28,64 +29,19 @@ pub struct Order {
     pub metadata: Option<Value>,
 }
 
-impl Validate for Order {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.status.validate_at(&path.field("status"), errors);
-        for (index, item) in self.lines.iter().enumerate() {
-            let path = &path.field("lines").index(index);
-            item.validate_at(path, errors);
-        }
-    }
-}
-
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "courier",
-            path,
-            errors,
-        ) {
-            NullableCourier::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "placed_at",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "total", path, errors) {
-            json::number(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
-            OrderStatus::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "lines", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    OrderLine::check_json(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional_nullable(object, "note", path) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required_nullable("courier", NullableCourier::check_json),
+            json::required("id", i64::check_json),
+            json::required("placed_at", <DateTime<Utc>>::check_json),
+            json::required("total", f64::check_json),
+            json::required("status", OrderStatus::check_json),
+            json::required("lines", <Vec<OrderLine>>::check_json),
+            json::optional_nullable("note", String::check_json),
+            json::optional_nullable("metadata", Value::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -94,18 +50,10 @@ pub struct NullableCourier {
     pub name: String,
 }
 
-impl Validate for NullableCourier {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for NullableCourier {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("name", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -175,19 +123,9 @@ impl<'de> Deserialize<'de> for OrderStatus {
     }
 }
 
-impl Validate for OrderStatus {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["open", "shipped", "cancelled"], errors);
-        }
-    }
-}
-
 impl FromJson for OrderStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["open", "shipped", "cancelled"], errors);
-        }
+        json::string_in(value, path, errors, &["open", "shipped", "cancelled"]);
     }
 }
 
@@ -197,30 +135,20 @@ pub struct OrderLine {
     pub quantity: i64,
 }
 
-impl Validate for OrderLine {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("quantity"), self.quantity as f64, 1.0, errors);
-    }
-}
-
 impl FromJson for OrderLine {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "sku", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "quantity",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("sku", String::check_json),
+            json::required(
+                "quantity",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -233,44 +161,25 @@ pub struct OrderCreate {
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-impl Validate for OrderCreate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("lines");
-            rules::min_items(path, self.lines.len(), 1, errors);
-            for (index, item) in self.lines.iter().enumerate() {
-                let path = &path.index(index);
-                item.validate_at(path, errors);
-            }
-        }
-    }
-}
-
 impl FromJson for OrderCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "lines", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::min_items(path, items.len(), 1, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    OrderLine::check_json(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "coupon", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(entries) = json::object(value, path, errors) {
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "lines",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::min_items(path, items.len(), 1, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            OrderLine::check_json(value, path, errors);
+                        }
+                    }
+                },
+            ),
+            json::optional("coupon", String::check_json),
+            json::optional("tags", <BTreeMap<String, String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -281,32 +190,12 @@ pub struct CreateOrderResponse {
     pub warnings: Option<Vec<String>>,
 }
 
-impl Validate for CreateOrderResponse {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.order.validate_at(&path.field("order"), errors);
-    }
-}
-
 impl FromJson for CreateOrderResponse {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "order", path, errors) {
-            Order::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "warnings",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("order", Order::check_json),
+            json::optional("warnings", <Vec<String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use crate::errors::ListPricesError;
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;
 
 impl Client {
@@ -31,12 +31,6 @@ impl Client {
     ) -> Result<Response<Vec<types::Price>>, Error<ListPricesError>> {
         let call = self.call(Method::GET, "/prices".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// Already taken in this file, so the imported one is renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,18 +14,10 @@ pub struct Money {
     pub cents: i64,
 }
 
-impl Validate for Money {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Money {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "cents", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("cents", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -34,21 +27,13 @@ pub struct Price {
     pub label: String,
 }
 
-impl Validate for Price {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Price {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
-            Money2::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "label", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("amount", Money2::check_json),
+            json::required("label", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -58,25 +43,12 @@ pub struct Money2 {
     pub currency: String,
 }
 
-impl Validate for Money2 {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Money2 {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "currency",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("value", String::check_json),
+            json::required("currency", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

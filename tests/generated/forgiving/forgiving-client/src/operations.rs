@@ -7,7 +7,7 @@ use reqwest::Method;
 use crate::errors::{GetItem2Error, GetItemError};
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;
 
 impl Client {
@@ -37,13 +37,7 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/items/{}", encode::segment(item_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /things/{thing_id}`
@@ -72,12 +66,6 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/things/{}", encode::segment(thing_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

@@ -10,15 +10,15 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{GetItem2Request, GetItemRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -69,14 +69,7 @@ async fn principal<A: Api>(
 }
 
 /// Where the parameters of `get_item` are and how to read them.
-const GET_ITEM_PARAMS: &[Param] = &[
-    Param {
-        name: "item_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-];
+const GET_ITEM_PARAMS: &[Param] = &[Param::path("item_id", Kind::Integer, Style::Comma)];
 
 /// `GET /items/{item_id}`
 async fn get_item<A: Api>(
@@ -95,33 +88,22 @@ async fn get_item<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::GetItemParams>(&raw, GET_ITEM_PARAMS);
+    let params = problems.params(&raw, GET_ITEM_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_item(context, GetItemRequest { params }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetItemRequest { params };
+    let result = shared.api.get_item(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_item2` are and how to read them.
 const GET_ITEM2_PARAMS: &[Param] = &[
-    Param {
-        name: "thing_id",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("thing_id", Kind::String, Style::Comma),
 ];
 
 /// `GET /things/{thing_id}`
@@ -138,25 +120,17 @@ async fn get_item2<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetItem2Params>(&raw, GET_ITEM2_PARAMS);
+    let params = problems.params(&raw, GET_ITEM2_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_item2(context, GetItem2Request { params }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetItem2Request { params };
+    let result = shared.api.get_item2(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -8,7 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -28,34 +29,16 @@ impl Item {
     }
 }
 
-impl Validate for Item {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.size {
-            value.validate_at(&path.field("size"), errors);
-        }
-    }
-}
-
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "size", path, errors) {
-            ItemSize::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "count", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "active", path, errors) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("name", String::check_json),
+            json::optional("size", ItemSize::check_json),
+            json::optional("count", i64::check_json),
+            json::optional("active", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -125,18 +108,8 @@ impl<'de> Deserialize<'de> for ItemSize {
     }
 }
 
-impl Validate for ItemSize {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["small", "3", "large"], errors);
-        }
-    }
-}
-
 impl FromJson for ItemSize {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["small", "3", "large"], errors);
-        }
+        json::string_in(value, path, errors, &["small", "3", "large"]);
     }
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// The parameters of `get_item`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,32 +14,24 @@ pub struct GetItemParams {
     pub item_id: i64,
 }
 
-impl Validate for GetItemParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(
-            &path.field("item_id"),
-            self.item_id as f64,
-            -9223372036854776000.0,
-            errors,
-        );
-    }
-}
-
 impl FromJson for GetItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "item_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, -9223372036854776000.0, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "item_id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(
+                            path,
+                            value as f64,
+                            -9223372036854776000.0,
+                            errors,
+                        );
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -48,22 +41,11 @@ pub struct GetItem2Params {
     pub thing_id: String,
 }
 
-impl Validate for GetItem2Params {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetItem2Params {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "thing_id",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("thing_id", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -4,6 +4,8 @@
 //! Types of the Formats API (version 1.0.0), generated from `formats.yaml`.
 
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

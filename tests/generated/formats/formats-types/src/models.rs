@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Everything {
@@ -26,78 +27,36 @@ pub struct Everything {
     pub plain: i64,
 }
 
-impl Validate for Everything {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::email(&path.field("email"), &self.email, errors);
-        rules::uri(&path.field("homepage"), &self.homepage, errors);
-    }
-}
-
 impl FromJson for Everything {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "at", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "on", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(path, value.parse::<NaiveDate>().is_ok(), "date", errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(path, value.parse::<Uuid>().is_ok(), "uuid", errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "homepage",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::uri(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "small", path, errors) {
-            json::int32(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "big", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "ratio", path, errors) {
-            json::number(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "precise",
-            path,
-            errors,
-        ) {
-            json::number(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "blob", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "file", path, errors) {
-            json::bytes(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "plain", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("at", <DateTime<Utc>>::check_json),
+            json::required("on", NaiveDate::check_json),
+            json::required("id", Uuid::check_json),
+            json::required(
+                "email",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+            json::required(
+                "homepage",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::uri(path, value, errors);
+                    }
+                },
+            ),
+            json::required("small", i32::check_json),
+            json::required("big", i64::check_json),
+            json::required("ratio", f32::check_json),
+            json::required("precise", f64::check_json),
+            json::required("blob", String::check_json),
+            json::required("file", json::bytes),
+            json::required("plain", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

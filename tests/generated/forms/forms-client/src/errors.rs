@@ -5,7 +5,7 @@
 
 use crate::runtime::response::{ErrorBody, OperationError, decode};
 
-/// The errors `create_charge` may answer, by status.
+/// The errors `create_charge` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateChargeError {
     /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
@@ -50,47 +50,5 @@ impl OperationError for CreateChargeError {
     }
 }
 
-/// The errors `send_message` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendMessageError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `413`: The body is over the size limit (`PAYLOAD_TOO_LARGE`).
-    PayloadTooLarge(ErrorBody),
-    /// `415`: The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`).
-    UnsupportedMediaType(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for SendMessageError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::PayloadTooLarge(body)
-            | Self::UnsupportedMediaType(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `send_message` may answer, by status: the same as [`CreateChargeError`].
+pub type SendMessageError = CreateChargeError;

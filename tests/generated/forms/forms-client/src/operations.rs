@@ -8,7 +8,7 @@ use crate::errors::{CreateChargeError, SendMessageError};
 use crate::runtime::bodies::FormStyle;
 use crate::runtime::bodies;
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;
 
 impl Client {
@@ -47,13 +47,7 @@ impl Client {
             )?,
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /messages`: A Twilio-style form with no `encoding`, so arrays repeat their key.
@@ -84,12 +78,6 @@ impl Client {
             call.body = Some(bodies::form(body, &[])?);
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 }

@@ -12,7 +12,6 @@ use axum::{Router, middleware};
 use crate::operations::{CreateChargeRequest, SendMessageRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, form, guard, request, request_id};
 use crate::{Api, types};
@@ -68,23 +67,13 @@ async fn create_charge<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_charge(context, CreateChargeRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateChargeRequest { body };
+    let result = shared.api.create_charge(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /messages`
@@ -111,23 +100,13 @@ async fn send_message<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .send_message(context, SendMessageRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = SendMessageRequest { body };
+    let result = shared.api.send_message(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

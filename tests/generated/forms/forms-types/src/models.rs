@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use crate::form::FormShape;
 use crate::form;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeForm {
@@ -33,101 +34,27 @@ pub struct ChargeForm {
     pub items: Option<Vec<LineItem>>,
 }
 
-impl Validate for ChargeForm {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("amount"), self.amount as f64, 50.0, errors);
-        self.currency.validate_at(&path.field("currency"), errors);
-        if let Some(value) = &self.shipping {
-            value.validate_at(&path.field("shipping"), errors);
-        }
-        if let Some(value) = &self.items {
-            for (index, item) in value.iter().enumerate() {
-                let path = &path.field("items").index(index);
-                item.validate_at(path, errors);
-            }
-        }
-    }
-}
-
 impl FromJson for ChargeForm {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "amount", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 50.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "currency",
-            path,
-            errors,
-        ) {
-            ChargeFormCurrency::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "capture",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "fee_rate",
-            path,
-            errors,
-        ) {
-            json::number(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "expand", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "codes", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "metadata",
-            path,
-            errors,
-        ) {
-            if let Some(entries) = json::object(value, path, errors) {
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "shipping",
-            path,
-            errors,
-        ) {
-            Shipping::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "items", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    LineItem::check_json(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "amount",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 50.0, errors);
+                    }
+                },
+            ),
+            json::required("currency", ChargeFormCurrency::check_json),
+            json::optional("capture", bool::check_json),
+            json::optional("fee_rate", f64::check_json),
+            json::optional("expand", <Vec<String>>::check_json),
+            json::optional("codes", <Vec<i64>>::check_json),
+            json::optional("metadata", <BTreeMap<String, String>>::check_json),
+            json::optional("shipping", Shipping::check_json),
+            json::optional("items", <Vec<LineItem>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -161,25 +88,20 @@ pub struct Shipping {
     pub floor: Option<i64>,
 }
 
-impl Validate for Shipping {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("city"), &self.city, 1, errors);
-    }
-}
-
 impl FromJson for Shipping {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "city", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "floor", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "city",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::optional("floor", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -209,30 +131,20 @@ impl LineItem {
     }
 }
 
-impl Validate for LineItem {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::minimum(&path.field("price"), self.price as f64, 0.0, errors);
-    }
-}
-
 impl FromJson for LineItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "price", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 0.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "quantity",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "price",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 0.0, errors);
+                    }
+                },
+            ),
+            json::optional("quantity", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -258,37 +170,15 @@ pub struct Message {
     pub smart_encoded: Option<bool>,
 }
 
-impl Validate for Message {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Message {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "to", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "body", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "events", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "smart_encoded",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("to", String::check_json),
+            json::required("body", String::check_json),
+            json::required("events", <Vec<String>>::check_json),
+            json::optional("smart_encoded", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -354,19 +244,9 @@ impl<'de> Deserialize<'de> for ChargeFormCurrency {
     }
 }
 
-impl Validate for ChargeFormCurrency {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["usd", "eur"], errors);
-        }
-    }
-}
-
 impl FromJson for ChargeFormCurrency {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["usd", "eur"], errors);
-        }
+        json::string_in(value, path, errors, &["usd", "eur"]);
     }
 }
 
@@ -386,50 +266,25 @@ pub struct SendMessageBody {
     pub smart_encoded: Option<bool>,
 }
 
-impl Validate for SendMessageBody {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::max_length(&path.field("Body"), &self.body, 1600, errors);
-    }
-}
-
 impl FromJson for SendMessageBody {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "To", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "Body", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 1600, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "StatusCallbackEvent",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    SendMessageBodyStatusCallbackEventItem::check_json(
-                        value,
-                        path,
-                        errors,
-                    );
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "SmartEncoded",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("To", String::check_json),
+            json::required(
+                "Body",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 1600, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "StatusCallbackEvent",
+                <Vec<SendMessageBodyStatusCallbackEventItem>>::check_json,
+            ),
+            json::optional("SmartEncoded", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -496,15 +351,9 @@ impl fmt::Display for SendMessageBodyStatusCallbackEventItem {
     }
 }
 
-impl Validate for SendMessageBodyStatusCallbackEventItem {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for SendMessageBodyStatusCallbackEventItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["queued", "sent", "delivered"], errors);
-        }
+        json::string_in(value, path, errors, &["queued", "sent", "delivered"]);
     }
 }
 

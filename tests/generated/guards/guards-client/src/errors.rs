@@ -225,7 +225,7 @@ impl OperationError for PingError {
     }
 }
 
-/// The errors `by_header` may answer, by status.
+/// The errors `by_header` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ByHeaderError {
     /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
@@ -263,43 +263,8 @@ impl OperationError for ByHeaderError {
     }
 }
 
-/// The errors `bucket` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BucketError {
-    /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `429`: Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.
-    TooManyRequests(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for BucketError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            429 => decode::layer_error(body).map(|body| body.map(Self::TooManyRequests)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::Unauthorized(body)
-            | Self::TooManyRequests(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `bucket` may answer, by status: the same as [`ByHeaderError`].
+pub type BucketError = ByHeaderError;
 
 /// The errors `free` may answer, by status.
 #[derive(Debug, Clone, PartialEq)]

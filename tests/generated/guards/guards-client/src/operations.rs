@@ -10,7 +10,7 @@ use crate::errors::{
 };
 
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -46,13 +46,7 @@ impl Client {
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 
     /// `POST /jobs`
@@ -86,13 +80,7 @@ impl Client {
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                202 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 202, decode::json)
     }
 
     /// `POST /public-orders`
@@ -126,13 +114,7 @@ impl Client {
         call.body = Some(Body::json(body)?);
         call.idempotent = true;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 
     /// `GET /ping`
@@ -156,13 +138,7 @@ impl Client {
     pub async fn ping(&self) -> Result<Response<()>, Error<PingError>> {
         let call = self.call(Method::GET, "/ping".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /by-header`
@@ -186,13 +162,7 @@ impl Client {
     pub async fn by_header(&self) -> Result<Response<()>, Error<ByHeaderError>> {
         let call = self.call(Method::GET, "/by-header".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /bucket`
@@ -216,13 +186,7 @@ impl Client {
     pub async fn bucket(&self) -> Result<Response<()>, Error<BucketError>> {
         let call = self.call(Method::GET, "/bucket".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /free`
@@ -246,12 +210,6 @@ impl Client {
     pub async fn free(&self) -> Result<Response<()>, Error<FreeError>> {
         let call = self.call(Method::GET, "/free".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 }

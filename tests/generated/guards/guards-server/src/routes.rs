@@ -10,6 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{
     BucketRequest, ByHeaderRequest, CreateOrderRequest, CreatePublicOrderRequest,
     FreeRequest, PingRequest, StartJobRequest,
@@ -25,7 +26,6 @@ use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, idempotency, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -187,7 +187,7 @@ async fn create_order<A: Api>(
         };
         let mut problems = Problems::default();
         let body = match problems
-            .body(request::json_body::<types::Order>(&parts.headers, &bytes, true, true))
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -211,21 +211,12 @@ async fn create_order<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .create_order(context, CreateOrderRequest { body })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = CreateOrderRequest { body };
+        let result = shared.api.create_order(context, request).await;
+        let response = match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
+            Err(error) => envelope::handler_failed(&error, &request_id),
         };
         execution.finish(response).await
     }
@@ -271,7 +262,7 @@ async fn start_job<A: Api>(
         };
         let mut problems = Problems::default();
         let body = match problems
-            .body(request::json_body::<types::Order>(&parts.headers, &bytes, true, true))
+            .body(request::json_body(&parts.headers, &bytes, true, true))
         {
             Ok(body) => body,
             Err(error) => return envelope::error(&error, &request_id),
@@ -295,21 +286,12 @@ async fn start_job<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared
-            .api
-            .start_job(context, StartJobRequest { body })
-            .await
-        {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = StartJobRequest { body };
+        let result = shared.api.start_job(context, request).await;
+        let response = match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
+            Err(error) => envelope::handler_failed(&error, &request_id),
         };
         execution.finish(response).await
     }
@@ -338,7 +320,7 @@ async fn create_public_order<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::Order>(&parts.headers, &bytes, true, true))
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -362,21 +344,12 @@ async fn create_public_order<A: Api>(
         Ok(execution) => execution,
         Err(response) => return response,
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_public_order(context, CreatePublicOrderRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreatePublicOrderRequest { body };
+    let result = shared.api.create_public_order(context, request).await;
+    let response = match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
+        Err(error) => envelope::handler_failed(&error, &request_id),
     };
     execution.finish(response).await
 }
@@ -397,19 +370,13 @@ async fn ping<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared.api.ping(context, PingRequest).await {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = PingRequest;
+        let result = shared.api.ping(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -440,19 +407,13 @@ async fn by_header<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared.api.by_header(context, ByHeaderRequest).await {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = ByHeaderRequest;
+        let result = shared.api.by_header(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -483,19 +444,13 @@ async fn bucket<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context {
-            request_id: request_id.clone(),
-            principal,
-            extensions: parts.extensions,
-        };
-        let response = match shared.api.bucket(context, BucketRequest).await {
+        let context = Context::new(&request_id, principal, parts.extensions);
+        let request = BucketRequest;
+        let result = shared.api.bucket(context, request).await;
+        match result {
             Ok(response) => response.into_http(&request_id),
-            Err(error) => {
-                tracing::error!("the handler failed: {error}");
-                envelope::error(&ApiError::internal(), &request_id)
-            }
-        };
-        response
+            Err(error) => envelope::handler_failed(&error, &request_id),
+        }
     }
         .await;
     limits.apply(response)
@@ -513,19 +468,13 @@ async fn free<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.free(context, FreeRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = FreeRequest;
+    let result = shared.api.free(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

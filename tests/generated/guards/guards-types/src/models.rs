@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -25,59 +26,30 @@ pub struct Order {
     pub decline: Option<bool>,
 }
 
-impl Validate for Order {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("note"), &self.note, 1, errors);
-        if let Some(value) = &self.delay_ms {
-            rules::minimum(&path.field("delay_ms"), *value as f64, 0.0, errors);
-        }
-    }
-}
-
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "note", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "delay_ms",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 0.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "fail_first",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "panic_first",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "decline",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "note",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "delay_ms",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 0.0, errors);
+                    }
+                },
+            ),
+            json::optional("fail_first", bool::check_json),
+            json::optional("panic_first", bool::check_json),
+            json::optional("decline", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -88,20 +60,12 @@ pub struct Receipt {
     pub run: i64,
 }
 
-impl Validate for Receipt {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "note", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "run", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("note", String::check_json),
+            json::required("run", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

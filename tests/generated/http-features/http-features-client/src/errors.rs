@@ -6,7 +6,7 @@
 use crate::runtime::response::{ErrorBody, OperationError, decode};
 use crate::types;
 
-/// The errors `who_basic` may answer, by status.
+/// The errors `who_basic` may answer, by status (and 2 other operations, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum WhoBasicError {
     /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
@@ -40,73 +40,11 @@ impl OperationError for WhoBasicError {
     }
 }
 
-/// The errors `who_bearer` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WhoBearerError {
-    /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
+/// The errors `who_bearer` may answer, by status: the same as [`WhoBasicError`].
+pub type WhoBearerError = WhoBasicError;
 
-impl OperationError for WhoBearerError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::Unauthorized(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
-
-/// The errors `who_by_key` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WhoByKeyError {
-    /// `401`: Missing or invalid credentials (`UNAUTHORIZED`).
-    Unauthorized(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for WhoByKeyError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::Unauthorized(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `who_by_key` may answer, by status: the same as [`WhoBasicError`].
+pub type WhoByKeyError = WhoBasicError;
 
 /// The errors `get_item` may answer, by status.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,7 +183,7 @@ impl OperationError for EchoError {
     }
 }
 
-/// The errors `panic_now` may answer, by status.
+/// The errors `panic_now` may answer, by status (and 3 other operations, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PanicNowError {
     /// `500`: The server failed (`INTERNAL_ERROR`).
@@ -276,95 +214,11 @@ impl OperationError for PanicNowError {
     }
 }
 
-/// The errors `fail_now` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FailNowError {
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
+/// The errors `fail_now` may answer, by status: the same as [`PanicNowError`].
+pub type FailNowError = PanicNowError;
 
-impl OperationError for FailNowError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
+/// The errors `slow_down` may answer, by status: the same as [`PanicNowError`].
+pub type SlowDownError = PanicNowError;
 
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::InternalServerError(body) | Self::ServiceUnavailable(body) => {
-                Some(body)
-            }
-        }
-    }
-}
-
-/// The errors `slow_down` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SlowDownError {
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for SlowDownError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::InternalServerError(body) | Self::ServiceUnavailable(body) => {
-                Some(body)
-            }
-        }
-    }
-}
-
-/// The errors `legacy` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LegacyError {
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for LegacyError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::InternalServerError(body) | Self::ServiceUnavailable(body) => {
-                Some(body)
-            }
-        }
-    }
-}
+/// The errors `legacy` may answer, by status: the same as [`PanicNowError`].
+pub type LegacyError = PanicNowError;

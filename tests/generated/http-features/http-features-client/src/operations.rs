@@ -13,7 +13,7 @@ use crate::errors::{
 use crate::options::GetItemOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -39,13 +39,7 @@ impl Client {
     ) -> Result<Response<types::Caller>, Error<WhoBasicError>> {
         let call = self.call(Method::GET, "/basic".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /bearer`
@@ -69,13 +63,7 @@ impl Client {
     ) -> Result<Response<types::Caller>, Error<WhoBearerError>> {
         let call = self.call(Method::GET, "/bearer".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /keys`
@@ -101,13 +89,7 @@ impl Client {
     ) -> Result<Response<types::Caller>, Error<WhoByKeyError>> {
         let call = self.call(Method::GET, "/keys".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /items/{item_id}`
@@ -146,13 +128,7 @@ impl Client {
         encode::query(&mut call.query, "verbose", &options.verbose);
         encode::cookies(&mut call.headers, &cookies)?;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /notes`
@@ -215,13 +191,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/echo".to_string());
         call.body = Some(Body::new("text/plain", body.as_bytes().to_vec()));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 
     /// `GET /panic`
@@ -243,13 +213,7 @@ impl Client {
     pub async fn panic_now(&self) -> Result<Response<()>, Error<PanicNowError>> {
         let call = self.call(Method::GET, "/panic".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /fail`
@@ -271,13 +235,7 @@ impl Client {
     pub async fn fail_now(&self) -> Result<Response<()>, Error<FailNowError>> {
         let call = self.call(Method::GET, "/fail".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /slow`
@@ -299,13 +257,7 @@ impl Client {
     pub async fn slow_down(&self) -> Result<Response<()>, Error<SlowDownError>> {
         let call = self.call(Method::GET, "/slow".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /legacy`
@@ -328,12 +280,6 @@ impl Client {
     pub async fn legacy(&self) -> Result<Response<()>, Error<LegacyError>> {
         let call = self.call(Method::GET, "/legacy".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 }

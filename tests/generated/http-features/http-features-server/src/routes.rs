@@ -12,6 +12,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{
     EchoRequest, FailNowRequest, GetItemRequest, LegacyRequest, PanicNowRequest,
     PostNoteRequest, SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
@@ -19,12 +20,11 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -119,19 +119,13 @@ async fn who_basic<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.who_basic(context, WhoBasicRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = WhoBasicRequest;
+    let result = shared.api.who_basic(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /bearer`
@@ -146,19 +140,13 @@ async fn who_bearer<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.who_bearer(context, WhoBearerRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = WhoBearerRequest;
+    let result = shared.api.who_bearer(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /keys`
@@ -173,53 +161,22 @@ async fn who_by_key<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.who_by_key(context, WhoByKeyRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = WhoByKeyRequest;
+    let result = shared.api.who_by_key(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_item` are and how to read them.
 const GET_ITEM_PARAMS: &[Param] = &[
-    Param {
-        name: "item_id",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "X-Trace",
-        location: Location::Header,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "theme",
-        location: Location::Cookie,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "tags",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Repeated,
-    },
-    Param {
-        name: "verbose",
-        location: Location::Query,
-        kind: Kind::Boolean,
-        style: Style::Repeated,
-    },
+    Param::path("item_id", Kind::String, Style::Comma),
+    Param::header("X-Trace", Kind::String, Style::Comma),
+    Param::cookie("theme", Kind::String, Style::Comma),
+    Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
+    Param::query("verbose", Kind::Boolean, Style::Repeated),
 ];
 
 /// `GET /items/{item_id}`
@@ -236,23 +193,17 @@ async fn get_item<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::GetItemParams>(&raw, GET_ITEM_PARAMS);
+    let params = problems.params(&raw, GET_ITEM_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_item(context, GetItemRequest { params }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetItemRequest { params };
+    let result = shared.api.get_item(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /notes`
@@ -269,7 +220,7 @@ async fn post_note<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(request::json_body::<types::Note>(&parts.headers, &bytes, false, true))
+        .body(request::json_body(&parts.headers, &bytes, false, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -277,19 +228,13 @@ async fn post_note<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.post_note(context, PostNoteRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PostNoteRequest { body };
+    let result = shared.api.post_note(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /echo`
@@ -312,19 +257,13 @@ async fn echo<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.echo(context, EchoRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = EchoRequest { body };
+    let result = shared.api.echo(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /panic`
@@ -335,19 +274,13 @@ async fn panic_now<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.panic_now(context, PanicNowRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PanicNowRequest;
+    let result = shared.api.panic_now(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /fail`
@@ -358,19 +291,13 @@ async fn fail_now<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.fail_now(context, FailNowRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = FailNowRequest;
+    let result = shared.api.fail_now(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /slow`
@@ -381,19 +308,13 @@ async fn slow_down<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.slow_down(context, SlowDownRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = SlowDownRequest;
+    let result = shared.api.slow_down(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /legacy`
@@ -404,19 +325,13 @@ async fn legacy<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.legacy(context, LegacyRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = LegacyRequest;
+    let result = shared.api.legacy(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The deprecation headers of `legacy`.

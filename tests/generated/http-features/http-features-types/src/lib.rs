@@ -6,6 +6,8 @@
 //! What the flagship does not use, for the generated server and client.
 
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

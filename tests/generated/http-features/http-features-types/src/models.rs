@@ -8,30 +8,20 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Caller {
     pub principal: String,
 }
 
-impl Validate for Caller {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Caller {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "principal",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("principal", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -45,42 +35,16 @@ pub struct Item {
     pub verbose: bool,
 }
 
-impl Validate for Item {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(path, value.parse::<Uuid>().is_ok(), "uuid", errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "trace", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "theme", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "verbose",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", Uuid::check_json),
+            json::required("trace", String::check_json),
+            json::optional("theme", String::check_json),
+            json::required("tags", <Vec<String>>::check_json),
+            json::required("verbose", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -89,22 +53,19 @@ pub struct Note {
     pub text: String,
 }
 
-impl Validate for Note {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("text"), &self.text, 1, errors);
-    }
-}
-
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "text", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "text",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -113,18 +74,10 @@ pub struct Problem {
     pub title: String,
 }
 
-impl Validate for Problem {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Problem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "title", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("title", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -169,15 +122,9 @@ impl fmt::Display for GetItemTheme {
     }
 }
 
-impl Validate for GetItemTheme {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetItemTheme {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["light", "dark"], errors);
-        }
+        json::string_in(value, path, errors, &["light", "dark"]);
     }
 }
 
@@ -186,18 +133,10 @@ pub struct PostNoteResponse202 {
     pub queued: bool,
 }
 
-impl Validate for PostNoteResponse202 {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for PostNoteResponse202 {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "queued", path, errors) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("queued", bool::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 use crate::models::GetItemTheme;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// The parameters of `get_item`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,59 +30,33 @@ impl GetItemParams {
     }
 }
 
-impl Validate for GetItemParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("X-Trace"), &self.x_trace, 3, errors);
-        if let Some(value) = &self.tags {
-            rules::max_items(&path.field("tags"), value.len(), 3, errors);
-        }
-    }
-}
-
 impl FromJson for GetItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "item_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(path, value.parse::<Uuid>().is_ok(), "uuid", errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "X-Trace",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 3, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "theme", path, errors) {
-            GetItemTheme::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::max_items(path, items.len(), 3, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "verbose",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("item_id", Uuid::check_json),
+            json::required(
+                "X-Trace",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 3, errors);
+                    }
+                },
+            ),
+            json::optional("theme", GetItemTheme::check_json),
+            json::optional(
+                "tags",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::max_items(path, items.len(), 3, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::string(value, path, errors);
+                        }
+                    }
+                },
+            ),
+            json::optional("verbose", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
@@ -20,63 +21,30 @@ pub struct Resource {
     pub counters: Option<BTreeMap<String, i64>>,
 }
 
-impl Validate for Resource {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("labels");
-            rules::min_properties(path, self.labels.len(), 1, errors);
-            rules::max_properties(path, self.labels.len(), 3, errors);
-            for (key, value) in &self.labels {
-                let path = &path.key(key);
-                rules::key_max_length(path, key, 10, errors);
-                rules::max_length(path, value, 20, errors);
-            }
-        }
-    }
-}
-
 impl FromJson for Resource {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "labels", path, errors) {
-            if let Some(entries) = json::object(value, path, errors) {
-                rules::min_properties(path, entries.len(), 1, errors);
-                rules::max_properties(path, entries.len(), 3, errors);
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    rules::key_max_length(path, key, 10, errors);
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 20, errors);
+        const PROPERTIES: &[Property] = &[
+            json::required("name", String::check_json),
+            json::required(
+                "labels",
+                |value, path, errors| {
+                    if let Some(entries) = json::object(value, path, errors) {
+                        rules::min_properties(path, entries.len(), 1, errors);
+                        rules::max_properties(path, entries.len(), 3, errors);
+                        for (key, value) in entries {
+                            let path = &path.key(key);
+                            rules::key_max_length(path, key, 10, errors);
+                            if let Some(value) = json::string(value, path, errors) {
+                                rules::max_length(path, value, 20, errors);
+                            }
+                        }
                     }
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "attributes",
-            path,
-            errors,
-        ) {
-            json::object(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "counters",
-            path,
-            errors,
-        ) {
-            if let Some(entries) = json::object(value, path, errors) {
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
+                },
+            ),
+            json::optional("attributes", <BTreeMap<String, Value>>::check_json),
+            json::optional("counters", <BTreeMap<String, i64>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -89,24 +57,11 @@ pub struct Extensible {
     pub additional_properties: BTreeMap<String, String>,
 }
 
-impl Validate for Extensible {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Extensible {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "kind", path, errors) {
-            json::string(value, path, errors);
-        }
-        for (key, value) in object {
-            if matches!(key.as_str(), "kind") {
-                continue;
-            }
-            let path = &path.key(key);
-            json::string(value, path, errors);
+        const PROPERTIES: &[Property] = &[json::required("kind", String::check_json)];
+        if let Some(object) = json::properties(value, path, errors, PROPERTIES) {
+            json::additional(object, path, errors, PROPERTIES, String::check_json);
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::errors::UploadError;
 use crate::runtime::bodies::PartKind;
 use crate::runtime::bodies;
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;
 
 impl Client {
@@ -47,12 +47,6 @@ impl Client {
             )?,
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 }

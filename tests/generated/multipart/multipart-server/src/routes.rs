@@ -12,7 +12,6 @@ use axum::{Router, middleware};
 use crate::operations::UploadRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, multipart, request, request_id};
 use crate::{Api, types};
@@ -77,19 +76,13 @@ async fn upload<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.upload(context, UploadRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UploadRequest { body };
+    let result = shared.api.upload(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

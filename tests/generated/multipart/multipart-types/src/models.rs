@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use crate::form::FormShape;
 use crate::form;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Upload {
@@ -25,65 +26,42 @@ pub struct Upload {
     pub meta: Option<Meta>,
 }
 
-impl Validate for Upload {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::max_length(&path.field("caption"), &self.caption, 40, errors);
-        if let Some(value) = &self.copies {
-            rules::minimum(&path.field("copies"), *value as f64, 1.0, errors);
-        }
-    }
-}
-
 impl FromJson for Upload {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "file", path, errors) {
-            json::bytes(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "caption",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 40, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "copies", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "public", path, errors) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "attachments",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::bytes(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "meta", path, errors) {
-            Meta::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("file", json::bytes),
+            json::required(
+                "caption",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 40, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "copies",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                    }
+                },
+            ),
+            json::optional("public", bool::check_json),
+            json::optional("tags", <Vec<String>>::check_json),
+            json::optional(
+                "attachments",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::bytes(value, path, errors);
+                        }
+                    }
+                },
+            ),
+            json::optional("meta", Meta::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -112,21 +90,13 @@ pub struct Meta {
     pub width: Option<i64>,
 }
 
-impl Validate for Meta {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Meta {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "source", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "width", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("source", String::check_json),
+            json::optional("width", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -155,55 +125,17 @@ pub struct Receipt {
     pub source: Option<String>,
 }
 
-impl Validate for Receipt {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "size", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "caption",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "copies", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "public", path, errors) {
-            json::boolean(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "attachment_sizes",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "source", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("size", i64::check_json),
+            json::required("caption", String::check_json),
+            json::required("copies", i64::check_json),
+            json::required("public", bool::check_json),
+            json::required("tags", <Vec<String>>::check_json),
+            json::required("attachment_sizes", <Vec<i64>>::check_json),
+            json::optional("source", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -7,7 +7,7 @@ use reqwest::Method;
 use crate::errors::{EchoWordError, PingError};
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 
 impl Client {
     /// `GET /ping`
@@ -29,13 +29,7 @@ impl Client {
     pub async fn ping(&self) -> Result<Response<()>, Error<PingError>> {
         let call = self.call(Method::GET, "/ping".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                204 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 204, decode::empty)
     }
 
     /// `GET /echo/{word}`
@@ -60,12 +54,6 @@ impl Client {
     ) -> Result<Response<String>, Error<EchoWordError>> {
         let call = self.call(Method::GET, format!("/echo/{}", encode::segment(word)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 }

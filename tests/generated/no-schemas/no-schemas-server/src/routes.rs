@@ -10,14 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{EchoWordRequest, PingRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -51,30 +51,17 @@ async fn ping<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.ping(context, PingRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PingRequest;
+    let result = shared.api.ping(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `echo_word` are and how to read them.
-const ECHO_WORD_PARAMS: &[Param] = &[
-    Param {
-        name: "word",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-];
+const ECHO_WORD_PARAMS: &[Param] = &[Param::path("word", Kind::String, Style::Comma)];
 
 /// `GET /echo/{word}`
 async fn echo_word<A: Api>(
@@ -90,25 +77,17 @@ async fn echo_word<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::EchoWordParams>(&raw, ECHO_WORD_PARAMS);
+    let params = problems.params(&raw, ECHO_WORD_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.echo_word(context, EchoWordRequest { params }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = EchoWordRequest { params };
+    let result = shared.api.echo_word(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

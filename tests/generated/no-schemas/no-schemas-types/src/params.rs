@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `echo_word`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,17 +14,9 @@ pub struct EchoWordParams {
     pub word: String,
 }
 
-impl Validate for EchoWordParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for EchoWordParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "word", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("word", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

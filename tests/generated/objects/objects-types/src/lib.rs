@@ -6,6 +6,8 @@
 //! Structs, renames, optional and nullable fields, keywords.
 
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

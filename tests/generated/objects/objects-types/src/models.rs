@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// Account
 ///
@@ -41,78 +42,20 @@ pub struct Account {
     pub address: Option<AccountAddress>,
 }
 
-impl Validate for Account {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Account {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "accountId",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "displayName",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "closedAt",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional_nullable(
-            object,
-            "nickname",
-            path,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "note", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "self", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "legacyCode",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "address",
-            path,
-            errors,
-        ) {
-            AccountAddress::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("accountId", String::check_json),
+            json::required("displayName", String::check_json),
+            json::required_nullable("closedAt", <DateTime<Utc>>::check_json),
+            json::optional_nullable("nickname", String::check_json),
+            json::optional("note", String::check_json),
+            json::required("type", String::check_json),
+            json::optional("self", String::check_json),
+            json::optional("legacyCode", String::check_json),
+            json::optional("address", AccountAddress::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -124,25 +67,12 @@ pub struct AccountAddress {
     pub postal_code: Option<String>,
 }
 
-impl Validate for AccountAddress {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for AccountAddress {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "city", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "postal_code",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("city", String::check_json),
+            json::optional("postal_code", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

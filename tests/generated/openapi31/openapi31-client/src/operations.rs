@@ -8,7 +8,7 @@ use crate::errors::{CreateParcelError, GetParcelError};
 use crate::options::GetParcelOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -39,13 +39,7 @@ impl Client {
         let mut call = self.call(Method::POST, "/api/parcels".to_string());
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                201 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 201, decode::json)
     }
 
     /// `GET /api/parcels/{parcel_id}`
@@ -76,12 +70,6 @@ impl Client {
             .call(Method::GET, format!("/api/parcels/{}", encode::segment(parcel_id)));
         encode::query(&mut call.query, "note", &options.note);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

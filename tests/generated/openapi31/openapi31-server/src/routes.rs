@@ -10,14 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{CreateParcelRequest, GetParcelRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -58,9 +58,7 @@ async fn create_parcel<A: Api>(
     };
     let mut problems = Problems::default();
     let body = match problems
-        .body(
-            request::json_body::<types::ParcelCreate>(&parts.headers, &bytes, true, true),
-        )
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -68,39 +66,19 @@ async fn create_parcel<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_parcel(context, CreateParcelRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateParcelRequest { body };
+    let result = shared.api.create_parcel(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_parcel` are and how to read them.
 const GET_PARCEL_PARAMS: &[Param] = &[
-    Param {
-        name: "parcel_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-    Param {
-        name: "note",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::path("parcel_id", Kind::Integer, Style::Comma),
+    Param::query("note", Kind::String, Style::Repeated),
 ];
 
 /// `GET /api/parcels/{parcel_id}`
@@ -117,28 +95,17 @@ async fn get_parcel<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetParcelParams>(&raw, GET_PARCEL_PARAMS);
+    let params = problems.params(&raw, GET_PARCEL_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .get_parcel(context, GetParcelRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetParcelRequest { params };
+    let result = shared.api.get_parcel(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

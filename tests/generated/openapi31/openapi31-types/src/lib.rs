@@ -4,6 +4,8 @@
 //! Types of the Openapi31 API (version 1.0.0), generated from `openapi31.yaml`.
 
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

@@ -9,7 +9,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// How fast the parcel travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,15 +78,9 @@ impl<'de> Deserialize<'de> for Speed {
     }
 }
 
-impl Validate for Speed {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Speed {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::integer(value, path, errors) {
-            rules::enumeration(path, &value.to_string(), &["1", "2"], errors);
-        }
+        json::integer_in(value, path, errors, &["1", "2"]);
     }
 }
 
@@ -130,15 +125,9 @@ impl fmt::Display for Carrier {
     }
 }
 
-impl Validate for Carrier {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Carrier {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["post", "courier"], errors);
-        }
+        json::string_in(value, path, errors, &["post", "courier"]);
     }
 }
 
@@ -168,100 +157,46 @@ pub struct ParcelCreate {
     pub coordinates: Option<Vec<f64>>,
 }
 
-impl Validate for ParcelCreate {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("weight_grams");
-            rules::exclusive_minimum(path, f64::from(self.weight_grams), 0.0, errors);
-            rules::exclusive_maximum(
-                path,
-                f64::from(self.weight_grams),
-                30000.0,
-                errors,
-            );
-        }
-        rules::min_length(&path.field("label"), &self.label, 1, errors);
-        if let Some(value) = &self.reference {
-            value.validate_at(&path.field("reference"), errors);
-        }
-        if let Some(value) = &self.coordinates {
-            rules::max_items(&path.field("coordinates"), value.len(), 2, errors);
-        }
-    }
-}
-
 impl FromJson for ParcelCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "weight_grams",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::int32(value, path, errors) {
-                rules::exclusive_minimum(path, value as f64, 0.0, errors);
-                rules::exclusive_maximum(path, value as f64, 30000.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "label", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "speed", path, errors) {
-            Speed::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "carrier",
-            path,
-            errors,
-        ) {
-            Carrier::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "kind", path, errors) {
-            ParcelCreateKind::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional_nullable(
-            object,
-            "recipient",
-            path,
-        ) {
-            Address::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "reference",
-            path,
-            errors,
-        ) {
-            ParcelCreateReference::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "signature",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "coordinates",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::max_items(path, items.len(), 2, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::number(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "weight_grams",
+                |value, path, errors| {
+                    if let Some(value) = json::int32(value, path, errors) {
+                        rules::exclusive_minimum(path, value as f64, 0.0, errors);
+                        rules::exclusive_maximum(path, value as f64, 30000.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "label",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::required("speed", Speed::check_json),
+            json::optional("carrier", Carrier::check_json),
+            json::optional("kind", ParcelCreateKind::check_json),
+            json::optional_nullable("recipient", Address::check_json),
+            json::optional("reference", ParcelCreateReference::check_json),
+            json::optional("signature", String::check_json),
+            json::optional(
+                "coordinates",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::max_items(path, items.len(), 2, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::number(value, path, errors);
+                        }
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -277,52 +212,17 @@ pub struct Parcel {
     pub eta: Option<DateTime<Utc>>,
 }
 
-impl Validate for Parcel {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.status.validate_at(&path.field("status"), errors);
-    }
-}
-
 impl FromJson for Parcel {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "weight_grams",
-            path,
-            errors,
-        ) {
-            json::int32(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "label", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "status", path, errors) {
-            ParcelStatus::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "recipient",
-            path,
-            errors,
-        ) {
-            Address::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional_nullable(object, "eta", path) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("weight_grams", i32::check_json),
+            json::required("label", String::check_json),
+            json::required("status", ParcelStatus::check_json),
+            json::required_nullable("recipient", Address::check_json),
+            json::optional_nullable("eta", <DateTime<Utc>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -338,25 +238,13 @@ pub struct Address {
     pub postcode: Option<Option<String>>,
 }
 
-impl Validate for Address {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Address {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "city", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional_nullable(
-            object,
-            "postcode",
-            path,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("city", String::check_json),
+            json::optional_nullable("postcode", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -396,15 +284,9 @@ impl fmt::Display for ParcelCreateKind {
     }
 }
 
-impl Validate for ParcelCreateKind {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for ParcelCreateKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["parcel"], errors);
-        }
+        json::string_in(value, path, errors, &["parcel"]);
     }
 }
 
@@ -414,19 +296,6 @@ impl FromJson for ParcelCreateKind {
 pub enum ParcelCreateReference {
     String(String),
     Integer(i64),
-}
-
-impl Validate for ParcelCreateReference {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        match self {
-            Self::String(value) => {
-                rules::max_length(path, value, 12, errors);
-            }
-            Self::Integer(value) => {
-                rules::minimum(path, *value as f64, 1.0, errors);
-            }
-        }
-    }
 }
 
 impl FromJson for ParcelCreateReference {
@@ -516,29 +385,9 @@ impl<'de> Deserialize<'de> for ParcelStatus {
     }
 }
 
-impl Validate for ParcelStatus {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(
-                path,
-                value,
-                &["registered", "in_transit", "delivered"],
-                errors,
-            );
-        }
-    }
-}
-
 impl FromJson for ParcelStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(
-                path,
-                value,
-                &["registered", "in_transit", "delivered"],
-                errors,
-            );
-        }
+        json::string_in(value, path, errors, &["registered", "in_transit", "delivered"]);
     }
 }
 

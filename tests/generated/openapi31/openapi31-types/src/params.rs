@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// The parameters of `get_parcel`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,39 +16,26 @@ pub struct GetParcelParams {
     pub note: Option<String>,
 }
 
-impl Validate for GetParcelParams {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::exclusive_minimum(
-            &path.field("parcel_id"),
-            self.parcel_id as f64,
-            0.0,
-            errors,
-        );
-        if let Some(value) = &self.note {
-            rules::max_length(&path.field("note"), value, 20, errors);
-        }
-    }
-}
-
 impl FromJson for GetParcelParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "parcel_id",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::exclusive_minimum(path, value as f64, 0.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional_nullable(object, "note", path) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::max_length(path, value, 20, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "parcel_id",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::exclusive_minimum(path, value as f64, 0.0, errors);
+                    }
+                },
+            ),
+            json::optional_nullable(
+                "note",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::max_length(path, value, 20, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

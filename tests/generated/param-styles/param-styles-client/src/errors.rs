@@ -5,7 +5,7 @@
 
 use crate::runtime::response::{ErrorBody, OperationError, decode};
 
-/// The errors `echo_styles` may answer, by status.
+/// The errors `echo_styles` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum EchoStylesError {
     /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
@@ -39,36 +39,5 @@ impl OperationError for EchoStylesError {
     }
 }
 
-/// The errors `echo_single` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EchoSingleError {
-    /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
-    BadRequest(ErrorBody),
-    /// `500`: The server failed (`INTERNAL_ERROR`).
-    InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
-    ServiceUnavailable(ErrorBody),
-}
-
-impl OperationError for EchoSingleError {
-    fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
-            _ => None,
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        match self {
-            Self::BadRequest(body)
-            | Self::InternalServerError(body)
-            | Self::ServiceUnavailable(body) => Some(body),
-        }
-    }
-}
+/// The errors `echo_single` may answer, by status: the same as [`EchoStylesError`].
+pub type EchoSingleError = EchoStylesError;

@@ -10,7 +10,7 @@ use crate::errors::{EchoSingleError, EchoStylesError};
 use crate::options::EchoStylesOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 
 impl Client {
     /// `GET /styles/{simple}/{label}/{matrix}`
@@ -59,13 +59,7 @@ impl Client {
         encode::cookie(&mut cookies, "flavours", &options.flavours);
         encode::cookies(&mut call.headers, &cookies)?;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /single/{id}`
@@ -91,12 +85,6 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/single/{}", encode::matrix("id", id, false)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::text(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::text)
     }
 }

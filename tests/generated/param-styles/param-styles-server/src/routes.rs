@@ -10,14 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{EchoSingleRequest, EchoStylesRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -45,66 +45,24 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 
 /// Where the parameters of `echo_styles` are and how to read them.
 const ECHO_STYLES_PARAMS: &[Param] = &[
-    Param {
-        name: "simple",
-        location: Location::Path,
-        kind: Kind::ArrayOf(ScalarKind::Integer),
-        style: Style::Comma,
-    },
-    Param {
-        name: "label",
-        location: Location::Path,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Label { explode: true },
-    },
-    Param {
-        name: "matrix",
-        location: Location::Path,
-        kind: Kind::ArrayOf(ScalarKind::Integer),
-        style: Style::Matrix { explode: false },
-    },
-    Param {
-        name: "tags",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Repeated,
-    },
-    Param {
-        name: "ids",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::Integer),
-        style: Style::Comma,
-    },
-    Param {
-        name: "words",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Space,
-    },
-    Param {
-        name: "names",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Pipe,
-    },
-    Param {
-        name: "filter",
-        location: Location::Query,
-        kind: Kind::Object,
-        style: Style::DeepObject,
-    },
-    Param {
-        name: "X-Codes",
-        location: Location::Header,
-        kind: Kind::ArrayOf(ScalarKind::Integer),
-        style: Style::Comma,
-    },
-    Param {
-        name: "flavours",
-        location: Location::Cookie,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Comma,
-    },
+    Param::path("simple", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+    Param::path(
+        "label",
+        Kind::ArrayOf(ScalarKind::String),
+        Style::Label { explode: true },
+    ),
+    Param::path(
+        "matrix",
+        Kind::ArrayOf(ScalarKind::Integer),
+        Style::Matrix { explode: false },
+    ),
+    Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
+    Param::query("ids", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+    Param::query("words", Kind::ArrayOf(ScalarKind::String), Style::Space),
+    Param::query("names", Kind::ArrayOf(ScalarKind::String), Style::Pipe),
+    Param::query("filter", Kind::Object, Style::DeepObject),
+    Param::header("X-Codes", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+    Param::cookie("flavours", Kind::ArrayOf(ScalarKind::String), Style::Comma),
 ];
 
 /// `GET /styles/{simple}/{label}/{matrix}`
@@ -121,38 +79,22 @@ async fn echo_styles<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::EchoStylesParams>(&raw, ECHO_STYLES_PARAMS);
+    let params = problems.params(&raw, ECHO_STYLES_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .echo_styles(context, EchoStylesRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = EchoStylesRequest { params };
+    let result = shared.api.echo_styles(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `echo_single` are and how to read them.
 const ECHO_SINGLE_PARAMS: &[Param] = &[
-    Param {
-        name: "id",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Matrix { explode: false },
-    },
+    Param::path("id", Kind::String, Style::Matrix { explode: false }),
 ];
 
 /// `GET /single/{id}`
@@ -169,28 +111,17 @@ async fn echo_single<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::EchoSingleParams>(&raw, ECHO_SINGLE_PARAMS);
+    let params = problems.params(&raw, ECHO_SINGLE_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .echo_single(context, EchoSingleRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = EchoSingleRequest { params };
+    let result = shared.api.echo_single(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `echo_styles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,105 +31,21 @@ pub struct EchoStylesParams {
     pub flavours: Option<Vec<String>>,
 }
 
-impl Validate for EchoStylesParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for EchoStylesParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "simple", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "label", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "matrix", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "ids", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "words", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "names", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "filter", path, errors) {
-            if let Some(entries) = json::object(value, path, errors) {
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "X-Codes",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::integer(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "flavours",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("simple", <Vec<i64>>::check_json),
+            json::required("label", <Vec<String>>::check_json),
+            json::required("matrix", <Vec<i64>>::check_json),
+            json::optional("tags", <Vec<String>>::check_json),
+            json::optional("ids", <Vec<i64>>::check_json),
+            json::optional("words", <Vec<String>>::check_json),
+            json::optional("names", <Vec<String>>::check_json),
+            json::optional("filter", <BTreeMap<String, String>>::check_json),
+            json::optional("X-Codes", <Vec<i64>>::check_json),
+            json::optional("flavours", <Vec<String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -138,17 +55,9 @@ pub struct EchoSingleParams {
     pub id: String,
 }
 
-impl Validate for EchoSingleParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for EchoSingleParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("id", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -7,7 +7,7 @@ use reqwest::Method;
 use crate::errors::UpdateNoteError;
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::types;
 
@@ -41,12 +41,6 @@ impl Client {
             .call(Method::PATCH, format!("/notes/{}", encode::segment(note_id)));
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

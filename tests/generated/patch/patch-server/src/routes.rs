@@ -10,14 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::UpdateNoteRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -45,12 +45,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 
 /// Where the parameters of `update_note` are and how to read them.
 const UPDATE_NOTE_PARAMS: &[Param] = &[
-    Param {
-        name: "note_id",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("note_id", Kind::Integer, Style::Comma),
 ];
 
 /// `PATCH /notes/{note_id}`
@@ -71,10 +66,9 @@ async fn update_note<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::UpdateNoteParams>(&raw, UPDATE_NOTE_PARAMS);
+    let params = problems.params(&raw, UPDATE_NOTE_PARAMS);
     let body = match problems
-        .body(request::json_body::<types::NotePatch>(&parts.headers, &bytes, true, true))
+        .body(request::json_body(&parts.headers, &bytes, true, true))
     {
         Ok(body) => body,
         Err(error) => return envelope::error(&error, &request_id),
@@ -82,23 +76,13 @@ async fn update_note<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .update_note(context, UpdateNoteRequest { params, body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UpdateNoteRequest { params, body };
+    let result = shared.api.update_note(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotePatch {
@@ -35,56 +36,33 @@ pub struct NotePatch {
     pub tags: Option<Option<Vec<String>>>,
 }
 
-impl Validate for NotePatch {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.title {
-            rules::min_length(&path.field("title"), value, 1, errors);
-        }
-        if let Some(Some(value)) = &self.assignee {
-            value.validate_at(&path.field("assignee"), errors);
-        }
-        if let Some(Some(value)) = &self.tags {
-            rules::max_items(&path.field("tags"), value.len(), 3, errors);
-        }
-    }
-}
-
 impl FromJson for NotePatch {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "title", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional_nullable(object, "due", path) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional_nullable(
-            object,
-            "assignee",
-            path,
-        ) {
-            Person::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional_nullable(object, "tags", path) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::max_items(path, items.len(), 3, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional(
+                "title",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::optional_nullable("due", <DateTime<Utc>>::check_json),
+            json::optional_nullable("assignee", Person::check_json),
+            json::optional_nullable(
+                "tags",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::max_items(path, items.len(), 3, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            json::string(value, path, errors);
+                        }
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -93,22 +71,19 @@ pub struct Person {
     pub name: String,
 }
 
-impl Validate for Person {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("name"), &self.name, 1, errors);
-    }
-}
-
 impl FromJson for Person {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -124,60 +99,15 @@ pub struct Note {
     pub tags: Option<Vec<String>>,
 }
 
-impl Validate for Note {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.assignee {
-            value.validate_at(&path.field("assignee"), errors);
-        }
-    }
-}
-
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "title", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "due",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "assignee",
-            path,
-            errors,
-        ) {
-            Person::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required_nullable(
-            object,
-            "tags",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("title", String::check_json),
+            json::required_nullable("due", <DateTime<Utc>>::check_json),
+            json::required_nullable("assignee", Person::check_json),
+            json::required_nullable("tags", <Vec<String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `update_note`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,22 +14,9 @@ pub struct UpdateNoteParams {
     pub note_id: i64,
 }
 
-impl Validate for UpdateNoteParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for UpdateNoteParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "note_id",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("note_id", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

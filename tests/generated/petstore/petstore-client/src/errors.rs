@@ -33,7 +33,7 @@ impl OperationError for UpdatePetError {
     }
 }
 
-/// The errors `add_pet` may answer, by status.
+/// The errors `add_pet` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AddPetError {
     /// `400`: Invalid input
@@ -196,7 +196,7 @@ impl OperationError for UploadFileError {
     }
 }
 
-/// The errors `get_inventory` may answer, by status.
+/// The errors `get_inventory` may answer, by status (and 3 other operations, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetInventoryError {
     /// Any other status: Unexpected error
@@ -213,32 +213,10 @@ impl OperationError for GetInventoryError {
     }
 }
 
-/// The errors `place_order` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlaceOrderError {
-    /// `400`: Invalid input
-    BadRequest,
-    /// `422`: Validation exception
-    UnprocessableEntity,
-    /// Any other status: Unexpected error
-    Other,
-}
+/// The errors `place_order` may answer, by status: the same as [`AddPetError`].
+pub type PlaceOrderError = AddPetError;
 
-impl OperationError for PlaceOrderError {
-    fn decode(status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => Some(Ok(Self::BadRequest)),
-            422 => Some(Ok(Self::UnprocessableEntity)),
-            _ => Some(Ok(Self::Other)),
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
-
-/// The errors `get_order_by_id` may answer, by status.
+/// The errors `get_order_by_id` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetOrderByIdError {
     /// `400`: Invalid ID supplied
@@ -263,64 +241,14 @@ impl OperationError for GetOrderByIdError {
     }
 }
 
-/// The errors `delete_order` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteOrderError {
-    /// `400`: Invalid ID supplied
-    BadRequest,
-    /// `404`: Order not found
-    NotFound,
-    /// Any other status: Unexpected error
-    Other,
-}
+/// The errors `delete_order` may answer, by status: the same as [`GetOrderByIdError`].
+pub type DeleteOrderError = GetOrderByIdError;
 
-impl OperationError for DeleteOrderError {
-    fn decode(status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => Some(Ok(Self::BadRequest)),
-            404 => Some(Ok(Self::NotFound)),
-            _ => Some(Ok(Self::Other)),
-        }
-    }
+/// The errors `create_user` may answer, by status: the same as [`GetInventoryError`].
+pub type CreateUserError = GetInventoryError;
 
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
-
-/// The errors `create_user` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateUserError {
-    /// Any other status: Unexpected error
-    Other,
-}
-
-impl OperationError for CreateUserError {
-    fn decode(_status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        Some(Ok(Self::Other))
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
-
-/// The errors `create_users_with_list_input` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateUsersWithListInputError {
-    /// Any other status: Unexpected error
-    Other,
-}
-
-impl OperationError for CreateUsersWithListInputError {
-    fn decode(_status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        Some(Ok(Self::Other))
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
+/// The errors `create_users_with_list_input` may answer, by status: the same as [`GetInventoryError`].
+pub type CreateUsersWithListInputError = GetInventoryError;
 
 /// The errors `login_user` may answer, by status.
 #[derive(Debug, Clone, PartialEq)]
@@ -344,24 +272,10 @@ impl OperationError for LoginUserError {
     }
 }
 
-/// The errors `logout_user` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LogoutUserError {
-    /// Any other status: Unexpected error
-    Other,
-}
+/// The errors `logout_user` may answer, by status: the same as [`GetInventoryError`].
+pub type LogoutUserError = GetInventoryError;
 
-impl OperationError for LogoutUserError {
-    fn decode(_status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        Some(Ok(Self::Other))
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
-
-/// The errors `get_user_by_name` may answer, by status.
+/// The errors `get_user_by_name` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetUserByNameError {
     /// `400`: Invalid username supplied
@@ -411,27 +325,5 @@ impl OperationError for UpdateUserError {
     }
 }
 
-/// The errors `delete_user` may answer, by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteUserError {
-    /// `400`: Invalid username supplied
-    BadRequest,
-    /// `404`: User not found
-    NotFound,
-    /// Any other status: Unexpected error
-    Other,
-}
-
-impl OperationError for DeleteUserError {
-    fn decode(status: u16, _body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
-        match status {
-            400 => Some(Ok(Self::BadRequest)),
-            404 => Some(Ok(Self::NotFound)),
-            _ => Some(Ok(Self::Other)),
-        }
-    }
-
-    fn body(&self) -> Option<&ErrorBody> {
-        None
-    }
-}
+/// The errors `delete_user` may answer, by status: the same as [`GetUserByNameError`].
+pub type DeleteUserError = GetUserByNameError;

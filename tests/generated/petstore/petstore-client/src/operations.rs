@@ -20,7 +20,7 @@ use crate::options::{
 };
 
 use crate::runtime::client::Client;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::runtime::upload::Upload;
 use crate::runtime::{bodies, encode};
@@ -63,13 +63,7 @@ impl Client {
             },
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /api/v3/pet`: Add a new pet to the store.
@@ -108,13 +102,7 @@ impl Client {
             },
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/pet/findByStatus`: Finds Pets by status.
@@ -142,13 +130,7 @@ impl Client {
         let mut call = self.call(Method::GET, "/api/v3/pet/findByStatus".to_string());
         encode::query(&mut call.query, "status", &options.status);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/pet/findByTags`: Finds Pets by tags.
@@ -176,13 +158,7 @@ impl Client {
         let mut call = self.call(Method::GET, "/api/v3/pet/findByTags".to_string());
         encode::query(&mut call.query, "tags", &options.tags);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/pet/{petId}`: Find pet by ID.
@@ -213,13 +189,7 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/api/v3/pet/{}", encode::segment(pet_id)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /api/v3/pet/{petId}`: Updates a pet in the store with form data.
@@ -253,13 +223,7 @@ impl Client {
         encode::query(&mut call.query, "name", &options.name);
         encode::query(&mut call.query, "status", &options.status);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `DELETE /api/v3/pet/{petId}`: Deletes a pet.
@@ -292,13 +256,7 @@ impl Client {
             .call(Method::DELETE, format!("/api/v3/pet/{}", encode::segment(pet_id)));
         encode::header(&mut call.headers, "api_key", &options.api_key)?;
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::empty)
     }
 
     /// `POST /api/v3/pet/{petId}/uploadImage`: Uploads an image.
@@ -343,13 +301,7 @@ impl Client {
             call.body = Some(body.into_body("application/octet-stream"));
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/store/inventory`: Returns pet inventories by status.
@@ -375,13 +327,7 @@ impl Client {
     ) -> Result<Response<BTreeMap<String, i32>>, Error<GetInventoryError>> {
         let call = self.call(Method::GET, "/api/v3/store/inventory".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /api/v3/store/order`: Place an order for a pet.
@@ -422,13 +368,7 @@ impl Client {
             );
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/store/order/{orderId}`: Find purchase order by ID.
@@ -462,13 +402,7 @@ impl Client {
                 format!("/api/v3/store/order/{}", encode::segment(order_id)),
             );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `DELETE /api/v3/store/order/{orderId}`: Delete purchase order by identifier.
@@ -502,13 +436,7 @@ impl Client {
                 format!("/api/v3/store/order/{}", encode::segment(order_id)),
             );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::empty)
     }
 
     /// `POST /api/v3/user`: Create user.
@@ -549,13 +477,7 @@ impl Client {
             );
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /api/v3/user/createWithList`: Creates list of users with given input array.
@@ -589,13 +511,7 @@ impl Client {
             call.body = Some(Body::json(body)?);
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/user/login`: Logs user into the system.
@@ -624,13 +540,7 @@ impl Client {
         encode::query(&mut call.query, "username", &options.username);
         encode::query(&mut call.query, "password", &options.password);
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `GET /api/v3/user/logout`: Logs out current logged in user session.
@@ -654,13 +564,7 @@ impl Client {
     pub async fn logout_user(&self) -> Result<Response<()>, Error<LogoutUserError>> {
         let call = self.call(Method::GET, "/api/v3/user/logout".to_string());
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::empty)
     }
 
     /// `GET /api/v3/user/{username}`: Get user by user name.
@@ -691,13 +595,7 @@ impl Client {
         let call = self
             .call(Method::GET, format!("/api/v3/user/{}", encode::segment(username)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `PUT /api/v3/user/{username}`: Update user resource.
@@ -741,13 +639,7 @@ impl Client {
             );
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::empty)
     }
 
     /// `DELETE /api/v3/user/{username}`: Delete user resource.
@@ -778,12 +670,6 @@ impl Client {
         let call = self
             .call(Method::DELETE, format!("/api/v3/user/{}", encode::segment(username)));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::empty(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::empty)
     }
 }

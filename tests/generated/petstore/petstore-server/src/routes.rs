@@ -22,7 +22,7 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
@@ -135,7 +135,7 @@ async fn update_pet<A: Api>(
                 ],
             ) {
                 Ok(0) => {
-                    request::json_body::<types::Pet>(&parts.headers, &bytes, true, true)
+                    request::json_body(&parts.headers, &bytes, true, true)
                         .map(|body| body.map(UpdatePetRequestBody::Json))
                 }
                 Ok(1) => {
@@ -156,20 +156,13 @@ async fn update_pet<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.update_pet(context, UpdatePetRequest { body }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UpdatePetRequest { body };
+    let result = shared.api.update_pet(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/v3/pet`
@@ -200,7 +193,7 @@ async fn add_pet<A: Api>(
                 ],
             ) {
                 Ok(0) => {
-                    request::json_body::<types::Pet>(&parts.headers, &bytes, true, true)
+                    request::json_body(&parts.headers, &bytes, true, true)
                         .map(|body| body.map(AddPetRequestBody::Json))
                 }
                 Ok(1) => {
@@ -221,29 +214,18 @@ async fn add_pet<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.add_pet(context, AddPetRequest { body }).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = AddPetRequest { body };
+    let result = shared.api.add_pet(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `find_pets_by_status` are and how to read them.
 const FIND_PETS_BY_STATUS_PARAMS: &[Param] = &[
-    Param {
-        name: "status",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::query("status", Kind::String, Style::Repeated),
 ];
 
 /// `GET /api/v3/pet/findByStatus`
@@ -259,40 +241,22 @@ async fn find_pets_by_status<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<
-            types::params::FindPetsByStatusParams,
-        >(&raw, FIND_PETS_BY_STATUS_PARAMS);
+    let params = problems.params(&raw, FIND_PETS_BY_STATUS_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .find_pets_by_status(context, FindPetsByStatusRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = FindPetsByStatusRequest { params };
+    let result = shared.api.find_pets_by_status(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `find_pets_by_tags` are and how to read them.
 const FIND_PETS_BY_TAGS_PARAMS: &[Param] = &[
-    Param {
-        name: "tags",
-        location: Location::Query,
-        kind: Kind::ArrayOf(ScalarKind::String),
-        style: Style::Repeated,
-    },
+    Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
 ];
 
 /// `GET /api/v3/pet/findByTags`
@@ -308,38 +272,22 @@ async fn find_pets_by_tags<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::FindPetsByTagsParams>(&raw, FIND_PETS_BY_TAGS_PARAMS);
+    let params = problems.params(&raw, FIND_PETS_BY_TAGS_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .find_pets_by_tags(context, FindPetsByTagsRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = FindPetsByTagsRequest { params };
+    let result = shared.api.find_pets_by_tags(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_pet_by_id` are and how to read them.
 const GET_PET_BY_ID_PARAMS: &[Param] = &[
-    Param {
-        name: "petId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("petId", Kind::Integer, Style::Comma),
 ];
 
 /// `GET /api/v3/pet/{petId}`
@@ -359,50 +307,24 @@ async fn get_pet_by_id<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetPetByIdParams>(&raw, GET_PET_BY_ID_PARAMS);
+    let params = problems.params(&raw, GET_PET_BY_ID_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .get_pet_by_id(context, GetPetByIdRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetPetByIdRequest { params };
+    let result = shared.api.get_pet_by_id(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `update_pet_with_form` are and how to read them.
 const UPDATE_PET_WITH_FORM_PARAMS: &[Param] = &[
-    Param {
-        name: "petId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-    Param {
-        name: "name",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "status",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::path("petId", Kind::Integer, Style::Comma),
+    Param::query("name", Kind::String, Style::Repeated),
+    Param::query("status", Kind::String, Style::Repeated),
 ];
 
 /// `POST /api/v3/pet/{petId}`
@@ -422,46 +344,23 @@ async fn update_pet_with_form<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<
-            types::params::UpdatePetWithFormParams,
-        >(&raw, UPDATE_PET_WITH_FORM_PARAMS);
+    let params = problems.params(&raw, UPDATE_PET_WITH_FORM_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .update_pet_with_form(context, UpdatePetWithFormRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UpdatePetWithFormRequest { params };
+    let result = shared.api.update_pet_with_form(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `delete_pet` are and how to read them.
 const DELETE_PET_PARAMS: &[Param] = &[
-    Param {
-        name: "api_key",
-        location: Location::Header,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-    Param {
-        name: "petId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::header("api_key", Kind::String, Style::Comma),
+    Param::path("petId", Kind::Integer, Style::Comma),
 ];
 
 /// `DELETE /api/v3/pet/{petId}`
@@ -481,44 +380,23 @@ async fn delete_pet<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::DeletePetParams>(&raw, DELETE_PET_PARAMS);
+    let params = problems.params(&raw, DELETE_PET_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .delete_pet(context, DeletePetRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = DeletePetRequest { params };
+    let result = shared.api.delete_pet(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `upload_file` are and how to read them.
 const UPLOAD_FILE_PARAMS: &[Param] = &[
-    Param {
-        name: "petId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
-    Param {
-        name: "additionalMetadata",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::path("petId", Kind::Integer, Style::Comma),
+    Param::query("additionalMetadata", Kind::String, Style::Repeated),
 ];
 
 /// `POST /api/v3/pet/{petId}/uploadImage`
@@ -538,8 +416,7 @@ async fn upload_file<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::UploadFileParams>(&raw, UPLOAD_FILE_PARAMS);
+    let params = problems.params(&raw, UPLOAD_FILE_PARAMS);
     let body = match problems
         .body(
             stream::stream_body(body, &parts.headers, false, shared.config.stream_limit),
@@ -551,28 +428,13 @@ async fn upload_file<A: Api>(
     let (Some(params), Some(body)) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .upload_file(context, UploadFileRequest { params, body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UploadFileRequest { params, body };
+    let result = shared.api.upload_file(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            match stream::too_large(&error) {
-                Some(refusal) => envelope::error(&refusal, &request_id),
-                None => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            }
-        }
-    };
-    response
+        Err(error) => stream::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /api/v3/store/inventory`
@@ -587,19 +449,13 @@ async fn get_inventory<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.get_inventory(context, GetInventoryRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetInventoryRequest;
+    let result = shared.api.get_inventory(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/v3/store/order`
@@ -626,9 +482,7 @@ async fn place_order<A: Api>(
                 ],
             ) {
                 Ok(0) => {
-                    request::json_body::<
-                        types::Order,
-                    >(&parts.headers, &bytes, false, true)
+                    request::json_body(&parts.headers, &bytes, false, true)
                         .map(|body| body.map(PlaceOrderRequestBody::Json))
                 }
                 Ok(1) => {
@@ -649,33 +503,18 @@ async fn place_order<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .place_order(context, PlaceOrderRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PlaceOrderRequest { body };
+    let result = shared.api.place_order(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_order_by_id` are and how to read them.
 const GET_ORDER_BY_ID_PARAMS: &[Param] = &[
-    Param {
-        name: "orderId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("orderId", Kind::Integer, Style::Comma),
 ];
 
 /// `GET /api/v3/store/order/{orderId}`
@@ -692,38 +531,22 @@ async fn get_order_by_id<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetOrderByIdParams>(&raw, GET_ORDER_BY_ID_PARAMS);
+    let params = problems.params(&raw, GET_ORDER_BY_ID_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .get_order_by_id(context, GetOrderByIdRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetOrderByIdRequest { params };
+    let result = shared.api.get_order_by_id(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `delete_order` are and how to read them.
 const DELETE_ORDER_PARAMS: &[Param] = &[
-    Param {
-        name: "orderId",
-        location: Location::Path,
-        kind: Kind::Integer,
-        style: Style::Comma,
-    },
+    Param::path("orderId", Kind::Integer, Style::Comma),
 ];
 
 /// `DELETE /api/v3/store/order/{orderId}`
@@ -740,28 +563,17 @@ async fn delete_order<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::DeleteOrderParams>(&raw, DELETE_ORDER_PARAMS);
+    let params = problems.params(&raw, DELETE_ORDER_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .delete_order(context, DeleteOrderRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = DeleteOrderRequest { params };
+    let result = shared.api.delete_order(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/v3/user`
@@ -788,9 +600,7 @@ async fn create_user<A: Api>(
                 ],
             ) {
                 Ok(0) => {
-                    request::json_body::<
-                        types::User,
-                    >(&parts.headers, &bytes, false, true)
+                    request::json_body(&parts.headers, &bytes, false, true)
                         .map(|body| body.map(CreateUserRequestBody::Json))
                 }
                 Ok(1) => {
@@ -811,23 +621,13 @@ async fn create_user<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .create_user(context, CreateUserRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateUserRequest { body };
+    let result = shared.api.create_user(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /api/v3/user/createWithList`
@@ -852,44 +652,21 @@ async fn create_users_with_list_input<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = CreateUsersWithListInputRequest {
+        body,
     };
-    let response = match shared
-        .api
-        .create_users_with_list_input(
-            context,
-            CreateUsersWithListInputRequest {
-                body,
-            },
-        )
-        .await
-    {
+    let result = shared.api.create_users_with_list_input(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `login_user` are and how to read them.
 const LOGIN_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "username",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
-    Param {
-        name: "password",
-        location: Location::Query,
-        kind: Kind::String,
-        style: Style::Repeated,
-    },
+    Param::query("username", Kind::String, Style::Repeated),
+    Param::query("password", Kind::String, Style::Repeated),
 ];
 
 /// `GET /api/v3/user/login`
@@ -902,28 +679,17 @@ async fn login_user<A: Api>(
     let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::LoginUserParams>(&raw, LOGIN_USER_PARAMS);
+    let params = problems.params(&raw, LOGIN_USER_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .login_user(context, LoginUserRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = LoginUserRequest { params };
+    let result = shared.api.login_user(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// `GET /api/v3/user/logout`
@@ -934,29 +700,18 @@ async fn logout_user<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.logout_user(context, LogoutUserRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = LogoutUserRequest;
+    let result = shared.api.logout_user(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `get_user_by_name` are and how to read them.
 const GET_USER_BY_NAME_PARAMS: &[Param] = &[
-    Param {
-        name: "username",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("username", Kind::String, Style::Comma),
 ];
 
 /// `GET /api/v3/user/{username}`
@@ -973,38 +728,22 @@ async fn get_user_by_name<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::GetUserByNameParams>(&raw, GET_USER_BY_NAME_PARAMS);
+    let params = problems.params(&raw, GET_USER_BY_NAME_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .get_user_by_name(context, GetUserByNameRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = GetUserByNameRequest { params };
+    let result = shared.api.get_user_by_name(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `update_user` are and how to read them.
 const UPDATE_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "username",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("username", Kind::String, Style::Comma),
 ];
 
 /// `PUT /api/v3/user/{username}`
@@ -1025,8 +764,7 @@ async fn update_user<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::UpdateUserParams>(&raw, UPDATE_USER_PARAMS);
+    let params = problems.params(&raw, UPDATE_USER_PARAMS);
     let body = match problems
         .body(
             match request::media_choice(
@@ -1038,9 +776,7 @@ async fn update_user<A: Api>(
                 ],
             ) {
                 Ok(0) => {
-                    request::json_body::<
-                        types::User,
-                    >(&parts.headers, &bytes, false, true)
+                    request::json_body(&parts.headers, &bytes, false, true)
                         .map(|body| body.map(UpdateUserRequestBody::Json))
                 }
                 Ok(1) => {
@@ -1061,33 +797,18 @@ async fn update_user<A: Api>(
     let (Some(params), Some(body)) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .update_user(context, UpdateUserRequest { params, body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = UpdateUserRequest { params, body };
+    let result = shared.api.update_user(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// Where the parameters of `delete_user` are and how to read them.
 const DELETE_USER_PARAMS: &[Param] = &[
-    Param {
-        name: "username",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
+    Param::path("username", Kind::String, Style::Comma),
 ];
 
 /// `DELETE /api/v3/user/{username}`
@@ -1104,28 +825,17 @@ async fn delete_user<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems
-        .params::<types::params::DeleteUserParams>(&raw, DELETE_USER_PARAMS);
+    let params = problems.params(&raw, DELETE_USER_PARAMS);
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .delete_user(context, DeleteUserRequest { params })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = DeleteUserRequest { params };
+    let result = shared.api.delete_user(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

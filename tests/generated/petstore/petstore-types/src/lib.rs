@@ -15,6 +15,8 @@
 #[rustfmt::skip]
 pub mod form;
 #[rustfmt::skip]
+mod formats;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;

@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use crate::form::FormShape;
 use crate::form;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -30,59 +31,17 @@ pub struct Order {
     pub complete: Option<bool>,
 }
 
-impl Validate for Order {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.status {
-            value.validate_at(&path.field("status"), errors);
-        }
-    }
-}
-
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "petId", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "quantity",
-            path,
-            errors,
-        ) {
-            json::int32(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "shipDate",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::format(
-                    path,
-                    value.parse::<DateTime<Utc>>().is_ok(),
-                    "date-time",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            OrderStatus::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "complete",
-            path,
-            errors,
-        ) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::optional("petId", i64::check_json),
+            json::optional("quantity", i32::check_json),
+            json::optional("shipDate", <DateTime<Utc>>::check_json),
+            json::optional("status", OrderStatus::check_json),
+            json::optional("complete", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -111,21 +70,13 @@ pub struct Category {
     pub name: Option<String>,
 }
 
-impl Validate for Category {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Category {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::optional("name", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -163,64 +114,19 @@ pub struct User {
     pub user_status: Option<i32>,
 }
 
-impl Validate for User {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for User {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "firstName",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "lastName",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "email", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "password",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "phone", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "userStatus",
-            path,
-            errors,
-        ) {
-            json::int32(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::optional("username", String::check_json),
+            json::optional("firstName", String::check_json),
+            json::optional("lastName", String::check_json),
+            json::optional("email", String::check_json),
+            json::optional("password", String::check_json),
+            json::optional("phone", String::check_json),
+            json::optional("userStatus", i32::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -251,21 +157,13 @@ pub struct Tag {
     pub name: Option<String>,
 }
 
-impl Validate for Tag {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Tag {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::optional("name", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -298,57 +196,17 @@ pub struct Pet {
     pub status: Option<PetStatus>,
 }
 
-impl Validate for Pet {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = &self.status {
-            value.validate_at(&path.field("status"), errors);
-        }
-    }
-}
-
 impl FromJson for Pet {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "category",
-            path,
-            errors,
-        ) {
-            Category::check_json(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "photoUrls",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    Tag::check_json(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            PetStatus::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::required("name", String::check_json),
+            json::optional("category", Category::check_json),
+            json::required("photoUrls", <Vec<String>>::check_json),
+            json::optional("tags", <Vec<Tag>>::check_json),
+            json::optional("status", PetStatus::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -379,29 +237,14 @@ pub struct ApiResponse {
     pub message: Option<String>,
 }
 
-impl Validate for ApiResponse {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for ApiResponse {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "code", path, errors) {
-            json::int32(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "type", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "message",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("code", i32::check_json),
+            json::optional("type", String::check_json),
+            json::optional("message", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -473,29 +316,9 @@ impl<'de> Deserialize<'de> for OrderStatus {
     }
 }
 
-impl Validate for OrderStatus {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(
-                path,
-                value,
-                &["placed", "approved", "delivered"],
-                errors,
-            );
-        }
-    }
-}
-
 impl FromJson for OrderStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(
-                path,
-                value,
-                &["placed", "approved", "delivered"],
-                errors,
-            );
-        }
+        json::string_in(value, path, errors, &["placed", "approved", "delivered"]);
     }
 }
 
@@ -567,19 +390,9 @@ impl<'de> Deserialize<'de> for PetStatus {
     }
 }
 
-impl Validate for PetStatus {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Unknown(value) = self {
-            rules::enumeration(path, value, &["available", "pending", "sold"], errors);
-        }
-    }
-}
-
 impl FromJson for PetStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["available", "pending", "sold"], errors);
-        }
+        json::string_in(value, path, errors, &["available", "pending", "sold"]);
     }
 }
 
@@ -629,15 +442,9 @@ impl fmt::Display for FindPetsByStatusStatus {
     }
 }
 
-impl Validate for FindPetsByStatusStatus {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for FindPetsByStatusStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Some(value) = json::string(value, path, errors) {
-            rules::enumeration(path, value, &["available", "pending", "sold"], errors);
-        }
+        json::string_in(value, path, errors, &["available", "pending", "sold"]);
     }
 }
 

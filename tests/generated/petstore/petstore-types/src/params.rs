@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use crate::models::FindPetsByStatusStatus;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// The parameters of `find_pets_by_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,18 +23,12 @@ impl FindPetsByStatusParams {
     }
 }
 
-impl Validate for FindPetsByStatusParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for FindPetsByStatusParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            FindPetsByStatusStatus::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("status", FindPetsByStatusStatus::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -45,23 +40,12 @@ pub struct FindPetsByTagsParams {
     pub tags: Option<Vec<String>>,
 }
 
-impl Validate for FindPetsByTagsParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for FindPetsByTagsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("tags", <Vec<String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -73,18 +57,10 @@ pub struct GetPetByIdParams {
     pub pet_id: i64,
 }
 
-impl Validate for GetPetByIdParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetPetByIdParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "petId", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("petId", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -102,24 +78,14 @@ pub struct UpdatePetWithFormParams {
     pub status: Option<String>,
 }
 
-impl Validate for UpdatePetWithFormParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for UpdatePetWithFormParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "petId", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "status", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("petId", i64::check_json),
+            json::optional("name", String::check_json),
+            json::optional("status", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -133,26 +99,13 @@ pub struct DeletePetParams {
     pub pet_id: i64,
 }
 
-impl Validate for DeletePetParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for DeletePetParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "api_key",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "petId", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("api_key", String::check_json),
+            json::required("petId", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -171,26 +124,13 @@ pub struct UploadFileParams {
     pub additional_metadata: Option<String>,
 }
 
-impl Validate for UploadFileParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for UploadFileParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "petId", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "additionalMetadata",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("petId", i64::check_json),
+            json::optional("additionalMetadata", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -202,23 +142,10 @@ pub struct GetOrderByIdParams {
     pub order_id: i64,
 }
 
-impl Validate for GetOrderByIdParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetOrderByIdParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "orderId",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -230,23 +157,10 @@ pub struct DeleteOrderParams {
     pub order_id: i64,
 }
 
-impl Validate for DeleteOrderParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for DeleteOrderParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "orderId",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -261,31 +175,13 @@ pub struct LoginUserParams {
     pub password: Option<String>,
 }
 
-impl Validate for LoginUserParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for LoginUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "password",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("username", String::check_json),
+            json::optional("password", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -296,23 +192,12 @@ pub struct GetUserByNameParams {
     pub username: String,
 }
 
-impl Validate for GetUserByNameParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for GetUserByNameParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("username", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -323,23 +208,12 @@ pub struct UpdateUserParams {
     pub username: String,
 }
 
-impl Validate for UpdateUserParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for UpdateUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("username", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -350,22 +224,11 @@ pub struct DeleteUserParams {
     pub username: String,
 }
 
-impl Validate for DeleteUserParams {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for DeleteUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("username", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credential {
@@ -18,40 +19,21 @@ pub struct Credential {
     pub secret: Option<String>,
 }
 
-impl Validate for Credential {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        match &self.secret {
-            Some(value) => {
-                rules::min_length(&path.field("secret"), value, 8, errors);
-            }
-            None => {
-                rules::required(&path.field("secret"), errors);
-            }
-        }
-    }
-}
-
 impl FromJson for Credential {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "username",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "secret", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 8, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::optional("id", i64::check_json),
+            json::required("username", String::check_json),
+            json::required(
+                "secret",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 8, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -62,27 +44,12 @@ pub struct Receipt {
     pub credential: Credential,
 }
 
-impl Validate for Receipt {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        self.credential.validate_at(&path.field("credential"), errors);
-    }
-}
-
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "credential",
-            path,
-            errors,
-        ) {
-            Credential::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("credential", Credential::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

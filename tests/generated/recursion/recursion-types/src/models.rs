@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 /// Children behind a Vec need no Box.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,31 +16,13 @@ pub struct TreeNode {
     pub children: Option<Vec<TreeNode>>,
 }
 
-impl Validate for TreeNode {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for TreeNode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "children",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    TreeNode::check_json(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("value", String::check_json),
+            json::optional("children", <Vec<TreeNode>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -52,21 +35,13 @@ pub struct ListNode {
     pub next: Option<Box<ListNode>>,
 }
 
-impl Validate for ListNode {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for ListNode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "value", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "next", path, errors) {
-            ListNode::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("value", i64::check_json),
+            json::optional("next", ListNode::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -78,21 +53,13 @@ pub struct Employee {
     pub team: Option<Box<Team>>,
 }
 
-impl Validate for Employee {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Employee {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "team", path, errors) {
-            Team::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("name", String::check_json),
+            json::optional("team", Team::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -104,21 +71,13 @@ pub struct Team {
     pub lead: Option<Box<Employee>>,
 }
 
-impl Validate for Team {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Team {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "title", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "lead", path, errors) {
-            Employee::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("title", String::check_json),
+            json::optional("lead", Employee::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -130,17 +89,9 @@ pub struct Ouroboros {
     pub tail: Option<Box<Ouroboros>>,
 }
 
-impl Validate for Ouroboros {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Ouroboros {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::optional(object, "tail", path, errors) {
-            Ouroboros::check_json(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::optional("tail", Ouroboros::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

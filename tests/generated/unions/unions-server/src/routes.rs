@@ -13,7 +13,6 @@ use crate::Api;
 use crate::operations::ListPetsRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
 use crate::runtime::{envelope, guard, request_id};
 
 /// What every request handler shares.
@@ -47,19 +46,13 @@ async fn list_pets<A: Api>(
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
     let principal = ();
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.list_pets(context, ListPetsRequest).await {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = ListPetsRequest;
+    let result = shared.api.list_pets(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -6,7 +6,8 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// A pet, told apart by `petType`.
 ///
@@ -38,14 +39,6 @@ impl<'de> Deserialize<'de> for Pet {
                 serde_json::from_value(value).map(Self::Lizard).map_err(D::Error::custom)
             }
             other => Err(D::Error::unknown_variant(other, &["cat", "dog", "Lizard"])),
-        }
-    }
-}
-
-impl Validate for Pet {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Cat(value) = self {
-            value.validate_at(path, errors);
         }
     }
 }
@@ -87,33 +80,21 @@ pub struct Cat {
     pub indoor: Option<bool>,
 }
 
-impl Validate for Cat {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("name"), &self.name, 1, errors);
-    }
-}
-
 impl FromJson for Cat {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "petType",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "indoor", path, errors) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("petType", String::check_json),
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+            json::optional("indoor", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -126,29 +107,14 @@ pub struct Dog {
     pub barks: Option<bool>,
 }
 
-impl Validate for Dog {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Dog {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "petType",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "barks", path, errors) {
-            json::boolean(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("petType", String::check_json),
+            json::required("name", String::check_json),
+            json::optional("barks", bool::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -161,26 +127,13 @@ pub struct Lizard {
     pub scales: Option<i64>,
 }
 
-impl Validate for Lizard {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Lizard {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(
-            object,
-            "petType",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(object, "scales", path, errors) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("petType", String::check_json),
+            json::optional("scales", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -193,14 +146,6 @@ pub enum Identifier {
     Integer(i64),
     String(String),
     Cat(Cat),
-}
-
-impl Validate for Identifier {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::Cat(value) = self {
-            value.validate_at(path, errors);
-        }
-    }
 }
 
 impl FromJson for Identifier {
@@ -252,14 +197,6 @@ impl<'de> Deserialize<'de> for Contact {
                 ],
             )
             .ok_or_else(|| D::Error::custom("the value fits no variant of `Contact`"))
-    }
-}
-
-impl Validate for Contact {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        if let Self::EmailContact(value) = self {
-            value.validate_at(path, errors);
-        }
     }
 }
 
@@ -316,10 +253,6 @@ impl<'de> Deserialize<'de> for ProtectionRule {
     }
 }
 
-impl Validate for ProtectionRule {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for ProtectionRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         rules::one_of(
@@ -345,29 +278,14 @@ pub struct WaitTimerRule {
     pub wait_timer: Option<i64>,
 }
 
-impl Validate for WaitTimerRule {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for WaitTimerRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "wait_timer",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("type", String::check_json),
+            json::optional("wait_timer", i64::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -379,34 +297,14 @@ pub struct ReviewersRule {
     pub reviewers: Option<Vec<String>>,
 }
 
-impl Validate for ReviewersRule {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for ReviewersRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "id", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "type", path, errors) {
-            json::string(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "reviewers",
-            path,
-            errors,
-        ) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    json::string(value, path, errors);
-                }
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("id", i64::check_json),
+            json::required("type", String::check_json),
+            json::optional("reviewers", <Vec<String>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -415,22 +313,19 @@ pub struct EmailContact {
     pub email: String,
 }
 
-impl Validate for EmailContact {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::email(&path.field("email"), &self.email, errors);
-    }
-}
-
 impl FromJson for EmailContact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "email", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "email",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -439,17 +334,9 @@ pub struct PhoneContact {
     pub phone: String,
 }
 
-impl Validate for PhoneContact {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for PhoneContact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "phone", path, errors) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[json::required("phone", String::check_json)];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

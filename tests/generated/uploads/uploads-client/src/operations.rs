@@ -7,7 +7,7 @@ use reqwest::Method;
 use crate::errors::{AttachNoteError, PutAvatarError, PutFileError};
 use crate::runtime::client::Client;
 use crate::runtime::encode;
-use crate::runtime::response::{Error, Response, decode, finish};
+use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
 use crate::runtime::upload::Upload;
 use crate::types;
@@ -44,13 +44,7 @@ impl Client {
             Into::<Upload>::into(body).into_body("application/octet-stream"),
         );
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `POST /notes`: An optional body of any size.
@@ -81,13 +75,7 @@ impl Client {
             call.body = Some(body.into_body("application/octet-stream"));
         }
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 
     /// `PUT /avatar`: A small image, read whole.
@@ -116,12 +104,6 @@ impl Client {
         let mut call = self.call(Method::PUT, "/avatar".to_string());
         call.body = Some(Body::new("image/png", body.to_vec()));
         let answer = self.send(call).await?;
-        finish(
-            answer,
-            |status, bytes| match status {
-                200 => Some(decode::json(bytes)),
-                _ => None,
-            },
-        )
+        finish_on(answer, 200, decode::json)
     }
 }

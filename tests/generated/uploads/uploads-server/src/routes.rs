@@ -10,14 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Router, middleware};
+use crate::Api;
 use crate::operations::{AttachNoteRequest, PutAvatarRequest, PutFileRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::{ApiError, Location};
+use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::{envelope, guard, request, request_id, stream};
-use crate::{Api, types};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -46,14 +46,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 }
 
 /// Where the parameters of `put_file` are and how to read them.
-const PUT_FILE_PARAMS: &[Param] = &[
-    Param {
-        name: "name",
-        location: Location::Path,
-        kind: Kind::String,
-        style: Style::Comma,
-    },
-];
+const PUT_FILE_PARAMS: &[Param] = &[Param::path("name", Kind::String, Style::Comma)];
 
 /// `PUT /files/{name}`
 async fn put_file<A: Api>(
@@ -69,7 +62,7 @@ async fn put_file<A: Api>(
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
     let principal = ();
     let mut problems = Problems::default();
-    let params = problems.params::<types::params::PutFileParams>(&raw, PUT_FILE_PARAMS);
+    let params = problems.params(&raw, PUT_FILE_PARAMS);
     let body = match problems
         .body(
             stream::stream_body(body, &parts.headers, true, shared.config.stream_limit),
@@ -81,28 +74,13 @@ async fn put_file<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .put_file(context, PutFileRequest { params, body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PutFileRequest { params, body };
+    let result = shared.api.put_file(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            match stream::too_large(&error) {
-                Some(refusal) => envelope::error(&refusal, &request_id),
-                None => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            }
-        }
-    };
-    response
+        Err(error) => stream::handler_failed(&error, &request_id),
+    }
 }
 
 /// `POST /notes`
@@ -125,28 +103,13 @@ async fn attach_note<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared
-        .api
-        .attach_note(context, AttachNoteRequest { body })
-        .await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = AttachNoteRequest { body };
+    let result = shared.api.attach_note(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            match stream::too_large(&error) {
-                Some(refusal) => envelope::error(&refusal, &request_id),
-                None => {
-                    tracing::error!("the handler failed: {error}");
-                    envelope::error(&ApiError::internal(), &request_id)
-                }
-            }
-        }
-    };
-    response
+        Err(error) => stream::handler_failed(&error, &request_id),
+    }
 }
 
 /// `PUT /avatar`
@@ -174,20 +137,13 @@ async fn put_avatar<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context {
-        request_id: request_id.clone(),
-        principal,
-        extensions: parts.extensions,
-    };
-    let response = match shared.api.put_avatar(context, PutAvatarRequest { body }).await
-    {
+    let context = Context::new(&request_id, principal, parts.extensions);
+    let request = PutAvatarRequest { body };
+    let result = shared.api.put_avatar(context, request).await;
+    match result {
         Ok(response) => response.into_http(&request_id),
-        Err(error) => {
-            tracing::error!("the handler failed: {error}");
-            envelope::error(&ApiError::internal(), &request_id)
-        }
-    };
-    response
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stored {
@@ -17,36 +18,14 @@ pub struct Stored {
     pub content_type: Option<String>,
 }
 
-impl Validate for Stored {
-    fn validate_at(&self, _path: &Path, _errors: &mut Vec<ValidationError>) {}
-}
-
 impl FromJson for Stored {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "bytes", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(object, "chunks", path, errors) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "checksum",
-            path,
-            errors,
-        ) {
-            json::integer(value, path, errors);
-        }
-        if let Some((value, ref path)) = json::optional(
-            object,
-            "content_type",
-            path,
-            errors,
-        ) {
-            json::string(value, path, errors);
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required("bytes", i64::check_json),
+            json::required("chunks", i64::check_json),
+            json::required("checksum", i64::check_json),
+            json::optional("content_type", String::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }

@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::{FromJson, Path, Validate, ValidationError, json, rules};
+use crate::validation::json::Property;
+use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 /// Every rule, for boundary tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,151 +28,114 @@ pub struct Rules {
     pub items: Vec<Item>,
 }
 
-impl Validate for Rules {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        {
-            let path = &path.field("name");
-            rules::min_length(path, &self.name, 2, errors);
-            rules::max_length(path, &self.name, 5, errors);
-        }
-        rules::pattern(
-            &path.field("code"),
-            RULES_CODE_PATTERN.is_match(&self.code),
-            "^[A-Z]{3}$",
-            errors,
-        );
-        {
-            let path = &path.field("count");
-            rules::minimum(path, self.count as f64, 1.0, errors);
-            rules::maximum(path, self.count as f64, 10.0, errors);
-        }
-        {
-            let path = &path.field("score");
-            rules::exclusive_minimum(path, self.score, 0.0, errors);
-            rules::exclusive_maximum(path, self.score, 1.0, errors);
-        }
-        rules::multiple_of(&path.field("ratio"), self.ratio, 0.25, errors);
-        rules::multiple_of(&path.field("step"), self.step as f64, 5.0, errors);
-        {
-            let path = &path.field("tags");
-            rules::min_items(path, self.tags.len(), 1, errors);
-            rules::max_items(path, self.tags.len(), 3, errors);
-            rules::unique_items(path, &self.tags, errors);
-            for (index, item) in self.tags.iter().enumerate() {
-                let path = &path.index(index);
-                rules::max_length(path, item, 4, errors);
-            }
-        }
-        {
-            let path = &path.field("labels");
-            rules::min_properties(path, self.labels.len(), 1, errors);
-            rules::max_properties(path, self.labels.len(), 2, errors);
-            for key in self.labels.keys() {
-                let path = &path.key(key);
-                rules::key_max_length(path, key, 3, errors);
-            }
-        }
-        rules::email(&path.field("contact"), &self.contact, errors);
-        if let Some(value) = &self.site {
-            rules::uri(&path.field("site"), value, errors);
-        }
-        for (index, item) in self.items.iter().enumerate() {
-            let path = &path.field("items").index(index);
-            item.validate_at(path, errors);
-        }
-    }
-}
-
 impl FromJson for Rules {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 2, errors);
-                rules::max_length(path, value, 5, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "code", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::pattern(
-                    path,
-                    RULES_CODE_PATTERN.is_match(value),
-                    "^[A-Z]{3}$",
-                    errors,
-                );
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "count", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::minimum(path, value as f64, 1.0, errors);
-                rules::maximum(path, value as f64, 10.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "score", path, errors) {
-            if let Some(value) = json::number(value, path, errors) {
-                rules::exclusive_minimum(path, value, 0.0, errors);
-                rules::exclusive_maximum(path, value, 1.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "ratio", path, errors) {
-            if let Some(value) = json::number(value, path, errors) {
-                rules::multiple_of(path, value, 0.25, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "step", path, errors) {
-            if let Some(value) = json::integer(value, path, errors) {
-                rules::multiple_of(path, value as f64, 5.0, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "tags", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                rules::min_items(path, items.len(), 1, errors);
-                rules::max_items(path, items.len(), 3, errors);
-                rules::unique_items(path, items, errors);
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
                     if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 4, errors);
+                        rules::min_length(path, value, 2, errors);
+                        rules::max_length(path, value, 5, errors);
                     }
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "labels", path, errors) {
-            if let Some(entries) = json::object(value, path, errors) {
-                rules::min_properties(path, entries.len(), 1, errors);
-                rules::max_properties(path, entries.len(), 2, errors);
-                for (key, value) in entries {
-                    let path = &path.key(key);
-                    rules::key_max_length(path, key, 3, errors);
-                    json::string(value, path, errors);
-                }
-            }
-        }
-        if let Some((value, ref path)) = json::required(
-            object,
-            "contact",
-            path,
-            errors,
-        ) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::email(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::optional(object, "site", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::uri(path, value, errors);
-            }
-        }
-        if let Some((value, ref path)) = json::required(object, "items", path, errors) {
-            if let Some(items) = json::array(value, path, errors) {
-                for (index, value) in items.iter().enumerate() {
-                    let path = &path.index(index);
-                    Item::check_json(value, path, errors);
-                }
-            }
-        }
+                },
+            ),
+            json::required(
+                "code",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::pattern(
+                            path,
+                            RULES_CODE_PATTERN.is_match(value),
+                            "^[A-Z]{3}$",
+                            errors,
+                        );
+                    }
+                },
+            ),
+            json::required(
+                "count",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::minimum(path, value as f64, 1.0, errors);
+                        rules::maximum(path, value as f64, 10.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "score",
+                |value, path, errors| {
+                    if let Some(value) = json::number(value, path, errors) {
+                        rules::exclusive_minimum(path, value, 0.0, errors);
+                        rules::exclusive_maximum(path, value, 1.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "ratio",
+                |value, path, errors| {
+                    if let Some(value) = json::number(value, path, errors) {
+                        rules::multiple_of(path, value, 0.25, errors);
+                    }
+                },
+            ),
+            json::required(
+                "step",
+                |value, path, errors| {
+                    if let Some(value) = json::integer(value, path, errors) {
+                        rules::multiple_of(path, value as f64, 5.0, errors);
+                    }
+                },
+            ),
+            json::required(
+                "tags",
+                |value, path, errors| {
+                    if let Some(items) = json::array(value, path, errors) {
+                        rules::min_items(path, items.len(), 1, errors);
+                        rules::max_items(path, items.len(), 3, errors);
+                        rules::unique_items(path, items, errors);
+                        for (index, value) in items.iter().enumerate() {
+                            let path = &path.index(index);
+                            if let Some(value) = json::string(value, path, errors) {
+                                rules::max_length(path, value, 4, errors);
+                            }
+                        }
+                    }
+                },
+            ),
+            json::required(
+                "labels",
+                |value, path, errors| {
+                    if let Some(entries) = json::object(value, path, errors) {
+                        rules::min_properties(path, entries.len(), 1, errors);
+                        rules::max_properties(path, entries.len(), 2, errors);
+                        for (key, value) in entries {
+                            let path = &path.key(key);
+                            rules::key_max_length(path, key, 3, errors);
+                            json::string(value, path, errors);
+                        }
+                    }
+                },
+            ),
+            json::required(
+                "contact",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::email(path, value, errors);
+                    }
+                },
+            ),
+            json::optional(
+                "site",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::uri(path, value, errors);
+                    }
+                },
+            ),
+            json::required("items", <Vec<Item>>::check_json),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 
@@ -180,22 +144,19 @@ pub struct Item {
     pub name: String,
 }
 
-impl Validate for Item {
-    fn validate_at(&self, path: &Path, errors: &mut Vec<ValidationError>) {
-        rules::min_length(&path.field("name"), &self.name, 1, errors);
-    }
-}
-
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        let Some(object) = json::object(value, path, errors) else {
-            return;
-        };
-        if let Some((value, ref path)) = json::required(object, "name", path, errors) {
-            if let Some(value) = json::string(value, path, errors) {
-                rules::min_length(path, value, 1, errors);
-            }
-        }
+        const PROPERTIES: &[Property] = &[
+            json::required(
+                "name",
+                |value, path, errors| {
+                    if let Some(value) = json::string(value, path, errors) {
+                        rules::min_length(path, value, 1, errors);
+                    }
+                },
+            ),
+        ];
+        json::properties(value, path, errors, PROPERTIES);
     }
 }
 

@@ -16,6 +16,18 @@ pub struct Context<P> {
     pub extensions: Extensions,
 }
 
+impl<P> Context<P> {
+    /// A context, as the router makes one for each call (also for calling
+    /// an `Api` method directly in a test).
+    pub fn new(request_id: &str, principal: P, extensions: Extensions) -> Self {
+        Context {
+            request_id: request_id.to_string(),
+            principal,
+            extensions,
+        }
+    }
+}
+
 /// Credentials as the request carried them, for the `authenticate` hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::runtime::error::{ApiError, ErrorDetail};
+use crate::runtime::error::{ApiError, ErrorDetail, HandlerError};
 
 /// `meta` of every envelope.
 #[derive(Debug, Clone, Serialize)]
@@ -167,4 +167,11 @@ pub fn error(error: &ApiError, request_id: &str) -> Response {
             .insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
+}
+
+/// The `500` for a handler that returned an error, which is logged: its
+/// text may hold details the client must not see.
+pub fn handler_failed(error: &HandlerError, request_id: &str) -> Response {
+    tracing::error!("the handler failed: {error}");
+    self::error(&ApiError::internal(), request_id)
 }

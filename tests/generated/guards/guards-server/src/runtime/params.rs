@@ -222,6 +222,28 @@ pub struct Param {
     pub style: Style,
 }
 
+impl Param {
+    /// A path parameter.
+    pub const fn path(name: &'static str, kind: Kind, style: Style) -> Self {
+        Param { name, location: Location::Path, kind, style }
+    }
+
+    /// A query parameter.
+    pub const fn query(name: &'static str, kind: Kind, style: Style) -> Self {
+        Param { name, location: Location::Query, kind, style }
+    }
+
+    /// A header parameter, looked up ignoring case.
+    pub const fn header(name: &'static str, kind: Kind, style: Style) -> Self {
+        Param { name, location: Location::Header, kind, style }
+    }
+
+    /// A cookie parameter.
+    pub const fn cookie(name: &'static str, kind: Kind, style: Style) -> Self {
+        Param { name, location: Location::Cookie, kind, style }
+    }
+}
+
 fn coerce(text: String, kind: ScalarKind) -> Value {
     let parsed = match kind {
         ScalarKind::String => None,

@@ -221,6 +221,15 @@ pub fn finish<T, E: OperationError>(
     }
 }
 
+/// [`finish`] for an operation with one success status, read by `decode`.
+pub fn finish_on<T, E: OperationError>(
+    answer: Answer,
+    success: u16,
+    decode: fn(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<Response<T>, Error<E>> {
+    finish(answer, |status, body| (status == success).then(|| decode(body)))
+}
+
 /// Body decoders for the generated code.
 pub mod decode {
     use serde::de::DeserializeOwned;

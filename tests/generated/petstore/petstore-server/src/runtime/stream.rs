@@ -11,8 +11,10 @@ use std::task::{Context, Poll};
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use axum::http::HeaderMap;
+use axum::response::Response;
 use futures_util::Stream;
 
+use crate::runtime::envelope;
 use crate::runtime::error::{ApiError, HandlerError};
 use crate::runtime::request::BodyError;
 
@@ -137,9 +139,16 @@ pub fn stream_body(
     }))
 }
 
-/// The `413` for a handler that failed because its body stream went past
-/// the limit (an error it propagated), if that is why it failed.
-pub fn too_large(error: &HandlerError) -> Option<ApiError> {
+/// The answer to a handler that failed: `413` when its body stream went
+/// past the limit (an error it propagated), else the logged `500`.
+pub fn handler_failed(error: &HandlerError, request_id: &str) -> Response {
+    match too_large(error) {
+        Some(refusal) => envelope::error(&refusal, request_id),
+        None => envelope::handler_failed(error, request_id),
+    }
+}
+
+fn too_large(error: &HandlerError) -> Option<ApiError> {
     match error.downcast_ref::<StreamError>()? {
         StreamError::TooLarge { limit } => Some(ApiError::payload_too_large(
             usize::try_from(*limit).unwrap_or(usize::MAX),
