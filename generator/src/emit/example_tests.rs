@@ -38,7 +38,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         }
     });
     // Date-times are typed (and so re-printed) only where chrono is used.
-    let same_instant = if super::manifest::types_use_chrono(api) {
+    let same_instant = if super::manifest::Uses::of(api).chrono {
         quote! {
             /// Whether both are RFC 3339 date-times of the same instant.
             fn same_instant(a: &str, b: &str) -> bool {

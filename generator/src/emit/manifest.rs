@@ -33,16 +33,6 @@ fn common(context: &Context<'_>, kind: CrateKind) -> minijinja::Value {
     }
 }
 
-/// Whether the types crate uses chrono (for its dates and date-times).
-pub fn types_use_chrono(api: &crate::ir::Api) -> bool {
-    Uses::of(api).chrono
-}
-
-/// Whether the types crate uses uuid.
-pub fn types_use_uuid(api: &crate::ir::Api) -> bool {
-    Uses::of(api).uuid
-}
-
 pub fn types_cargo_toml(context: &Context<'_>) -> String {
     let uses = Uses::of(context.api);
     let mut dependencies = Vec::new();
@@ -144,14 +134,16 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
 
 /// Which optional dependencies the types crate needs.
 #[derive(Default)]
-struct Uses {
-    chrono: bool,
-    regex: bool,
-    uuid: bool,
+pub struct Uses {
+    /// For dates and date-times.
+    pub chrono: bool,
+    /// For `pattern`s.
+    pub regex: bool,
+    pub uuid: bool,
 }
 
 impl Uses {
-    fn of(api: &crate::ir::Api) -> Self {
+    pub fn of(api: &crate::ir::Api) -> Self {
         let mut uses = Uses::default();
         for def in &api.types {
             match &def.kind {

@@ -12,6 +12,7 @@ mod multipart;
 mod operations;
 mod rust;
 mod server;
+mod shape;
 mod typeref;
 mod types_crate;
 mod validation;

@@ -18,11 +18,8 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let header = context.rust_header();
     let has = |group| context.api.types.iter().any(|t| t.group == group);
     let (has_models, has_params) = (has(TypeGroup::Model), has(TypeGroup::Params));
-    let (chrono, uuid) = (
-        manifest::types_use_chrono(context.api),
-        manifest::types_use_uuid(context.api),
-    );
-    let has_formats = chrono || uuid;
+    let uses = manifest::Uses::of(context.api);
+    let has_formats = uses.chrono || uses.uuid;
     // Multipart text parts are typed as form values are.
     let has_forms = context.api.has_form_bodies() || context.api.has_multipart_bodies();
 
@@ -57,7 +54,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             kind,
             context,
             "src/formats.rs",
-            rust::render(formats(chrono, uuid), &header),
+            rust::render(formats(&uses), &header),
         );
     }
     output.add(
@@ -185,7 +182,7 @@ fn module(context: &Context<'_>, group: TypeGroup) -> proc_macro2::TokenStream {
 }
 
 /// `FromJson` for the string formats the API uses: a string that parses.
-fn formats(chrono: bool, uuid: bool) -> proc_macro2::TokenStream {
+fn formats(uses: &manifest::Uses) -> proc_macro2::TokenStream {
     let docs = module_docs("The string formats of the spec, checked as JSON by parsing them.");
     let format = |ty: proc_macro2::TokenStream, name: &str| {
         quote! {
@@ -209,7 +206,7 @@ fn formats(chrono: bool, uuid: bool) -> proc_macro2::TokenStream {
     ] {
         imports.add(path);
     }
-    let chrono = chrono.then(|| {
+    let chrono = uses.chrono.then(|| {
         imports.add("chrono::DateTime");
         imports.add("chrono::NaiveDate");
         imports.add("chrono::Utc");
@@ -217,7 +214,7 @@ fn formats(chrono: bool, uuid: bool) -> proc_macro2::TokenStream {
         let date = format(quote! { NaiveDate }, "date");
         quote! { #date_time #date }
     });
-    let uuid = uuid.then(|| {
+    let uuid = uses.uuid.then(|| {
         imports.add("uuid::Uuid");
         format(quote! { Uuid }, "uuid")
     });

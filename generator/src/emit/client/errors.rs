@@ -5,29 +5,38 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::methods::error_name;
 use super::plan::Plan;
 use crate::emit::rust::{large_variant_allowance, module_docs};
+use crate::emit::shape;
 
 pub fn module(plans: &[Plan<'_>]) -> TokenStream {
     // Operations that answer the same errors share one enum: the first
     // declares it, the others name it by an alias of their own.
-    let shapes: Vec<String> = plans
+    let enums: Vec<(Ident, TokenStream)> = plans
         .iter()
-        .map(|plan| error_enum(plan, &format_ident!("Errors"), "").to_string())
+        .map(|plan| {
+            let name = error_name(plan.operation);
+            let item = error_enum(plan, &name);
+            (name, item)
+        })
+        .collect();
+    let shapes: Vec<String> = enums
+        .iter()
+        .map(|(name, item)| shape::without_name(item, &name.to_string()))
         .collect();
     let mut sharing: HashMap<&str, usize> = HashMap::new();
     for shape in &shapes {
         *sharing.entry(shape).or_default() += 1;
     }
-    let mut declared: HashMap<&str, Ident> = HashMap::new();
+    let mut declared: HashMap<&str, &Ident> = HashMap::new();
     let items: Vec<TokenStream> = plans
         .iter()
+        .zip(&enums)
         .zip(&shapes)
-        .map(|(plan, shape)| {
-            let name = error_name(plan.operation);
+        .map(|((plan, (name, item)), shape)| {
             let operation = &plan.operation.id.rust;
             let error = match declared.get(shape.as_str()) {
                 Some(first) => {
@@ -40,7 +49,7 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
                     }
                 }
                 None => {
-                    declared.insert(shape, name.clone());
+                    declared.insert(shape, name);
                     let doc = match sharing[shape.as_str()] - 1 {
                         0 => format!(" The errors `{operation}` may answer, by status."),
                         others => format!(
@@ -49,7 +58,10 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
                             if others == 1 { "" } else { "s" }
                         ),
                     };
-                    error_enum(plan, &name, &doc)
+                    quote! {
+                        #[doc = #doc]
+                        #item
+                    }
                 }
             };
             let success = &plan.success.enum_item;
@@ -65,7 +77,8 @@ pub fn module(plans: &[Plan<'_>]) -> TokenStream {
     }
 }
 
-fn error_enum(plan: &Plan<'_>, name: &Ident, doc: &str) -> TokenStream {
+/// The enum and its `OperationError` impl, without the enum's docs.
+fn error_enum(plan: &Plan<'_>, name: &Ident) -> TokenStream {
     let variants = plan.errors.iter().map(|variant| {
         let (doc, variant_name) = (&variant.docs, &variant.name);
         match &variant.ty {
@@ -123,7 +136,6 @@ fn error_enum(plan: &Plan<'_>, name: &Ident, doc: &str) -> TokenStream {
     };
     let large_variants = large_variant_allowance(plan.errors.iter().map(|v| v.size));
     quote! {
-        #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
         #large_variants
         pub enum #name {

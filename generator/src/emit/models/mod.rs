@@ -7,11 +7,12 @@ mod unions;
 
 use std::collections::HashMap;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::form;
 use super::rust::{docs, ident};
+use super::shape;
 use super::typeref::{Imports, TypeWriter};
 use super::validation::ValidationWriter;
 use crate::ir::{TypeDef, TypeId, TypeKind};
@@ -51,7 +52,7 @@ pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStre
             let items = quote! { #item #from_json #form_shape };
             // A schema the spec names is a type of its own; one specforge
             // named after its place may be an alias.
-            let shape = shape_of(&items, &def.name);
+            let shape = shape::without_name(&items, &def.name);
             match declared.get(&shape) {
                 Some(first) if !def.is_component() => alias(def, first),
                 _ => {
@@ -74,47 +75,6 @@ fn alias(def: &TypeDef, first: &str) -> TokenStream {
         #docs
         pub type #name = #first;
     }
-}
-
-/// The items of a type as text, without their leading docs and with the
-/// type's name replaced, so that types alike but for those compare equal.
-fn shape_of(items: &TokenStream, name: &str) -> String {
-    let mut tokens = items.clone().into_iter().peekable();
-    // Leading `#[doc = ...]` attributes.
-    while let Some(TokenTree::Punct(punct)) = tokens.peek() {
-        if punct.as_char() != '#' {
-            break;
-        }
-        let mut ahead = tokens.clone();
-        ahead.next();
-        match ahead.next() {
-            Some(TokenTree::Group(group)) if is_doc(&group.stream()) => tokens = ahead,
-            _ => break,
-        }
-    }
-    let text = tokens.collect::<TokenStream>().to_string();
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    // Whole-word replacement, inside string literals too (`"Name::default_x"`).
-    while let Some(at) = rest.find(name) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + name.len()..].chars().next();
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        out.push_str(&rest[..at]);
-        out.push_str(if word(before) || word(after) {
-            name
-        } else {
-            "Self_"
-        });
-        rest = &rest[at + name.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Whether an attribute's contents are `doc = ...`.
-fn is_doc(attribute: &TokenStream) -> bool {
-    matches!(attribute.clone().into_iter().next(), Some(TokenTree::Ident(name)) if name == "doc")
 }
 
 /// The type's own docs followed by a note on its behaviour.

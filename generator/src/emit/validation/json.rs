@@ -247,12 +247,7 @@ impl ValidationWriter {
                     Primitive::I64 => quote! { json::integer },
                     _ => quote! { json::number },
                 };
-                let as_primitive = if p.is_integer() {
-                    Primitive::I64
-                } else {
-                    Primitive::F64
-                };
-                let inner = number_checks(as_primitive, rules);
+                let inner = number_checks(p.is_integer(), rules);
                 if !inner.is_empty() {
                     self.uses_rules = true;
                 }

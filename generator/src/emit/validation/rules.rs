@@ -44,11 +44,13 @@ impl ValidationWriter {
     }
 }
 
-/// Checks of the number binding `value` (an `i64` or `f64`) at the `&Path` binding `path`.
-pub(super) fn number_checks(primitive: Primitive, rules: &Rules) -> Vec<TokenStream> {
-    let as_f64 = match primitive {
-        Primitive::F64 => quote! { value },
-        _ => quote! { value as f64 },
+/// Checks of the number binding `value` (an `i64` for integers, else an
+/// `f64`) at the `&Path` binding `path`.
+pub(super) fn number_checks(integer: bool, rules: &Rules) -> Vec<TokenStream> {
+    let as_f64 = if integer {
+        quote! { value as f64 }
+    } else {
+        quote! { value }
     };
     let bounds = [
         (
