@@ -124,6 +124,16 @@ pub fn value_name(raw: &str) -> String {
     name
 }
 
+/// A module (and file) name: `Pull Requests` -> `pull_requests`; keywords
+/// take a suffix (`type_`), as a file cannot be named `r#type.rs`.
+pub fn module_name(raw: &str) -> String {
+    let name = value_name(raw);
+    match name.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => name,
+    }
+}
+
 /// The identifier text without a raw prefix (`r#type` -> `type`), for building other names.
 pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
@@ -189,6 +199,14 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(type_name(raw), expected, "{raw}");
         }
+    }
+
+    #[test]
+    fn module_names() {
+        assert_eq!(module_name("Pull Requests"), "pull_requests");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("mod"), "mod_");
+        assert_eq!(module_name("self"), "self_");
     }
 
     #[test]

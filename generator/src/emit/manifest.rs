@@ -61,30 +61,40 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     } else {
         r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#
     };
+    let api = context.api;
     let mut dependencies = vec![
         axum,
         r#"base64 = "0.22""#,
         r#"chrono = { version = "0.4.38", default-features = false, features = ["clock", "std"] }"#,
         r#"form_urlencoded = "1""#,
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
-        r#"hmac = "0.12""#,
         r#"percent-encoding = "2""#,
-        r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
-        r#"sha2 = "0.10""#,
         r#"tokio = { version = "1", features = ["macros", "signal", "sync", "time"] }"#,
         r#"tracing = "0.1""#,
         r#"uuid = { version = "1", features = ["v4"] }"#,
     ];
-    if context.api.has_form_bodies() {
+    if api.uses_cursors() {
+        // Cursors are signed with HMAC-SHA256.
+        dependencies.push(r#"hmac = "0.12""#);
+    }
+    if api.uses_cursors() || api.has_server_state() {
+        // Signs cursors; fingerprints idempotent requests.
+        dependencies.push(r#"sha2 = "0.10""#);
+    }
+    let redis = api.has_server_state();
+    if redis {
+        dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#);
+    }
+    if api.has_form_bodies() {
         // Reads the brackets of form bodies (`metadata[order_id]=6735`).
         dependencies.push(r#"serde_qs = "0.15""#);
-        dependencies.sort();
     }
+    dependencies.sort();
     render(
         SERVER_CARGO,
-        context! { dependencies, ..common(context, CrateKind::Server) },
+        context! { dependencies, redis, ..common(context, CrateKind::Server) },
     )
 }
 
@@ -129,7 +139,16 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
         CrateKind::Server => SERVER_README,
         CrateKind::Client => CLIENT_README,
     };
-    render(template, context! { has_params, ..common(context, kind) })
+    let api = context.api;
+    render(
+        template,
+        context! {
+            has_params,
+            state => api.has_server_state(),
+            cursors => api.uses_cursors(),
+            ..common(context, kind)
+        },
+    )
 }
 
 /// Which optional dependencies the types crate needs.

@@ -10,6 +10,7 @@ mod manifest;
 mod models;
 mod multipart;
 mod operations;
+mod regions;
 mod rust;
 mod server;
 mod shape;
@@ -103,15 +104,47 @@ impl Context<'_> {
     }
 }
 
+/// Emits the three crates, each on its own thread: they share nothing but
+/// the IR, and each spends most of its time formatting its own files. The
+/// files land in one sorted map, so the output does not depend on which
+/// thread finishes first.
 pub fn emit(api: &Api, settings: &Settings) -> Output {
     let context = Context { api, settings };
+    let emitters: [fn(&Context<'_>, &mut Output); 3] = [
+        |context, output| {
+            types_crate::emit(context, output);
+            if context.settings.example_tests {
+                example_tests::emit(context, output);
+            }
+        },
+        server::emit,
+        client::emit,
+    ];
+    let parts: Vec<Output> = std::thread::scope(|scope| {
+        let context = &context;
+        let handles: Vec<_> = emitters
+            .into_iter()
+            .map(|emitter| {
+                scope.spawn(move || {
+                    let mut output = Output::default();
+                    emitter(context, &mut output);
+                    output
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| match handle.join() {
+                Ok(output) => output,
+                // An emitter panics only on a generator bug; keep its message.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
     let mut output = Output::default();
-    types_crate::emit(&context, &mut output);
-    if settings.example_tests {
-        example_tests::emit(&context, &mut output);
+    for part in parts {
+        output.files.extend(part.files);
     }
-    server::emit(&context, &mut output);
-    client::emit(&context, &mut output);
     output
 }
 
@@ -121,9 +154,16 @@ impl Output {
         self.files.insert(path, text);
     }
 
-    /// A crate's runtime: each `(name, source)` copied verbatim under the
-    /// header as `src/runtime/<name>.rs`, and the `mod.rs` declaring them.
-    fn add_runtime(&mut self, kind: CrateKind, context: &Context<'_>, modules: &[(&str, &str)]) {
+    /// A crate's runtime: each `(name, source)` copied under the header as
+    /// `src/runtime/<name>.rs`, keeping the optional regions `uses` names
+    /// (see [`regions`]), and the `mod.rs` declaring them.
+    fn add_runtime(
+        &mut self,
+        kind: CrateKind,
+        context: &Context<'_>,
+        modules: &[(&str, &str)],
+        uses: impl Fn(&str) -> bool,
+    ) {
         let header = context.rust_header();
         let declarations = modules.iter().map(|(name, _)| {
             let name = quote::format_ident!("{}", name);
@@ -148,7 +188,7 @@ impl Output {
                 kind,
                 context,
                 &format!("src/runtime/{name}.rs"),
-                format!("{header}\n{source}"),
+                format!("{header}\n{}", regions::strip(source, &uses)),
             );
         }
     }

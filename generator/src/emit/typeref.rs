@@ -19,6 +19,11 @@ impl Imports {
         self.paths.insert(path.to_string());
     }
 
+    /// Adds every import of `other`.
+    pub fn extend(&mut self, other: Imports) {
+        self.paths.extend(other.paths);
+    }
+
     /// One `use` per parent path, `std` first, then other crates, then `crate`.
     pub fn tokens(&self) -> TokenStream {
         let mut groups: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
@@ -27,7 +32,7 @@ impl Imports {
             let root = parent.split("::").next().unwrap_or_default();
             let rank = match root {
                 "std" => 0,
-                "crate" => 2,
+                "crate" | "super" => 2,
                 _ => 1,
             };
             groups.entry((rank, parent)).or_default().push(item);
@@ -59,6 +64,9 @@ pub struct TypeWriter<'a> {
     pub module: TypeGroup,
     /// Set outside the types crate (`crate::types`): every named type is imported from there.
     pub types_path: Option<&'static str>,
+    /// The file being written when the group is split into modules: types
+    /// of the group in other files are imported from the parent module.
+    pub file: Option<&'a str>,
 }
 
 impl TypeWriter<'_> {
@@ -84,7 +92,12 @@ impl TypeWriter<'_> {
                         imports.add(&format!("crate::{}::{}", module_name(group), def.name));
                         quote! { #name }
                     }
-                    (None, _) => quote! { #name },
+                    (None, _) => {
+                        if self.file.is_some() && self.api.type_module(*id) != self.file {
+                            imports.add(&format!("super::{}", def.name));
+                        }
+                        quote! { #name }
+                    }
                 }
             }
             TypeRef::Primitive(primitive) => primitive_tokens(*primitive, imports),

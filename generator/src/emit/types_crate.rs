@@ -1,12 +1,14 @@
 //! The `<name>-types` crate: models, parameters, validation and the operation list.
 
+use std::collections::{BTreeSet, HashMap};
+
 use quote::quote;
 
 use super::models::{self, module_items};
 use super::rust::{self, module_docs};
-use super::typeref::{Imports, TypeWriter};
+use super::typeref::{module_name, Imports, TypeWriter};
 use super::{manifest, operations, Context, CrateKind, Output};
-use crate::ir::TypeGroup;
+use crate::ir::{TypeGroup, TypeId};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
@@ -33,21 +35,27 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         ),
     );
     // A spec without schemas gets no empty module to glob-import.
-    if has_models {
-        output.add(
-            kind,
-            context,
-            "src/models.rs",
-            rust::render(module(context, TypeGroup::Model), &header),
-        );
-    }
-    if has_params {
-        output.add(
-            kind,
-            context,
-            "src/params.rs",
-            rust::render(module(context, TypeGroup::Params), &header),
-        );
+    for (group, present) in [
+        (TypeGroup::Model, has_models),
+        (TypeGroup::Params, has_params),
+    ] {
+        if !present {
+            continue;
+        }
+        let mut declared = HashMap::new();
+        let dir = module_name(group);
+        if !context.api.modules.is_split() {
+            let text = rust::render(module(context, group, None, &mut declared), &header);
+            output.add(kind, context, &format!("src/{dir}.rs"), text);
+            continue;
+        }
+        let files = files(context, group);
+        for file in &files {
+            let text = rust::render(module(context, group, Some(file), &mut declared), &header);
+            output.add(kind, context, &format!("src/{dir}/{file}.rs"), text);
+        }
+        let text = rust::render(parent_module(context, group, &files), &header);
+        output.add(kind, context, &format!("src/{dir}/mod.rs"), text);
     }
     if has_formats {
         output.add(
@@ -156,22 +164,71 @@ fn lib_rs(
     }
 }
 
-fn module(context: &Context<'_>, group: TypeGroup) -> proc_macro2::TokenStream {
+/// The modules a split group's types go in, sorted.
+fn files<'a>(context: &Context<'a>, group: TypeGroup) -> Vec<&'a str> {
+    let api = context.api;
+    let files: BTreeSet<&str> = (0..api.types.len())
+        .filter(|&index| api.types[index].group == group)
+        .filter_map(|index| api.type_module(TypeId(index)))
+        .collect();
+    files.into_iter().collect()
+}
+
+/// The docs of a group's module.
+fn group_docs(group: TypeGroup) -> &'static str {
+    match group {
+        TypeGroup::Model => "The schemas of the spec as Rust types.",
+        TypeGroup::Params => "The parameters of each operation, one struct per operation.",
+    }
+}
+
+/// `models/mod.rs` (or `params/mod.rs`) of a split group: its files, each
+/// re-exported whole, so every type keeps its path.
+fn parent_module(
+    context: &Context<'_>,
+    group: TypeGroup,
+    files: &[&str],
+) -> proc_macro2::TokenStream {
+    let docs = module_docs(&format!(
+        "{} One module per area of the API; `common` holds the types several areas use.",
+        group_docs(group)
+    ));
+    let names: Vec<_> = files.iter().map(|file| rust::ident(file)).collect();
+    let enum_error = (group == TypeGroup::Model && models::has_closed_enum(context.api))
+        .then(models::parse_enum_error);
+    quote! {
+        #docs
+        #(
+            #[rustfmt::skip]
+            mod #names;
+        )*
+        #(pub use #names::*;)*
+        #enum_error
+    }
+}
+
+/// One group's module, or with `file` one file of a split group.
+fn module(
+    context: &Context<'_>,
+    group: TypeGroup,
+    file: Option<&str>,
+    declared: &mut HashMap<String, TypeId>,
+) -> proc_macro2::TokenStream {
     let writer = TypeWriter {
         api: context.api,
         module: group,
         types_path: None,
+        file,
     };
     let mut imports = Imports::default();
-    let docs = match group {
-        TypeGroup::Model => module_docs("The schemas of the spec as Rust types."),
-        TypeGroup::Params => {
-            module_docs("The parameters of each operation, one struct per operation.")
-        }
+    let docs = match file {
+        None => module_docs(group_docs(group)),
+        Some(file) => module_docs(&format!("The {} of the `{file}` area.", module_name(group))),
     };
-    let enum_error = (group == TypeGroup::Model && models::has_closed_enum(context.api))
-        .then(models::parse_enum_error);
-    let items = module_items(&writer, &mut imports);
+    let enum_error =
+        (file.is_none() && group == TypeGroup::Model && models::has_closed_enum(context.api))
+            .then(models::parse_enum_error);
+    let items = module_items(&writer, declared, &mut imports);
     let uses = imports.tokens();
     quote! {
         #docs

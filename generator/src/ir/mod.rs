@@ -7,6 +7,8 @@
 
 mod bodies;
 pub mod extensions;
+mod layer;
+mod modules;
 mod size;
 mod types;
 
@@ -17,6 +19,8 @@ pub use extensions::{
     ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimitAlgorithm,
     RateLimitKey, RateLimitPolicy, RateLimits,
 };
+pub use layer::LayerError;
+pub use modules::Modules;
 pub use types::*;
 
 /// The whole API, ready to emit.
@@ -44,6 +48,8 @@ pub struct Api {
     /// layer's responses and headers made explicit.
     #[serde(skip)]
     pub effective_document: Option<serde_json::Value>,
+    /// How large outputs are split into one file per module.
+    pub modules: Modules,
 }
 
 impl Api {
@@ -99,105 +105,6 @@ impl Api {
             .iter()
             .position(|t| t.pointer == pointer)
             .map(TypeId)
-    }
-}
-
-impl Api {
-    /// The rate-limit policies of an operation: the root's, with the
-    /// operation's own added (replacing a root policy of the same name).
-    pub fn rate_limit_policies<'a>(&'a self, operation: &'a Operation) -> Vec<&'a RateLimitPolicy> {
-        let added: &[RateLimitPolicy] = match &operation.extensions.rate_limits {
-            RateLimits::Exempt => return Vec::new(),
-            RateLimits::Inherit => &[],
-            RateLimits::Add(policies) => policies,
-        };
-        let mut policies: Vec<&RateLimitPolicy> = self
-            .extensions
-            .rate_limits
-            .iter()
-            .filter(|root| added.iter().all(|own| own.name != root.name))
-            .collect();
-        policies.extend(added);
-        policies
-    }
-}
-
-impl Api {
-    /// The error responses the generated layer itself may give for an
-    /// operation, whether or not the spec declares them.
-    pub fn layer_errors(&self, operation: &Operation) -> Vec<LayerError> {
-        let mut errors = Vec::new();
-        let reads_input = !operation.parameters.is_empty() || operation.request_body.is_some();
-        if reads_input
-            || matches!(
-                operation.extensions.pagination,
-                Some(Pagination::Cursor { .. })
-            )
-        {
-            errors.push(LayerError::new(400, "The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`)."));
-        }
-        if operation.is_secured() {
-            errors.push(LayerError::new(
-                401,
-                "Missing or invalid credentials (`UNAUTHORIZED`).",
-            ));
-        }
-        if let Some(body) = &operation.request_body {
-            errors.push(LayerError::new(
-                413,
-                "The body is over the size limit (`PAYLOAD_TOO_LARGE`).",
-            ));
-            errors.push(LayerError::new(
-                415,
-                if body.contents.len() == 1 && body.preferred().encoding == BodyEncoding::Json {
-                    "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."
-                } else {
-                    "The body is not of a content type the operation accepts (`UNSUPPORTED_MEDIA_TYPE`)."
-                },
-            ));
-        }
-        if operation.idempotency().is_some() {
-            errors.push(LayerError::new(409, "A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).",
-        ));
-            errors.push(LayerError::new(422, "This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).",
-        ));
-        }
-        if !self.rate_limit_policies(operation).is_empty() {
-            errors.push(LayerError::new(
-                429,
-                "Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.",
-            ));
-        }
-        errors.push(LayerError::new(
-            500,
-            "The server failed (`INTERNAL_ERROR`).",
-        ));
-        if operation.idempotency().is_some() {
-            errors.push(LayerError::new(503, "The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`)."));
-        } else {
-            errors.push(LayerError::new(
-                503,
-                "The request took too long (`REQUEST_TIMEOUT`).",
-            ));
-        }
-        errors
-    }
-}
-
-/// An error response of the generated layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LayerError {
-    pub status: u16,
-    /// Markdown for the effective document, naming the codes.
-    pub description: &'static str,
-}
-
-impl LayerError {
-    fn new(status: u16, description: &'static str) -> Self {
-        LayerError {
-            status,
-            description,
-        }
     }
 }
 

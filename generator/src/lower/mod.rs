@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, SecurityScheme as OaSecurityScheme};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ir::{Api, Name, ParameterLocation, SecurityScheme, SecuritySchemeKind};
+use crate::ir::{Api, Modules, Name, ParameterLocation, SecurityScheme, SecuritySchemeKind};
 use crate::load::{escape_segment, Spec};
 use crate::naming::{self, Namespace};
 
@@ -67,6 +67,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
         examples: examples.into_examples(),
         extensions: api_extensions,
         effective_document: None,
+        modules: Modules::default(),
     };
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
     passes::drop_unknown_security(&mut api, &spec.path, &mut diagnostics);
@@ -78,6 +79,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::break_impossible_cycles(&mut api, &spec.path, &mut diagnostics);
     passes::box_recursive_fields(&mut api);
     passes::box_large_union_variants(&mut api);
+    passes::assign_modules(&mut api);
     api.effective_document = effective::document(&spec.raw, spec.version, &api);
     let diagnostics = diagnostics.propagate()?;
     Ok((api, diagnostics))

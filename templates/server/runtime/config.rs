@@ -2,13 +2,19 @@
 
 use std::time::Duration;
 
+// @if state
 use crate::runtime::clock::Clock;
+// @end
+// @if cursors
 use crate::runtime::cursor::CursorCodec;
+// @end
+// @if state
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
 use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
+// @end
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
@@ -22,9 +28,12 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
+    // @if cursors
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
     pub cursors: CursorCodec,
+    // @end
+    // @if state
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
@@ -32,6 +41,7 @@ pub struct ServerConfig {
     pub idempotency: IdempotencySettings,
     /// The time the limiter and the idempotency store go by (tests replace it).
     pub clock: Clock,
+    // @end
 }
 
 impl Default for ServerConfig {
@@ -40,15 +50,20 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            // @if cursors
             cursors: CursorCodec::new(random_key()),
+            // @end
+            // @if state
             backend: Backend::Memory(MemoryBounds::default()),
             rate_limits: RateLimitSettings::default(),
             idempotency: IdempotencySettings::default(),
             clock: Clock::system(),
+            // @end
         }
     }
 }
 
+// @if state
 /// Where the state of the rate limiter and of idempotency keys is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
@@ -133,6 +148,7 @@ impl Default for IdempotencySettings {
     }
 }
 
+// @end
 impl ServerConfig {
     /// The defaults, with any of the variables named on the fields that are
     /// set. A variable that does not parse is an error.
@@ -147,9 +163,12 @@ impl ServerConfig {
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
         }
+        // @if cursors
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {
             config.cursors = CursorCodec::new(secret.into_bytes());
         }
+        // @end
+        // @if state
         #[cfg(not(feature = "redis"))]
         if let Ok(url) = std::env::var("REDIS_URL") {
             // Built without Redis: better to refuse than to run unshared.
@@ -204,9 +223,11 @@ impl ServerConfig {
         if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
             overrides.lock_timeout = Some(Duration::from_secs(seconds));
         }
+        // @end
         Ok(config)
     }
 
+    // @if state
     /// The rate limiter and the idempotency layer this configuration asks
     /// for. With Redis they share one connection.
     pub fn layers(&self) -> (Limiter, Idempotency) {
@@ -251,14 +272,17 @@ impl ServerConfig {
             Idempotency::new(records, self.idempotency.overrides, self.clock.clone()),
         )
     }
+    // @end
 }
 
+// @if state
 /// Keys of different APIs on one Redis stay apart.
 #[cfg(feature = "redis")]
 fn default_prefix() -> String {
     format!("{}:", env!("CARGO_PKG_NAME"))
 }
 
+// @end
 fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
     match std::env::var(name) {
         Ok(text) => text.trim().parse().map(Some).map_err(|_| ConfigError {
@@ -269,12 +293,14 @@ fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, Confi
     }
 }
 
+// @if cursors
 fn random_key() -> Vec<u8> {
     let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
     key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     key
 }
 
+// @end
 /// An environment variable that does not hold what its name promises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {

@@ -36,8 +36,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_health().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_health(
         &self,
@@ -62,8 +61,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.list_users(ListUsersOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn list_users(
         &self,
@@ -90,8 +88,7 @@ impl Client {
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn list_users_stream(
         &self,
@@ -132,14 +129,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::UserCreate,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::UserCreate) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_user(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_user(
         &self,
@@ -161,14 +154,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     user_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, user_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_user(user_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_user(
         &self,
@@ -190,14 +179,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     user_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, user_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_user(user_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn delete_user(
         &self,
@@ -221,15 +206,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     user_id: i64,
-    /// #     body: &types::UserUpdate,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, user_id: i64, body: &types::UserUpdate) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_user(user_id, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn update_user(
         &self,
@@ -258,8 +238,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.list_charges(ListChargesOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn list_charges(
         &self,
@@ -286,8 +265,7 @@ impl Client {
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn list_charges_stream(
         &self,
@@ -332,14 +310,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::ChargeCreate,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::ChargeCreate) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_charge(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_charge(
         &self,
@@ -362,14 +336,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     charge_id: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, charge_id: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_charge(charge_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_charge(
         &self,
@@ -395,15 +365,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use payments_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     charge_id: &str,
-    /// #     body: &types::RefundCreate,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, charge_id: &str, body: &types::RefundCreate) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_refund(charge_id, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_refund(
         &self,

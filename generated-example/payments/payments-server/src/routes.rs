@@ -124,11 +124,8 @@ async fn get_health<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetHealthRequest;
-    let result = shared.api.get_health(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.get_health(context, GetHealthRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -176,9 +173,7 @@ async fn list_users<A: Api>(
         let page = u64::try_from(params.page).unwrap_or_default();
         let per_page = u64::try_from(params.per_page).unwrap_or_default();
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = ListUsersRequest { params };
-        let result = shared.api.list_users(context, request).await;
-        match result {
+        match shared.api.list_users(context, ListUsersRequest { params }).await {
             Ok(response) => response.into_http(&request_id, page, per_page),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -227,9 +222,7 @@ async fn create_user<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = CreateUserRequest { body };
-        let result = shared.api.create_user(context, request).await;
-        match result {
+        match shared.api.create_user(context, CreateUserRequest { body }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -276,9 +269,7 @@ async fn get_user<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = GetUserRequest { params };
-        let result = shared.api.get_user(context, request).await;
-        match result {
+        match shared.api.get_user(context, GetUserRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -327,9 +318,7 @@ async fn delete_user<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = DeleteUserRequest { params };
-        let result = shared.api.delete_user(context, request).await;
-        match result {
+        match shared.api.delete_user(context, DeleteUserRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -388,9 +377,7 @@ async fn update_user<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = UpdateUserRequest { params, body };
-        let result = shared.api.update_user(context, request).await;
-        match result {
+        match shared.api.update_user(context, UpdateUserRequest { params, body }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -447,9 +434,7 @@ async fn list_charges<A: Api>(
         }
         let limit = u64::try_from(params.limit).unwrap_or_default();
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = ListChargesRequest { params };
-        let result = shared.api.list_charges(context, request).await;
-        match result {
+        match shared.api.list_charges(context, ListChargesRequest { params }).await {
             Ok(response) => {
                 response.into_http(&request_id, limit, &shared.config.cursors)
             }
@@ -523,9 +508,11 @@ async fn create_charge<A: Api>(
             Err(response) => return response,
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = CreateChargeRequest { body };
-        let result = shared.api.create_charge(context, request).await;
-        let response = match result {
+        let response = match shared
+            .api
+            .create_charge(context, CreateChargeRequest { body })
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
@@ -575,9 +562,7 @@ async fn get_charge<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = GetChargeRequest { params };
-        let result = shared.api.get_charge(context, request).await;
-        match result {
+        match shared.api.get_charge(context, GetChargeRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -659,12 +644,17 @@ async fn create_refund<A: Api>(
             Err(response) => return response,
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = CreateRefundRequest {
-            params,
-            body,
-        };
-        let result = shared.api.create_refund(context, request).await;
-        let response = match result {
+        let response = match shared
+            .api
+            .create_refund(
+                context,
+                CreateRefundRequest {
+                    params,
+                    body,
+                },
+            )
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
@@ -675,7 +665,9 @@ async fn create_refund<A: Api>(
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

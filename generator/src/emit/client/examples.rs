@@ -84,17 +84,18 @@ fn opening(context: &Context<'_>, plan: &Plan<'_>, visible: &[String]) -> Vec<St
         }
     }
     lines.extend(visible.iter().cloned());
-    lines.extend(signature.lines().map(|line| format!(" # {line}")));
+    lines.push(format!(" # {signature}"));
     lines
 }
 
 fn closing(lines: &mut Vec<String>) {
-    lines.push(" # Ok(())".to_string());
-    lines.push(" # }".to_string());
+    lines.push(" # Ok(()) }".to_string());
     lines.push(" ```".to_string());
 }
 
-/// `async fn example(client: &Client, ...) -> Result<..> {`, formatted.
+/// `async fn example(client: &Client, ...) -> Result<..> {` on one line:
+/// it is hidden from the rendered docs, so only its length in the source
+/// matters.
 fn signature(parameters: &[TokenStream]) -> String {
     let tokens = quote! {
         async fn example(client: &Client, #(#parameters),*) -> Result<(), Box<dyn std::error::Error>> {}
@@ -102,5 +103,10 @@ fn signature(parameters: &[TokenStream]) -> String {
     let file: syn::File = syn::parse2(tokens).expect("the example's signature parses");
     let text = prettyplease::unparse(&file);
     let text = text.trim_end();
-    format!("{}{{", text.strip_suffix("{}").unwrap_or(text))
+    let text = text.strip_suffix("{}").unwrap_or(text);
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "{} {{",
+        line.replace("( ", "(").replace(", )", ")").trim_end()
+    )
 }

@@ -11,9 +11,13 @@ use crate::emit::wire::{operation_docs, route};
 use crate::emit::Context;
 use crate::ir::{Operation, ParamStyle, Parameter, ParameterLocation};
 
-pub fn module(context: &Context<'_>, plans: &[Plan<'_>]) -> TokenStream {
+/// The methods of `plans`: all of them, or those of one `module` of a split API.
+pub fn module(context: &Context<'_>, plans: &[&Plan<'_>], module: Option<&str>) -> TokenStream {
     let methods = plans.iter().map(|plan| methods(context, plan));
-    let doc = module_docs("A method per operation of the spec.");
+    let doc = match module {
+        None => module_docs("A method per operation of the spec."),
+        Some(name) => module_docs(&format!("The methods of the `{name}` area.")),
+    };
     quote! {
         #doc
 

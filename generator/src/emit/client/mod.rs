@@ -8,16 +8,18 @@ mod examples;
 mod methods;
 mod options;
 mod plan;
+mod uses;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{self, module_docs};
-use super::typeref::Imports;
 use super::wire::body_choice_name;
 use super::{manifest, Context, CrateKind, Output};
+use plan::Plan;
+use uses::{idents, imports, with_uses};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
@@ -55,43 +57,6 @@ const RUNTIME: &[(&str, &str)] = &[
     ),
 ];
 
-/// Items a generated module may name, and where they come from.
-const KNOWN_ITEMS: &[(&str, &str)] = &[
-    ("BTreeMap", "std::collections::BTreeMap"),
-    ("Body", "crate::runtime::transport::Body"),
-    ("Client", "crate::runtime::client::Client"),
-    ("ClientBuilder", "crate::runtime::client::ClientBuilder"),
-    ("CursorPage", "crate::runtime::pagination::CursorPage"),
-    ("DateTime", "chrono::DateTime"),
-    ("Error", "crate::runtime::response::Error"),
-    ("FormStyle", "crate::runtime::bodies::FormStyle"),
-    ("ErrorBody", "crate::runtime::response::ErrorBody"),
-    ("Method", "reqwest::Method"),
-    ("NaiveDate", "chrono::NaiveDate"),
-    ("OperationError", "crate::runtime::response::OperationError"),
-    ("Page", "crate::runtime::pagination::Page"),
-    ("PartKind", "crate::runtime::bodies::PartKind"),
-    ("Response", "crate::runtime::response::Response"),
-    ("Stream", "futures_util::Stream"),
-    ("TryStreamExt", "futures_util::TryStreamExt"),
-    ("Upload", "crate::runtime::upload::Upload"),
-    ("Utc", "chrono::Utc"),
-    ("Uuid", "uuid::Uuid"),
-    ("Value", "serde_json::Value"),
-    ("bodies", "crate::runtime::bodies"),
-    ("decode", "crate::runtime::response::decode"),
-    (
-        "decode_cursor_page",
-        "crate::runtime::pagination::decode_cursor_page",
-    ),
-    ("decode_page", "crate::runtime::pagination::decode_page"),
-    ("encode", "crate::runtime::encode"),
-    ("finish", "crate::runtime::response::finish"),
-    ("finish_on", "crate::runtime::response::finish_on"),
-    ("types", "crate::types"),
-    ("walk", "crate::runtime::pagination::walk"),
-];
-
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Client;
     let header = context.rust_header();
@@ -127,24 +92,31 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         .collect();
 
     let has_operations = !plans.is_empty();
-    let operations = has_operations.then(|| methods::module(context, &plans));
-    let errors = has_operations.then(|| errors::module(&plans));
-    let options = has_options.then(|| options::module(context.api, &plans));
-    let client = credentials::module(context);
+    let mut files: Vec<File> = Vec::new();
+    if has_operations {
+        files.extend(operation_files(context, &plans));
+        files.push(File::new(
+            "src/errors.rs",
+            errors::module(&plans),
+            "crate::errors",
+        ));
+    }
+    if has_options {
+        let options = options::module(context.api, &plans);
+        files.push(File::new("src/options.rs", options, "crate::options"));
+    }
+    files.push(File::new("src/client.rs", credentials::module(context), ""));
     let mut uses_chrono = false;
-    for (file, module, own) in [
-        ("src/operations.rs", operations, ""),
-        ("src/errors.rs", errors, "crate::errors"),
-        ("src/options.rs", options, "crate::options"),
-        ("src/client.rs", Some(client), ""),
-    ] {
-        let Some(module) = module else {
-            continue;
-        };
+    for File {
+        path,
+        module,
+        own,
+        collects,
+    } in files
+    {
         let idents = idents(&module);
         uses_chrono |= idents.contains("DateTime") || idents.contains("NaiveDate");
         // `try_collect` is a trait method: no name in the code shows the trait.
-        let collects = file == "src/operations.rs" && plans.iter().any(|p| p.walk.is_some());
         let traits: &[&str] = if collects {
             &["futures_util::TryStreamExt"]
         } else {
@@ -154,7 +126,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         output.add(
             kind,
             context,
-            file,
+            &path,
             rust::render(with_uses(module, uses), &header),
         );
     }
@@ -172,7 +144,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             include_str!("../../../../templates/client/runtime/upload.rs"),
         ));
     }
-    output.add_runtime(kind, context, &runtime);
+    output.add_runtime(kind, context, &runtime, |_| true);
     output.add(
         kind,
         context,
@@ -187,91 +159,72 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     );
 }
 
-/// Puts the `use` items after the module's inner doc attributes.
-fn with_uses(module: TokenStream, uses: TokenStream) -> TokenStream {
-    let mut docs = Vec::new();
-    let mut rest = Vec::new();
-    let mut tokens = module.into_iter().peekable();
-    while let Some(token) = tokens.next() {
-        let is_inner_attribute = matches!(&token, TokenTree::Punct(p) if p.as_char() == '#')
-            && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-        if is_inner_attribute && rest.is_empty() {
-            docs.push(token);
-            docs.extend(tokens.next());
-            docs.extend(tokens.next());
-        } else {
-            rest.push(token);
-        }
-    }
-    let docs: TokenStream = docs.into_iter().collect();
-    let rest: TokenStream = rest.into_iter().collect();
-    quote! { #docs #uses #rest }
+/// One file of the client before its imports are worked out.
+struct File {
+    path: String,
+    module: TokenStream,
+    /// The module's own path: names it defines need no import.
+    own: &'static str,
+    /// Whether a method collects a paginated stream (`try_collect`).
+    collects: bool,
 }
 
-/// The names a module uses unqualified: types and path heads (`Page<T>`,
-/// `encode::query`, `finish(..)`), not fields, bindings or the tails of
-/// qualified paths (`serde_json::Error`).
-fn idents(tokens: &TokenStream) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let flat: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    for (index, token) in flat.iter().enumerate() {
-        match token {
-            TokenTree::Group(group) => found.extend(idents(&group.stream())),
-            TokenTree::Ident(ident) => {
-                let punct = |at: Option<usize>| match at.and_then(|i| flat.get(i)) {
-                    Some(TokenTree::Punct(p)) => Some(p.as_char()),
-                    _ => None,
-                };
-                let after_path = punct(index.checked_sub(1)) == Some(':')
-                    && punct(index.checked_sub(2)) == Some(':');
-                let after_dot = punct(index.checked_sub(1)) == Some('.');
-                let defined = index
-                    .checked_sub(1)
-                    .and_then(|i| flat.get(i))
-                    .is_some_and(|t| matches!(t, TokenTree::Ident(k) if k == "fn"));
-                if after_path || after_dot || defined {
-                    continue;
-                }
-                let name = ident.to_string();
-                let starts_path =
-                    punct(Some(index + 1)) == Some(':') && punct(Some(index + 2)) == Some(':');
-                let called = matches!(flat.get(index + 1), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
-                let is_type = name.starts_with(|c: char| c.is_ascii_uppercase());
-                // Decoders handed to `finish_on` as values.
-                let passed = matches!(name.as_str(), "decode_page" | "decode_cursor_page");
-                if is_type || starts_path || called || passed {
-                    found.insert(name);
-                }
-            }
-            TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+impl File {
+    fn new(path: &str, module: TokenStream, own: &'static str) -> Self {
+        File {
+            path: path.to_string(),
+            module,
+            own,
+            collects: false,
         }
     }
-    found
 }
 
-/// The `use` items for the names a module mentions, except its own items.
-fn imports(
-    idents: &BTreeSet<String>,
-    generated: &[(String, String)],
-    own: &str,
-    traits: &[&str],
-) -> TokenStream {
-    let mut imports = Imports::default();
-    for path in traits {
-        imports.add(path);
+/// The methods: `src/operations.rs`, or for a split API one file per
+/// module under `src/operations/` and a `mod.rs` declaring them.
+fn operation_files(context: &Context<'_>, plans: &[Plan<'_>]) -> Vec<File> {
+    let api = context.api;
+    let file = |path: String, plans: &[&Plan<'_>], module: Option<&str>| File {
+        path,
+        module: methods::module(context, plans, module),
+        own: "",
+        collects: plans.iter().any(|p| p.walk.is_some()),
+    };
+    if !api.modules.is_split() {
+        let all: Vec<&Plan<'_>> = plans.iter().collect();
+        return vec![file("src/operations.rs".into(), &all, None)];
     }
-    for (name, path) in KNOWN_ITEMS {
-        if idents.contains(*name) {
-            imports.add(path);
-        }
+    let mut by_module: BTreeMap<&str, Vec<&Plan<'_>>> = BTreeMap::new();
+    for plan in plans {
+        let index = api
+            .operations
+            .iter()
+            .position(|o| std::ptr::eq(o, plan.operation))
+            .expect("every plan is of an operation of the API");
+        let module = api.operation_module(index).unwrap_or_default();
+        by_module.entry(module).or_default().push(plan);
     }
-    for (name, path) in generated {
-        let is_own = !own.is_empty() && path.starts_with(&format!("{own}::"));
-        if idents.contains(name) && !is_own {
-            imports.add(path);
-        }
+    let names: Vec<_> = by_module.keys().map(|name| rust::ident(name)).collect();
+    let doc = module_docs("A method per operation of the spec, one module per area of the API.");
+    let mut files = vec![File::new(
+        "src/operations/mod.rs",
+        quote! {
+            #doc
+            #(
+                #[rustfmt::skip]
+                mod #names;
+            )*
+        },
+        "",
+    )];
+    for (name, plans) in by_module {
+        files.push(file(
+            format!("src/operations/{name}.rs"),
+            &plans,
+            Some(name),
+        ));
     }
-    imports.tokens()
+    files
 }
 
 fn lib_rs(context: &Context<'_>, has_operations: bool, has_options: bool) -> TokenStream {

@@ -28,35 +28,60 @@ use unions::union_item;
 /// operation) whose items are the same as an earlier type's but for its
 /// name and docs is an alias of the earlier type: one type to compile, and
 /// every name still works.
-pub fn module_items(writer: &TypeWriter<'_>, imports: &mut Imports) -> TokenStream {
+///
+/// `declared` maps each declared type's items (without its name) to the
+/// type; it spans every file of a split module, so an alias may name a type
+/// of another file.
+pub fn module_items(
+    writer: &TypeWriter<'_>,
+    declared: &mut HashMap<String, TypeId>,
+    imports: &mut Imports,
+) -> TokenStream {
     let mut validation = ValidationWriter::new(writer.api);
     let form_types = form::form_types(writer.api);
-    let mut declared: HashMap<String, &str> = HashMap::new();
-    let items: Vec<TokenStream> = writer
-        .api
+    let api = writer.api;
+    let items: Vec<TokenStream> = api
         .types
         .iter()
         .enumerate()
-        .filter(|(_, def)| def.group == writer.module)
+        .filter(|(index, def)| {
+            def.group == writer.module
+                && (writer.file.is_none() || api.type_module(TypeId(*index)) == writer.file)
+        })
         .map(|(index, def)| {
             let id = TypeId(index);
+            // The type's own imports count only if its items are kept.
+            let mut own = Imports::default();
             let item = match &def.kind {
-                TypeKind::Struct(s) => struct_item(writer, def, s, imports),
-                TypeKind::Enum(e) => enum_item(def, e, imports),
-                TypeKind::Union(u) => union_item(writer, def, u, imports),
+                TypeKind::Struct(s) => struct_item(writer, def, s, &mut own),
+                TypeKind::Enum(e) => {
+                    // Split, the error lives in the parent module.
+                    if writer.file.is_some() && !e.open {
+                        own.add("super::ParseEnumError");
+                    }
+                    enum_item(def, e, &mut own)
+                }
+                TypeKind::Union(u) => union_item(writer, def, u, &mut own),
             };
-            let from_json = validation.json_check_impl(writer, def, imports);
+            let from_json = validation.json_check_impl(writer, def, &mut own);
             let form_shape = form_types
                 .contains(&id)
-                .then(|| form::form_shape_impl(writer.api, def, imports));
+                .then(|| form::form_shape_impl(writer.api, def, &mut own));
             let items = quote! { #item #from_json #form_shape };
             // A schema the spec names is a type of its own; one specforge
             // named after its place may be an alias.
             let shape = shape::without_name(&items, &def.name);
             match declared.get(&shape) {
-                Some(first) if !def.is_component() => alias(def, first),
+                Some(first) if !def.is_component() => {
+                    let name = &api.type_def(*first).name;
+                    if writer.file.is_some() && api.type_module(*first) != writer.file {
+                        imports.add(&format!("super::{name}"));
+                    }
+                    alias(def, name)
+                }
                 _ => {
-                    declared.entry(shape).or_insert(&def.name);
+                    declared.entry(shape).or_insert(id);
+                    imports.extend(own);
                     items
                 }
             }

@@ -6,23 +6,17 @@ mod operations;
 mod requests;
 mod routes;
 
+use std::collections::{BTreeSet, HashMap};
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
-use crate::ir::{Api, Method, Schema, SecuritySchemeKind, TypeKind, TypeRef};
+use crate::ir::{Api, Method, Operation, Schema, SecuritySchemeKind, TypeKind, TypeRef};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
-    (
-        "algorithms",
-        include_str!("../../../../templates/server/runtime/algorithms.rs"),
-    ),
-    (
-        "clock",
-        include_str!("../../../../templates/server/runtime/clock.rs"),
-    ),
     (
         "config",
         include_str!("../../../../templates/server/runtime/config.rs"),
@@ -30,10 +24,6 @@ const RUNTIME: &[(&str, &str)] = &[
     (
         "context",
         include_str!("../../../../templates/server/runtime/context.rs"),
-    ),
-    (
-        "cursor",
-        include_str!("../../../../templates/server/runtime/cursor.rs"),
     ),
     (
         "envelope",
@@ -48,28 +38,8 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/guard.rs"),
     ),
     (
-        "idempotency",
-        include_str!("../../../../templates/server/runtime/idempotency.rs"),
-    ),
-    (
-        "memory",
-        include_str!("../../../../templates/server/runtime/memory.rs"),
-    ),
-    (
-        "pagination",
-        include_str!("../../../../templates/server/runtime/pagination.rs"),
-    ),
-    (
         "params",
         include_str!("../../../../templates/server/runtime/params.rs"),
-    ),
-    (
-        "rate_limit",
-        include_str!("../../../../templates/server/runtime/rate_limit.rs"),
-    ),
-    (
-        "redis_store",
-        include_str!("../../../../templates/server/runtime/redis_store.rs"),
     ),
     (
         "request",
@@ -89,6 +59,50 @@ const RUNTIME: &[(&str, &str)] = &[
     ),
 ];
 
+/// Copied besides [`RUNTIME`] when the server keeps state: the rate limiter,
+/// idempotency keys, and their memory and Redis backends.
+const STATE_RUNTIME: &[(&str, &str)] = &[
+    (
+        "algorithms",
+        include_str!("../../../../templates/server/runtime/algorithms.rs"),
+    ),
+    (
+        "clock",
+        include_str!("../../../../templates/server/runtime/clock.rs"),
+    ),
+    (
+        "idempotency",
+        include_str!("../../../../templates/server/runtime/idempotency.rs"),
+    ),
+    (
+        "memory",
+        include_str!("../../../../templates/server/runtime/memory.rs"),
+    ),
+    (
+        "rate_limit",
+        include_str!("../../../../templates/server/runtime/rate_limit.rs"),
+    ),
+    (
+        "redis_store",
+        include_str!("../../../../templates/server/runtime/redis_store.rs"),
+    ),
+];
+
+/// Copied besides [`RUNTIME`] when a list is paginated.
+const PAGINATION_RUNTIME: (&str, &str) = (
+    "pagination",
+    include_str!("../../../../templates/server/runtime/pagination.rs"),
+);
+/// Copied besides [`RUNTIME`] when a public operation reads only parameters.
+const HANDLE_RUNTIME: (&str, &str) = (
+    "handle",
+    include_str!("../../../../templates/server/runtime/handle.rs"),
+);
+/// Copied besides [`RUNTIME`] when a list is paginated by cursors.
+const CURSOR_RUNTIME: (&str, &str) = (
+    "cursor",
+    include_str!("../../../../templates/server/runtime/cursor.rs"),
+);
 /// Copied besides [`RUNTIME`] when the API has form bodies.
 const FORM_RUNTIME: (&str, &str) = (
     "form",
@@ -121,19 +135,45 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/api.rs",
         rust::render(api_trait::module(api), &header),
     );
-    output.add(
-        kind,
-        context,
-        "src/operations.rs",
-        rust::render(operations::module(api), &header),
-    );
-    output.add(
-        kind,
-        context,
-        "src/routes.rs",
-        rust::render(routes::module(api), &header),
-    );
+    let mut declared = HashMap::new();
+    if api.modules.is_split() {
+        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
+        for file in &files {
+            let text = rust::render(operations::module(api, Some(file), &mut declared), &header);
+            output.add(kind, context, &format!("src/operations/{file}.rs"), text);
+        }
+        let files: Vec<&str> = files.into_iter().collect();
+        let text = rust::render(operations::parent_module(&files), &header);
+        output.add(kind, context, "src/operations/mod.rs", text);
+    } else {
+        let text = rust::render(operations::module(api, None, &mut declared), &header);
+        output.add(kind, context, "src/operations.rs", text);
+    }
+    if api.modules.is_split() {
+        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
+        for file in files {
+            let text = rust::render(routes::handler_module(api, file), &header);
+            output.add(kind, context, &format!("src/routes/{file}.rs"), text);
+        }
+        let text = rust::render(routes::module(api), &header);
+        output.add(kind, context, "src/routes/mod.rs", text);
+    } else {
+        let text = rust::render(routes::module(api), &header);
+        output.add(kind, context, "src/routes.rs", text);
+    }
     let mut runtime = RUNTIME.to_vec();
+    if api.has_server_state() {
+        runtime.extend_from_slice(STATE_RUNTIME);
+    }
+    if api.uses_pagination() {
+        runtime.push(PAGINATION_RUNTIME);
+    }
+    if api.uses_cursors() {
+        runtime.push(CURSOR_RUNTIME);
+    }
+    if api.operations.iter().any(|o| reads_only_params(api, o)) {
+        runtime.push(HANDLE_RUNTIME);
+    }
     if api.has_form_bodies() {
         runtime.push(FORM_RUNTIME);
     }
@@ -144,7 +184,11 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         runtime.push(STREAM_RUNTIME);
     }
     runtime.sort();
-    output.add_runtime(kind, context, &runtime);
+    output.add_runtime(kind, context, &runtime, |region| match region {
+        "state" => api.has_server_state(),
+        "cursors" => api.uses_cursors(),
+        _ => unreachable!("the runtime has no region `{region}`"),
+    });
     if let Some(document) = &api.effective_document {
         let text = serde_json::to_string_pretty(document).expect("a JSON value serializes");
         output.add(kind, context, "openapi.json", format!("{text}\n"));
@@ -189,11 +233,13 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use runtime::config::ServerConfig;".to_string(),
         "pub use runtime::context::{Context, Credentials, Identity};".to_string(),
         "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};".to_string(),
-        "pub use runtime::pagination::{CursorPage, Page};".to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),
     ];
     if context.api.has_streamed_bodies() {
         uses.push("pub use runtime::stream::{BodyStream, StreamError};".to_string());
+    }
+    if context.api.uses_pagination() {
+        uses.push("pub use runtime::pagination::{CursorPage, Page};".to_string());
     }
     uses.sort();
     let uses = uses
@@ -239,4 +285,16 @@ pub fn challenge(kind: &SecuritySchemeKind) -> String {
         SecuritySchemeKind::HttpBasic => "Basic realm=\"api\"".to_string(),
         _ => "Bearer realm=\"api\"".to_string(),
     }
+}
+
+/// Whether the operation is public and reads nothing but parameters, so
+/// `handle::params` does the whole of its handling and its request is a
+/// `ParamsRequest`.
+pub fn reads_only_params(api: &Api, operation: &Operation) -> bool {
+    operation.params_type.is_some()
+        && operation.request_body.is_none()
+        && !operation.is_secured()
+        && operation.idempotency().is_none()
+        && api.rate_limit_policies(operation).is_empty()
+        && crate::emit::wire::pagination(operation).is_none()
 }

@@ -1,35 +1,80 @@
 //! `operations.rs`: each operation's request struct and response enum, and
 //! how a response becomes HTTP.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests;
 use crate::emit::rust::{docs, ident, large_variant_allowance, module_docs};
+use crate::emit::shape;
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
 use crate::ir::{
     Api, Operation, Pagination, Primitive, Response, Schema, StatusCode, TypeGroup, TypeRef,
 };
 
-pub fn module(api: &Api) -> TokenStream {
+/// The operations' types: all of them, or with `file` those of one module
+/// of a split API.
+///
+/// A response enum alike an earlier one but for its name (the same
+/// statuses, payloads and descriptions) is an alias of it: one type to
+/// compile, and every name still works. `declared` maps each declared
+/// enum's shape to its operation; it spans every file of a split API.
+pub fn module(api: &Api, file: Option<&str>, declared: &mut HashMap<String, usize>) -> TokenStream {
     let mut imports = Imports::default();
     let writer = TypeWriter {
         api,
         module: TypeGroup::Model,
         types_path: Some("crate::types"),
+        file: None,
     };
     let items: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|operation| {
+        .enumerate()
+        .filter(|(index, _)| file.is_none() || api.operation_module(*index) == file)
+        .map(|(index, operation)| {
             let request = requests::request_struct(api, operation, &mut imports);
-            let response = response_enum(api, &writer, operation, &mut imports);
+            let mut own = Imports::default();
+            let response = response_enum(api, &writer, operation, &mut own);
+            let name = format!("{}Response", operation.type_stem);
+            let shape = shape::without_name(&response, &name);
+            let response = match declared.get(&shape) {
+                Some(&first) => {
+                    let first_file = api.operation_module(first);
+                    let first = &api.operations[first];
+                    let first_name = format_ident!("{}Response", first.type_stem);
+                    if first_file != api.operation_module(index) {
+                        imports.add(&format!("super::{first_name}"));
+                    }
+                    let doc = format!(
+                        " The responses `{}` may return: the same as those of `{}`.",
+                        operation.id.rust, first.id.rust
+                    );
+                    let name = format_ident!("{name}");
+                    quote! {
+                        #[doc = #doc]
+                        pub type #name = #first_name;
+                    }
+                }
+                None => {
+                    declared.insert(shape, index);
+                    imports.extend(own);
+                    response
+                }
+            };
             quote! { #request #response }
         })
         .collect();
     let uses = imports.tokens();
-    let module_doc = module_docs("The request and the responses of each operation.");
+    let module_doc = match file {
+        None => module_docs("The request and the responses of each operation."),
+        Some(file) => module_docs(&format!(
+            "The requests and responses of the operations of the `{file}` area."
+        )),
+    };
     quote! {
         #module_doc
         #uses
@@ -349,4 +394,20 @@ fn is_raw(schema: Option<&Schema>) -> bool {
         schema.map(|s| &s.ty),
         Some(TypeRef::Primitive(Primitive::String | Primitive::Binary))
     )
+}
+
+/// `operations/mod.rs` of a split API: its modules, each re-exported whole.
+pub fn parent_module(files: &[&str]) -> TokenStream {
+    let doc = module_docs(
+        "The request and the responses of each operation, one module per area of the API.",
+    );
+    let names: Vec<_> = files.iter().map(|file| ident(file)).collect();
+    quote! {
+        #doc
+        #(
+            #[rustfmt::skip]
+            mod #names;
+        )*
+        #(pub use #names::*;)*
+    }
 }

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::reads_only_params;
 use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{body_choice_name, pagination};
@@ -15,6 +16,19 @@ pub(super) fn request_struct(
     imports: &mut Imports,
 ) -> TokenStream {
     let name = format_ident!("{}Request", operation.type_stem);
+    if let (true, Some(id)) = (reads_only_params(api, operation), operation.params_type) {
+        let params = ident(&api.type_def(id).name);
+        imports.add("crate::types");
+        imports.add("crate::runtime::handle::ParamsRequest");
+        let doc = format!(
+            " The request of `{}`, checked against the spec: its parameters.",
+            operation.id.rust
+        );
+        return quote! {
+            #[doc = #doc]
+            pub type #name = ParamsRequest<types::params::#params>;
+        };
+    }
     let doc = format!(
         " The request of `{}`, checked against the spec.",
         operation.id.rust
@@ -38,6 +52,7 @@ pub(super) fn request_struct(
             api,
             module: TypeGroup::Model,
             types_path: Some("crate::types"),
+            file: None,
         };
         let mut ty = if body.is_choice() {
             let name = ident(&body_choice_name(operation));
@@ -95,6 +110,7 @@ fn choice_enum(
         api,
         module: TypeGroup::Model,
         types_path: Some("crate::types"),
+        file: None,
     };
     let name = ident(&body_choice_name(operation));
     let doc = format!(

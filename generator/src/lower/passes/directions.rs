@@ -53,7 +53,7 @@ pub fn mark_open_enums(api: &mut Api) {
     }
 }
 
-fn collect_named(api: &Api, schema: &Schema, seen: &mut BTreeSet<TypeId>) {
+pub(super) fn collect_named(api: &Api, schema: &Schema, seen: &mut BTreeSet<TypeId>) {
     match &schema.ty {
         TypeRef::Named(id) => {
             if !seen.insert(*id) {

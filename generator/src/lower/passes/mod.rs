@@ -4,9 +4,11 @@
 mod checks;
 mod cycles;
 mod directions;
+mod modules;
 
 pub use checks::{
     check_deprecation, check_envelope, check_guards, check_pagination, drop_unknown_security,
 };
 pub use cycles::{box_large_union_variants, box_recursive_fields, break_impossible_cycles};
 pub use directions::{mark_open_enums, mark_request_fields};
+pub use modules::assign_modules;

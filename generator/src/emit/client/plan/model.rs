@@ -13,6 +13,7 @@ pub fn type_writer(api: &Api) -> TypeWriter<'_> {
         api,
         module: TypeGroup::Model,
         types_path: Some(TYPES_PATH),
+        file: None,
     }
 }
 

@@ -13,13 +13,33 @@ use crate::ir::{Api, Operation, ParameterLocation, RateLimitPolicy, Security, Ty
 use super::body;
 use super::security::scheme_const;
 use super::steps::{build_request, pagination_steps, param_kind, style_tokens};
+use crate::emit::server::reads_only_params;
 
+/// The handler of `operation`; `split`, it is written in a module of its
+/// own and imports what the router's module defines.
 pub(super) fn handler(
     api: &Api,
     operation: &Operation,
     policy_consts: &[(&RateLimitPolicy, proc_macro2::Ident)],
+    split: bool,
     imports: &mut Imports,
 ) -> TokenStream {
+    let from_parent = |imports: &mut Imports, name: &dyn std::fmt::Display| {
+        if split {
+            imports.add(&format!("super::{name}"));
+        }
+    };
+    from_parent(imports, &"Shared");
+    if reads_only_params(api, operation) {
+        return params_handler(api, operation, split, imports);
+    }
+    for path in [
+        "crate::runtime::context::Context",
+        "crate::runtime::envelope",
+        "crate::runtime::request_id",
+    ] {
+        imports.add(path);
+    }
     let name = ident(&operation.id.rust);
     let request_type = format_ident!("{}Request", operation.type_stem);
     imports.add(&format!("crate::operations::{request_type}"));
@@ -48,10 +68,15 @@ pub(super) fn handler(
         let Security::AnyOf(requirements) = &operation.security else {
             unreachable!("secured operations have requirements")
         };
-        let schemes = requirements
+        from_parent(imports, &"principal");
+        let schemes: Vec<_> = requirements
             .iter()
             .flat_map(|r| &r.schemes)
-            .map(|s| scheme_const(s));
+            .map(|s| scheme_const(s))
+            .collect();
+        for scheme in &schemes {
+            from_parent(imports, scheme);
+        }
         quote! {
             let principal = match principal(&shared.api, &raw, &[#(#schemes),*]).await {
                 Ok(principal) => principal,
@@ -59,21 +84,19 @@ pub(super) fn handler(
             };
         }
     } else {
-        quote! { let principal = (); }
+        TokenStream::new()
+    };
+    // A public operation's context has no principal.
+    let principal = if operation.is_secured() {
+        quote! { principal }
+    } else {
+        quote! { () }
     };
     let mut reads = Vec::new();
     let mut params_const = TokenStream::new();
     if let Some(id) = operation.params_type {
-        imports.add("crate::runtime::params::Param");
-        imports.add("crate::runtime::params::Kind");
-        imports.add("crate::runtime::params::Style");
-        if operation
-            .parameters
-            .iter()
-            .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
-        {
-            imports.add("crate::runtime::params::ScalarKind");
-        }
+        let (specs, specs_name) = param_specs(api, operation, false, imports);
+        params_const = specs;
         // Pagination reads fields of the params before the request is built,
         // so their type is spelled out; elsewhere the request's field gives it.
         let turbofish = crate::emit::wire::pagination(operation).is_some().then(|| {
@@ -81,34 +104,6 @@ pub(super) fn handler(
             let params_type = ident(&api.type_def(id).name);
             quote! { ::<types::params::#params_type> }
         });
-        let specs = operation.parameters.iter().map(|parameter| {
-            // Header lookups ignore case, so the wire name serves as is.
-            let wire = &parameter.name.wire;
-            let location = format_ident!(
-                "{}",
-                match parameter.location {
-                    ParameterLocation::Path => "path",
-                    ParameterLocation::Query => "query",
-                    ParameterLocation::Header => "header",
-                    ParameterLocation::Cookie => "cookie",
-                }
-            );
-            let kind = param_kind(api, &parameter.schema);
-            let style = style_tokens(parameter.style);
-            quote! { Param::#location(#wire, #kind, #style) }
-        });
-        let specs_name = format_ident!(
-            "{}_PARAMS",
-            crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
-        );
-        let specs_doc = format!(
-            " Where the parameters of `{}` are and how to read them.",
-            operation.id.rust
-        );
-        params_const = quote! {
-            #[doc = #specs_doc]
-            const #specs_name: &[Param] = &[#(#specs),*];
-        };
         reads.push(quote! {
             let params = problems.params #turbofish(&raw, #specs_name);
         });
@@ -149,13 +144,18 @@ pub(super) fn handler(
         });
     let mut limits_const = TokenStream::new();
     let limit_check = (!policies.is_empty()).then(|| {
-        let members = policies.iter().map(|policy| {
-            let (_, ident) = policy_consts
-                .iter()
-                .find(|(known, _)| known == policy)
-                .expect("every policy has a const");
-            ident
-        });
+        let members: Vec<_> = policies
+            .iter()
+            .map(|policy| {
+                let (_, ident) = policy_consts
+                    .iter()
+                    .find(|(known, _)| known == policy)
+                    .expect("every policy has a const");
+                from_parent(imports, ident);
+                ident
+            })
+            .collect();
+        imports.add("crate::runtime::rate_limit::Policy");
         let limits_name = format_ident!("{shouty}_LIMITS");
         let doc = format!(" The rate limits of `{}`.", operation.id.rust);
         limits_const = quote! {
@@ -229,7 +229,7 @@ pub(super) fn handler(
         quote! { envelope::handler_failed }
     };
     let answer = quote! {
-        match result {
+        match shared.api.#name(context, #request_value).await {
             Ok(response) => response.into_http(&request_id, #into_http_args),
             Err(error) => #failed(&error, &request_id),
         }
@@ -242,9 +242,7 @@ pub(super) fn handler(
         None => answer,
     };
     let call = quote! {
-        let context = Context::new(&request_id, principal, parts.extensions);
-        let request = #request_value;
-        let result = shared.api.#name(context, request).await;
+        let context = Context::new(&request_id, #principal, parts.extensions);
         #finish
     };
     let rest = quote! {
@@ -266,13 +264,14 @@ pub(super) fn handler(
         rest
     };
     let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
+    let visibility = split.then(|| quote! { pub(super) });
     quote! {
         #params_const
         #limits_const
         #idempotency_const
 
         #[doc = #doc]
-        async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
+        #visibility async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
             let (parts, #body_binding) = request.into_parts();
             let request_id = request_id::of(&parts.extensions);
             #path_check
@@ -281,6 +280,100 @@ pub(super) fn handler(
             #identity
             #limit_check
             #rest
+        }
+    }
+}
+
+/// The `<OPERATION>_PARAMS` const (`PARAMS` when `local` to the handler):
+/// where each parameter is and how to read it.
+fn param_specs(
+    api: &Api,
+    operation: &Operation,
+    local: bool,
+    imports: &mut Imports,
+) -> (TokenStream, proc_macro2::Ident) {
+    imports.add("crate::runtime::params::Param");
+    imports.add("crate::runtime::params::Kind");
+    imports.add("crate::runtime::params::Style");
+    if operation
+        .parameters
+        .iter()
+        .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
+    {
+        imports.add("crate::runtime::params::ScalarKind");
+    }
+    let specs = operation.parameters.iter().map(|parameter| {
+        // Header lookups ignore case, so the wire name serves as is.
+        let wire = &parameter.name.wire;
+        let location = format_ident!(
+            "{}",
+            match parameter.location {
+                ParameterLocation::Path => "path",
+                ParameterLocation::Query => "query",
+                ParameterLocation::Header => "header",
+                ParameterLocation::Cookie => "cookie",
+            }
+        );
+        let kind = param_kind(api, &parameter.schema);
+        let style = style_tokens(parameter.style);
+        quote! { Param::#location(#wire, #kind, #style) }
+    });
+    let doc = format!(
+        " Where the parameters of `{}` are and how to read them.",
+        operation.id.rust
+    );
+    let specs = quote! { &[#(#specs),*] };
+    match local {
+        // Inside the handler, the only one that reads it.
+        true => {
+            let name = format_ident!("PARAMS");
+            (quote! { const #name: &[Param] = #specs; }, name)
+        }
+        false => {
+            let name = format_ident!(
+                "{}_PARAMS",
+                crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
+            );
+            (
+                quote! { #[doc = #doc] const #name: &[Param] = #specs; },
+                name,
+            )
+        }
+    }
+}
+
+/// The handler of an operation that [`reads_only_params`]: `handle::params`
+/// does all of it.
+fn params_handler(
+    api: &Api,
+    operation: &Operation,
+    split: bool,
+    imports: &mut Imports,
+) -> TokenStream {
+    let name = ident(&operation.id.rust);
+    let response_type = format_ident!("{}Response", operation.type_stem);
+    imports.add(&format!("crate::operations::{response_type}"));
+    imports.add("crate::runtime::handle");
+    let (specs, specs_name) = param_specs(api, operation, true, imports);
+    let has_path = operation
+        .parameters
+        .iter()
+        .any(|p| p.location == ParameterLocation::Path);
+    let (path_extractor, path_value) = if has_path {
+        imports.add("crate::runtime::handle::PathParams");
+        (quote! { path: PathParams, }, quote! { Some(path) })
+    } else {
+        (quote! {}, quote! { None })
+    };
+    let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
+    let visibility = split.then(|| quote! { pub(super) });
+    quote! {
+        #[doc = #doc]
+        #visibility async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
+            #specs
+            let run = |context, checked| shared.api.#name(context, checked);
+            let answer = #response_type::into_http;
+            handle::params(#path_value, request, #specs_name, run, answer).await
         }
     }
 }

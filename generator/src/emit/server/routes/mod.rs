@@ -7,20 +7,91 @@ mod limits;
 mod security;
 mod steps;
 
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::rust::{ident, module_docs};
 use crate::emit::server::method_router;
 use crate::emit::typeref::Imports;
-use crate::emit::wire::{pagination, route};
-use crate::ir::{Api, Operation, Pagination};
+use crate::emit::wire::route;
+use crate::ir::{Api, Operation};
 
 use handler::handler;
 use limits::{limit_consts, policy_consts};
 use security::schemes;
 use steps::deprecation_headers;
 
+/// The imports every handler needs.
+const HANDLER_IMPORTS: [&str; 5] = [
+    "std::sync::Arc",
+    "axum::extract::Request",
+    "axum::extract::State",
+    "axum::response::Response",
+    "crate::Api",
+];
+
+/// One module's handlers of a split API: `routes/<file>.rs`.
+pub fn handler_module(api: &Api, file: &str) -> TokenStream {
+    let mut imports = Imports::default();
+    for path in HANDLER_IMPORTS {
+        imports.add(path);
+    }
+    let policies = policy_consts(api);
+    let handlers = handlers(api, &policies, Some(file), &mut imports);
+    let module_doc = module_docs(&format!("The handlers of the `{file}` area."));
+    let uses = imports.tokens();
+    quote! {
+        #module_doc
+        #uses
+        #(#handlers)*
+    }
+}
+
+/// The handlers, and the deprecation headers of deprecated operations: all,
+/// or with `file` those of one module of a split API.
+fn handlers(
+    api: &Api,
+    policies: &[(&crate::ir::RateLimitPolicy, proc_macro2::Ident)],
+    file: Option<&str>,
+    imports: &mut Imports,
+) -> Vec<TokenStream> {
+    let operations: Vec<&Operation> = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| file.is_none() || api.operation_module(*index) == file)
+        .map(|(_, operation)| operation)
+        .collect();
+    let split = file.is_some();
+    let mut handlers: Vec<TokenStream> = operations
+        .iter()
+        .map(|o| handler(api, o, policies, split, imports))
+        .collect();
+    let visibility = split.then(|| quote! { pub(super) });
+    for operation in operations {
+        if let Some(headers) = deprecation_headers(operation) {
+            imports.add("axum::http::HeaderValue");
+            let name = format_ident!("{}_deprecation", crate::naming::bare(&operation.id.rust));
+            let doc = format!(" The deprecation headers of `{}`.", operation.id.rust);
+            let inserts = headers.iter().map(|(header, value)| {
+                quote! { headers.insert(#header, HeaderValue::from_static(#value)); }
+            });
+            handlers.push(quote! {
+                #[doc = #doc]
+                #visibility async fn #name(mut response: Response) -> Response {
+                    let headers = response.headers_mut();
+                    #(#inserts)*
+                    response
+                }
+            });
+        }
+    }
+    handlers
+}
+
+/// The router, with the handlers unless the API is split.
 pub fn module(api: &Api) -> TokenStream {
     let mut imports = Imports::default();
     for path in [
@@ -33,50 +104,31 @@ pub fn module(api: &Api) -> TokenStream {
     ] {
         imports.add(path);
     }
+    let split = api.modules.is_split();
     if !api.operations.is_empty() {
-        for path in [
-            "std::sync::Arc",
-            "axum::extract::Request",
-            "axum::extract::State",
-            "axum::response::Response",
-            "crate::runtime::context::Context",
-            "crate::runtime::envelope",
-        ] {
-            imports.add(path);
+        imports.add("std::sync::Arc");
+        if !split {
+            for path in HANDLER_IMPORTS {
+                imports.add(path);
+            }
         }
     }
     let routes = routes(api, &mut imports);
     let policies = policy_consts(api);
-    let mut handlers: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|o| handler(api, o, &policies, &mut imports))
-        .collect();
-    for operation in &api.operations {
-        if let Some(headers) = deprecation_headers(operation) {
-            imports.add("axum::http::HeaderValue");
-            let name = format_ident!("{}_deprecation", crate::naming::bare(&operation.id.rust));
-            let doc = format!(" The deprecation headers of `{}`.", operation.id.rust);
-            let inserts = headers.iter().map(|(header, value)| {
-                quote! { headers.insert(#header, HeaderValue::from_static(#value)); }
-            });
-            handlers.push(quote! {
-                #[doc = #doc]
-                async fn #name(mut response: Response) -> Response {
-                    let headers = response.headers_mut();
-                    #(#inserts)*
-                    response
-                }
-            });
-        }
-    }
+    let (handlers, submodules) = if split {
+        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
+        let names: Vec<_> = files.iter().map(|file| ident(file)).collect();
+        (Vec::new(), quote! { #( #[rustfmt::skip] mod #names; )* })
+    } else {
+        (
+            handlers(api, &policies, None, &mut imports),
+            TokenStream::new(),
+        )
+    };
     let schemes = schemes(api, &mut imports);
     let limits = limit_consts(&policies, &mut imports);
-    // Public idempotent operations ask the limiter for the client's address.
-    let uses_limits = api.operations.iter().any(|o| {
-        !api.rate_limit_policies(o).is_empty() || (o.idempotency().is_some() && !o.is_secured())
-    });
-    let uses_idempotency = api.operations.iter().any(|o| o.idempotency().is_some());
+    let uses_limits = api.uses_limiter();
+    let uses_idempotency = api.uses_idempotency();
     let (limiter_field, limiter_init, limiter_binding) = if uses_limits {
         imports.add("crate::runtime::rate_limit::Limiter");
         (
@@ -101,9 +153,8 @@ pub fn module(api: &Api) -> TokenStream {
         quote! { let (#limiter_binding, #idempotency_binding) = config.layers(); }
     });
     // Handlers read the configuration for bodies and cursors only.
-    let reads_config = api.operations.iter().any(|o| {
-        o.request_body.is_some() || matches!(pagination(o), Some(Pagination::Cursor { .. }))
-    });
+    let reads_config =
+        api.uses_cursors() || api.operations.iter().any(|o| o.request_body.is_some());
     let (config_field, config_init) = if reads_config {
         (quote! { config: ServerConfig, }, quote! { config })
     } else {
@@ -119,7 +170,7 @@ pub fn module(api: &Api) -> TokenStream {
                 quote! { .route("/openapi.json", get(openapi_document)) },
                 quote! {
                     /// The effective OpenAPI document: the spec as this server answers.
-                    const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+                    const OPENAPI_DOCUMENT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json"));
 
                     /// `GET /openapi.json`
                     async fn openapi_document() -> Response {
@@ -152,6 +203,8 @@ pub fn module(api: &Api) -> TokenStream {
     }
     quote! {
         #module_doc
+
+        #submodules
 
         #uses
 
@@ -194,22 +247,27 @@ pub fn module(api: &Api) -> TokenStream {
 
 /// `.route(path, get(a).post(b))`, one per path, in document order.
 fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
-    let mut paths: Vec<(String, Vec<&Operation>)> = Vec::new();
-    for operation in &api.operations {
+    let mut paths: Vec<(String, Vec<(usize, &Operation)>)> = Vec::new();
+    for (index, operation) in api.operations.iter().enumerate() {
         let path = route(operation);
         match paths.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, operations)) => operations.push(operation),
-            None => paths.push((path, vec![operation])),
+            Some((_, operations)) => operations.push((index, operation)),
+            None => paths.push((path, vec![(index, operation)])),
         }
     }
     paths
         .iter()
         .map(|(path, operations)| {
             // The first method is axum's free function; the rest chain on it.
-            let first = method_router(operations[0].method);
+            let first = method_router(operations[0].1.method);
             imports.add(&format!("axum::routing::{first}"));
-            let methods = operations.iter().map(|operation| {
+            let methods = operations.iter().map(|(index, operation)| {
                 let method = method_router(operation.method);
+                // Split, each handler is in its area's module.
+                let module = api.operation_module(*index).map(|module| {
+                    let module = ident(module);
+                    quote! { #module:: }
+                });
                 let handler = ident(&operation.id.rust);
                 match deprecation_headers(operation) {
                     Some(_) => {
@@ -218,9 +276,9 @@ fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
                             "{}_deprecation",
                             crate::naming::bare(&operation.id.rust)
                         );
-                        quote! { #method(#handler::<A>.layer(middleware::map_response(#headers))) }
+                        quote! { #method(#module #handler::<A>.layer(middleware::map_response(#module #headers))) }
                     }
-                    None => quote! { #method(#handler::<A>) },
+                    None => quote! { #method(#module #handler::<A>) },
                 }
             });
             quote! { .route(#path, #(#methods).*) }

@@ -21,7 +21,9 @@ pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

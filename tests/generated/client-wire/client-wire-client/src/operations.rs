@@ -27,17 +27,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use client_wire_client::{Client, GetNoteOptions};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     item_id: i64,
-    /// #     note: &str,
-    /// #     tag: &[String],
-    /// #     x_trace: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, item_id: i64, note: &str, tag: &[String], x_trace: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_note(item_id, note, tag, x_trace, GetNoteOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_note(
         &self,
@@ -75,14 +68,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use client_wire_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     item_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, item_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.find_item(item_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn find_item(
         &self,
@@ -111,15 +100,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use client_wire_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     item_id: i64,
-    /// #     body: &types::Item,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, item_id: i64, body: &types::Item) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.put_item(item_id, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn put_item(
         &self,
@@ -150,14 +134,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use client_wire_client::{Client, Upload};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: impl Into<Upload>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: impl Into<Upload>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.upload(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn upload(
         &self,
@@ -181,14 +161,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use client_wire_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<&str>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.echo_text(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn echo_text(
         &self,

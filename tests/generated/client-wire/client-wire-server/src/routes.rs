@@ -127,9 +127,7 @@ async fn get_note<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetNoteRequest { params };
-    let result = shared.api.get_note(context, request).await;
-    match result {
+    match shared.api.get_note(context, GetNoteRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -162,9 +160,7 @@ async fn find_item<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = FindItemRequest { params };
-    let result = shared.api.find_item(context, request).await;
-    match result {
+    match shared.api.find_item(context, FindItemRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -205,9 +201,7 @@ async fn put_item<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PutItemRequest { params, body };
-    let result = shared.api.put_item(context, request).await;
-    match result {
+    match shared.api.put_item(context, PutItemRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -238,9 +232,7 @@ async fn upload<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = UploadRequest { body };
-    let result = shared.api.upload(context, request).await;
-    match result {
+    match shared.api.upload(context, UploadRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
     }
@@ -271,16 +263,16 @@ async fn echo_text<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = EchoTextRequest { body };
-    let result = shared.api.echo_text(context, request).await;
-    match result {
+    match shared.api.echo_text(context, EchoTextRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

@@ -26,14 +26,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use content_types_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Note,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Note) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_note(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_note(
         &self,
@@ -55,14 +51,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use content_types_client::{Client, ImportNotesRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<ImportNotesRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<ImportNotesRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.import_notes(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn import_notes(
         &self,
@@ -96,14 +88,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use content_types_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Shape,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Shape) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.draw_shape(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn draw_shape(
         &self,
@@ -126,14 +114,10 @@ impl Client {
     /// ```no_run
     /// # use content_types_client::Client;
     /// # use std::collections::BTreeMap;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &BTreeMap<String, i64>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &BTreeMap<String, i64>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.set_labels(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn set_labels(
         &self,
@@ -158,8 +142,7 @@ impl Client {
     /// # async fn example(client: &Client, body: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.render(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn render(
         &self,

@@ -24,8 +24,7 @@ impl Client {
     /// # async fn example(client: &Client, q: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.search(q, SearchOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn search(
         &self,

@@ -5,14 +5,11 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response as HttpResponse};
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
-/// The request of `search`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct SearchRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::SearchParams,
-}
+/// The request of `search`, checked against the spec: its parameters.
+pub type SearchRequest = ParamsRequest<types::params::SearchParams>;
 
 /// The responses `search` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

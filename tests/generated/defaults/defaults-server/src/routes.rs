@@ -10,12 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::SearchRequest;
+use crate::operations::SearchResponse;
 use crate::runtime::config::ServerConfig;
-use crate::runtime::context::Context;
-use crate::runtime::params::{Kind, Param, RawRequest, Style};
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::params::{Kind, Param, Style};
+use crate::runtime::{guard, handle, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -40,39 +38,26 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .layer(middleware::from_fn(request_id::layer))
 }
 
-/// Where the parameters of `search` are and how to read them.
-const SEARCH_PARAMS: &[Param] = &[
-    Param::query("q", Kind::String, Style::Repeated),
-    Param::query("limit", Kind::Integer, Style::Repeated),
-    Param::query("order", Kind::String, Style::Repeated),
-    Param::header("X-Trace", Kind::String, Style::Comma),
-];
-
 /// `GET /search`
 async fn search<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, SEARCH_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = SearchRequest { params };
-    let result = shared.api.search(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::query("q", Kind::String, Style::Repeated),
+        Param::query("limit", Kind::Integer, Style::Repeated),
+        Param::query("order", Kind::String, Style::Repeated),
+        Param::header("X-Trace", Kind::String, Style::Comma),
+    ];
+    let run = |context, checked| shared.api.search(context, checked);
+    let answer = SearchResponse::into_http;
+    handle::params(None, request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

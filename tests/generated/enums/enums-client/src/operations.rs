@@ -21,14 +21,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use enums_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::JobRequest,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::JobRequest) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_job(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_job(
         &self,

@@ -78,16 +78,16 @@ async fn list_prices<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = ListPricesRequest;
-    let result = shared.api.list_prices(context, request).await;
-    match result {
+    match shared.api.list_prices(context, ListPricesRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

@@ -21,14 +21,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use forgiving_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     item_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, item_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_item(item_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_item(
         &self,
@@ -50,14 +46,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use forgiving_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     thing_id: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, thing_id: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_item2(thing_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_item2(
         &self,

@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
 use crate::runtime::envelope;
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
 /// The request of `get_item`, checked against the spec.
@@ -31,12 +32,8 @@ impl GetItemResponse {
     }
 }
 
-/// The request of `get_item2`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct GetItem2Request {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::GetItem2Params,
-}
+/// The request of `get_item2`, checked against the spec: its parameters.
+pub type GetItem2Request = ParamsRequest<types::params::GetItem2Params>;
 
 /// The responses `get_item2` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

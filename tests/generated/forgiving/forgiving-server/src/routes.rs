@@ -11,14 +11,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::{GetItem2Request, GetItemRequest};
+use crate::operations::{GetItem2Response, GetItemRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::handle::PathParams;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::{envelope, guard, handle, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -93,48 +94,28 @@ async fn get_item<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetItemRequest { params };
-    let result = shared.api.get_item(context, request).await;
-    match result {
+    match shared.api.get_item(context, GetItemRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `get_item2` are and how to read them.
-const GET_ITEM2_PARAMS: &[Param] = &[
-    Param::path("thing_id", Kind::String, Style::Comma),
-];
 
 /// `GET /things/{thing_id}`
 async fn get_item2<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, GET_ITEM2_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetItem2Request { params };
-    let result = shared.api.get_item2(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("thing_id", Kind::String, Style::Comma)];
+    let run = |context, checked| shared.api.get_item2(context, checked);
+    let answer = GetItem2Response::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

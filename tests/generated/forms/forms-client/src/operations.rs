@@ -22,14 +22,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use forms_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::ChargeForm,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::ChargeForm) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_charge(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_charge(
         &self,
@@ -60,14 +56,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use forms_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<&types::SendMessageBody>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<&types::SendMessageBody>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.send_message(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn send_message(
         &self,

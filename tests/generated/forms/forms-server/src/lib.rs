@@ -29,5 +29,4 @@ pub use routes::router;
 pub use runtime::config::ServerConfig;
 pub use runtime::context::{Context, Credentials, Identity};
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};
-pub use runtime::pagination::{CursorPage, Page};
 pub use runtime::shutdown::signal as shutdown_signal;

@@ -29,14 +29,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use guards_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Order,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Order) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_order(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_order(
         &self,
@@ -63,14 +59,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use guards_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Order,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Order) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.start_job(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn start_job(
         &self,
@@ -97,14 +89,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use guards_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Order,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Order) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_public_order(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_public_order(
         &self,
@@ -132,8 +120,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.ping().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn ping(&self) -> Result<Response<()>, Error<PingError>> {
         let call = self.call(Method::GET, "/ping".to_string());
@@ -156,8 +143,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.by_header().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn by_header(&self) -> Result<Response<()>, Error<ByHeaderError>> {
         let call = self.call(Method::GET, "/by-header".to_string());
@@ -180,8 +166,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.bucket().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn bucket(&self) -> Result<Response<()>, Error<BucketError>> {
         let call = self.call(Method::GET, "/bucket".to_string());
@@ -204,8 +189,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.free().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn free(&self) -> Result<Response<()>, Error<FreeError>> {
         let call = self.call(Method::GET, "/free".to_string());

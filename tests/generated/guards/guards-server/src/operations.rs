@@ -143,21 +143,8 @@ impl ByHeaderResponse {
 #[derive(Debug, Clone, Default)]
 pub struct BucketRequest;
 
-/// The responses `bucket` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum BucketResponse {
-    /// `204`: Counted.
-    NoContent,
-}
-
-impl BucketResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::NoContent => StatusCode::NO_CONTENT.into_response(),
-        }
-    }
-}
+/// The responses `bucket` may return: the same as those of `by_header`.
+pub type BucketResponse = ByHeaderResponse;
 
 /// The request of `free`, checked against the spec.
 #[derive(Debug, Clone, Default)]

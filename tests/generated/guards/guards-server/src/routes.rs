@@ -212,9 +212,11 @@ async fn create_order<A: Api>(
             Err(response) => return response,
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = CreateOrderRequest { body };
-        let result = shared.api.create_order(context, request).await;
-        let response = match result {
+        let response = match shared
+            .api
+            .create_order(context, CreateOrderRequest { body })
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
@@ -287,9 +289,11 @@ async fn start_job<A: Api>(
             Err(response) => return response,
         };
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = StartJobRequest { body };
-        let result = shared.api.start_job(context, request).await;
-        let response = match result {
+        let response = match shared
+            .api
+            .start_job(context, StartJobRequest { body })
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
@@ -313,7 +317,6 @@ async fn create_public_order<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -344,10 +347,12 @@ async fn create_public_order<A: Api>(
         Ok(execution) => execution,
         Err(response) => return response,
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = CreatePublicOrderRequest { body };
-    let result = shared.api.create_public_order(context, request).await;
-    let response = match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    let response = match shared
+        .api
+        .create_public_order(context, CreatePublicOrderRequest { body })
+        .await
+    {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     };
@@ -364,16 +369,13 @@ async fn ping<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let limits = match shared.limiter.admit(PING_LIMITS, None, &parts).await {
         Ok(limits) => limits,
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context::new(&request_id, principal, parts.extensions);
-        let request = PingRequest;
-        let result = shared.api.ping(context, request).await;
-        match result {
+        let context = Context::new(&request_id, (), parts.extensions);
+        match shared.api.ping(context, PingRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -408,9 +410,7 @@ async fn by_header<A: Api>(
     };
     let response = async {
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = ByHeaderRequest;
-        let result = shared.api.by_header(context, request).await;
-        match result {
+        match shared.api.by_header(context, ByHeaderRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -445,9 +445,7 @@ async fn bucket<A: Api>(
     };
     let response = async {
         let context = Context::new(&request_id, principal, parts.extensions);
-        let request = BucketRequest;
-        let result = shared.api.bucket(context, request).await;
-        match result {
+        match shared.api.bucket(context, BucketRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         }
@@ -469,16 +467,16 @@ async fn free<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = FreeRequest;
-    let result = shared.api.free(context, request).await;
-    match result {
+    match shared.api.free(context, FreeRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

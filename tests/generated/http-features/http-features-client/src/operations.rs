@@ -31,8 +31,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.who_basic().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn who_basic(
         &self,
@@ -55,8 +54,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.who_bearer().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn who_bearer(
         &self,
@@ -81,8 +79,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.who_by_key().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn who_by_key(
         &self,
@@ -103,15 +100,10 @@ impl Client {
     /// ```no_run
     /// # use http_features_client::{Client, GetItemOptions};
     /// # use uuid::Uuid;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     item_id: Uuid,
-    /// #     x_trace: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, item_id: Uuid, x_trace: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_item(item_id, x_trace, GetItemOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_item(
         &self,
@@ -141,14 +133,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use http_features_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<&types::Note>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<&types::Note>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.post_note(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn post_note(
         &self,
@@ -184,8 +172,7 @@ impl Client {
     /// # async fn example(client: &Client, body: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.echo(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn echo(&self, body: &str) -> Result<Response<String>, Error<EchoError>> {
         let mut call = self.call(Method::POST, "/echo".to_string());
@@ -207,8 +194,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.panic_now().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn panic_now(&self) -> Result<Response<()>, Error<PanicNowError>> {
         let call = self.call(Method::GET, "/panic".to_string());
@@ -229,8 +215,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.fail_now().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn fail_now(&self) -> Result<Response<()>, Error<FailNowError>> {
         let call = self.call(Method::GET, "/fail".to_string());
@@ -251,8 +236,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.slow_down().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn slow_down(&self) -> Result<Response<()>, Error<SlowDownError>> {
         let call = self.call(Method::GET, "/slow".to_string());
@@ -273,8 +257,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.legacy().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     #[deprecated]
     pub async fn legacy(&self) -> Result<Response<()>, Error<LegacyError>> {

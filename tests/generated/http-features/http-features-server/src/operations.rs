@@ -7,6 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
 /// The request of `who_basic`, checked against the spec.
@@ -33,48 +34,18 @@ impl WhoBasicResponse {
 #[derive(Debug, Clone, Default)]
 pub struct WhoBearerRequest;
 
-/// The responses `who_bearer` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum WhoBearerResponse {
-    /// `200`: Who called.
-    Ok(types::Caller),
-}
-
-impl WhoBearerResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
-        }
-    }
-}
+/// The responses `who_bearer` may return: the same as those of `who_basic`.
+pub type WhoBearerResponse = WhoBasicResponse;
 
 /// The request of `who_by_key`, checked against the spec.
 #[derive(Debug, Clone, Default)]
 pub struct WhoByKeyRequest;
 
-/// The responses `who_by_key` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum WhoByKeyResponse {
-    /// `200`: Who called.
-    Ok(types::Caller),
-}
+/// The responses `who_by_key` may return: the same as those of `who_basic`.
+pub type WhoByKeyResponse = WhoBasicResponse;
 
-impl WhoByKeyResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
-        }
-    }
-}
-
-/// The request of `get_item`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct GetItemRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::GetItemParams,
-}
+/// The request of `get_item`, checked against the spec: its parameters.
+pub type GetItemRequest = ParamsRequest<types::params::GetItemParams>;
 
 /// The responses `get_item` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -186,21 +157,8 @@ impl PanicNowResponse {
 #[derive(Debug, Clone, Default)]
 pub struct FailNowRequest;
 
-/// The responses `fail_now` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum FailNowResponse {
-    /// `204`: Never answered.
-    NoContent,
-}
-
-impl FailNowResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::NoContent => StatusCode::NO_CONTENT.into_response(),
-        }
-    }
-}
+/// The responses `fail_now` may return: the same as those of `panic_now`.
+pub type FailNowResponse = PanicNowResponse;
 
 /// The request of `slow_down`, checked against the spec.
 #[derive(Debug, Clone, Default)]

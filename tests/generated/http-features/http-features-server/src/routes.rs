@@ -4,8 +4,7 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
@@ -14,17 +13,18 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
-    EchoRequest, FailNowRequest, GetItemRequest, LegacyRequest, PanicNowRequest,
+    EchoRequest, FailNowRequest, GetItemResponse, LegacyRequest, PanicNowRequest,
     PostNoteRequest, SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
 };
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::handle::PathParams;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::{envelope, guard, handle, request, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -120,9 +120,7 @@ async fn who_basic<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = WhoBasicRequest;
-    let result = shared.api.who_basic(context, request).await;
-    match result {
+    match shared.api.who_basic(context, WhoBasicRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -141,9 +139,7 @@ async fn who_bearer<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = WhoBearerRequest;
-    let result = shared.api.who_bearer(context, request).await;
-    match result {
+    match shared.api.who_bearer(context, WhoBearerRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -162,48 +158,28 @@ async fn who_by_key<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = WhoByKeyRequest;
-    let result = shared.api.who_by_key(context, request).await;
-    match result {
+    match shared.api.who_by_key(context, WhoByKeyRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
-/// Where the parameters of `get_item` are and how to read them.
-const GET_ITEM_PARAMS: &[Param] = &[
-    Param::path("item_id", Kind::String, Style::Comma),
-    Param::header("X-Trace", Kind::String, Style::Comma),
-    Param::cookie("theme", Kind::String, Style::Comma),
-    Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
-    Param::query("verbose", Kind::Boolean, Style::Repeated),
-];
-
 /// `GET /items/{item_id}`
 async fn get_item<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, GET_ITEM_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetItemRequest { params };
-    let result = shared.api.get_item(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::path("item_id", Kind::String, Style::Comma),
+        Param::header("X-Trace", Kind::String, Style::Comma),
+        Param::cookie("theme", Kind::String, Style::Comma),
+        Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
+        Param::query("verbose", Kind::Boolean, Style::Repeated),
+    ];
+    let run = |context, checked| shared.api.get_item(context, checked);
+    let answer = GetItemResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// `POST /notes`
@@ -213,7 +189,6 @@ async fn post_note<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -228,10 +203,8 @@ async fn post_note<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PostNoteRequest { body };
-    let result = shared.api.post_note(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.post_note(context, PostNoteRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -244,7 +217,6 @@ async fn echo<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -257,10 +229,8 @@ async fn echo<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = EchoRequest { body };
-    let result = shared.api.echo(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.echo(context, EchoRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -273,11 +243,8 @@ async fn panic_now<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PanicNowRequest;
-    let result = shared.api.panic_now(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.panic_now(context, PanicNowRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -290,11 +257,8 @@ async fn fail_now<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = FailNowRequest;
-    let result = shared.api.fail_now(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.fail_now(context, FailNowRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -307,11 +271,8 @@ async fn slow_down<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = SlowDownRequest;
-    let result = shared.api.slow_down(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.slow_down(context, SlowDownRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -324,11 +285,8 @@ async fn legacy<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = LegacyRequest;
-    let result = shared.api.legacy(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.legacy(context, LegacyRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -343,7 +301,9 @@ async fn legacy_deprecation(mut response: Response) -> Response {
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

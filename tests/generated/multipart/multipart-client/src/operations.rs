@@ -22,14 +22,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use multipart_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Upload,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Upload) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.upload(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn upload(
         &self,

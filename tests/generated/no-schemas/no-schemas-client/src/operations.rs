@@ -23,8 +23,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.ping().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn ping(&self) -> Result<Response<()>, Error<PingError>> {
         let call = self.call(Method::GET, "/ping".to_string());
@@ -45,8 +44,7 @@ impl Client {
     /// # async fn example(client: &Client, word: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.echo_word(word).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn echo_word(
         &self,

@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
 /// The request of `ping`, checked against the spec.
@@ -28,12 +29,8 @@ impl PingResponse {
     }
 }
 
-/// The request of `echo_word`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct EchoWordRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::EchoWordParams,
-}
+/// The request of `echo_word`, checked against the spec: its parameters.
+pub type EchoWordRequest = ParamsRequest<types::params::EchoWordParams>;
 
 /// The responses `echo_word` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

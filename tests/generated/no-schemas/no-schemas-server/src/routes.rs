@@ -4,20 +4,18 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::{EchoWordRequest, PingRequest};
+use crate::operations::{EchoWordResponse, PingRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
-use crate::runtime::params::{Kind, Param, RawRequest, Style};
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::handle::PathParams;
+use crate::runtime::params::{Kind, Param, Style};
+use crate::runtime::{envelope, guard, handle, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -50,48 +48,29 @@ async fn ping<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PingRequest;
-    let result = shared.api.ping(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.ping(context, PingRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `echo_word` are and how to read them.
-const ECHO_WORD_PARAMS: &[Param] = &[Param::path("word", Kind::String, Style::Comma)];
 
 /// `GET /echo/{word}`
 async fn echo_word<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, ECHO_WORD_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = EchoWordRequest { params };
-    let result = shared.api.echo_word(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("word", Kind::String, Style::Comma)];
+    let run = |context, checked| shared.api.echo_word(context, checked);
+    let answer = EchoWordResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

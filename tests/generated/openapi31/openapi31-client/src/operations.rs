@@ -23,14 +23,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use openapi31_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::ParcelCreate,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::ParcelCreate) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_parcel(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_parcel(
         &self,
@@ -52,14 +48,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use openapi31_client::{Client, GetParcelOptions};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     parcel_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, parcel_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_parcel(parcel_id, GetParcelOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_parcel(
         &self,

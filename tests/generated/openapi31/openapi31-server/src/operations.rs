@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
 /// The request of `create_parcel`, checked against the spec.
@@ -31,12 +32,8 @@ impl CreateParcelResponse {
     }
 }
 
-/// The request of `get_parcel`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct GetParcelRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::GetParcelParams,
-}
+/// The request of `get_parcel`, checked against the spec: its parameters.
+pub type GetParcelRequest = ParamsRequest<types::params::GetParcelParams>;
 
 /// The responses `get_parcel` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

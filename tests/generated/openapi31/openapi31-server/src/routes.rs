@@ -4,20 +4,19 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::{CreateParcelRequest, GetParcelRequest};
+use crate::operations::{CreateParcelRequest, GetParcelResponse};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
-use crate::runtime::params::{Kind, Param, RawRequest, Style};
+use crate::runtime::handle::PathParams;
+use crate::runtime::params::{Kind, Param, Style};
 use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::{envelope, guard, handle, request, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -51,7 +50,6 @@ async fn create_parcel<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -66,50 +64,32 @@ async fn create_parcel<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = CreateParcelRequest { body };
-    let result = shared.api.create_parcel(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.create_parcel(context, CreateParcelRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `get_parcel` are and how to read them.
-const GET_PARCEL_PARAMS: &[Param] = &[
-    Param::path("parcel_id", Kind::Integer, Style::Comma),
-    Param::query("note", Kind::String, Style::Repeated),
-];
 
 /// `GET /api/parcels/{parcel_id}`
 async fn get_parcel<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, GET_PARCEL_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetParcelRequest { params };
-    let result = shared.api.get_parcel(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::path("parcel_id", Kind::Integer, Style::Comma),
+        Param::query("note", Kind::String, Style::Repeated),
+    ];
+    let run = |context, checked| shared.api.get_parcel(context, checked);
+    let answer = GetParcelResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

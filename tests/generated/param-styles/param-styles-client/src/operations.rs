@@ -23,16 +23,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use param_styles_client::{Client, EchoStylesOptions};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     simple: &[i64],
-    /// #     label: &[String],
-    /// #     matrix: &[i64],
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, simple: &[i64], label: &[String], matrix: &[i64]) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.echo_styles(simple, label, matrix, EchoStylesOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn echo_styles(
         &self,
@@ -75,8 +69,7 @@ impl Client {
     /// # async fn example(client: &Client, id: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.echo_single(id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn echo_single(
         &self,

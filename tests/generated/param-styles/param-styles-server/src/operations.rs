@@ -9,14 +9,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
 use serde_json::Value;
 use crate::runtime::envelope;
+use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
-/// The request of `echo_styles`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct EchoStylesRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::EchoStylesParams,
-}
+/// The request of `echo_styles`, checked against the spec: its parameters.
+pub type EchoStylesRequest = ParamsRequest<types::params::EchoStylesParams>;
 
 /// The responses `echo_styles` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -34,12 +31,8 @@ impl EchoStylesResponse {
     }
 }
 
-/// The request of `echo_single`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct EchoSingleRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::EchoSingleParams,
-}
+/// The request of `echo_single`, checked against the spec: its parameters.
+pub type EchoSingleRequest = ParamsRequest<types::params::EchoSingleParams>;
 
 /// The responses `echo_single` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

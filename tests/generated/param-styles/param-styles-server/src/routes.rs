@@ -4,20 +4,17 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::{EchoSingleRequest, EchoStylesRequest};
+use crate::operations::{EchoSingleResponse, EchoStylesResponse};
 use crate::runtime::config::ServerConfig;
-use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
-use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::handle::PathParams;
+use crate::runtime::params::{Kind, Param, ScalarKind, Style};
+use crate::runtime::{guard, handle, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,89 +40,55 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .layer(middleware::from_fn(request_id::layer))
 }
 
-/// Where the parameters of `echo_styles` are and how to read them.
-const ECHO_STYLES_PARAMS: &[Param] = &[
-    Param::path("simple", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
-    Param::path(
-        "label",
-        Kind::ArrayOf(ScalarKind::String),
-        Style::Label { explode: true },
-    ),
-    Param::path(
-        "matrix",
-        Kind::ArrayOf(ScalarKind::Integer),
-        Style::Matrix { explode: false },
-    ),
-    Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
-    Param::query("ids", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
-    Param::query("words", Kind::ArrayOf(ScalarKind::String), Style::Space),
-    Param::query("names", Kind::ArrayOf(ScalarKind::String), Style::Pipe),
-    Param::query("filter", Kind::Object, Style::DeepObject),
-    Param::header("X-Codes", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
-    Param::cookie("flavours", Kind::ArrayOf(ScalarKind::String), Style::Comma),
-];
-
 /// `GET /styles/{simple}/{label}/{matrix}`
 async fn echo_styles<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, ECHO_STYLES_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = EchoStylesRequest { params };
-    let result = shared.api.echo_styles(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::path("simple", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+        Param::path(
+            "label",
+            Kind::ArrayOf(ScalarKind::String),
+            Style::Label { explode: true },
+        ),
+        Param::path(
+            "matrix",
+            Kind::ArrayOf(ScalarKind::Integer),
+            Style::Matrix { explode: false },
+        ),
+        Param::query("tags", Kind::ArrayOf(ScalarKind::String), Style::Repeated),
+        Param::query("ids", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+        Param::query("words", Kind::ArrayOf(ScalarKind::String), Style::Space),
+        Param::query("names", Kind::ArrayOf(ScalarKind::String), Style::Pipe),
+        Param::query("filter", Kind::Object, Style::DeepObject),
+        Param::header("X-Codes", Kind::ArrayOf(ScalarKind::Integer), Style::Comma),
+        Param::cookie("flavours", Kind::ArrayOf(ScalarKind::String), Style::Comma),
+    ];
+    let run = |context, checked| shared.api.echo_styles(context, checked);
+    let answer = EchoStylesResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
-
-/// Where the parameters of `echo_single` are and how to read them.
-const ECHO_SINGLE_PARAMS: &[Param] = &[
-    Param::path("id", Kind::String, Style::Matrix { explode: false }),
-];
 
 /// `GET /single/{id}`
 async fn echo_single<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, ECHO_SINGLE_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = EchoSingleRequest { params };
-    let result = shared.api.echo_single(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::path("id", Kind::String, Style::Matrix { explode: false }),
+    ];
+    let run = |context, checked| shared.api.echo_single(context, checked);
+    let answer = EchoSingleResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

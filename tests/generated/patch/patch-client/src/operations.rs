@@ -22,15 +22,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use patch_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     note_id: i64,
-    /// #     body: &types::NotePatch,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, note_id: i64, body: &types::NotePatch) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_note(note_id, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn update_note(
         &self,

@@ -39,14 +39,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, UpdatePetRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: impl Into<UpdatePetRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: impl Into<UpdatePetRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_pet(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn update_pet(
         &self,
@@ -78,14 +74,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, AddPetRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: impl Into<AddPetRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: impl Into<AddPetRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.add_pet(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn add_pet(
         &self,
@@ -120,8 +112,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.find_pets_by_status(FindPetsByStatusOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn find_pets_by_status(
         &self,
@@ -148,8 +139,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.find_pets_by_tags(FindPetsByTagsOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn find_pets_by_tags(
         &self,
@@ -173,14 +163,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     pet_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, pet_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_pet_by_id(pet_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_pet_by_id(
         &self,
@@ -204,14 +190,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, UpdatePetWithFormOptions};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     pet_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, pet_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_pet_with_form(pet_id, UpdatePetWithFormOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn update_pet_with_form(
         &self,
@@ -238,14 +220,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, DeletePetOptions};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     pet_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, pet_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_pet(pet_id, DeletePetOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn delete_pet(
         &self,
@@ -271,15 +249,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, UploadFileOptions, Upload};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     pet_id: i64,
-    /// #     body: Option<Upload>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, pet_id: i64, body: Option<Upload>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.upload_file(pet_id, body, UploadFileOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn upload_file(
         &self,
@@ -319,8 +292,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_inventory().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_inventory(
         &self,
@@ -342,14 +314,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, PlaceOrderRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<PlaceOrderRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<PlaceOrderRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.place_order(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn place_order(
         &self,
@@ -383,14 +351,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     order_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, order_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_order_by_id(order_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_order_by_id(
         &self,
@@ -417,14 +381,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     order_id: i64,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, order_id: i64) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_order(order_id).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn delete_order(
         &self,
@@ -451,14 +411,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, CreateUserRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<CreateUserRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<CreateUserRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_user(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_user(
         &self,
@@ -492,14 +448,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<&[types::User]>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<&[types::User]>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_users_with_list_input(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_users_with_list_input(
         &self,
@@ -529,8 +481,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.login_user(LoginUserOptions::default()).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn login_user(
         &self,
@@ -558,8 +509,7 @@ impl Client {
     /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.logout_user().await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn logout_user(&self) -> Result<Response<()>, Error<LogoutUserError>> {
         let call = self.call(Method::GET, "/api/v3/user/logout".to_string());
@@ -579,14 +529,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     username: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, username: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_user_by_name(username).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn get_user_by_name(
         &self,
@@ -610,15 +556,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::{Client, UpdateUserRequestBody};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     username: &str,
-    /// #     body: Option<UpdateUserRequestBody<'_>>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, username: &str, body: Option<UpdateUserRequestBody<'_>>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.update_user(username, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn update_user(
         &self,
@@ -654,14 +595,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use petstore_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     username: &str,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, username: &str) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_user(username).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn delete_user(
         &self,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope;
+use crate::runtime::handle::ParamsRequest;
 use crate::runtime::stream::BodyStream;
 use crate::types;
 
@@ -349,12 +350,8 @@ impl PlaceOrderResponse {
     }
 }
 
-/// The request of `get_order_by_id`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct GetOrderByIdRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::GetOrderByIdParams,
-}
+/// The request of `get_order_by_id`, checked against the spec: its parameters.
+pub type GetOrderByIdRequest = ParamsRequest<types::params::GetOrderByIdParams>;
 
 /// The responses `get_order_by_id` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -381,12 +378,8 @@ impl GetOrderByIdResponse {
     }
 }
 
-/// The request of `delete_order`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct DeleteOrderRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::DeleteOrderParams,
-}
+/// The request of `delete_order`, checked against the spec: its parameters.
+pub type DeleteOrderRequest = ParamsRequest<types::params::DeleteOrderParams>;
 
 /// The responses `delete_order` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -477,12 +470,8 @@ impl CreateUsersWithListInputResponse {
     }
 }
 
-/// The request of `login_user`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct LoginUserRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::LoginUserParams,
-}
+/// The request of `login_user`, checked against the spec: its parameters.
+pub type LoginUserRequest = ParamsRequest<types::params::LoginUserParams>;
 
 /// The responses `login_user` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -564,12 +553,8 @@ impl LogoutUserResponse {
     }
 }
 
-/// The request of `get_user_by_name`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct GetUserByNameRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::GetUserByNameParams,
-}
+/// The request of `get_user_by_name`, checked against the spec: its parameters.
+pub type GetUserByNameRequest = ParamsRequest<types::params::GetUserByNameParams>;
 
 /// The responses `get_user_by_name` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]
@@ -642,12 +627,8 @@ impl UpdateUserResponse {
     }
 }
 
-/// The request of `delete_user`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct DeleteUserRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::DeleteUserParams,
-}
+/// The request of `delete_user`, checked against the spec: its parameters.
+pub type DeleteUserRequest = ParamsRequest<types::params::DeleteUserParams>;
 
 /// The responses `delete_user` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

@@ -12,10 +12,10 @@ use axum::routing::{get, post, put};
 use axum::{Router, middleware};
 use crate::operations::{
     AddPetRequest, AddPetRequestBody, CreateUserRequest, CreateUserRequestBody,
-    CreateUsersWithListInputRequest, DeleteOrderRequest, DeletePetRequest,
-    DeleteUserRequest, FindPetsByStatusRequest, FindPetsByTagsRequest,
-    GetInventoryRequest, GetOrderByIdRequest, GetPetByIdRequest, GetUserByNameRequest,
-    LoginUserRequest, LogoutUserRequest, PlaceOrderRequest, PlaceOrderRequestBody,
+    CreateUsersWithListInputRequest, DeleteOrderResponse, DeletePetRequest,
+    DeleteUserResponse, FindPetsByStatusRequest, FindPetsByTagsRequest,
+    GetInventoryRequest, GetOrderByIdResponse, GetPetByIdRequest, GetUserByNameResponse,
+    LoginUserResponse, LogoutUserRequest, PlaceOrderRequest, PlaceOrderRequestBody,
     UpdatePetRequest, UpdatePetRequestBody, UpdatePetWithFormRequest, UpdateUserRequest,
     UpdateUserRequestBody, UploadFileRequest,
 };
@@ -23,10 +23,11 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::handle::PathParams;
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, form, guard, request, request_id, stream};
+use crate::runtime::{envelope, form, guard, handle, request, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -157,9 +158,7 @@ async fn update_pet<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = UpdatePetRequest { body };
-    let result = shared.api.update_pet(context, request).await;
-    match result {
+    match shared.api.update_pet(context, UpdatePetRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -215,9 +214,7 @@ async fn add_pet<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = AddPetRequest { body };
-    let result = shared.api.add_pet(context, request).await;
-    match result {
+    match shared.api.add_pet(context, AddPetRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -246,9 +243,11 @@ async fn find_pets_by_status<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = FindPetsByStatusRequest { params };
-    let result = shared.api.find_pets_by_status(context, request).await;
-    match result {
+    match shared
+        .api
+        .find_pets_by_status(context, FindPetsByStatusRequest { params })
+        .await
+    {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -277,9 +276,7 @@ async fn find_pets_by_tags<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = FindPetsByTagsRequest { params };
-    let result = shared.api.find_pets_by_tags(context, request).await;
-    match result {
+    match shared.api.find_pets_by_tags(context, FindPetsByTagsRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -312,9 +309,7 @@ async fn get_pet_by_id<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetPetByIdRequest { params };
-    let result = shared.api.get_pet_by_id(context, request).await;
-    match result {
+    match shared.api.get_pet_by_id(context, GetPetByIdRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -349,9 +344,11 @@ async fn update_pet_with_form<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = UpdatePetWithFormRequest { params };
-    let result = shared.api.update_pet_with_form(context, request).await;
-    match result {
+    match shared
+        .api
+        .update_pet_with_form(context, UpdatePetWithFormRequest { params })
+        .await
+    {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -385,9 +382,7 @@ async fn delete_pet<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = DeletePetRequest { params };
-    let result = shared.api.delete_pet(context, request).await;
-    match result {
+    match shared.api.delete_pet(context, DeletePetRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -429,9 +424,7 @@ async fn upload_file<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = UploadFileRequest { params, body };
-    let result = shared.api.upload_file(context, request).await;
-    match result {
+    match shared.api.upload_file(context, UploadFileRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
     }
@@ -450,9 +443,7 @@ async fn get_inventory<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetInventoryRequest;
-    let result = shared.api.get_inventory(context, request).await;
-    match result {
+    match shared.api.get_inventory(context, GetInventoryRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -465,7 +456,6 @@ async fn place_order<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -503,77 +493,35 @@ async fn place_order<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PlaceOrderRequest { body };
-    let result = shared.api.place_order(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.place_order(context, PlaceOrderRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `get_order_by_id` are and how to read them.
-const GET_ORDER_BY_ID_PARAMS: &[Param] = &[
-    Param::path("orderId", Kind::Integer, Style::Comma),
-];
 
 /// `GET /api/v3/store/order/{orderId}`
 async fn get_order_by_id<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, GET_ORDER_BY_ID_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetOrderByIdRequest { params };
-    let result = shared.api.get_order_by_id(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("orderId", Kind::Integer, Style::Comma)];
+    let run = |context, checked| shared.api.get_order_by_id(context, checked);
+    let answer = GetOrderByIdResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
-
-/// Where the parameters of `delete_order` are and how to read them.
-const DELETE_ORDER_PARAMS: &[Param] = &[
-    Param::path("orderId", Kind::Integer, Style::Comma),
-];
 
 /// `DELETE /api/v3/store/order/{orderId}`
 async fn delete_order<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, DELETE_ORDER_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = DeleteOrderRequest { params };
-    let result = shared.api.delete_order(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("orderId", Kind::Integer, Style::Comma)];
+    let run = |context, checked| shared.api.delete_order(context, checked);
+    let answer = DeleteOrderResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// `POST /api/v3/user`
@@ -583,7 +531,6 @@ async fn create_user<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -621,10 +568,8 @@ async fn create_user<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = CreateUserRequest { body };
-    let result = shared.api.create_user(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.create_user(context, CreateUserRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
@@ -637,7 +582,6 @@ async fn create_users_with_list_input<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -652,44 +596,34 @@ async fn create_users_with_list_input<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = CreateUsersWithListInputRequest {
-        body,
-    };
-    let result = shared.api.create_users_with_list_input(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared
+        .api
+        .create_users_with_list_input(
+            context,
+            CreateUsersWithListInputRequest {
+                body,
+            },
+        )
+        .await
+    {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `login_user` are and how to read them.
-const LOGIN_USER_PARAMS: &[Param] = &[
-    Param::query("username", Kind::String, Style::Repeated),
-    Param::query("password", Kind::String, Style::Repeated),
-];
 
 /// `GET /api/v3/user/login`
 async fn login_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, LOGIN_USER_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = LoginUserRequest { params };
-    let result = shared.api.login_user(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[
+        Param::query("username", Kind::String, Style::Repeated),
+        Param::query("password", Kind::String, Style::Repeated),
+    ];
+    let run = |context, checked| shared.api.login_user(context, checked);
+    let answer = LoginUserResponse::into_http;
+    handle::params(None, request, PARAMS, run, answer).await
 }
 
 /// `GET /api/v3/user/logout`
@@ -699,46 +633,23 @@ async fn logout_user<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = LogoutUserRequest;
-    let result = shared.api.logout_user(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.logout_user(context, LogoutUserRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
-/// Where the parameters of `get_user_by_name` are and how to read them.
-const GET_USER_BY_NAME_PARAMS: &[Param] = &[
-    Param::path("username", Kind::String, Style::Comma),
-];
-
 /// `GET /api/v3/user/{username}`
 async fn get_user_by_name<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, GET_USER_BY_NAME_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = GetUserByNameRequest { params };
-    let result = shared.api.get_user_by_name(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("username", Kind::String, Style::Comma)];
+    let run = |context, checked| shared.api.get_user_by_name(context, checked);
+    let answer = GetUserByNameResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// Where the parameters of `update_user` are and how to read them.
@@ -758,7 +669,6 @@ async fn update_user<A: Api>(
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -797,49 +707,29 @@ async fn update_user<A: Api>(
     let (Some(params), Some(body)) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = UpdateUserRequest { params, body };
-    let result = shared.api.update_user(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.update_user(context, UpdateUserRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
-
-/// Where the parameters of `delete_user` are and how to read them.
-const DELETE_USER_PARAMS: &[Param] = &[
-    Param::path("username", Kind::String, Style::Comma),
-];
 
 /// `DELETE /api/v3/user/{username}`
 async fn delete_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, _body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, DELETE_USER_PARAMS);
-    let Some(params) = params else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = DeleteUserRequest { params };
-    let result = shared.api.delete_user(context, request).await;
-    match result {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("username", Kind::String, Style::Comma)];
+    let run = |context, checked| shared.api.delete_user(context, checked);
+    let answer = DeleteUserResponse::into_http;
+    handle::params(Some(path), request, PARAMS, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

@@ -21,14 +21,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use read_write_client::{Client, types};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &types::Credential,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &types::Credential) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.create_credential(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn create_credential(
         &self,

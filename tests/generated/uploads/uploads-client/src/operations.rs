@@ -23,15 +23,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use uploads_client::{Client, Upload};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     name: &str,
-    /// #     body: impl Into<Upload>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, name: &str, body: impl Into<Upload>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.put_file(name, body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn put_file(
         &self,
@@ -57,14 +52,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use uploads_client::{Client, Upload};
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: Option<Upload>,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: Option<Upload>) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.attach_note(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn attach_note(
         &self,
@@ -88,14 +79,10 @@ impl Client {
     ///
     /// ```no_run
     /// # use uploads_client::Client;
-    /// # async fn example(
-    /// #     client: &Client,
-    /// #     body: &[u8],
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &Client, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.put_avatar(body).await?;
     /// println!("{:?}", response.data);
-    /// # Ok(())
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn put_avatar(
         &self,

@@ -39,21 +39,8 @@ pub struct AttachNoteRequest {
     pub body: Option<BodyStream>,
 }
 
-/// The responses `attach_note` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum AttachNoteResponse {
-    /// `200`: What the server stored.
-    Ok(types::Stored),
-}
-
-impl AttachNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
-        }
-    }
-}
+/// The responses `attach_note` may return: the same as those of `put_file`.
+pub type AttachNoteResponse = PutFileResponse;
 
 /// The request of `put_avatar`, checked against the spec.
 #[derive(Debug, Clone)]
@@ -61,18 +48,5 @@ pub struct PutAvatarRequest {
     pub body: Vec<u8>,
 }
 
-/// The responses `put_avatar` may return: one variant per status the spec declares.
-#[derive(Debug, Clone)]
-pub enum PutAvatarResponse {
-    /// `200`: What the server stored.
-    Ok(types::Stored),
-}
-
-impl PutAvatarResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
-        match self {
-            Self::Ok(body) => envelope::json(StatusCode::OK, &body),
-        }
-    }
-}
+/// The responses `put_avatar` may return: the same as those of `put_file`.
+pub type PutAvatarResponse = PutFileResponse;

@@ -60,7 +60,6 @@ async fn put_file<A: Api>(
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
     let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let principal = ();
     let mut problems = Problems::default();
     let params = problems.params(&raw, PUT_FILE_PARAMS);
     let body = match problems
@@ -74,10 +73,8 @@ async fn put_file<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PutFileRequest { params, body };
-    let result = shared.api.put_file(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.put_file(context, PutFileRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
     }
@@ -90,7 +87,6 @@ async fn attach_note<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let mut problems = Problems::default();
     let body = match problems
         .body(
@@ -103,10 +99,8 @@ async fn attach_note<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = AttachNoteRequest { body };
-    let result = shared.api.attach_note(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.attach_note(context, AttachNoteRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
     }
@@ -119,7 +113,6 @@ async fn put_avatar<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let principal = ();
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -137,17 +130,17 @@ async fn put_avatar<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
-    let request = PutAvatarRequest { body };
-    let result = shared.api.put_avatar(context, request).await;
-    match result {
+    let context = Context::new(&request_id, (), parts.extensions);
+    match shared.api.put_avatar(context, PutAvatarRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
-const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")
+);
 
 /// `GET /openapi.json`
 async fn openapi_document() -> Response {

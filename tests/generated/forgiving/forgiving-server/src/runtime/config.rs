@@ -5,14 +5,6 @@
 
 use std::time::Duration;
 
-use crate::runtime::clock::Clock;
-use crate::runtime::cursor::CursorCodec;
-use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
-use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
-#[cfg(feature = "redis")]
-use crate::runtime::redis_store::RedisStore;
-
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
 #[derive(Debug, Clone)]
@@ -25,16 +17,6 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
-    /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
-    /// made at startup, so cursors do not survive a restart or cross replicas.
-    pub cursors: CursorCodec,
-    /// Where rate-limit counters and idempotency records live: in memory
-    /// (the default) or in Redis when `REDIS_URL` is set.
-    pub backend: Backend,
-    pub rate_limits: RateLimitSettings,
-    pub idempotency: IdempotencySettings,
-    /// The time the limiter and the idempotency store go by (tests replace it).
-    pub clock: Clock,
 }
 
 impl Default for ServerConfig {
@@ -43,95 +25,6 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            cursors: CursorCodec::new(random_key()),
-            backend: Backend::Memory(MemoryBounds::default()),
-            rate_limits: RateLimitSettings::default(),
-            idempotency: IdempotencySettings::default(),
-            clock: Clock::system(),
-        }
-    }
-}
-
-/// Where the state of the rate limiter and of idempotency keys is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Backend {
-    /// In this process: right for one replica, lost on restart.
-    Memory(MemoryBounds),
-    /// In Redis, shared by every replica that uses the same URL and prefix
-    /// (with the crate's `redis` feature, on by default).
-    #[cfg(feature = "redis")]
-    Redis {
-        /// `REDIS_URL`, such as `redis://127.0.0.1:6379`.
-        url: String,
-        /// Starts every key (`REDIS_KEY_PREFIX`, default `<crate name>:`).
-        key_prefix: String,
-        /// The longest wait for one answer (`REDIS_TIMEOUT_MS`, default 500):
-        /// past it, limits fail open and idempotent requests get `503`.
-        timeout: Duration,
-    },
-}
-
-/// How much the in-memory backend may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MemoryBounds {
-    /// Rate-limit keys tracked (`RATE_LIMIT_MAX_KEYS`, default 1,000,000);
-    /// past it the least recently seen are forgotten.
-    pub rate_limit_keys: usize,
-    /// Idempotency keys kept (`IDEMPOTENCY_MAX_KEYS`, default 100,000).
-    pub idempotency_keys: usize,
-    /// Bytes of stored responses (`IDEMPOTENCY_MAX_BYTES`, default 256 MiB).
-    /// When either bound is reached by unexpired records, new keys get `503`.
-    pub idempotency_bytes: usize,
-}
-
-impl Default for MemoryBounds {
-    fn default() -> Self {
-        MemoryBounds {
-            rate_limit_keys: 1_000_000,
-            idempotency_keys: 100_000,
-            idempotency_bytes: 256 * 1024 * 1024,
-        }
-    }
-}
-
-/// How the rate limiter behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateLimitSettings {
-    /// `false` turns every limit off (no counting, no headers).
-    pub enabled: bool,
-    /// Quotas in place of the spec's (`RATE_LIMITS`, such as
-    /// `default=1000/60,default:pro=5000/60,burst=50/1`).
-    pub overrides: QuotaOverrides,
-    /// How many proxies in front of the server append to `X-Forwarded-For`
-    /// (`TRUSTED_PROXY_HOPS`, default 0: the peer address is the client's).
-    pub trusted_proxy_hops: usize,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        RateLimitSettings {
-            enabled: true,
-            overrides: QuotaOverrides::default(),
-            trusted_proxy_hops: 0,
-        }
-    }
-}
-
-/// How idempotency keys behave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdempotencySettings {
-    /// `false` ignores `Idempotency-Key` everywhere.
-    pub enabled: bool,
-    /// Retention and lock timeout in place of the spec's
-    /// (`IDEMPOTENCY_RETENTION_SECS`, `IDEMPOTENCY_LOCK_TIMEOUT_SECS`).
-    pub overrides: idempotency::Overrides,
-}
-
-impl Default for IdempotencySettings {
-    fn default() -> Self {
-        IdempotencySettings {
-            enabled: true,
-            overrides: idempotency::Overrides::default(),
         }
     }
 }
@@ -150,116 +43,8 @@ impl ServerConfig {
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
         }
-        if let Ok(secret) = std::env::var("CURSOR_SECRET") {
-            config.cursors = CursorCodec::new(secret.into_bytes());
-        }
-        #[cfg(not(feature = "redis"))]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            // Built without Redis: better to refuse than to run unshared.
-            return Err(ConfigError {
-                variable: "REDIS_URL",
-                value: format!("{url} (this server was built without the `redis` feature)"),
-            });
-        }
-        #[cfg(feature = "redis")]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            if redis::Client::open(url.as_str()).is_err() {
-                return Err(ConfigError {
-                    variable: "REDIS_URL",
-                    value: url,
-                });
-            }
-            config.backend = Backend::Redis {
-                url,
-                key_prefix: std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix()),
-                timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
-            };
-        }
-        match &mut config.backend {
-            Backend::Memory(bounds) => {
-                if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
-                    bounds.rate_limit_keys = keys;
-                }
-                if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
-                    bounds.idempotency_keys = keys;
-                }
-                if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
-                    bounds.idempotency_bytes = bytes;
-                }
-            }
-            #[cfg(feature = "redis")]
-            Backend::Redis { .. } => {}
-        }
-        if let Ok(text) = std::env::var("RATE_LIMITS") {
-            config.rate_limits.overrides =
-                QuotaOverrides::parse(&text).map_err(|_| ConfigError {
-                    variable: "RATE_LIMITS",
-                    value: text,
-                })?;
-        }
-        if let Some(hops) = variable("TRUSTED_PROXY_HOPS")? {
-            config.rate_limits.trusted_proxy_hops = hops;
-        }
-        let overrides = &mut config.idempotency.overrides;
-        if let Some(seconds) = variable("IDEMPOTENCY_RETENTION_SECS")? {
-            overrides.retention = Some(Duration::from_secs(seconds));
-        }
-        if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
-            overrides.lock_timeout = Some(Duration::from_secs(seconds));
-        }
         Ok(config)
     }
-
-    /// The rate limiter and the idempotency layer this configuration asks
-    /// for. With Redis they share one connection.
-    pub fn layers(&self) -> (Limiter, Idempotency) {
-        let (limits, records) = match &self.backend {
-            Backend::Memory(bounds) => (
-                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys)),
-                IdempotencyStore::Memory(MemoryIdempotency::new(
-                    bounds.idempotency_keys,
-                    bounds.idempotency_bytes,
-                )),
-            ),
-            #[cfg(feature = "redis")]
-            Backend::Redis {
-                url,
-                key_prefix,
-                timeout,
-            } => {
-                let store = RedisStore::new(url, key_prefix, *timeout);
-                (
-                    LimitStore::Redis(store.clone()),
-                    IdempotencyStore::Redis(store),
-                )
-            }
-        };
-        let limits = if self.rate_limits.enabled {
-            limits
-        } else {
-            LimitStore::Off
-        };
-        let records = if self.idempotency.enabled {
-            records
-        } else {
-            IdempotencyStore::Off
-        };
-        (
-            Limiter::new(
-                limits,
-                self.rate_limits.overrides.clone(),
-                self.rate_limits.trusted_proxy_hops,
-                self.clock.clone(),
-            ),
-            Idempotency::new(records, self.idempotency.overrides, self.clock.clone()),
-        )
-    }
-}
-
-/// Keys of different APIs on one Redis stay apart.
-#[cfg(feature = "redis")]
-fn default_prefix() -> String {
-    format!("{}:", env!("CARGO_PKG_NAME"))
 }
 
 fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
@@ -270,12 +55,6 @@ fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, Confi
         }),
         Err(_) => Ok(None),
     }
-}
-
-fn random_key() -> Vec<u8> {
-    let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
-    key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    key
 }
 
 /// An environment variable that does not hold what its name promises.

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::cursor::CursorCodec;
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
 use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
@@ -25,9 +24,6 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
-    /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
-    /// made at startup, so cursors do not survive a restart or cross replicas.
-    pub cursors: CursorCodec,
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
@@ -43,7 +39,6 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            cursors: CursorCodec::new(random_key()),
             backend: Backend::Memory(MemoryBounds::default()),
             rate_limits: RateLimitSettings::default(),
             idempotency: IdempotencySettings::default(),
@@ -149,9 +144,6 @@ impl ServerConfig {
         }
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
-        }
-        if let Ok(secret) = std::env::var("CURSOR_SECRET") {
-            config.cursors = CursorCodec::new(secret.into_bytes());
         }
         #[cfg(not(feature = "redis"))]
         if let Ok(url) = std::env::var("REDIS_URL") {
@@ -270,12 +262,6 @@ fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, Confi
         }),
         Err(_) => Ok(None),
     }
-}
-
-fn random_key() -> Vec<u8> {
-    let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
-    key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    key
 }
 
 /// An environment variable that does not hold what its name promises.

@@ -12,8 +12,6 @@ pub mod config;
 #[rustfmt::skip]
 pub mod context;
 #[rustfmt::skip]
-pub mod cursor;
-#[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
 pub mod error;
@@ -23,8 +21,6 @@ pub mod guard;
 pub mod idempotency;
 #[rustfmt::skip]
 pub mod memory;
-#[rustfmt::skip]
-pub mod pagination;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]

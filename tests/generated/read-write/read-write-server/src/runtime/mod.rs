@@ -4,15 +4,9 @@
 //! The parts of the server that do not depend on the spec.
 
 #[rustfmt::skip]
-pub mod algorithms;
-#[rustfmt::skip]
-pub mod clock;
-#[rustfmt::skip]
 pub mod config;
 #[rustfmt::skip]
 pub mod context;
-#[rustfmt::skip]
-pub mod cursor;
 #[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
@@ -20,17 +14,7 @@ pub mod error;
 #[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
-pub mod idempotency;
-#[rustfmt::skip]
-pub mod memory;
-#[rustfmt::skip]
-pub mod pagination;
-#[rustfmt::skip]
 pub mod params;
-#[rustfmt::skip]
-pub mod rate_limit;
-#[rustfmt::skip]
-pub mod redis_store;
 #[rustfmt::skip]
 pub mod request;
 #[rustfmt::skip]

@@ -1,0 +1,35 @@
+//! How a large API's files are split into modules, one file each, so a
+//! reader finds an area in one place and the compiler need not hold one
+//! enormous file at a time.
+
+use serde::Serialize;
+
+use super::{Api, TypeId};
+
+/// The module of each operation and type: both empty when the API is small
+/// enough to keep each kind of item in one file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Modules {
+    /// By index in [`Api::operations`].
+    pub operations: Vec<String>,
+    /// By [`TypeId`].
+    pub types: Vec<String>,
+}
+
+impl Modules {
+    pub fn is_split(&self) -> bool {
+        !self.operations.is_empty()
+    }
+}
+
+impl Api {
+    /// The module the `index`th operation's items go in, when split.
+    pub fn operation_module(&self, index: usize) -> Option<&str> {
+        self.modules.operations.get(index).map(String::as_str)
+    }
+
+    /// The module a type goes in, when split.
+    pub fn type_module(&self, id: TypeId) -> Option<&str> {
+        self.modules.types.get(id.0).map(String::as_str)
+    }
+}

@@ -1,0 +1,92 @@
+//! How a large API's output is laid out: one file per area of the API
+//! (its tags, or untagged its first path segment) for the models, the
+//! parameters, the server's operations and routes and the client's methods,
+//! with every item still at the path a small API's has.
+
+use std::path::{Path, PathBuf};
+
+use specforge::{generate, Settings};
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn files(spec: &str, name: &str) -> Vec<String> {
+    let settings = Settings {
+        name: name.to_string(),
+        example_tests: false,
+    };
+    let generated = generate(&repository().join(spec), &settings).expect("the spec generates");
+    generated.output.files.keys().cloned().collect()
+}
+
+#[test]
+fn large_apis_get_one_file_per_area() {
+    let files = files("tests/specs/areas.yaml", "areas");
+    let areas = [
+        "accounts", "invoices", "payouts", "reports", "teams", "webhooks",
+    ];
+    for area in areas {
+        for dir in [
+            "areas-types/src/models",
+            "areas-types/src/params",
+            "areas-server/src/operations",
+            "areas-server/src/routes",
+            "areas-client/src/operations",
+        ] {
+            let path = format!("{dir}/{area}.rs");
+            assert!(files.contains(&path), "{path} missing from {files:#?}");
+        }
+    }
+    // Untagged operations go by their first path segment.
+    assert!(files.contains(&"areas-server/src/routes/health.rs".to_string()));
+    // Types several areas use have a module of their own.
+    assert!(files.contains(&"areas-types/src/models/common.rs".to_string()));
+    for single in [
+        "areas-types/src/models.rs",
+        "areas-types/src/params.rs",
+        "areas-server/src/routes.rs",
+        "areas-server/src/operations.rs",
+        "areas-client/src/operations.rs",
+    ] {
+        assert!(!files.contains(&single.to_string()), "{single} is split");
+    }
+}
+
+#[test]
+fn types_live_with_the_only_area_that_uses_them() {
+    let settings = Settings {
+        name: "areas".to_string(),
+        example_tests: false,
+    };
+    let generated = generate(&repository().join("tests/specs/areas.yaml"), &settings)
+        .expect("the spec generates");
+    let file = |path: &str| &generated.output.files[path];
+    assert!(file("areas-types/src/models/accounts.rs").contains("pub struct Account {"));
+    assert!(file("areas-types/src/models/teams.rs").contains("pub struct Team {"));
+    let common = file("areas-types/src/models/common.rs");
+    for shared in [
+        "pub struct Event {",
+        "pub struct Note {",
+        "pub struct Error {",
+    ] {
+        assert!(common.contains(shared), "{shared} not in common.rs");
+    }
+    // Every item keeps its path: the parent re-exports each module whole.
+    assert!(file("areas-types/src/models/mod.rs").contains("pub use accounts::*;"));
+    assert!(file("areas-server/src/operations/mod.rs").contains("pub use accounts::*;"));
+}
+
+#[test]
+fn small_apis_keep_one_file_per_kind() {
+    let files = files("specs/payments.yaml", "payments");
+    for single in [
+        "payments-types/src/models.rs",
+        "payments-types/src/params.rs",
+        "payments-server/src/routes.rs",
+        "payments-server/src/operations.rs",
+        "payments-client/src/operations.rs",
+    ] {
+        assert!(files.contains(&single.to_string()), "{single} missing");
+    }
+}
