@@ -7,9 +7,15 @@ use quote::quote;
 ///
 /// Panics only on a generator bug: every token stream we build must parse.
 pub fn render(tokens: TokenStream, header: &str) -> String {
-    let file: syn::File = match syn::parse2(tokens.clone()) {
+    // Debug builds keep a copy to show what did not parse; release builds
+    // do not pay for copying every file's tokens.
+    #[cfg(debug_assertions)]
+    let shown = tokens.clone();
+    #[cfg(not(debug_assertions))]
+    let shown = "(build specforge in debug mode to see the tokens)";
+    let file: syn::File = match syn::parse2(tokens) {
         Ok(file) => file,
-        Err(error) => panic!("specforge emitted Rust that does not parse ({error}):\n{tokens}"),
+        Err(error) => panic!("specforge emitted Rust that does not parse ({error}):\n{shown}"),
     };
     let body = separate_items(&prettyplease::unparse(&file));
     format!("{header}\n{body}")
