@@ -4,7 +4,7 @@
 //! the source text allows, the line and column, so a user can fix every
 //! problem of a spec in one run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -225,6 +225,49 @@ const PLAIN: Palette = Palette {
 
 /// Renders one diagnostic the way rustc does: headline, location, excerpt, hint.
 pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
+    render_with(diagnostic, options, &mut Sources::default())
+}
+
+/// The files diagnostics quote, each read once however many point into it.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// A file's text and where each of its lines starts; `None` if unreadable.
+    files: HashMap<PathBuf, Option<(String, Vec<usize>)>>,
+}
+
+impl Sources {
+    /// Line `line` (1-based) of `file`, unless it is too long to quote.
+    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
+        let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            let text = std::fs::read_to_string(file).ok()?;
+            let starts = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect();
+            Some((text, starts))
+        });
+        let (text, starts) = entry.as_ref()?;
+        let start = *starts.get(line.checked_sub(1)?)?;
+        // After a final newline there is no line to quote.
+        if start >= text.len() {
+            return None;
+        }
+        let end = starts.get(line).map_or(text.len(), |next| next - 1);
+        let source = text.get(start..end)?.trim_end_matches('\r');
+        // Minified JSON lines can be megabytes long; an excerpt that long helps nobody.
+        const MAX: usize = 160;
+        if source.chars().count() > MAX {
+            return None;
+        }
+        Some(source.trim_end().to_string())
+    }
+}
+
+/// [`render`], reading quoted files through `sources`.
+pub fn render_with(
+    diagnostic: &Diagnostic,
+    options: RenderOptions,
+    sources: &mut Sources,
+) -> String {
     let p = if options.color { &COLOR } else { &PLAIN };
     let severity_color = match diagnostic.severity {
         Severity::Error => p.error,
@@ -245,7 +288,9 @@ pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
         .as_deref()
         .zip(diagnostic.position)
         .and_then(|(file, position)| {
-            source_line(file, position.line as usize).map(|l| (position, l))
+            sources
+                .line(file, position.line as usize)
+                .map(|l| (position, l))
         });
     let gutter = excerpt
         .as_ref()
@@ -291,8 +336,9 @@ pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
 /// Renders every diagnostic followed by rustc's closing count line.
 pub fn render_all(diagnostics: &Diagnostics, options: RenderOptions) -> String {
     let mut out = String::new();
+    let mut sources = Sources::default();
     for diagnostic in diagnostics.iter() {
-        out.push_str(&render(diagnostic, options));
+        out.push_str(&render_with(diagnostic, options, &mut sources));
         out.push('\n');
     }
     let errors = diagnostics.error_count();
@@ -306,17 +352,28 @@ pub fn render_all(diagnostics: &Diagnostics, options: RenderOptions) -> String {
     out
 }
 
-fn source_line(file: &Path, line: usize) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let source = text.lines().nth(line.checked_sub(1)?)?;
-    // Minified JSON lines can be megabytes long; an excerpt that long helps nobody.
-    const MAX: usize = 160;
-    if source.chars().count() > MAX {
-        return None;
-    }
-    Some(source.trim_end().to_string())
-}
-
 fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sources;
+
+    #[test]
+    fn sources_quote_lines_as_written() {
+        let dir = std::env::temp_dir().join(format!("specforge-sources-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("spec.yaml");
+        std::fs::write(&file, "a: 1\r\nb: 2\n\nc: 3\n").unwrap();
+        let mut sources = Sources::default();
+        assert_eq!(sources.line(&file, 1).as_deref(), Some("a: 1"));
+        assert_eq!(sources.line(&file, 2).as_deref(), Some("b: 2"));
+        assert_eq!(sources.line(&file, 3).as_deref(), Some(""));
+        assert_eq!(sources.line(&file, 4).as_deref(), Some("c: 3"));
+        // Past the last line, and line 0, quote nothing.
+        assert_eq!(sources.line(&file, 5), None);
+        assert_eq!(sources.line(&file, 0), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

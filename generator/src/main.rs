@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use specforge::diagnostics::{render, render_all, Diagnostic, Diagnostics, RenderOptions};
+use specforge::diagnostics::{
+    render, render_all, render_with, Diagnostic, Diagnostics, RenderOptions, Sources,
+};
 use specforge::emit::CrateKind;
 use specforge::{default_name, write, Generated, Settings};
 
@@ -96,8 +98,9 @@ fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
     let (generated, settings) = generated;
     let mut warnings = generated.warnings.clone();
     warnings.locate_positions();
+    let mut sources = Sources::default();
     for warning in warnings.iter() {
-        eprintln!("{}", render(warning, options));
+        eprintln!("{}", render_with(warning, options, &mut sources));
     }
     let owned: Vec<String> = CrateKind::ALL
         .iter()
