@@ -193,16 +193,12 @@ fn parent_module(
         "{} One module per area of the API; `common` holds the types several areas use.",
         group_docs(group)
     ));
-    let names: Vec<_> = files.iter().map(|file| rust::ident(file)).collect();
+    let modules = rust::area_modules(files, true);
     let enum_error = (group == TypeGroup::Model && models::has_closed_enum(context.api))
         .then(models::parse_enum_error);
     quote! {
         #docs
-        #(
-            #[rustfmt::skip]
-            mod #names;
-        )*
-        #(pub use #names::*;)*
+        #modules
         #enum_error
     }
 }

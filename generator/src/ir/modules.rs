@@ -2,9 +2,11 @@
 //! reader finds an area in one place and the compiler need not hold one
 //! enormous file at a time.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
-use super::{Api, TypeId};
+use super::{Api, Operation, TypeId};
 
 /// The module of each operation and type: both empty when the API is small
 /// enough to keep each kind of item in one file.
@@ -20,12 +22,30 @@ impl Modules {
     pub fn is_split(&self) -> bool {
         !self.operations.is_empty()
     }
+
+    /// The areas operations go in, sorted, each once.
+    pub fn areas(&self) -> Vec<&str> {
+        let areas: BTreeSet<&str> = self.operations.iter().map(String::as_str).collect();
+        areas.into_iter().collect()
+    }
 }
 
 impl Api {
     /// The module the `index`th operation's items go in, when split.
     pub fn operation_module(&self, index: usize) -> Option<&str> {
         self.modules.operations.get(index).map(String::as_str)
+    }
+
+    /// The operations, with their index, whose items go in `file`: all of
+    /// them when `file` is `None`.
+    pub fn operations_in<'a>(
+        &'a self,
+        file: Option<&'a str>,
+    ) -> impl Iterator<Item = (usize, &'a Operation)> + 'a {
+        self.operations
+            .iter()
+            .enumerate()
+            .filter(move |(index, _)| file.is_none() || self.operation_module(*index) == file)
     }
 
     /// The module a type goes in, when split.

@@ -194,26 +194,19 @@ fn operation_files(context: &Context<'_>, plans: &[Plan<'_>]) -> Vec<File> {
         let all: Vec<&Plan<'_>> = plans.iter().collect();
         return vec![file("src/operations.rs".into(), &all, None)];
     }
+    // One plan per operation, in the operations' order.
     let mut by_module: BTreeMap<&str, Vec<&Plan<'_>>> = BTreeMap::new();
-    for plan in plans {
-        let index = api
-            .operations
-            .iter()
-            .position(|o| std::ptr::eq(o, plan.operation))
-            .expect("every plan is of an operation of the API");
+    for (index, plan) in plans.iter().enumerate() {
         let module = api.operation_module(index).unwrap_or_default();
         by_module.entry(module).or_default().push(plan);
     }
-    let names: Vec<_> = by_module.keys().map(|name| rust::ident(name)).collect();
     let doc = module_docs("A method per operation of the spec, one module per area of the API.");
+    let modules = rust::area_modules(&api.modules.areas(), false);
     let mut files = vec![File::new(
         "src/operations/mod.rs",
         quote! {
             #doc
-            #(
-                #[rustfmt::skip]
-                mod #names;
-            )*
+            #modules
         },
         "",
     )];

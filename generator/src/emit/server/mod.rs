@@ -6,7 +6,7 @@ mod operations;
 mod requests;
 mod routes;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -137,27 +137,20 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     );
     let mut declared = HashMap::new();
     if api.modules.is_split() {
-        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
-        for file in &files {
-            let text = rust::render(operations::module(api, Some(file), &mut declared), &header);
-            output.add(kind, context, &format!("src/operations/{file}.rs"), text);
+        let areas = api.modules.areas();
+        for area in &areas {
+            let text = rust::render(operations::module(api, Some(area), &mut declared), &header);
+            output.add(kind, context, &format!("src/operations/{area}.rs"), text);
+            let text = rust::render(routes::handler_module(api, area), &header);
+            output.add(kind, context, &format!("src/routes/{area}.rs"), text);
         }
-        let files: Vec<&str> = files.into_iter().collect();
-        let text = rust::render(operations::parent_module(&files), &header);
+        let text = rust::render(operations::parent_module(&areas), &header);
         output.add(kind, context, "src/operations/mod.rs", text);
-    } else {
-        let text = rust::render(operations::module(api, None, &mut declared), &header);
-        output.add(kind, context, "src/operations.rs", text);
-    }
-    if api.modules.is_split() {
-        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
-        for file in files {
-            let text = rust::render(routes::handler_module(api, file), &header);
-            output.add(kind, context, &format!("src/routes/{file}.rs"), text);
-        }
         let text = rust::render(routes::module(api), &header);
         output.add(kind, context, "src/routes/mod.rs", text);
     } else {
+        let text = rust::render(operations::module(api, None, &mut declared), &header);
+        output.add(kind, context, "src/operations.rs", text);
         let text = rust::render(routes::module(api), &header);
         output.add(kind, context, "src/routes.rs", text);
     }

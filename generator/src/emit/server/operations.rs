@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::requests;
-use crate::emit::rust::{docs, ident, large_variant_allowance, module_docs};
+use crate::emit::rust::{area_modules, docs, ident, large_variant_allowance, module_docs};
 use crate::emit::shape;
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{is_error_schema, list_items, pagination, status_variant, uses_envelope};
@@ -31,10 +31,7 @@ pub fn module(api: &Api, file: Option<&str>, declared: &mut HashMap<String, usiz
         file: None,
     };
     let items: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| file.is_none() || api.operation_module(*index) == file)
+        .operations_in(file)
         .map(|(index, operation)| {
             let request = requests::request_struct(api, operation, &mut imports);
             let mut own = Imports::default();
@@ -397,17 +394,13 @@ fn is_raw(schema: Option<&Schema>) -> bool {
 }
 
 /// `operations/mod.rs` of a split API: its modules, each re-exported whole.
-pub fn parent_module(files: &[&str]) -> TokenStream {
+pub fn parent_module(areas: &[&str]) -> TokenStream {
     let doc = module_docs(
         "The request and the responses of each operation, one module per area of the API.",
     );
-    let names: Vec<_> = files.iter().map(|file| ident(file)).collect();
+    let modules = area_modules(areas, true);
     quote! {
         #doc
-        #(
-            #[rustfmt::skip]
-            mod #names;
-        )*
-        #(pub use #names::*;)*
+        #modules
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::directions::collect_named;
-use crate::ir::{Api, Modules, Operation, Schema, TypeId, TypeKind};
+use crate::ir::{Api, Modules, Operation, Schema, TypeId};
 use crate::naming;
 
 /// APIs with at most this many operations keep each kind of item in one
@@ -29,14 +29,8 @@ pub fn assign_modules(api: &mut Api) {
         for schema in schemas(operation) {
             collect_named(api, schema, &mut reached);
         }
-        if let Some(params) = operation.params_type {
-            reached.insert(params);
-            if let TypeKind::Struct(def) = &api.type_def(params).kind {
-                for field in &def.fields {
-                    collect_named(api, &field.schema, &mut reached);
-                }
-            }
-        }
+        // The parameters' schemas are walked above; their struct is the operation's own.
+        reached.extend(operation.params_type);
         for id in reached {
             users.entry(id).or_default().insert(module);
         }

@@ -318,10 +318,6 @@ fn param_specs(
         let style = style_tokens(parameter.style);
         quote! { Param::#location(#wire, #kind, #style) }
     });
-    let doc = format!(
-        " Where the parameters of `{}` are and how to read them.",
-        operation.id.rust
-    );
     let specs = quote! { &[#(#specs),*] };
     match local {
         // Inside the handler, the only one that reads it.
@@ -333,6 +329,10 @@ fn param_specs(
             let name = format_ident!(
                 "{}_PARAMS",
                 crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
+            );
+            let doc = format!(
+                " Where the parameters of `{}` are and how to read them.",
+                operation.id.rust
             );
             (
                 quote! { #[doc = #doc] const #name: &[Param] = #specs; },

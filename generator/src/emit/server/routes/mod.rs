@@ -7,12 +7,10 @@ mod limits;
 mod security;
 mod steps;
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::rust::{ident, module_docs};
+use crate::emit::rust::{area_modules, ident, module_docs};
 use crate::emit::server::method_router;
 use crate::emit::typeref::Imports;
 use crate::emit::wire::route;
@@ -57,13 +55,7 @@ fn handlers(
     file: Option<&str>,
     imports: &mut Imports,
 ) -> Vec<TokenStream> {
-    let operations: Vec<&Operation> = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| file.is_none() || api.operation_module(*index) == file)
-        .map(|(_, operation)| operation)
-        .collect();
+    let operations: Vec<&Operation> = api.operations_in(file).map(|(_, o)| o).collect();
     let split = file.is_some();
     let mut handlers: Vec<TokenStream> = operations
         .iter()
@@ -116,9 +108,7 @@ pub fn module(api: &Api) -> TokenStream {
     let routes = routes(api, &mut imports);
     let policies = policy_consts(api);
     let (handlers, submodules) = if split {
-        let files: BTreeSet<&str> = api.modules.operations.iter().map(String::as_str).collect();
-        let names: Vec<_> = files.iter().map(|file| ident(file)).collect();
-        (Vec::new(), quote! { #( #[rustfmt::skip] mod #names; )* })
+        (Vec::new(), area_modules(&api.modules.areas(), false))
     } else {
         (
             handlers(api, &policies, None, &mut imports),
