@@ -50,8 +50,9 @@ pub fn module_items(
         })
         .map(|(index, def)| {
             let id = TypeId(index);
-            // The type's own imports count only if its items are kept.
+            // The type's own imports and regexes count only if its items are kept.
             let mut own = Imports::default();
+            let patterns = validation.patterns_mark();
             let item = match &def.kind {
                 TypeKind::Struct(s) => struct_item(writer, def, s, &mut own),
                 TypeKind::Enum(e) => {
@@ -73,6 +74,7 @@ pub fn module_items(
             let shape = shape::without_name(&items, &def.name);
             match declared.get(&shape) {
                 Some(first) if !def.is_component() => {
+                    validation.forget_patterns_since(patterns);
                     let name = &api.type_def(*first).name;
                     if writer.file.is_some() && api.type_module(*first) != writer.file {
                         imports.add(&format!("super::{name}"));

@@ -40,6 +40,11 @@ impl ValidationWriter {
             }
             TypeKind::Union(u) => self.union_checks(def, u),
         };
+        // The import goes with this type's items, which its module may yet
+        // drop for an alias.
+        if std::mem::take(&mut self.uses_rules) {
+            imports.add("crate::validation::rules");
+        }
         let (value, path, errors) = if body.is_empty() {
             (quote! { _value }, quote! { _path }, quote! { _errors })
         } else {

@@ -20,7 +20,7 @@ pub struct ValidationWriter {
     type_names: Vec<String>,
     /// (pattern, static name) in order of first use.
     patterns: Vec<(String, String)>,
-    /// Whether any emitted check calls into `validation::rules`.
+    /// Whether the check being written calls into `validation::rules`.
     uses_rules: bool,
     pattern_names: Namespace,
 }
@@ -35,11 +35,19 @@ impl ValidationWriter {
         }
     }
 
-    /// What the module needs after its impls: imports and compiled-once regexes.
+    /// A mark for [`Self::forget_patterns_since`]: how many regexes are registered.
+    pub fn patterns_mark(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Forgets the regexes registered since `mark`: the items that used
+    /// them were dropped (for an alias), so their statics would be unused.
+    pub fn forget_patterns_since(&mut self, mark: usize) {
+        self.patterns.truncate(mark);
+    }
+
+    /// What the module needs after its impls: compiled-once regexes.
     pub fn finish(&self, imports: &mut Imports) -> TokenStream {
-        if self.uses_rules {
-            imports.add("crate::validation::rules");
-        }
         if self.patterns.is_empty() {
             return TokenStream::new();
         }
