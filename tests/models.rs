@@ -75,6 +75,20 @@ mod payments {
     }
 
     #[test]
+    fn a_decoding_error_names_the_field_it_is_in() {
+        let mut value = charge();
+        value["metadata"] = json!({"order_id": 6735});
+        let error = decode_error::<Charge>(value);
+        assert!(
+            error.starts_with("metadata.order_id: invalid type: number `6735`, expected a string"),
+            "{error}"
+        );
+        let list = json!([charge(), {"id": "ch_2"}]);
+        let error = decode_error::<Vec<Charge>>(list);
+        assert!(error.contains("missing field `amount`"), "{error}");
+    }
+
+    #[test]
     fn response_enums_keep_unknown_values() {
         let mut value = charge();
         value["status"] = json!("disputed");

@@ -44,6 +44,8 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "ToString",
     "BTreeMap",
     "Validate",
+    "Decode",
+    "DecodeError",
     "ValidationError",
     "ValidationErrors",
     "Path",

@@ -27,8 +27,20 @@ impl Imports {
     /// One `use` per parent path, `std` first, then other crates, then `crate`.
     pub fn tokens(&self) -> TokenStream {
         let mut groups: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
+        // A module imported beside items of its own: `use m::{self, Item};`.
+        let is_module = |path: &str| {
+            let inside = format!("{path}::");
+            self.paths
+                .range(inside.clone()..)
+                .next()
+                .is_some_and(|next| next.starts_with(&inside))
+        };
         for path in &self.paths {
-            let (parent, item) = path.rsplit_once("::").unwrap_or(("", path));
+            let (parent, item) = if is_module(path) {
+                (path.as_str(), "self")
+            } else {
+                path.rsplit_once("::").unwrap_or(("", path))
+            };
             let root = parent.split("::").next().unwrap_or_default();
             let rank = match root {
                 "std" => 0,
@@ -70,6 +82,22 @@ pub struct TypeWriter<'a> {
 }
 
 impl TypeWriter<'_> {
+    /// The Rust type of `schema` as the head of an associated call:
+    /// `Cat::decode`, but `<Vec<Cat>>::decode`.
+    pub fn call_path(&self, schema: &Schema, imports: &mut Imports) -> TokenStream {
+        let ty = self.tokens(schema, imports);
+        let bare = matches!(schema.ty, TypeRef::Named(_) | TypeRef::Any)
+            || matches!(
+                schema.ty,
+                TypeRef::Primitive(p) if !matches!(p, Primitive::DateTime | Primitive::Binary)
+            );
+        if bare {
+            ty
+        } else {
+            quote! { <#ty> }
+        }
+    }
+
     /// The Rust type of a value of `schema` (without the `Option` of nullability).
     pub fn tokens(&self, schema: &Schema, imports: &mut Imports) -> TokenStream {
         match &schema.ty {

@@ -12,6 +12,7 @@ use crate::ir::{TypeGroup, TypeId};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
+const DECODE_RUNTIME: &str = include_str!("../../../templates/types/decode.rs");
 /// Copied verbatim when the API has form bodies.
 const FORM_RUNTIME: &str = include_str!("../../../templates/types/form.rs");
 
@@ -76,6 +77,12 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         context,
         "src/validation.rs",
         format!("{header}\n{VALIDATION_RUNTIME}"),
+    );
+    output.add(
+        kind,
+        context,
+        "src/decode.rs",
+        format!("{header}\n{DECODE_RUNTIME}"),
     );
     if has_forms {
         output.add(
@@ -150,6 +157,8 @@ fn lib_rs(
     quote! {
         #docs
 
+        #[rustfmt::skip]
+        pub mod decode;
         #form
         #formats
         #models
@@ -160,6 +169,7 @@ fn lib_rs(
         pub mod validation;
 
         #use_models
+        pub use decode::{Decode, DecodeError};
         pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};
     }
 }
@@ -234,7 +244,8 @@ fn module(
     }
 }
 
-/// `FromJson` for the string formats the API uses: a string that parses.
+/// `FromJson` and `Decode` for the string formats the API uses: a string
+/// that parses.
 fn formats(uses: &manifest::Uses) -> proc_macro2::TokenStream {
     let docs = module_docs("The string formats of the spec, checked as JSON by parsing them.");
     let format = |ty: proc_macro2::TokenStream, name: &str| {
@@ -246,11 +257,14 @@ fn formats(uses: &manifest::Uses) -> proc_macro2::TokenStream {
                     }
                 }
             }
+
+            impl Decode for #ty {}
         }
     };
     let mut imports = Imports::default();
     for path in [
         "serde_json::Value",
+        "crate::decode::Decode",
         "crate::validation::FromJson",
         "crate::validation::Path",
         "crate::validation::ValidationError",

@@ -21,12 +21,12 @@ use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
-use crate::runtime::idempotency::Idempotency;
+use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
-use crate::runtime::request::Problems;
+use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, idempotency, request, request_id};
+use crate::runtime::{envelope, guard, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -12,15 +12,27 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The state of the service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Health {
     /// Always `ok` when the service answers.
     pub status: String,
 }
+
+impl Decode for Health {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            status: object.required("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Health);
 
 impl FromJson for Health {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -30,7 +42,7 @@ impl FromJson for Health {
 }
 
 /// Someone who can be charged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
     /// Read-only: set by the server, ignored in requests.
     pub id: i64,
@@ -41,6 +53,21 @@ pub struct User {
     /// Read-only: set by the server, ignored in requests.
     pub updated_at: DateTime<Utc>,
 }
+
+impl Decode for User {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            name: object.required("name")?,
+            email: object.required("email")?,
+            created_at: object.required("created_at")?,
+            updated_at: object.required("updated_at")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(User);
 
 impl FromJson for User {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -78,7 +105,7 @@ impl FromJson for User {
 }
 
 /// What it takes to create a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserCreate {
     pub name: String,
     /// Unique among the users of one API key.
@@ -86,9 +113,22 @@ pub struct UserCreate {
     /// Accepted on create, never returned.
     ///
     /// Write-only: sent in requests, never returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+
+impl Decode for UserCreate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+            email: object.required("email")?,
+            password: object.optional("password")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UserCreate);
 
 impl FromJson for UserCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -124,13 +164,25 @@ impl FromJson for UserCreate {
 }
 
 /// The fields of a user that can change; absent ones stay as they are.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
+impl Decode for UserUpdate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.optional("name")?,
+            email: object.optional("email")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UserUpdate);
 
 impl FromJson for UserUpdate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -225,6 +277,8 @@ impl<'de> Deserialize<'de> for ChargeStatus {
     }
 }
 
+impl Decode for ChargeStatus {}
+
 impl FromJson for ChargeStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["pending", "succeeded", "failed"]);
@@ -232,7 +286,7 @@ impl FromJson for ChargeStatus {
 }
 
 /// A payment taken from a card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Charge {
     /// Read-only: set by the server, ignored in requests.
     pub id: String,
@@ -245,9 +299,7 @@ pub struct Charge {
     /// The card token that was charged.
     pub source: String,
     /// The user charged, if any.
-    #[serde(deserialize_with = "Option::deserialize")]
     pub customer_id: Option<i64>,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub description: Option<String>,
     /// Up to 20 keys of your own (each up to 40 characters) with string values.
     pub metadata: BTreeMap<String, String>,
@@ -258,6 +310,27 @@ pub struct Charge {
     /// Read-only: set by the server, ignored in requests.
     pub created_at: DateTime<Utc>,
 }
+
+impl Decode for Charge {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            amount: object.required("amount")?,
+            currency: object.required("currency")?,
+            status: object.required("status")?,
+            source: object.required("source")?,
+            customer_id: object.required("customer_id")?,
+            description: object.required("description")?,
+            metadata: object.required("metadata")?,
+            amount_refunded: object.required("amount_refunded")?,
+            refunded: object.required("refunded")?,
+            created_at: object.required("created_at")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Charge);
 
 impl FromJson for Charge {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -347,7 +420,7 @@ impl FromJson for Charge {
 }
 
 /// What it takes to charge a card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChargeCreate {
     /// In the currency's minor unit (cents for USD).
     pub amount: i64,
@@ -356,14 +429,30 @@ pub struct ChargeCreate {
     /// A card token; `tok_chargeDeclined` is always declined.
     pub source: String,
     /// A user of this key to attach the charge to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Up to 20 keys of your own (each up to 40 characters) with string values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
 }
+
+impl Decode for ChargeCreate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            amount: object.required("amount")?,
+            currency: object.required("currency")?,
+            source: object.required("source")?,
+            customer_id: object.optional("customer_id")?,
+            description: object.optional("description")?,
+            metadata: object.optional("metadata")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ChargeCreate);
 
 impl FromJson for ChargeCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -507,6 +596,8 @@ impl<'de> Deserialize<'de> for RefundReason {
     }
 }
 
+impl Decode for RefundReason {}
+
 impl FromJson for RefundReason {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(
@@ -519,15 +610,27 @@ impl FromJson for RefundReason {
 }
 
 /// What to refund; an empty body refunds what remains.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RefundCreate {
     /// In minor units; defaults to what remains of the charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Why a charge was refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<RefundReason>,
 }
+
+impl Decode for RefundCreate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            amount: object.optional("amount")?,
+            reason: object.optional("reason")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(RefundCreate);
 
 impl FromJson for RefundCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -547,17 +650,31 @@ impl FromJson for RefundCreate {
 }
 
 /// Money returned from a charge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Refund {
     /// Read-only: set by the server, ignored in requests.
     pub id: String,
     pub charge_id: String,
     pub amount: i64,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub reason: Option<RefundReason>,
     /// Read-only: set by the server, ignored in requests.
     pub created_at: DateTime<Utc>,
 }
+
+impl Decode for Refund {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            charge_id: object.required("charge_id")?,
+            amount: object.required("amount")?,
+            reason: object.required("reason")?,
+            created_at: object.required("created_at")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Refund);
 
 impl FromJson for Refund {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -604,7 +721,7 @@ impl FromJson for Refund {
 }
 
 /// What went wrong; the `error` member of the error envelope.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Error {
     /// A stable UPPER_SNAKE_CASE code, such as `VALIDATION_ERROR`.
     pub code: String,
@@ -613,9 +730,23 @@ pub struct Error {
     /// One entry per failed rule; empty when there are none.
     pub details: Vec<ErrorDetail>,
     /// Seconds to wait before retrying, on `RATE_LIMIT_EXCEEDED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
 }
+
+impl Decode for Error {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            code: object.required("code")?,
+            message: object.required("message")?,
+            details: object.required("details")?,
+            retry_after: object.optional("retry_after")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Error);
 
 impl FromJson for Error {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -637,7 +768,7 @@ impl FromJson for Error {
 }
 
 /// One failed rule of a request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorDetail {
     /// The path inside its location, such as `email` or `items[2].name`.
     pub field: String,
@@ -647,6 +778,20 @@ pub struct ErrorDetail {
     /// The rule that failed, such as `required`, `format` or `maximum`.
     pub code: String,
 }
+
+impl Decode for ErrorDetail {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            field: object.required("field")?,
+            location: object.required("location")?,
+            message: object.required("message")?,
+            code: object.required("code")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ErrorDetail);
 
 impl FromJson for ErrorDetail {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -731,6 +876,8 @@ impl<'de> Deserialize<'de> for ErrorDetailLocation {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+
+impl Decode for ErrorDetailLocation {}
 
 impl FromJson for ErrorDetailLocation {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,26 +5,24 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::ChargeStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The parameters of `list_users`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListUsersParams {
     /// The page to return, starting at 1. A page past the end is empty.
-    #[serde(default = "ListUsersParams::default_page")]
     pub page: i32,
     /// How many users a page holds.
-    #[serde(default = "ListUsersParams::default_per_page")]
     pub per_page: i32,
     /// The field to sort by; a leading `-` sorts descending. Ties are broken by `id` in the same direction.
-    #[serde(default = "ListUsersParams::default_sort")]
     pub sort: String,
     /// Keep users whose name contains this text, ignoring case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
 
@@ -41,6 +39,20 @@ impl ListUsersParams {
         "created_at".to_string()
     }
 }
+
+impl Decode for ListUsersParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            page: object.or_default("page", Self::default_page)?,
+            per_page: object.or_default("per_page", Self::default_per_page)?,
+            sort: object.or_default("sort", Self::default_sort)?,
+            search: object.optional("search")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListUsersParams);
 
 impl FromJson for ListUsersParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -89,11 +101,22 @@ impl FromJson for ListUsersParams {
 }
 
 /// The parameters of `get_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetUserParams {
     /// The user's id.
     pub user_id: i64,
 }
+
+impl Decode for GetUserParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            user_id: object.required("user_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetUserParams);
 
 impl FromJson for GetUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -122,19 +145,18 @@ pub type DeleteUserParams = GetUserParams;
 pub type UpdateUserParams = GetUserParams;
 
 /// The parameters of `list_charges`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListChargesParams {
     /// How many charges a page holds.
-    #[serde(default = "ListChargesParams::default_limit")]
     pub limit: i32,
     /// The `next_cursor` of the previous page; omit it for the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Keep only the charges of this user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<i64>,
     /// Keep only the charges in this state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ChargeStatus>,
 }
 
@@ -143,6 +165,20 @@ impl ListChargesParams {
         20
     }
 }
+
+impl Decode for ListChargesParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+            customer_id: object.optional("customer_id")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListChargesParams);
 
 impl FromJson for ListChargesParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -172,11 +208,22 @@ impl FromJson for ListChargesParams {
 }
 
 /// The parameters of `get_charge`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetChargeParams {
     /// The charge's id.
     pub charge_id: String,
 }
+
+impl Decode for GetChargeParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            charge_id: object.required("charge_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetChargeParams);
 
 impl FromJson for GetChargeParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -1,6 +1,7 @@
-//! Structs: fields with their serde mapping, defaults and docs.
+//! Structs: fields with their serde mapping, defaults and docs, and their
+//! decoders.
 
-use proc_macro2::{Literal as TokenLiteral, TokenStream};
+use proc_macro2::{Ident, Literal as TokenLiteral, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::rust::{docs, ident};
@@ -34,11 +35,11 @@ pub(super) fn struct_item(
     s: &StructDef,
     imports: &mut Imports,
 ) -> TokenStream {
-    imports.add("serde::Deserialize");
     imports.add("serde::Serialize");
     let name = ident(&def.name);
     let type_docs = docs(def.docs.as_deref());
     let mut default_fns = Vec::new();
+    let mut decoders = Vec::new();
     let fields: Vec<TokenStream> = s
         .fields
         .iter()
@@ -49,33 +50,33 @@ pub(super) fn struct_item(
                 ty = quote! { Box<#ty> };
             }
             let mut attrs = Vec::new();
-            if naming::bare(&field.name.rust) != field.name.wire {
-                let wire = &field.name.wire;
+            let wire = &field.name.wire;
+            if naming::bare(&field.name.rust) != *wire {
                 attrs.push(quote! { rename = #wire });
             }
-            if let Some(literal) = field.applied_default() {
+            let decoded = if let Some(literal) = field.applied_default() {
                 // An absent value takes the spec's default, so the field is not an `Option`.
                 let fn_name = format_ident!("default_{}", naming::bare(&field.name.rust));
-                let path = format!("{}::{}", def.name, fn_name);
-                attrs.push(quote! { default = #path });
                 let value = literal_tokens(writer, literal);
                 default_fns.push(quote! { fn #fn_name() -> #ty { #value } });
+                quote! { object.or_default(#wire, Self::#fn_name)? }
             } else if field.explicit_null {
                 ty = quote! { Option<Option<#ty>> };
-                attrs.push(quote! {
-                    default,
-                    deserialize_with = "crate::validation::explicit_null",
-                    skip_serializing_if = "Option::is_none"
-                });
+                attrs.push(quote! { skip_serializing_if = "Option::is_none" });
+                quote! { object.explicit_null(#wire)? }
             } else if field.is_optional() {
                 ty = quote! { Option<#ty> };
                 if field.required && !field.one_way {
                     // Required but nullable: the key must be present, its value may be null.
-                    attrs.push(quote! { deserialize_with = "Option::deserialize" });
+                    quote! { object.required(#wire)? }
                 } else {
-                    attrs.push(quote! { default, skip_serializing_if = "Option::is_none" });
+                    attrs.push(quote! { skip_serializing_if = "Option::is_none" });
+                    quote! { object.optional(#wire)? }
                 }
-            }
+            } else {
+                quote! { object.required(#wire)? }
+            };
+            decoders.push(quote! { #field_ident: #decoded });
             let serde_attr = if attrs.is_empty() {
                 quote! {}
             } else {
@@ -98,6 +99,7 @@ pub(super) fn struct_item(
     let additional = s.additional_properties.as_ref().map(|values| {
         imports.add("std::collections::BTreeMap");
         let values = writer.tokens(values, imports);
+        decoders.push(quote! { additional_properties: object.rest()? });
         quote! {
             /// Properties beyond the declared ones.
             #[serde(flatten)]
@@ -113,15 +115,52 @@ pub(super) fn struct_item(
     });
     let has_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = has_deprecated.then(|| quote! { #[allow(deprecated)] });
+    let decode = decode_impls(&name, &decoders, &allow_deprecated, imports);
     quote! {
         #type_docs
         #allow_deprecated
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         pub struct #name {
             #(#fields)*
             #additional
         }
         #defaults
+        #decode
+    }
+}
+
+/// `Decode`, one line per field, and the serde `Deserialize` that uses it.
+fn decode_impls(
+    name: &Ident,
+    decoders: &[TokenStream],
+    allow_deprecated: &Option<TokenStream>,
+    imports: &mut Imports,
+) -> TokenStream {
+    for path in [
+        "crate::decode",
+        "crate::decode::Decode",
+        "crate::decode::DecodeError",
+        "serde_json::Value",
+    ] {
+        imports.add(path);
+    }
+    let body = if decoders.is_empty() {
+        quote! { decode::Object::new(value).map(|_| Self {}) }
+    } else {
+        quote! {
+            let mut object = decode::Object::new(value)?;
+            Ok(Self { #(#decoders),* })
+        }
+    };
+    quote! {
+        #allow_deprecated
+        impl Decode for #name {
+            fn decode(value: Value) -> Result<Self, DecodeError> {
+                #body
+            }
+        }
+
+        decode::impl_deserialize!(#name);
     }
 }
 

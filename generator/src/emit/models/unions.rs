@@ -29,89 +29,80 @@ pub(super) fn union_item(
             }
         })
         .collect();
-    let Some(property) = &u.discriminator else {
-        imports.add("serde::Deserialize");
-        let declared: Vec<Option<Vec<&str>>> = u
-            .variants
-            .iter()
-            .map(|v| declared_properties(writer, &v.schema))
-            .collect();
-        // Two or more objects can fit one value: the one declaring all its
-        // properties is the one that keeps them.
-        if declared.iter().filter(|d| d.is_some()).count() < 2 {
-            let type_docs = docs_with_note(def, "Decoded as the first variant the value fits.");
-            return quote! {
-                #type_docs
-                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-                #[serde(untagged)]
-                pub enum #name {
-                    #( #variant_names(#variant_types), )*
-                }
-            };
-        }
-        imports.add("serde::Deserializer");
-        imports.add("serde::de::Error as _");
-        let attempts =
-            u.variants
-                .iter()
-                .zip(&variant_names)
-                .zip(&declared)
-                .map(|((v, variant), declared)| {
-                    let declared = match declared {
-                        Some(names) => quote! { Some(&[#(#names),*]) },
-                        None => quote! { None },
-                    };
-                    let wrap = if v.boxed {
-                        quote! { |value| Self::#variant(Box::new(value)) }
-                    } else {
-                        quote! { Self::#variant }
-                    };
-                    quote! { (#declared, |value| serde_json::from_value(value).ok().map(#wrap)), }
-                });
-        let type_docs = docs_with_note(
-            def,
-            "Decoded as the first variant that declares every property the value has, else as the first it fits.",
-        );
-        let message = format!("the value fits no variant of `{}`", def.name);
-        return quote! {
-            #type_docs
-            #[derive(Debug, Clone, PartialEq, Serialize)]
-            #[serde(untagged)]
-            pub enum #name {
-                #( #variant_names(#variant_types), )*
-            }
-
-            impl<'de> Deserialize<'de> for #name {
-                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = serde_json::Value::deserialize(deserializer)?;
-                    crate::validation::best_fit(value, &[#(#attempts)*])
-                        .ok_or_else(|| D::Error::custom(#message))
-                }
-            }
-        };
-    };
-    imports.add("serde::Deserialize");
-    imports.add("serde::Deserializer");
-    imports.add("serde::de::Error as _");
-    let arms = u
+    for path in [
+        "crate::decode",
+        "crate::decode::Decode",
+        "crate::decode::DecodeError",
+        "serde_json::Value",
+    ] {
+        imports.add(path);
+    }
+    let decoders: Vec<TokenStream> = u
         .variants
         .iter()
         .zip(&variant_names)
-        .filter(|(v, _)| !v.tags.is_empty())
         .map(|(v, variant)| {
-            let tags = &v.tags;
+            let ty = writer.call_path(&v.schema, imports);
             let wrap = if v.boxed {
                 quote! { |value| Self::#variant(Box::new(value)) }
             } else {
                 quote! { Self::#variant }
             };
-            quote! { #( #tags )|* => serde_json::from_value(value).map(#wrap).map_err(D::Error::custom), }
-        });
-    let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
-    let type_docs = docs_with_note(
-        def,
-        &format!("The variant is chosen by the `{property}` property."),
-    );
+            quote! { #ty::decode(value).map(#wrap) }
+        })
+        .collect();
+    let (note, body) = match &u.discriminator {
+        Some(property) => {
+            let arms = u
+                .variants
+                .iter()
+                .zip(&decoders)
+                .filter(|(v, _)| !v.tags.is_empty())
+                .map(|(v, decoder)| {
+                    let tags = &v.tags;
+                    quote! { #( #tags )|* => #decoder, }
+                });
+            let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
+            let body = quote! {
+                match decode::tag(&value, #property)?.as_str() {
+                    #(#arms)*
+                    other => Err(decode::unknown_tag(other, &[#(#all_tags),*])),
+                }
+            };
+            (
+                format!("The variant is chosen by the `{property}` property."),
+                body,
+            )
+        }
+        None => {
+            let declared: Vec<Option<Vec<&str>>> = u
+                .variants
+                .iter()
+                .map(|v| declared_properties(writer, &v.schema))
+                .collect();
+            // Two or more objects can fit one value: the one declaring all
+            // its properties is the one that keeps them.
+            let by_properties = declared.iter().filter(|d| d.is_some()).count() >= 2;
+            let attempts = decoders.iter().zip(&declared).map(|(decoder, declared)| {
+                let declared = match declared {
+                    Some(names) if by_properties => quote! { Some(&[#(#names),*]) },
+                    _ => quote! { None },
+                };
+                quote! { (#declared, |value| #decoder.ok()), }
+            });
+            let message = format!("the value fits no variant of `{}`", def.name);
+            let body = quote! {
+                decode::best_fit(value, &[#(#attempts)*]).ok_or_else(|| DecodeError::new(#message))
+            };
+            let note = if by_properties {
+                "Decoded as the first variant that declares every property the value has, else as the first it fits."
+            } else {
+                "Decoded as the first variant the value fits."
+            };
+            (note.to_string(), body)
+        }
+    };
+    let type_docs = docs_with_note(def, &note);
     quote! {
         #type_docs
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,20 +111,13 @@ pub(super) fn union_item(
             #( #variant_names(#variant_types), )*
         }
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                let tag = value
-                    .get(#property)
-                    .and_then(serde_json::Value::as_str)
-                    .ok_or_else(|| D::Error::missing_field(#property))?
-                    .to_string();
-                match tag.as_str() {
-                    #(#arms)*
-                    other => Err(D::Error::unknown_variant(other, &[#(#all_tags),*])),
-                }
+        impl Decode for #name {
+            fn decode(value: Value) -> Result<Self, DecodeError> {
+                #body
             }
         }
+
+        decode::impl_deserialize!(#name);
     }
 }
 

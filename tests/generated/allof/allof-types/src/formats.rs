@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
+use crate::decode::Decode;
 use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 impl FromJson for DateTime<Utc> {
@@ -20,6 +21,8 @@ impl FromJson for DateTime<Utc> {
     }
 }
 
+impl Decode for DateTime<Utc> {}
+
 impl FromJson for NaiveDate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         if let Some(value) = json::string(value, path, errors) {
@@ -27,3 +30,5 @@ impl FromJson for NaiveDate {
         }
     }
 }
+
+impl Decode for NaiveDate {}

@@ -8,15 +8,28 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timestamps {
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
 }
+
+impl Decode for Timestamps {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            created_at: object.required("created_at")?,
+            updated_at: object.optional("updated_at")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Timestamps);
 
 impl FromJson for Timestamps {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -28,10 +41,21 @@ impl FromJson for Timestamps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Named {
     pub name: String,
 }
+
+impl Decode for Named {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Named);
 
 impl FromJson for Named {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -90,6 +114,8 @@ impl fmt::Display for Status {
     }
 }
 
+impl Decode for Status {}
+
 impl FromJson for Status {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["active", "archived"]);
@@ -97,19 +123,35 @@ impl FromJson for Status {
 }
 
 /// Merged from two components and an inline part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
     pub name: String,
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
     pub id: i64,
     /// A single-member allOf only adds a description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_status: Option<Status>,
 }
+
+impl Decode for Project {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+            created_at: object.required("created_at")?,
+            updated_at: object.optional("updated_at")?,
+            id: object.required("id")?,
+            status: object.optional("status")?,
+            previous_status: object.optional("previous_status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Project);
 
 impl FromJson for Project {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

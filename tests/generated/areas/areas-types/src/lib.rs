@@ -8,6 +8,8 @@
 //! (paginated, idempotent, rate limited, public, deprecated) in every area.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -19,4 +21,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -3,19 +3,33 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
     pub items: Vec<OrderItemsItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<f64>>>,
 }
+
+impl Decode for Order {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            items: object.required("items")?,
+            tags: object.optional("tags")?,
+            grid: object.optional("grid")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -51,11 +65,23 @@ impl FromJson for Order {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderItemsItem {
     pub sku: String,
     pub quantity: i64,
 }
+
+impl Decode for OrderItemsItem {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            sku: object.required("sku")?,
+            quantity: object.required("quantity")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(OrderItemsItem);
 
 impl FromJson for OrderItemsItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -9,6 +9,8 @@
 //! ranges and `default`, and a server URL without a host.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;
@@ -18,4 +20,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

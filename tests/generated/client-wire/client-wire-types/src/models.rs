@@ -3,16 +3,29 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub id: i64,
     pub name: String,
 }
+
+impl Decode for Item {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            name: object.required("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -24,10 +37,21 @@ impl FromJson for Item {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Receipt {
     pub accepted: bool,
 }
+
+impl Decode for Receipt {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            accepted: object.required("accepted")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -36,10 +60,21 @@ impl FromJson for Receipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     pub reason: String,
 }
+
+impl Decode for Problem {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            reason: object.required("reason")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Problem);
 
 impl FromJson for Problem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,24 +3,41 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `get_note`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetNoteParams {
     pub item_id: i64,
     pub note: String,
     pub tag: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     #[serde(rename = "X-Trace")]
     pub x_trace: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
 }
+
+impl Decode for GetNoteParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            item_id: object.required("item_id")?,
+            note: object.required("note")?,
+            tag: object.required("tag")?,
+            limit: object.optional("limit")?,
+            x_trace: object.required("X-Trace")?,
+            theme: object.optional("theme")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetNoteParams);
 
 impl FromJson for GetNoteParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -37,10 +54,21 @@ impl FromJson for GetNoteParams {
 }
 
 /// The parameters of `find_item`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FindItemParams {
     pub item_id: i64,
 }
+
+impl Decode for FindItemParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            item_id: object.required("item_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(FindItemParams);
 
 impl FromJson for FindItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -16,8 +16,8 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, form, guard, multipart, request, request_id};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, form, guard, multipart, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -3,20 +3,31 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::form::FormShape;
-use crate::form;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::form::{self, FormShape};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stars: Option<i64>,
 }
+
+impl Decode for Note {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            title: object.required("title")?,
+            stars: object.optional("stars")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -63,25 +74,26 @@ pub enum Shape {
     Square(Square),
 }
 
-impl<'de> Deserialize<'de> for Shape {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::validation::best_fit(
+impl Decode for Shape {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        decode::best_fit(
                 value,
                 &[
                     (
                         Some(&["radius"]),
-                        |value| serde_json::from_value(value).ok().map(Self::Circle),
+                        |value| Circle::decode(value).map(Self::Circle).ok(),
                     ),
                     (
                         Some(&["side", "label"]),
-                        |value| serde_json::from_value(value).ok().map(Self::Square),
+                        |value| Square::decode(value).map(Self::Square).ok(),
                     ),
                 ],
             )
-            .ok_or_else(|| D::Error::custom("the value fits no variant of `Shape`"))
+            .ok_or_else(|| DecodeError::new("the value fits no variant of `Shape`"))
     }
 }
+
+decode::impl_deserialize!(Shape);
 
 impl FromJson for Shape {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -112,10 +124,21 @@ impl FormShape for Shape {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Circle {
     pub radius: f64,
 }
+
+impl Decode for Circle {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            radius: object.required("radius")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Circle);
 
 impl FromJson for Circle {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -130,12 +153,24 @@ impl FormShape for Circle {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Square {
     pub side: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+
+impl Decode for Square {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            side: object.required("side")?,
+            label: object.optional("label")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Square);
 
 impl FromJson for Square {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -167,14 +202,27 @@ impl FormShape for Square {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Received {
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
+
+impl Decode for Received {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            kind: object.required("kind")?,
+            title: object.optional("title")?,
+            text: object.optional("text")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Received);
 
 impl FromJson for Received {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -7,22 +7,18 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     /// Required, so its default never applies.
     pub profile: String,
-    #[serde(default = "Settings::default_retries")]
     pub retries: i64,
-    #[serde(default = "Settings::default_verbose")]
     pub verbose: bool,
-    #[serde(default = "Settings::default_threshold")]
     pub threshold: f64,
-    #[serde(default = "Settings::default_label")]
     pub label: String,
-    #[serde(default = "Settings::default_mode")]
     pub mode: SettingsMode,
 }
 
@@ -47,6 +43,22 @@ impl Settings {
         SettingsMode::Safe
     }
 }
+
+impl Decode for Settings {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            profile: object.required("profile")?,
+            retries: object.or_default("retries", Self::default_retries)?,
+            verbose: object.or_default("verbose", Self::default_verbose)?,
+            threshold: object.or_default("threshold", Self::default_threshold)?,
+            label: object.or_default("label", Self::default_label)?,
+            mode: object.or_default("mode", Self::default_mode)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Settings);
 
 impl FromJson for Settings {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -103,6 +115,8 @@ impl fmt::Display for SettingsMode {
     }
 }
 
+impl Decode for SettingsMode {}
+
 impl FromJson for SettingsMode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["fast", "safe"]);
@@ -149,6 +163,8 @@ impl fmt::Display for SearchOrder {
         f.write_str(self.as_str())
     }
 }
+
+impl Decode for SearchOrder {}
 
 impl FromJson for SearchOrder {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

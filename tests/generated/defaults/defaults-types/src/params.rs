@@ -3,21 +3,20 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchOrder;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `search`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchParams {
     pub q: String,
-    #[serde(default = "SearchParams::default_limit")]
     pub limit: i64,
-    #[serde(default = "SearchParams::default_order")]
     pub order: SearchOrder,
-    #[serde(rename = "X-Trace", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "X-Trace", skip_serializing_if = "Option::is_none")]
     pub x_trace: Option<String>,
 }
 
@@ -30,6 +29,20 @@ impl SearchParams {
         SearchOrder::Desc
     }
 }
+
+impl Decode for SearchParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            order: object.or_default("order", Self::default_order)?,
+            x_trace: object.optional("X-Trace")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchParams);
 
 impl FromJson for SearchParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

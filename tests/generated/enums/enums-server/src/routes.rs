@@ -13,8 +13,8 @@ use crate::Api;
 use crate::operations::CreateJobRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request, request_id};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -8,8 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// Only ever sent by clients, so it stays closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +58,8 @@ impl fmt::Display for Priority {
         f.write_str(self.as_str())
     }
 }
+
+impl Decode for Priority {}
 
 impl FromJson for Priority {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -146,6 +149,8 @@ impl<'de> Deserialize<'de> for JobState {
     }
 }
 
+impl Decode for JobState {}
+
 impl FromJson for JobState {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(
@@ -227,20 +232,34 @@ impl<'de> Deserialize<'de> for Retries {
     }
 }
 
+impl Decode for Retries {}
+
 impl FromJson for Retries {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::integer_in(value, path, errors, &["0", "3", "5"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobRequest {
     /// Only ever sent by clients, so it stays closed.
     pub priority: Priority,
     /// Sent only, so closed; named by `x-enum-varnames`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<Retries>,
 }
+
+impl Decode for JobRequest {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            priority: object.required("priority")?,
+            retries: object.optional("retries")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(JobRequest);
 
 impl FromJson for JobRequest {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -252,16 +271,29 @@ impl FromJson for JobRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Job {
     /// Comes back in responses, so unknown values decode as `Unknown`.
     pub state: JobState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<JobKind>,
     /// Returned, so open; unnamed values are named by number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<JobExitCode>,
 }
+
+impl Decode for Job {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            state: object.required("state")?,
+            kind: object.optional("kind")?,
+            exit_code: object.optional("exit_code")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Job);
 
 impl FromJson for Job {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -336,6 +368,8 @@ impl<'de> Deserialize<'de> for JobKind {
     }
 }
 
+impl Decode for JobKind {}
+
 impl FromJson for JobKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["batch", "stream"]);
@@ -409,6 +443,8 @@ impl<'de> Deserialize<'de> for JobExitCode {
         i64::deserialize(deserializer).map(Self::from)
     }
 }
+
+impl Decode for JobExitCode {}
 
 impl FromJson for JobExitCode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -6,6 +6,8 @@
 //! Examples in every place a spec gives them, generated with `--example-tests`: the types crate's `tests/examples.rs` round-trips them.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -15,4 +17,5 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

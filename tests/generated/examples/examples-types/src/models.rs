@@ -10,24 +10,42 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
-    #[serde(deserialize_with = "Option::deserialize")]
     pub courier: Option<NullableCourier>,
     pub id: i64,
     pub placed_at: DateTime<Utc>,
     pub total: f64,
     pub status: OrderStatus,
     pub lines: Vec<OrderLine>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Anything at all, `null` included (a schema without a type).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
 }
+
+impl Decode for Order {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            courier: object.required("courier")?,
+            id: object.required("id")?,
+            placed_at: object.required("placed_at")?,
+            total: object.required("total")?,
+            status: object.required("status")?,
+            lines: object.required("lines")?,
+            note: object.optional("note")?,
+            metadata: object.optional("metadata")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -45,10 +63,21 @@ impl FromJson for Order {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NullableCourier {
     pub name: String,
 }
+
+impl Decode for NullableCourier {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(NullableCourier);
 
 impl FromJson for NullableCourier {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -123,17 +152,31 @@ impl<'de> Deserialize<'de> for OrderStatus {
     }
 }
 
+impl Decode for OrderStatus {}
+
 impl FromJson for OrderStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["open", "shipped", "cancelled"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderLine {
     pub sku: String,
     pub quantity: i64,
 }
+
+impl Decode for OrderLine {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            sku: object.required("sku")?,
+            quantity: object.required("quantity")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(OrderLine);
 
 impl FromJson for OrderLine {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -152,14 +195,27 @@ impl FromJson for OrderLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderCreate {
     pub lines: Vec<OrderLine>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
+
+impl Decode for OrderCreate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            lines: object.required("lines")?,
+            coupon: object.optional("coupon")?,
+            tags: object.optional("tags")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(OrderCreate);
 
 impl FromJson for OrderCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -183,12 +239,24 @@ impl FromJson for OrderCreate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateOrderResponse {
     pub order: Order,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
+
+impl Decode for CreateOrderResponse {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            order: object.required("order")?,
+            warnings: object.optional("warnings")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(CreateOrderResponse);
 
 impl FromJson for CreateOrderResponse {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,16 +3,28 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// Already taken in this file, so the imported one is renamed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Money {
     pub cents: i64,
 }
+
+impl Decode for Money {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            cents: object.required("cents")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Money);
 
 impl FromJson for Money {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -21,11 +33,23 @@ impl FromJson for Money {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Price {
     pub amount: Money2,
     pub label: String,
 }
+
+impl Decode for Price {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            amount: object.required("amount")?,
+            label: object.required("label")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Price);
 
 impl FromJson for Price {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -37,11 +61,23 @@ impl FromJson for Price {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Money2 {
     pub value: String,
     pub currency: String,
 }
+
+impl Decode for Money2 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            value: object.required("value")?,
+            currency: object.required("currency")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Money2);
 
 impl FromJson for Money2 {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

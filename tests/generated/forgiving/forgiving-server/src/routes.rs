@@ -15,11 +15,11 @@ use crate::operations::{GetItem2Response, GetItemRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
-use crate::runtime::handle::PathParams;
+use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, handle, request_id};
+use crate::runtime::{envelope, guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -4,6 +4,8 @@
 //! Types of the Forgiving API (version 1.0.0), generated from `forgiving.yaml`.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;
@@ -13,4 +15,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -8,18 +8,18 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub id: i64,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<ItemSize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    #[serde(default = "Item::default_active")]
     pub active: bool,
 }
 
@@ -28,6 +28,21 @@ impl Item {
         true
     }
 }
+
+impl Decode for Item {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            name: object.required("name")?,
+            size: object.optional("size")?,
+            count: object.optional("count")?,
+            active: object.or_default("active", Self::default_active)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -107,6 +122,8 @@ impl<'de> Deserialize<'de> for ItemSize {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+
+impl Decode for ItemSize {}
 
 impl FromJson for ItemSize {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,16 +3,28 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The parameters of `get_item`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetItemParams {
     pub item_id: i64,
 }
+
+impl Decode for GetItemParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            item_id: object.required("item_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetItemParams);
 
 impl FromJson for GetItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -36,10 +48,21 @@ impl FromJson for GetItemParams {
 }
 
 /// The parameters of `get_item2`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetItem2Params {
     pub thing_id: String,
 }
+
+impl Decode for GetItem2Params {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            thing_id: object.required("thing_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetItem2Params);
 
 impl FromJson for GetItem2Params {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use uuid::Uuid;
+use crate::decode::Decode;
 use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 impl FromJson for DateTime<Utc> {
@@ -21,6 +22,8 @@ impl FromJson for DateTime<Utc> {
     }
 }
 
+impl Decode for DateTime<Utc> {}
+
 impl FromJson for NaiveDate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         if let Some(value) = json::string(value, path, errors) {
@@ -29,6 +32,8 @@ impl FromJson for NaiveDate {
     }
 }
 
+impl Decode for NaiveDate {}
+
 impl FromJson for Uuid {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         if let Some(value) = json::string(value, path, errors) {
@@ -36,3 +41,5 @@ impl FromJson for Uuid {
         }
     }
 }
+
+impl Decode for Uuid {}

@@ -4,6 +4,8 @@
 //! Types of the Formats API (version 1.0.0), generated from `formats.yaml`.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -13,4 +15,5 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -4,13 +4,14 @@
 //! The schemas of the spec as Rust types.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Everything {
     pub at: DateTime<Utc>,
     pub on: NaiveDate,
@@ -26,6 +27,28 @@ pub struct Everything {
     pub file: Vec<u8>,
     pub plain: i64,
 }
+
+impl Decode for Everything {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            at: object.required("at")?,
+            on: object.required("on")?,
+            id: object.required("id")?,
+            email: object.required("email")?,
+            homepage: object.required("homepage")?,
+            small: object.required("small")?,
+            big: object.required("big")?,
+            ratio: object.required("ratio")?,
+            precise: object.required("precise")?,
+            blob: object.required("blob")?,
+            file: object.required("file")?,
+            plain: object.required("plain")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Everything);
 
 impl FromJson for Everything {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

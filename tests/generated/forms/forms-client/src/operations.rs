@@ -5,8 +5,7 @@
 
 use reqwest::Method;
 use crate::errors::{CreateChargeError, SendMessageError};
-use crate::runtime::bodies::FormStyle;
-use crate::runtime::bodies;
+use crate::runtime::bodies::{self, FormStyle};
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;

@@ -12,8 +12,8 @@ use axum::{Router, middleware};
 use crate::operations::{CreateChargeRequest, SendMessageRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, form, guard, request, request_id};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, form, guard, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -9,30 +9,49 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::form::FormShape;
-use crate::form;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::form::{self, FormShape};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChargeForm {
     pub amount: i64,
     pub currency: ChargeFormCurrency,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_rate: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub codes: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
 }
+
+impl Decode for ChargeForm {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            amount: object.required("amount")?,
+            currency: object.required("currency")?,
+            capture: object.optional("capture")?,
+            fee_rate: object.optional("fee_rate")?,
+            expand: object.optional("expand")?,
+            codes: object.optional("codes")?,
+            metadata: object.optional("metadata")?,
+            shipping: object.optional("shipping")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ChargeForm);
 
 impl FromJson for ChargeForm {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,12 +100,24 @@ impl FormShape for ChargeForm {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shipping {
     pub city: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub floor: Option<i64>,
 }
+
+impl Decode for Shipping {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            city: object.required("city")?,
+            floor: object.optional("floor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Shipping);
 
 impl FromJson for Shipping {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -118,10 +149,9 @@ impl FormShape for Shipping {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineItem {
     pub price: i64,
-    #[serde(default = "LineItem::default_quantity")]
     pub quantity: i64,
 }
 
@@ -130,6 +160,18 @@ impl LineItem {
         1
     }
 }
+
+impl Decode for LineItem {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            price: object.required("price")?,
+            quantity: object.or_default("quantity", Self::default_quantity)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(LineItem);
 
 impl FromJson for LineItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -161,14 +203,28 @@ impl FormShape for LineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     pub to: String,
     pub body: String,
     pub events: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smart_encoded: Option<bool>,
 }
+
+impl Decode for Message {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            to: object.required("to")?,
+            body: object.required("body")?,
+            events: object.required("events")?,
+            smart_encoded: object.optional("smart_encoded")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Message);
 
 impl FromJson for Message {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -244,27 +300,39 @@ impl<'de> Deserialize<'de> for ChargeFormCurrency {
     }
 }
 
+impl Decode for ChargeFormCurrency {}
+
 impl FromJson for ChargeFormCurrency {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["usd", "eur"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SendMessageBody {
     #[serde(rename = "To")]
     pub to: String,
     #[serde(rename = "Body")]
     pub body: String,
-    #[serde(
-        rename = "StatusCallbackEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StatusCallbackEvent", skip_serializing_if = "Option::is_none")]
     pub status_callback_event: Option<Vec<SendMessageBodyStatusCallbackEventItem>>,
-    #[serde(rename = "SmartEncoded", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SmartEncoded", skip_serializing_if = "Option::is_none")]
     pub smart_encoded: Option<bool>,
 }
+
+impl Decode for SendMessageBody {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            to: object.required("To")?,
+            body: object.required("Body")?,
+            status_callback_event: object.optional("StatusCallbackEvent")?,
+            smart_encoded: object.optional("SmartEncoded")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SendMessageBody);
 
 impl FromJson for SendMessageBody {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -350,6 +418,8 @@ impl fmt::Display for SendMessageBodyStatusCallbackEventItem {
         f.write_str(self.as_str())
     }
 }
+
+impl Decode for SendMessageBodyStatusCallbackEventItem {}
 
 impl FromJson for SendMessageBodyStatusCallbackEventItem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

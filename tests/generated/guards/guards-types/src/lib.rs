@@ -6,6 +6,8 @@
 //! Rate limits and idempotency keys in the shapes the vocabulary allows, for the tests of the generated middleware.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;
@@ -13,4 +15,5 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -3,28 +3,44 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
     /// Names the order; the handler counts runs per note.
     pub note: String,
     /// How long the handler takes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<i64>,
     /// The first run answers 500.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_first: Option<bool>,
     /// The first run panics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub panic_first: Option<bool>,
     /// Answer 402.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub decline: Option<bool>,
 }
+
+impl Decode for Order {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            note: object.required("note")?,
+            delay_ms: object.optional("delay_ms")?,
+            fail_first: object.optional("fail_first")?,
+            panic_first: object.optional("panic_first")?,
+            decline: object.optional("decline")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -53,12 +69,24 @@ impl FromJson for Order {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Receipt {
     pub note: String,
     /// Which run of this note this was (1 for the first).
     pub run: i64,
 }
+
+impl Decode for Receipt {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            note: object.required("note")?,
+            run: object.required("run")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 use uuid::Uuid;
+use crate::decode::Decode;
 use crate::validation::{FromJson, Path, ValidationError, json, rules};
 
 impl FromJson for Uuid {
@@ -14,3 +15,5 @@ impl FromJson for Uuid {
         }
     }
 }
+
+impl Decode for Uuid {}

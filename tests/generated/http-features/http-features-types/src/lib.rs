@@ -6,6 +6,8 @@
 //! What the flagship does not use, for the generated server and client.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -17,4 +19,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -8,13 +8,25 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Caller {
     pub principal: String,
 }
+
+impl Decode for Caller {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            principal: object.required("principal")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Caller);
 
 impl FromJson for Caller {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -25,15 +37,30 @@ impl FromJson for Caller {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub id: Uuid,
     pub trace: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     pub tags: Vec<String>,
     pub verbose: bool,
 }
+
+impl Decode for Item {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            trace: object.required("trace")?,
+            theme: object.optional("theme")?,
+            tags: object.required("tags")?,
+            verbose: object.required("verbose")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -48,10 +75,21 @@ impl FromJson for Item {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub text: String,
 }
+
+impl Decode for Note {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            text: object.required("text")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -69,10 +107,21 @@ impl FromJson for Note {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     pub title: String,
 }
+
+impl Decode for Problem {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            title: object.required("title")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Problem);
 
 impl FromJson for Problem {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -122,16 +171,29 @@ impl fmt::Display for GetItemTheme {
     }
 }
 
+impl Decode for GetItemTheme {}
+
 impl FromJson for GetItemTheme {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["light", "dark"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostNoteResponse202 {
     pub queued: bool,
 }
+
+impl Decode for PostNoteResponse202 {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            queued: object.required("queued")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(PostNoteResponse202);
 
 impl FromJson for PostNoteResponse202 {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

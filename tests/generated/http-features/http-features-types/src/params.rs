@@ -3,24 +3,24 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::GetItemTheme;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The parameters of `get_item`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetItemParams {
     pub item_id: Uuid,
     #[serde(rename = "X-Trace")]
     pub x_trace: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<GetItemTheme>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(default = "GetItemParams::default_verbose")]
     pub verbose: bool,
 }
 
@@ -29,6 +29,21 @@ impl GetItemParams {
         false
     }
 }
+
+impl Decode for GetItemParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            item_id: object.required("item_id")?,
+            x_trace: object.required("X-Trace")?,
+            theme: object.optional("theme")?,
+            tags: object.optional("tags")?,
+            verbose: object.or_default("verbose", Self::default_verbose)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetItemParams);
 
 impl FromJson for GetItemParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -4,22 +4,37 @@
 //! The schemas of the spec as Rust types.
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resource {
     pub name: String,
     /// A map of strings, at most 3 entries, keys up to 10 characters.
     pub labels: BTreeMap<String, String>,
     /// Free-form JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub counters: Option<BTreeMap<String, i64>>,
 }
+
+impl Decode for Resource {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+            labels: object.required("labels")?,
+            attributes: object.optional("attributes")?,
+            counters: object.optional("counters")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Resource);
 
 impl FromJson for Resource {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -49,13 +64,25 @@ impl FromJson for Resource {
 }
 
 /// Declared properties plus any others.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Extensible {
     pub kind: String,
     /// Properties beyond the declared ones.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, String>,
 }
+
+impl Decode for Extensible {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            kind: object.required("kind")?,
+            additional_properties: object.rest()?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Extensible);
 
 impl FromJson for Extensible {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,8 +5,7 @@
 
 use reqwest::Method;
 use crate::errors::UploadError;
-use crate::runtime::bodies::PartKind;
-use crate::runtime::bodies;
+use crate::runtime::bodies::{self, PartKind};
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::types;

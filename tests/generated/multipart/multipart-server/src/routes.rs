@@ -12,8 +12,8 @@ use axum::{Router, middleware};
 use crate::operations::UploadRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, multipart, request, request_id};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, guard, multipart, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

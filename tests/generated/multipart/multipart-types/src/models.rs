@@ -3,28 +3,45 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::form::FormShape;
-use crate::form;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::form::{self, FormShape};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upload {
     pub file: Vec<u8>,
     pub caption: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub copies: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Vec<u8>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
 }
+
+impl Decode for Upload {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            file: object.required("file")?,
+            caption: object.required("caption")?,
+            copies: object.optional("copies")?,
+            public: object.optional("public")?,
+            tags: object.optional("tags")?,
+            attachments: object.optional("attachments")?,
+            meta: object.optional("meta")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Upload);
 
 impl FromJson for Upload {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -83,12 +100,24 @@ impl FormShape for Upload {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meta {
     pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
 }
+
+impl Decode for Meta {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            source: object.required("source")?,
+            width: object.optional("width")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Meta);
 
 impl FromJson for Meta {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -113,7 +142,7 @@ impl FormShape for Meta {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Receipt {
     pub size: i64,
     pub caption: String,
@@ -121,9 +150,26 @@ pub struct Receipt {
     pub public: bool,
     pub tags: Vec<String>,
     pub attachment_sizes: Vec<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+
+impl Decode for Receipt {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            size: object.required("size")?,
+            caption: object.required("caption")?,
+            copies: object.required("copies")?,
+            public: object.required("public")?,
+            tags: object.required("tags")?,
+            attachment_sizes: object.required("attachment_sizes")?,
+            source: object.optional("source")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

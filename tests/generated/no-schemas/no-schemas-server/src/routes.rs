@@ -13,9 +13,9 @@ use crate::Api;
 use crate::operations::{EchoWordResponse, PingRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::handle::PathParams;
+use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, Style};
-use crate::runtime::{envelope, guard, handle, request_id};
+use crate::runtime::{envelope, guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -6,10 +6,13 @@
 //! An API without a single schema component, and with inline scalars only.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod operations;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod validation;
 
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -3,16 +3,28 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `echo_word`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EchoWordParams {
     pub word: String,
 }
+
+impl Decode for EchoWordParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            word: object.required("word")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(EchoWordParams);
 
 impl FromJson for EchoWordParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -6,6 +6,8 @@
 //! Structs, renames, optional and nullable fields, keywords.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -15,4 +17,5 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -4,16 +4,17 @@
 //! The schemas of the spec as Rust types.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// Account
 ///
 /// A customer account.
 #[allow(deprecated)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Account {
     /// Camel case on the wire, snake case in Rust.
     #[serde(rename = "accountId")]
@@ -21,26 +22,46 @@ pub struct Account {
     #[serde(rename = "displayName")]
     pub display_name: String,
     /// Required but nullable; always present, maybe null.
-    #[serde(rename = "closedAt", deserialize_with = "Option::deserialize")]
+    #[serde(rename = "closedAt")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Optional and nullable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// Optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// A Rust keyword as a field name.
     pub r#type: String,
     /// A keyword that cannot be raw.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     #[deprecated]
-    #[serde(rename = "legacyCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "legacyCode", skip_serializing_if = "Option::is_none")]
     pub legacy_code: Option<String>,
     /// An inline object becomes a named struct.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<AccountAddress>,
 }
+
+#[allow(deprecated)]
+impl Decode for Account {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            account_id: object.required("accountId")?,
+            display_name: object.required("displayName")?,
+            closed_at: object.required("closedAt")?,
+            nickname: object.optional("nickname")?,
+            note: object.optional("note")?,
+            r#type: object.required("type")?,
+            self_: object.optional("self")?,
+            legacy_code: object.optional("legacyCode")?,
+            address: object.optional("address")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Account);
 
 impl FromJson for Account {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -60,12 +81,24 @@ impl FromJson for Account {
 }
 
 /// An inline object becomes a named struct.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountAddress {
     pub city: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
+
+impl Decode for AccountAddress {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            city: object.required("city")?,
+            postal_code: object.optional("postal_code")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(AccountAddress);
 
 impl FromJson for AccountAddress {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -13,10 +13,10 @@ use crate::Api;
 use crate::operations::{CreateParcelRequest, GetParcelResponse};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
-use crate::runtime::handle::PathParams;
+use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, Style};
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, handle, request, request_id};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

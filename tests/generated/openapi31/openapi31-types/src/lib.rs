@@ -4,6 +4,8 @@
 //! Types of the Openapi31 API (version 1.0.0), generated from `openapi31.yaml`.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;
@@ -15,4 +17,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -9,8 +9,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// How fast the parcel travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,6 +79,8 @@ impl<'de> Deserialize<'de> for Speed {
     }
 }
 
+impl Decode for Speed {}
+
 impl FromJson for Speed {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::integer_in(value, path, errors, &["1", "2"]);
@@ -125,37 +128,54 @@ impl fmt::Display for Carrier {
     }
 }
 
+impl Decode for Carrier {}
+
 impl FromJson for Carrier {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["post", "courier"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParcelCreate {
     pub weight_grams: i32,
     pub label: String,
     /// How fast the parcel travels.
     pub speed: Speed,
     /// Who carries it; the cheapest when left out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub carrier: Option<Carrier>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<ParcelCreateKind>,
     /// `None` leaves the property out; `Some(None)` sends `null`.
-    #[serde(
-        default,
-        deserialize_with = "crate::validation::explicit_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Option<Address>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<ParcelCreateReference>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<Vec<f64>>,
 }
+
+impl Decode for ParcelCreate {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            weight_grams: object.required("weight_grams")?,
+            label: object.required("label")?,
+            speed: object.required("speed")?,
+            carrier: object.optional("carrier")?,
+            kind: object.optional("kind")?,
+            recipient: object.explicit_null("recipient")?,
+            reference: object.optional("reference")?,
+            signature: object.optional("signature")?,
+            coordinates: object.optional("coordinates")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ParcelCreate);
 
 impl FromJson for ParcelCreate {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -200,17 +220,32 @@ impl FromJson for ParcelCreate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Parcel {
     pub id: i64,
     pub weight_grams: i32,
     pub label: String,
     pub status: ParcelStatus,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub recipient: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<DateTime<Utc>>,
 }
+
+impl Decode for Parcel {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            weight_grams: object.required("weight_grams")?,
+            label: object.required("label")?,
+            status: object.required("status")?,
+            recipient: object.required("recipient")?,
+            eta: object.optional("eta")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Parcel);
 
 impl FromJson for Parcel {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -226,17 +261,25 @@ impl FromJson for Parcel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Address {
     pub city: String,
     /// `None` leaves the property out; `Some(None)` sends `null`.
-    #[serde(
-        default,
-        deserialize_with = "crate::validation::explicit_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<Option<String>>,
 }
+
+impl Decode for Address {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            city: object.required("city")?,
+            postcode: object.explicit_null("postcode")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Address);
 
 impl FromJson for Address {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -284,6 +327,8 @@ impl fmt::Display for ParcelCreateKind {
     }
 }
 
+impl Decode for ParcelCreateKind {}
+
 impl FromJson for ParcelCreateKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["parcel"]);
@@ -291,12 +336,29 @@ impl FromJson for ParcelCreateKind {
 }
 
 /// Decoded as the first variant the value fits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ParcelCreateReference {
     String(String),
     Integer(i64),
 }
+
+impl Decode for ParcelCreateReference {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        decode::best_fit(
+                value,
+                &[
+                    (None, |value| String::decode(value).map(Self::String).ok()),
+                    (None, |value| i64::decode(value).map(Self::Integer).ok()),
+                ],
+            )
+            .ok_or_else(|| DecodeError::new(
+                "the value fits no variant of `ParcelCreateReference`",
+            ))
+    }
+}
+
+decode::impl_deserialize!(ParcelCreateReference);
 
 impl FromJson for ParcelCreateReference {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -384,6 +446,8 @@ impl<'de> Deserialize<'de> for ParcelStatus {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+
+impl Decode for ParcelStatus {}
 
 impl FromJson for ParcelStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,18 +3,31 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The parameters of `get_parcel`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetParcelParams {
     pub parcel_id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+impl Decode for GetParcelParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            parcel_id: object.required("parcel_id")?,
+            note: object.optional("note")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetParcelParams);
 
 impl FromJson for GetParcelParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -12,9 +12,9 @@ use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{EchoSingleResponse, EchoStylesResponse};
 use crate::runtime::config::ServerConfig;
-use crate::runtime::handle::PathParams;
+use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, ScalarKind, Style};
-use crate::runtime::{guard, handle, request_id};
+use crate::runtime::{guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

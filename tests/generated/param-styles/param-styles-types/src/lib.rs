@@ -4,10 +4,13 @@
 //! Types of the ParamStyles API (version 1.0.0), generated from `param-styles.yaml`.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod operations;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod validation;
 
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

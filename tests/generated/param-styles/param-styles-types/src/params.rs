@@ -4,32 +4,53 @@
 //! The parameters of each operation, one struct per operation.
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `echo_styles`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EchoStylesParams {
     pub simple: Vec<i64>,
     pub label: Vec<String>,
     pub matrix: Vec<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub words: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<BTreeMap<String, String>>,
-    #[serde(rename = "X-Codes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "X-Codes", skip_serializing_if = "Option::is_none")]
     pub x_codes: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flavours: Option<Vec<String>>,
 }
+
+impl Decode for EchoStylesParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            simple: object.required("simple")?,
+            label: object.required("label")?,
+            matrix: object.required("matrix")?,
+            tags: object.optional("tags")?,
+            ids: object.optional("ids")?,
+            words: object.optional("words")?,
+            names: object.optional("names")?,
+            filter: object.optional("filter")?,
+            x_codes: object.optional("X-Codes")?,
+            flavours: object.optional("flavours")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(EchoStylesParams);
 
 impl FromJson for EchoStylesParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -50,10 +71,19 @@ impl FromJson for EchoStylesParams {
 }
 
 /// The parameters of `echo_single`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EchoSingleParams {
     pub id: String,
 }
+
+impl Decode for EchoSingleParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(EchoSingleParams);
 
 impl FromJson for EchoSingleParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

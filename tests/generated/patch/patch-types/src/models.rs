@@ -4,37 +4,40 @@
 //! The schemas of the spec as Rust types.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotePatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// `None` leaves the property out; `Some(None)` sends `null`.
-    #[serde(
-        default,
-        deserialize_with = "crate::validation::explicit_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<Option<DateTime<Utc>>>,
     /// `None` leaves the property out; `Some(None)` sends `null`.
-    #[serde(
-        default,
-        deserialize_with = "crate::validation::explicit_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Option<Person>>,
     /// `None` leaves the property out; `Some(None)` sends `null`.
-    #[serde(
-        default,
-        deserialize_with = "crate::validation::explicit_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Option<Vec<String>>>,
 }
+
+impl Decode for NotePatch {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            title: object.optional("title")?,
+            due: object.explicit_null("due")?,
+            assignee: object.explicit_null("assignee")?,
+            tags: object.explicit_null("tags")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(NotePatch);
 
 impl FromJson for NotePatch {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -66,10 +69,21 @@ impl FromJson for NotePatch {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
     pub name: String,
 }
+
+impl Decode for Person {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Person);
 
 impl FromJson for Person {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -87,17 +101,29 @@ impl FromJson for Person {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub id: i64,
     pub title: String,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub due: Option<DateTime<Utc>>,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub assignee: Option<Person>,
-    #[serde(deserialize_with = "Option::deserialize")]
     pub tags: Option<Vec<String>>,
 }
+
+impl Decode for Note {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            title: object.required("title")?,
+            due: object.required("due")?,
+            assignee: object.required("assignee")?,
+            tags: object.required("tags")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,16 +3,28 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `update_note`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateNoteParams {
     pub note_id: i64,
 }
+
+impl Decode for UpdateNoteParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            note_id: object.required("note_id")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdateNoteParams);
 
 impl FromJson for UpdateNoteParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

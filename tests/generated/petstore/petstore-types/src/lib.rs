@@ -13,6 +13,8 @@
 //! - [The source API definition for the Pet Store](https://github.com/swagger-api/swagger-petstore/blob/master/src/main/resources/openapi.yaml)
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod form;
 #[rustfmt::skip]
 mod formats;
@@ -26,4 +28,5 @@ pub mod params;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

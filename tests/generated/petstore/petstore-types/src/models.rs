@@ -9,27 +9,43 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::form::FormShape;
-use crate::form;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::form::{self, FormShape};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(rename = "petId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "petId", skip_serializing_if = "Option::is_none")]
     pub pet_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
-    #[serde(rename = "shipDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shipDate", skip_serializing_if = "Option::is_none")]
     pub ship_date: Option<DateTime<Utc>>,
     /// Order Status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub complete: Option<bool>,
 }
+
+impl Decode for Order {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            pet_id: object.optional("petId")?,
+            quantity: object.optional("quantity")?,
+            ship_date: object.optional("shipDate")?,
+            status: object.optional("status")?,
+            complete: object.optional("complete")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -62,13 +78,25 @@ impl FormShape for Order {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Decode for Category {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Category);
 
 impl FromJson for Category {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -93,26 +121,44 @@ impl FormShape for Category {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// User Status
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userStatus", skip_serializing_if = "Option::is_none")]
     pub user_status: Option<i32>,
 }
+
+impl Decode for User {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            username: object.optional("username")?,
+            first_name: object.optional("firstName")?,
+            last_name: object.optional("lastName")?,
+            email: object.optional("email")?,
+            password: object.optional("password")?,
+            phone: object.optional("phone")?,
+            user_status: object.optional("userStatus")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(User);
 
 impl FromJson for User {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -149,13 +195,25 @@ impl FormShape for User {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tag {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Decode for Tag {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Tag);
 
 impl FromJson for Tag {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -180,21 +238,37 @@ impl FormShape for Tag {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
     #[serde(rename = "photoUrls")]
     pub photo_urls: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
     /// pet status in the store
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PetStatus>,
 }
+
+impl Decode for Pet {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.required("name")?,
+            category: object.optional("category")?,
+            photo_urls: object.required("photoUrls")?,
+            tags: object.optional("tags")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Pet);
 
 impl FromJson for Pet {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -227,15 +301,28 @@ impl FormShape for Pet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+impl Decode for ApiResponse {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            code: object.optional("code")?,
+            r#type: object.optional("type")?,
+            message: object.optional("message")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ApiResponse);
 
 impl FromJson for ApiResponse {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -316,6 +403,8 @@ impl<'de> Deserialize<'de> for OrderStatus {
     }
 }
 
+impl Decode for OrderStatus {}
+
 impl FromJson for OrderStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["placed", "approved", "delivered"]);
@@ -390,6 +479,8 @@ impl<'de> Deserialize<'de> for PetStatus {
     }
 }
 
+impl Decode for PetStatus {}
+
 impl FromJson for PetStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["available", "pending", "sold"]);
@@ -441,6 +532,8 @@ impl fmt::Display for FindPetsByStatusStatus {
         f.write_str(self.as_str())
     }
 }
+
+impl Decode for FindPetsByStatusStatus {}
 
 impl FromJson for FindPetsByStatusStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,17 +3,17 @@
 
 //! The parameters of each operation, one struct per operation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::FindPetsByStatusStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `find_pets_by_status`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FindPetsByStatusParams {
     /// Status values that need to be considered for filter
-    #[serde(default = "FindPetsByStatusParams::default_status")]
     pub status: FindPetsByStatusStatus,
 }
 
@@ -22,6 +22,17 @@ impl FindPetsByStatusParams {
         FindPetsByStatusStatus::Available
     }
 }
+
+impl Decode for FindPetsByStatusParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            status: object.or_default("status", Self::default_status)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(FindPetsByStatusParams);
 
 impl FromJson for FindPetsByStatusParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -33,12 +44,23 @@ impl FromJson for FindPetsByStatusParams {
 }
 
 /// The parameters of `find_pets_by_tags`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FindPetsByTagsParams {
     /// Tags to filter by
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+impl Decode for FindPetsByTagsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            tags: object.optional("tags")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(FindPetsByTagsParams);
 
 impl FromJson for FindPetsByTagsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -50,12 +72,23 @@ impl FromJson for FindPetsByTagsParams {
 }
 
 /// The parameters of `get_pet_by_id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetPetByIdParams {
     /// ID of pet to return
     #[serde(rename = "petId")]
     pub pet_id: i64,
 }
+
+impl Decode for GetPetByIdParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_id: object.required("petId")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetPetByIdParams);
 
 impl FromJson for GetPetByIdParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -65,18 +98,31 @@ impl FromJson for GetPetByIdParams {
 }
 
 /// The parameters of `update_pet_with_form`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdatePetWithFormParams {
     /// ID of pet that needs to be updated
     #[serde(rename = "petId")]
     pub pet_id: i64,
     /// Name of pet that needs to be updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Status of pet that needs to be updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
+
+impl Decode for UpdatePetWithFormParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_id: object.required("petId")?,
+            name: object.optional("name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdatePetWithFormParams);
 
 impl FromJson for UpdatePetWithFormParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -90,14 +136,26 @@ impl FromJson for UpdatePetWithFormParams {
 }
 
 /// The parameters of `delete_pet`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeletePetParams {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// Pet id to delete
     #[serde(rename = "petId")]
     pub pet_id: i64,
 }
+
+impl Decode for DeletePetParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            api_key: object.optional("api_key")?,
+            pet_id: object.required("petId")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(DeletePetParams);
 
 impl FromJson for DeletePetParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -110,19 +168,27 @@ impl FromJson for DeletePetParams {
 }
 
 /// The parameters of `upload_file`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UploadFileParams {
     /// ID of pet to update
     #[serde(rename = "petId")]
     pub pet_id: i64,
     /// Additional Metadata
-    #[serde(
-        rename = "additionalMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalMetadata", skip_serializing_if = "Option::is_none")]
     pub additional_metadata: Option<String>,
 }
+
+impl Decode for UploadFileParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_id: object.required("petId")?,
+            additional_metadata: object.optional("additionalMetadata")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UploadFileParams);
 
 impl FromJson for UploadFileParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -135,12 +201,23 @@ impl FromJson for UploadFileParams {
 }
 
 /// The parameters of `get_order_by_id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetOrderByIdParams {
     /// ID of order that needs to be fetched
     #[serde(rename = "orderId")]
     pub order_id: i64,
 }
+
+impl Decode for GetOrderByIdParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            order_id: object.required("orderId")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetOrderByIdParams);
 
 impl FromJson for GetOrderByIdParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -150,12 +227,23 @@ impl FromJson for GetOrderByIdParams {
 }
 
 /// The parameters of `delete_order`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeleteOrderParams {
     /// ID of the order that needs to be deleted
     #[serde(rename = "orderId")]
     pub order_id: i64,
 }
+
+impl Decode for DeleteOrderParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            order_id: object.required("orderId")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(DeleteOrderParams);
 
 impl FromJson for DeleteOrderParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -165,15 +253,27 @@ impl FromJson for DeleteOrderParams {
 }
 
 /// The parameters of `login_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoginUserParams {
     /// The user name for login
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The password for login in clear text
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+
+impl Decode for LoginUserParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            username: object.optional("username")?,
+            password: object.optional("password")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(LoginUserParams);
 
 impl FromJson for LoginUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -186,11 +286,22 @@ impl FromJson for LoginUserParams {
 }
 
 /// The parameters of `get_user_by_name`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetUserByNameParams {
     /// The name that needs to be fetched. Use user1 for testing
     pub username: String,
 }
+
+impl Decode for GetUserByNameParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            username: object.required("username")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(GetUserByNameParams);
 
 impl FromJson for GetUserByNameParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -202,11 +313,22 @@ impl FromJson for GetUserByNameParams {
 }
 
 /// The parameters of `update_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateUserParams {
     /// name that need to be deleted
     pub username: String,
 }
+
+impl Decode for UpdateUserParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            username: object.required("username")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdateUserParams);
 
 impl FromJson for UpdateUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -218,11 +340,22 @@ impl FromJson for UpdateUserParams {
 }
 
 /// The parameters of `delete_user`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeleteUserParams {
     /// The name that needs to be deleted
     pub username: String,
 }
+
+impl Decode for DeleteUserParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            username: object.required("username")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(DeleteUserParams);
 
 impl FromJson for DeleteUserParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

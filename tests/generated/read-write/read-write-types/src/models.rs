@@ -3,21 +3,35 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Credential {
     /// Read-only: set by the server, ignored in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub username: String,
     /// Write-only: sent in requests, never returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
+
+impl Decode for Credential {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            username: object.required("username")?,
+            secret: object.optional("secret")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Credential);
 
 impl FromJson for Credential {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -37,12 +51,24 @@ impl FromJson for Credential {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Receipt {
     /// Read-only: set by the server, ignored in requests.
     pub id: i64,
     pub credential: Credential,
 }
+
+impl Decode for Receipt {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            credential: object.required("credential")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -3,18 +3,31 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
 /// Children behind a Vec need no Box.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreeNode {
     pub value: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TreeNode>>,
 }
+
+impl Decode for TreeNode {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            value: object.required("value")?,
+            children: object.optional("children")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(TreeNode);
 
 impl FromJson for TreeNode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -27,13 +40,25 @@ impl FromJson for TreeNode {
 }
 
 /// A direct self-reference is boxed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListNode {
     pub value: i64,
     /// A direct self-reference is boxed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<ListNode>>,
 }
+
+impl Decode for ListNode {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            value: object.required("value")?,
+            next: object.optional("next")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListNode);
 
 impl FromJson for ListNode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -45,13 +70,25 @@ impl FromJson for ListNode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Employee {
     pub name: String,
     /// Mutual recursion through `Employee.team` and `Team.lead`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Box<Team>>,
 }
+
+impl Decode for Employee {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+            team: object.optional("team")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Employee);
 
 impl FromJson for Employee {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -64,12 +101,24 @@ impl FromJson for Employee {
 }
 
 /// Mutual recursion through `Employee.team` and `Team.lead`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Team {
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead: Option<Box<Employee>>,
 }
+
+impl Decode for Team {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            title: object.required("title")?,
+            lead: object.optional("lead")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Team);
 
 impl FromJson for Team {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -82,12 +131,23 @@ impl FromJson for Team {
 }
 
 /// Requires itself, so no finite value fits; the field is generated as optional, with a warning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ouroboros {
     /// Requires itself, so no finite value fits; the field is generated as optional, with a warning.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tail: Option<Box<Ouroboros>>,
 }
+
+impl Decode for Ouroboros {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            tail: object.optional("tail")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Ouroboros);
 
 impl FromJson for Ouroboros {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -4,6 +4,8 @@
 //! Types of the Unions API (version 1.0.0), generated from `unions.yaml`.
 
 #[rustfmt::skip]
+pub mod decode;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod operations;
@@ -11,4 +13,5 @@ pub mod operations;
 pub mod validation;
 
 pub use models::*;
+pub use decode::{Decode, DecodeError};
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

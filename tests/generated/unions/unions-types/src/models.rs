@@ -3,11 +3,11 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// A pet, told apart by `petType`.
 ///
@@ -20,28 +20,18 @@ pub enum Pet {
     Lizard(Lizard),
 }
 
-impl<'de> Deserialize<'de> for Pet {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("petType")
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| D::Error::missing_field("petType"))?
-            .to_string();
-        match tag.as_str() {
-            "cat" => {
-                serde_json::from_value(value).map(Self::Cat).map_err(D::Error::custom)
-            }
-            "dog" => {
-                serde_json::from_value(value).map(Self::Dog).map_err(D::Error::custom)
-            }
-            "Lizard" => {
-                serde_json::from_value(value).map(Self::Lizard).map_err(D::Error::custom)
-            }
-            other => Err(D::Error::unknown_variant(other, &["cat", "dog", "Lizard"])),
+impl Decode for Pet {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        match decode::tag(&value, "petType")?.as_str() {
+            "cat" => Cat::decode(value).map(Self::Cat),
+            "dog" => Dog::decode(value).map(Self::Dog),
+            "Lizard" => Lizard::decode(value).map(Self::Lizard),
+            other => Err(decode::unknown_tag(other, &["cat", "dog", "Lizard"])),
         }
     }
 }
+
+decode::impl_deserialize!(Pet);
 
 impl FromJson for Pet {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -71,14 +61,27 @@ impl FromJson for Pet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub indoor: Option<bool>,
 }
+
+impl Decode for Cat {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_type: object.required("petType")?,
+            name: object.required("name")?,
+            indoor: object.optional("indoor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Cat);
 
 impl FromJson for Cat {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -98,14 +101,27 @@ impl FromJson for Cat {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
 }
+
+impl Decode for Dog {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_type: object.required("petType")?,
+            name: object.required("name")?,
+            barks: object.optional("barks")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Dog);
 
 impl FromJson for Dog {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -119,13 +135,25 @@ impl FromJson for Dog {
 }
 
 /// Chosen by its schema name, `Lizard` (the implicit mapping).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lizard {
     #[serde(rename = "petType")]
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scales: Option<i64>,
 }
+
+impl Decode for Lizard {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            pet_type: object.required("petType")?,
+            scales: object.optional("scales")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Lizard);
 
 impl FromJson for Lizard {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -140,13 +168,29 @@ impl FromJson for Lizard {
 /// No discriminator; decoded as the first variant that fits.
 ///
 /// Decoded as the first variant the value fits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Identifier {
     Integer(i64),
     String(String),
     Cat(Cat),
 }
+
+impl Decode for Identifier {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        decode::best_fit(
+                value,
+                &[
+                    (None, |value| i64::decode(value).map(Self::Integer).ok()),
+                    (None, |value| String::decode(value).map(Self::String).ok()),
+                    (None, |value| Cat::decode(value).map(Self::Cat).ok()),
+                ],
+            )
+            .ok_or_else(|| DecodeError::new("the value fits no variant of `Identifier`"))
+    }
+}
+
+decode::impl_deserialize!(Identifier);
 
 impl FromJson for Identifier {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -176,29 +220,26 @@ pub enum Contact {
     PhoneContact(PhoneContact),
 }
 
-impl<'de> Deserialize<'de> for Contact {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::validation::best_fit(
+impl Decode for Contact {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        decode::best_fit(
                 value,
                 &[
                     (
                         Some(&["email"]),
-                        |value| {
-                            serde_json::from_value(value).ok().map(Self::EmailContact)
-                        },
+                        |value| EmailContact::decode(value).map(Self::EmailContact).ok(),
                     ),
                     (
                         Some(&["phone"]),
-                        |value| {
-                            serde_json::from_value(value).ok().map(Self::PhoneContact)
-                        },
+                        |value| PhoneContact::decode(value).map(Self::PhoneContact).ok(),
                     ),
                 ],
             )
-            .ok_or_else(|| D::Error::custom("the value fits no variant of `Contact`"))
+            .ok_or_else(|| DecodeError::new("the value fits no variant of `Contact`"))
     }
 }
+
+decode::impl_deserialize!(Contact);
 
 impl FromJson for Contact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -227,31 +268,32 @@ pub enum ProtectionRule {
     ReviewersRule(ReviewersRule),
 }
 
-impl<'de> Deserialize<'de> for ProtectionRule {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::validation::best_fit(
+impl Decode for ProtectionRule {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        decode::best_fit(
                 value,
                 &[
                     (
                         Some(&["id", "type", "wait_timer"]),
                         |value| {
-                            serde_json::from_value(value).ok().map(Self::WaitTimerRule)
+                            WaitTimerRule::decode(value).map(Self::WaitTimerRule).ok()
                         },
                     ),
                     (
                         Some(&["id", "type", "reviewers"]),
                         |value| {
-                            serde_json::from_value(value).ok().map(Self::ReviewersRule)
+                            ReviewersRule::decode(value).map(Self::ReviewersRule).ok()
                         },
                     ),
                 ],
             )
-            .ok_or_else(|| D::Error::custom(
+            .ok_or_else(|| DecodeError::new(
                 "the value fits no variant of `ProtectionRule`",
             ))
     }
 }
+
+decode::impl_deserialize!(ProtectionRule);
 
 impl FromJson for ProtectionRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -270,13 +312,26 @@ impl FromJson for ProtectionRule {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaitTimerRule {
     pub id: i64,
     pub r#type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_timer: Option<i64>,
 }
+
+impl Decode for WaitTimerRule {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            r#type: object.required("type")?,
+            wait_timer: object.optional("wait_timer")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(WaitTimerRule);
 
 impl FromJson for WaitTimerRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -289,13 +344,26 @@ impl FromJson for WaitTimerRule {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewersRule {
     pub id: i64,
     pub r#type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewers: Option<Vec<String>>,
 }
+
+impl Decode for ReviewersRule {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            r#type: object.required("type")?,
+            reviewers: object.optional("reviewers")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ReviewersRule);
 
 impl FromJson for ReviewersRule {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -308,10 +376,21 @@ impl FromJson for ReviewersRule {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailContact {
     pub email: String,
 }
+
+impl Decode for EmailContact {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            email: object.required("email")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(EmailContact);
 
 impl FromJson for EmailContact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -329,10 +408,21 @@ impl FromJson for EmailContact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhoneContact {
     pub phone: String,
 }
+
+impl Decode for PhoneContact {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            phone: object.required("phone")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(PhoneContact);
 
 impl FromJson for PhoneContact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -16,8 +16,8 @@ use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
-use crate::runtime::request::Problems;
-use crate::runtime::{envelope, guard, request, request_id, stream};
+use crate::runtime::request::{self, Problems};
+use crate::runtime::{envelope, guard, request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -3,20 +3,35 @@
 
 //! The schemas of the spec as Rust types.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stored {
     pub bytes: i64,
     pub chunks: i64,
     /// The sum of the bytes, to compare with what was sent.
     pub checksum: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
+
+impl Decode for Stored {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            bytes: object.required("bytes")?,
+            chunks: object.required("chunks")?,
+            checksum: object.required("checksum")?,
+            content_type: object.optional("content_type")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Stored);
 
 impl FromJson for Stored {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -16,41 +16,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-/// How one variant of an untagged union is tried: the properties it
-/// declares (`None` when it takes any, or is not an object), and its decoder.
-pub type Variant<T> = (Option<&'static [&'static str]>, fn(Value) -> Option<T>);
-
-/// Decodes an untagged union whose variants are objects: as the first
-/// variant that declares every property the value has, so nothing the value
-/// carries is dropped, else as the first variant the value fits at all.
-pub fn best_fit<T>(value: Value, variants: &[Variant<T>]) -> Option<T> {
-    let covers = |declared: Option<&[&str]>| match (&value, declared) {
-        (Value::Object(object), Some(declared)) => {
-            object.keys().all(|key| declared.contains(&key.as_str()))
-        }
-        _ => true,
-    };
-    let whole = variants.iter().filter(|(declared, _)| covers(*declared));
-    whole
-        .chain(variants)
-        .find_map(|(_, decode)| decode(value.clone()))
-}
-
-/// Reads an optional, nullable property of a request model so that its
-/// three states stay apart: absent is `None` (serde's `default`), `null` is
-/// `Some(None)` and a value is `Some(Some(value))`. "Set to null" in a
-/// PATCH is then different from "leave as it is".
-pub fn explicit_null<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
+use crate::decode::Decode;
 
 /// A value that can check itself against the spec's rules.
 ///
@@ -83,7 +52,7 @@ impl<T: FromJson + Serialize> Validate for T {
 }
 
 /// A model that can be decoded from untrusted JSON with every problem reported.
-pub trait FromJson: DeserializeOwned {
+pub trait FromJson: Decode {
     /// Appends every way `value`, located at `path`, fails the schema: its
     /// shape (types, required fields, enum values, formats) and its rules.
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>);
@@ -95,13 +64,13 @@ pub trait FromJson: DeserializeOwned {
         if !errors.is_empty() {
             return Err(ValidationErrors(errors));
         }
-        // The checks mirror what serde requires, so this only fails where a
-        // value fits several untagged variants and serde picks another one.
-        serde_json::from_value(value).map_err(|error| {
+        // The checks cover what decoding requires, so this only fails where
+        // a value fits several untagged variants and another one is chosen.
+        Self::decode(value).map_err(|error| {
             ValidationErrors(vec![ValidationError {
-                field: String::new(),
+                field: error.path(),
                 code: "type",
-                message: error.to_string(),
+                message: error.message().to_string(),
             }])
         })
     }

@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// Every rule, for boundary tests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rules {
     pub name: String,
     pub code: String,
@@ -23,10 +24,31 @@ pub struct Rules {
     pub tags: Vec<String>,
     pub labels: BTreeMap<String, String>,
     pub contact: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
     pub items: Vec<Item>,
 }
+
+impl Decode for Rules {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+            code: object.required("code")?,
+            count: object.required("count")?,
+            score: object.required("score")?,
+            ratio: object.required("ratio")?,
+            step: object.required("step")?,
+            tags: object.required("tags")?,
+            labels: object.required("labels")?,
+            contact: object.required("contact")?,
+            site: object.optional("site")?,
+            items: object.required("items")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Rules);
 
 impl FromJson for Rules {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -139,10 +161,21 @@ impl FromJson for Rules {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub name: String,
 }
+
+impl Decode for Item {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.required("name")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

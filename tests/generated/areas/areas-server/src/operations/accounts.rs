@@ -6,8 +6,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::cursor::CursorCodec;
-use crate::runtime::envelope::{CursorPagination, PagePagination};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, CursorPagination, PagePagination};
 use crate::runtime::pagination::{CursorPage, Page};
 use crate::types;
 

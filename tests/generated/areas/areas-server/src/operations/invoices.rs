@@ -5,8 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::PagePagination;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{

@@ -8,23 +8,39 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ParseEnumError;
 
 /// One of the accounts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Account {
     /// Read-only: set by the server, ignored in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub name: String,
     pub status: AccountStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
+
+impl Decode for Account {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.required("name")?,
+            status: object.required("status")?,
+            labels: object.optional("labels")?,
+            amount: object.optional("amount")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Account);
 
 impl FromJson for Account {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -119,6 +135,8 @@ impl<'de> Deserialize<'de> for AccountStatus {
     }
 }
 
+impl Decode for AccountStatus {}
+
 impl FromJson for AccountStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["active", "paused", "accounts_only"]);
@@ -166,19 +184,33 @@ impl fmt::Display for SearchAccountsStatus {
     }
 }
 
+impl Decode for SearchAccountsStatus {}
+
 impl FromJson for SearchAccountsStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["active", "paused"]);
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateAccountBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateAccountBodyStatus>,
 }
+
+impl Decode for UpdateAccountBody {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.optional("name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdateAccountBody);
 
 impl FromJson for UpdateAccountBody {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

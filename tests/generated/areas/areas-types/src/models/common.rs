@@ -9,15 +9,28 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// What went wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Error {
     pub code: String,
     pub message: String,
 }
+
+impl Decode for Error {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            code: object.required("code")?,
+            message: object.required("message")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Error);
 
 impl FromJson for Error {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -30,12 +43,25 @@ impl FromJson for Error {
 }
 
 /// Something that happened to a resource; every area has them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     pub id: String,
     pub kind: EventKind,
     pub at: DateTime<Utc>,
 }
+
+impl Decode for Event {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            kind: object.required("kind")?,
+            at: object.required("at")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Event);
 
 impl FromJson for Event {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -49,10 +75,21 @@ impl FromJson for Event {
 }
 
 /// A remark on a resource.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub text: String,
 }
+
+impl Decode for Note {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            text: object.required("text")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -136,6 +173,8 @@ impl<'de> Deserialize<'de> for EventKind {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+
+impl Decode for EventKind {}
 
 impl FromJson for EventKind {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

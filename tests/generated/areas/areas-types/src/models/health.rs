@@ -3,15 +3,25 @@
 
 //! The models of the `health` area.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthResponse {
     pub ok: bool,
 }
+
+impl Decode for HealthResponse {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { ok: object.required("ok")? })
+    }
+}
+
+decode::impl_deserialize!(HealthResponse);
 
 impl FromJson for HealthResponse {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -8,23 +8,39 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::SearchAccountsStatus;
 
 /// One of the payouts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Payout {
     /// Read-only: set by the server, ignored in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub name: String,
     pub status: PayoutStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
+
+impl Decode for Payout {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.required("name")?,
+            status: object.required("status")?,
+            labels: object.optional("labels")?,
+            amount: object.optional("amount")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Payout);
 
 impl FromJson for Payout {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -119,6 +135,8 @@ impl<'de> Deserialize<'de> for PayoutStatus {
     }
 }
 
+impl Decode for PayoutStatus {}
+
 impl FromJson for PayoutStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["active", "paused", "payouts_only"]);
@@ -128,13 +146,25 @@ impl FromJson for PayoutStatus {
 /// The same as [`SearchAccountsStatus`], which the spec repeats.
 pub type SearchPayoutsStatus = SearchAccountsStatus;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdatePayoutBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdatePayoutBodyStatus>,
 }
+
+impl Decode for UpdatePayoutBody {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.optional("name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdatePayoutBody);
 
 impl FromJson for UpdatePayoutBody {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -8,23 +8,39 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::decode::{self, Decode, DecodeError};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::SearchAccountsStatus;
 
 /// One of the teams.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Team {
     /// Read-only: set by the server, ignored in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub name: String,
     pub status: TeamStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
+
+impl Decode for Team {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.required("name")?,
+            status: object.required("status")?,
+            labels: object.optional("labels")?,
+            amount: object.optional("amount")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(Team);
 
 impl FromJson for Team {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -119,6 +135,8 @@ impl<'de> Deserialize<'de> for TeamStatus {
     }
 }
 
+impl Decode for TeamStatus {}
+
 impl FromJson for TeamStatus {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::string_in(value, path, errors, &["active", "paused", "teams_only"]);
@@ -128,13 +146,25 @@ impl FromJson for TeamStatus {
 /// The same as [`SearchAccountsStatus`], which the spec repeats.
 pub type SearchTeamsStatus = SearchAccountsStatus;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateTeamBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateTeamBodyStatus>,
 }
+
+impl Decode for UpdateTeamBody {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            name: object.optional("name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(UpdateTeamBody);
 
 impl FromJson for UpdateTeamBody {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

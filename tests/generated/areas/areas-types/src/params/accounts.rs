@@ -5,18 +5,17 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchAccountsStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 
 /// The parameters of `list_accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListAccountsParams {
-    #[serde(default = "ListAccountsParams::default_page")]
     pub page: i32,
-    #[serde(default = "ListAccountsParams::default_per_page")]
     pub per_page: i32,
 }
 
@@ -29,6 +28,18 @@ impl ListAccountsParams {
         20
     }
 }
+
+impl Decode for ListAccountsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            page: object.or_default("page", Self::default_page)?,
+            per_page: object.or_default("per_page", Self::default_per_page)?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListAccountsParams);
 
 impl FromJson for ListAccountsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -56,12 +67,24 @@ impl FromJson for ListAccountsParams {
 }
 
 /// The parameters of `search_accounts`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchAccountsParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchAccountsStatus>,
 }
+
+impl Decode for SearchAccountsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchAccountsParams);
 
 impl FromJson for SearchAccountsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,11 +104,20 @@ impl FromJson for SearchAccountsParams {
 }
 
 /// The parameters of `get_account`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetAccountParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetAccountParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetAccountParams);
 
 impl FromJson for GetAccountParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -119,13 +151,12 @@ pub type DeleteAccountParams = GetAccountParams;
 pub type UpdateAccountParams = GetAccountParams;
 
 /// The parameters of `list_account_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListAccountEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListAccountEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -134,6 +165,19 @@ impl ListAccountEventsParams {
         20
     }
 }
+
+impl Decode for ListAccountEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListAccountEventsParams);
 
 impl FromJson for ListAccountEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

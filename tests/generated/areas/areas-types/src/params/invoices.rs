@@ -5,11 +5,12 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchInvoicesStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_invoices`.
@@ -18,12 +19,24 @@ use super::ListAccountsParams;
 pub type ListInvoicesParams = ListAccountsParams;
 
 /// The parameters of `search_invoices`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchInvoicesParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchInvoicesStatus>,
 }
+
+impl Decode for SearchInvoicesParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchInvoicesParams);
 
 impl FromJson for SearchInvoicesParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -43,11 +56,20 @@ impl FromJson for SearchInvoicesParams {
 }
 
 /// The parameters of `get_invoice`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetInvoiceParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetInvoiceParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetInvoiceParams);
 
 impl FromJson for GetInvoiceParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,13 +103,12 @@ pub type DeleteInvoiceParams = GetInvoiceParams;
 pub type UpdateInvoiceParams = GetInvoiceParams;
 
 /// The parameters of `list_invoice_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListInvoiceEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListInvoiceEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -96,6 +117,19 @@ impl ListInvoiceEventsParams {
         20
     }
 }
+
+impl Decode for ListInvoiceEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListInvoiceEventsParams);
 
 impl FromJson for ListInvoiceEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,11 +5,12 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchPayoutsStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_payouts`.
@@ -18,12 +19,24 @@ use super::ListAccountsParams;
 pub type ListPayoutsParams = ListAccountsParams;
 
 /// The parameters of `search_payouts`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchPayoutsParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchPayoutsStatus>,
 }
+
+impl Decode for SearchPayoutsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchPayoutsParams);
 
 impl FromJson for SearchPayoutsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -43,11 +56,20 @@ impl FromJson for SearchPayoutsParams {
 }
 
 /// The parameters of `get_payout`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetPayoutParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetPayoutParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetPayoutParams);
 
 impl FromJson for GetPayoutParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,13 +103,12 @@ pub type DeletePayoutParams = GetPayoutParams;
 pub type UpdatePayoutParams = GetPayoutParams;
 
 /// The parameters of `list_payout_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListPayoutEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListPayoutEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -96,6 +117,19 @@ impl ListPayoutEventsParams {
         20
     }
 }
+
+impl Decode for ListPayoutEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListPayoutEventsParams);
 
 impl FromJson for ListPayoutEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,11 +5,12 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchReportsStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_reports`.
@@ -18,12 +19,24 @@ use super::ListAccountsParams;
 pub type ListReportsParams = ListAccountsParams;
 
 /// The parameters of `search_reports`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchReportsParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchReportsStatus>,
 }
+
+impl Decode for SearchReportsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchReportsParams);
 
 impl FromJson for SearchReportsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -43,11 +56,20 @@ impl FromJson for SearchReportsParams {
 }
 
 /// The parameters of `get_report`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetReportParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetReportParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetReportParams);
 
 impl FromJson for GetReportParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,13 +103,12 @@ pub type DeleteReportParams = GetReportParams;
 pub type UpdateReportParams = GetReportParams;
 
 /// The parameters of `list_report_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListReportEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListReportEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -96,6 +117,19 @@ impl ListReportEventsParams {
         20
     }
 }
+
+impl Decode for ListReportEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListReportEventsParams);
 
 impl FromJson for ListReportEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

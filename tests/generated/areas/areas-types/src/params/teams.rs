@@ -5,11 +5,12 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchTeamsStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_teams`.
@@ -18,12 +19,24 @@ use super::ListAccountsParams;
 pub type ListTeamsParams = ListAccountsParams;
 
 /// The parameters of `search_teams`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchTeamsParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchTeamsStatus>,
 }
+
+impl Decode for SearchTeamsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchTeamsParams);
 
 impl FromJson for SearchTeamsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -43,11 +56,20 @@ impl FromJson for SearchTeamsParams {
 }
 
 /// The parameters of `get_team`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetTeamParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetTeamParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetTeamParams);
 
 impl FromJson for GetTeamParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,13 +103,12 @@ pub type DeleteTeamParams = GetTeamParams;
 pub type UpdateTeamParams = GetTeamParams;
 
 /// The parameters of `list_team_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListTeamEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListTeamEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -96,6 +117,19 @@ impl ListTeamEventsParams {
         20
     }
 }
+
+impl Decode for ListTeamEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListTeamEventsParams);
 
 impl FromJson for ListTeamEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -5,11 +5,12 @@
 
 use std::sync::LazyLock;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchWebhooksStatus;
-use crate::validation::json::Property;
-use crate::validation::{FromJson, Path, ValidationError, json, rules};
+use crate::validation::json::{self, Property};
+use crate::validation::{FromJson, Path, ValidationError, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_webhooks`.
@@ -18,12 +19,24 @@ use super::ListAccountsParams;
 pub type ListWebhooksParams = ListAccountsParams;
 
 /// The parameters of `search_webhooks`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchWebhooksParams {
     pub q: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SearchWebhooksStatus>,
 }
+
+impl Decode for SearchWebhooksParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            q: object.required("q")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(SearchWebhooksParams);
 
 impl FromJson for SearchWebhooksParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -43,11 +56,20 @@ impl FromJson for SearchWebhooksParams {
 }
 
 /// The parameters of `get_webhook`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetWebhookParams {
     /// The resource's id.
     pub id: String,
 }
+
+impl Decode for GetWebhookParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self { id: object.required("id")? })
+    }
+}
+
+decode::impl_deserialize!(GetWebhookParams);
 
 impl FromJson for GetWebhookParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -81,13 +103,12 @@ pub type DeleteWebhookParams = GetWebhookParams;
 pub type UpdateWebhookParams = GetWebhookParams;
 
 /// The parameters of `list_webhook_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListWebhookEventsParams {
     /// The resource's id.
     pub id: String,
-    #[serde(default = "ListWebhookEventsParams::default_limit")]
     pub limit: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
@@ -96,6 +117,19 @@ impl ListWebhookEventsParams {
         20
     }
 }
+
+impl Decode for ListWebhookEventsParams {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            id: object.required("id")?,
+            limit: object.or_default("limit", Self::default_limit)?,
+            cursor: object.optional("cursor")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(ListWebhookEventsParams);
 
 impl FromJson for ListWebhookEventsParams {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
