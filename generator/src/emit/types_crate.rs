@@ -168,8 +168,8 @@ fn lib_rs(
         #[rustfmt::skip]
         pub mod validation;
 
-        #use_models
         pub use decode::{Decode, DecodeError};
+        #use_models
         pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};
     }
 }

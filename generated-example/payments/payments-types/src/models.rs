@@ -89,14 +89,7 @@ impl FromJson for User {
                     }
                 },
             ),
-            json::required(
-                "email",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
+            json::required("email", json::email),
             json::required("created_at", <DateTime<Utc>>::check_json),
             json::required("updated_at", <DateTime<Utc>>::check_json),
         ];
@@ -142,14 +135,7 @@ impl FromJson for UserCreate {
                     }
                 },
             ),
-            json::required(
-                "email",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
+            json::required("email", json::email),
             json::required(
                 "password",
                 |value, path, errors| {
@@ -196,14 +182,7 @@ impl FromJson for UserUpdate {
                     }
                 },
             ),
-            json::optional(
-                "email",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
+            json::optional("email", json::email),
         ];
         json::properties(value, path, errors, PROPERTIES);
     }

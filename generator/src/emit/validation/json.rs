@@ -10,7 +10,9 @@ use super::rules::{number_checks, schema_has_own_rules};
 use super::ValidationWriter;
 use crate::emit::rust::ident;
 use crate::emit::typeref::{Imports, TypeWriter};
-use crate::ir::{Field, Primitive, Schema, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::{
+    Field, Primitive, Schema, StringFormat, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+};
 
 impl ValidationWriter {
     pub fn json_check_impl(
@@ -152,6 +154,9 @@ impl ValidationWriter {
         if matches!(schema.ty, TypeRef::Primitive(Primitive::Binary)) && !nullable {
             return Some(quote! { json::bytes });
         }
+        if let Some(check) = format_only(schema).filter(|_| !nullable) {
+            return Some(check);
+        }
         let checks = if nullable {
             self.json_checks(schema, label)
         } else {
@@ -229,6 +234,9 @@ impl ValidationWriter {
                 vec![quote! { #name::check_json(value, path, errors); }]
             }
             TypeRef::Primitive(Primitive::String) => {
+                if let Some(check) = format_only(schema) {
+                    return vec![quote! { #check(value, path, errors); }];
+                }
                 let inner = self.string_checks(rules, label);
                 guarded(quote! { json::string(value, path, errors) }, inner)
             }
@@ -356,6 +364,20 @@ fn plain_type(
             imports.add("std::collections::BTreeMap");
             Some(quote! { BTreeMap<String, #values> })
         }
+    }
+}
+
+/// The runtime's check of a string whose only rule is its format
+/// (`json::uri`, `json::email`): most rules in large specs are these.
+fn format_only(schema: &Schema) -> Option<TokenStream> {
+    let rules = &schema.rules;
+    let only_format = matches!(schema.ty, TypeRef::Primitive(Primitive::String))
+        && rules.min_length.is_none()
+        && rules.max_length.is_none()
+        && rules.pattern.is_none();
+    match rules.format.filter(|_| only_format)? {
+        StringFormat::Email => Some(quote! { json::email }),
+        StringFormat::Uri => Some(quote! { json::uri }),
     }
 }
 

@@ -316,7 +316,7 @@ pub(super) fn errors(api: &Api, operation: &Operation, envelope: bool) -> Vec<Er
         let decode = if envelope {
             quote! { Some(decode::error(body).map(Self::#name)) }
         } else {
-            quote! { decode::layer_error(body).map(|body| body.map(Self::#name)) }
+            quote! { decode::layer_error(body, Self::#name) }
         };
         let code = proc_macro2::Literal::u16_unsuffixed(error.status);
         layer.push(ErrorVariant {

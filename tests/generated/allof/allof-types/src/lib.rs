@@ -14,6 +14,6 @@ pub mod operations;
 #[rustfmt::skip]
 pub mod validation;
 
-pub use models::*;
 pub use decode::{Decode, DecodeError};
+pub use models::*;
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -20,12 +20,8 @@ pub enum GetNoteError {
 impl OperationError for GetNoteError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             400..=499 => Some(decode::json(body).map(Self::Status4xx)),
             _ => None,
         }
@@ -87,19 +83,12 @@ pub enum PutItemError {
 impl OperationError for PutItemError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            401 => decode::layer_error(body, Self::Unauthorized),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -136,19 +125,12 @@ pub enum UploadError {
 impl OperationError for UploadError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            401 => decode::layer_error(body, Self::Unauthorized),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

@@ -23,18 +23,11 @@ pub enum CreateNoteError {
 impl OperationError for CreateNoteError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

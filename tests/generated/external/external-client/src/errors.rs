@@ -19,13 +19,9 @@ pub enum ListPricesError {
 impl OperationError for ListPricesError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            401 => decode::layer_error(body, Self::Unauthorized),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

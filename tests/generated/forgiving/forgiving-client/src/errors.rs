@@ -21,14 +21,10 @@ pub enum GetItemError {
 impl OperationError for GetItemError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            401 => decode::layer_error(body, Self::Unauthorized),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -57,13 +53,9 @@ pub enum GetItem2Error {
 impl OperationError for GetItem2Error {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

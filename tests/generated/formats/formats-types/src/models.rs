@@ -9,7 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Everything {
@@ -56,22 +56,8 @@ impl FromJson for Everything {
             json::required("at", <DateTime<Utc>>::check_json),
             json::required("on", NaiveDate::check_json),
             json::required("id", Uuid::check_json),
-            json::required(
-                "email",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
-            json::required(
-                "homepage",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::uri(path, value, errors);
-                    }
-                },
-            ),
+            json::required("email", json::email),
+            json::required("homepage", json::uri),
             json::required("small", i32::check_json),
             json::required("big", i64::check_json),
             json::required("ratio", f32::check_json),

@@ -35,24 +35,15 @@ impl OperationError for CreateOrderError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
             402 => Some(decode::json(body).map(Self::PaymentRequired)),
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            409 => decode::layer_error(body).map(|body| body.map(Self::Conflict)),
-            422 => {
-                decode::layer_error(body).map(|body| body.map(Self::UnprocessableEntity))
-            }
-            429 => decode::layer_error(body).map(|body| body.map(Self::TooManyRequests)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            401 => decode::layer_error(body, Self::Unauthorized),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            409 => decode::layer_error(body, Self::Conflict),
+            422 => decode::layer_error(body, Self::UnprocessableEntity),
+            429 => decode::layer_error(body, Self::TooManyRequests),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -99,24 +90,15 @@ pub enum StartJobError {
 impl OperationError for StartJobError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            409 => decode::layer_error(body).map(|body| body.map(Self::Conflict)),
-            422 => {
-                decode::layer_error(body).map(|body| body.map(Self::UnprocessableEntity))
-            }
-            429 => decode::layer_error(body).map(|body| body.map(Self::TooManyRequests)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            401 => decode::layer_error(body, Self::Unauthorized),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            409 => decode::layer_error(body, Self::Conflict),
+            422 => decode::layer_error(body, Self::UnprocessableEntity),
+            429 => decode::layer_error(body, Self::TooManyRequests),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -158,22 +140,13 @@ pub enum CreatePublicOrderError {
 impl OperationError for CreatePublicOrderError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            409 => decode::layer_error(body).map(|body| body.map(Self::Conflict)),
-            422 => {
-                decode::layer_error(body).map(|body| body.map(Self::UnprocessableEntity))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            409 => decode::layer_error(body, Self::Conflict),
+            422 => decode::layer_error(body, Self::UnprocessableEntity),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -205,13 +178,9 @@ pub enum PingError {
 impl OperationError for PingError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            429 => decode::layer_error(body).map(|body| body.map(Self::TooManyRequests)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            429 => decode::layer_error(body, Self::TooManyRequests),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -241,14 +210,10 @@ pub enum ByHeaderError {
 impl OperationError for ByHeaderError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            429 => decode::layer_error(body).map(|body| body.map(Self::TooManyRequests)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            401 => decode::layer_error(body, Self::Unauthorized),
+            429 => decode::layer_error(body, Self::TooManyRequests),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -280,13 +245,9 @@ pub enum FreeError {
 impl OperationError for FreeError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            401 => decode::layer_error(body, Self::Unauthorized),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

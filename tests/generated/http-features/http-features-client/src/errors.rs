@@ -20,13 +20,9 @@ pub enum WhoBasicError {
 impl OperationError for WhoBasicError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            401 => decode::layer_error(body).map(|body| body.map(Self::Unauthorized)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            401 => decode::layer_error(body, Self::Unauthorized),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -63,13 +59,9 @@ impl OperationError for GetItemError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
             404 => Some(decode::json(body).map(Self::NotFound)),
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -111,18 +103,11 @@ pub enum PostNoteError {
 impl OperationError for PostNoteError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -156,18 +141,11 @@ pub enum EchoError {
 impl OperationError for EchoError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            413 => decode::layer_error(body).map(|body| body.map(Self::PayloadTooLarge)),
-            415 => {
-                decode::layer_error(body)
-                    .map(|body| body.map(Self::UnsupportedMediaType))
-            }
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            413 => decode::layer_error(body, Self::PayloadTooLarge),
+            415 => decode::layer_error(body, Self::UnsupportedMediaType),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -195,12 +173,8 @@ pub enum PanicNowError {
 impl OperationError for PanicNowError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

@@ -18,6 +18,6 @@ pub mod params;
 #[rustfmt::skip]
 pub mod validation;
 
-pub use models::*;
 pub use decode::{Decode, DecodeError};
+pub use models::*;
 pub use validation::{FromJson, Validate, ValidationError, ValidationErrors};

@@ -716,6 +716,20 @@ pub mod json {
         number
     }
 
+    /// A string in the `uri` format.
+    pub fn uri(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = string(value, path, errors) {
+            super::rules::uri(path, value, errors);
+        }
+    }
+
+    /// A string in the `email` format.
+    pub fn email(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(value) = string(value, path, errors) {
+            super::rules::email(path, value, errors);
+        }
+    }
+
     /// Binary data as JSON: an array of bytes.
     pub fn bytes(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         let is_bytes = value

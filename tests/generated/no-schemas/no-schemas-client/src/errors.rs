@@ -17,12 +17,8 @@ pub enum PingError {
 impl OperationError for PingError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }
@@ -50,13 +46,9 @@ pub enum EchoWordError {
 impl OperationError for EchoWordError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            400 => decode::layer_error(body).map(|body| body.map(Self::BadRequest)),
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            400 => decode::layer_error(body, Self::BadRequest),
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

@@ -17,12 +17,8 @@ pub enum ListPetsError {
 impl OperationError for ListPetsError {
     fn decode(status: u16, body: &[u8]) -> Option<Result<Self, serde_json::Error>> {
         match status {
-            500 => {
-                decode::layer_error(body).map(|body| body.map(Self::InternalServerError))
-            }
-            503 => {
-                decode::layer_error(body).map(|body| body.map(Self::ServiceUnavailable))
-            }
+            500 => decode::layer_error(body, Self::InternalServerError),
+            503 => decode::layer_error(body, Self::ServiceUnavailable),
             _ => None,
         }
     }

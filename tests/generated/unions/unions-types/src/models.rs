@@ -394,16 +394,7 @@ decode::impl_deserialize!(EmailContact);
 
 impl FromJson for EmailContact {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "email",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
-        ];
+        const PROPERTIES: &[Property] = &[json::required("email", json::email)];
         json::properties(value, path, errors, PROPERTIES);
     }
 }

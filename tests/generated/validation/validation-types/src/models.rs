@@ -139,22 +139,8 @@ impl FromJson for Rules {
                     }
                 },
             ),
-            json::required(
-                "contact",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::email(path, value, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "site",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::uri(path, value, errors);
-                    }
-                },
-            ),
+            json::required("contact", json::email),
+            json::optional("site", json::uri),
             json::required("items", <Vec<Item>>::check_json),
         ];
         json::properties(value, path, errors, PROPERTIES);

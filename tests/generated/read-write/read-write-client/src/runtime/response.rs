@@ -261,10 +261,14 @@ pub mod decode {
     }
 
     /// An error of the generated server layer (`RATE_LIMIT_EXCEEDED`...)
-    /// for an API that does not wrap its own bodies: `None` when the body
-    /// is not one, as from a server that is not specforge's.
-    pub fn layer_error(body: &[u8]) -> Option<Result<ErrorBody, serde_json::Error>> {
-        error::<ErrorBody>(body).ok().map(Ok)
+    /// for an API that does not wrap its own bodies, as the error enum's
+    /// `variant`: `None` when the body is not one, as from a server that is
+    /// not specforge's.
+    pub fn layer_error<E>(
+        body: &[u8],
+        variant: fn(ErrorBody) -> E,
+    ) -> Option<Result<E, serde_json::Error>> {
+        error::<ErrorBody>(body).ok().map(|body| Ok(variant(body)))
     }
 
     /// A text body.
