@@ -37,6 +37,9 @@ echo "|---|---|---|---|"
 for entry in "${specs[@]}"; do
     name=${entry%%=*}
     packages=(-p "$name-types" -p "$name-server" -p "$name-client")
+    # Features unify over the packages selected, so dependencies are
+    # checked again for this selection before the timed run.
+    cargo check --quiet --manifest-path "$work/Cargo.toml" "${packages[@]}" 2>/dev/null
     cargo clean --quiet --manifest-path "$work/Cargo.toml" "${packages[@]}"
     lines=$(find "$work/$name" -name '*.rs' -print0 | xargs -0 cat | wc -l)
     report=$(mktemp)
