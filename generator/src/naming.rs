@@ -46,6 +46,8 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Validate",
     "Decode",
     "DecodeError",
+    "FromJson",
+    "Property",
     "ValidationError",
     "ValidationErrors",
     "Path",
@@ -197,6 +199,8 @@ mod tests {
             ("$$$", "Model"),
             ("Ünïcode²", "NCode"),
             ("Regex", "RegexModel"),
+            ("Decode", "DecodeModel"),
+            ("property", "PropertyModel"),
         ];
         for (raw, expected) in cases {
             assert_eq!(type_name(raw), expected, "{raw}");
