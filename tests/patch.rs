@@ -164,3 +164,70 @@ async fn null_passes_the_checks_but_a_bad_value_does_not() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_path_and_the_body_are_checked_together() {
+    let base = start().await;
+    let client = reqwest::Client::new();
+    let url = |id: &str| format!("{base}/notes/{id}");
+    let details = |body: &Value| -> Vec<String> {
+        let mut found: Vec<String> = body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["field"].as_str().unwrap(),
+                    d["code"].as_str().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+
+    // One 400 lists the path parameter's problem and the body's.
+    let response = client
+        .patch(url("seven"))
+        .json(&json!({"title": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR", "{body}");
+    assert_eq!(
+        details(&body),
+        ["note_id type", "title min_length"],
+        "{body}"
+    );
+
+    // A body that is not an object, not JSON, or missing is refused whole.
+    for (request, code) in [
+        (client.patch(url("1")).json(&json!([1, 2])), "INVALID_JSON"),
+        (
+            client
+                .patch(url("1"))
+                .header("content-type", "application/json")
+                .body("{"),
+            "INVALID_JSON",
+        ),
+        (client.patch(url("1")), "INVALID_JSON"),
+    ] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{body}");
+    }
+
+    // Not JSON at all: 415.
+    let response = client
+        .patch(url("1"))
+        .header("content-type", "text/plain")
+        .body("title=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+}

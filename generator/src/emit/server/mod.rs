@@ -13,7 +13,9 @@ use quote::{format_ident, quote};
 
 use super::rust::{self, module_docs};
 use super::{manifest, Context, CrateKind, Output};
-use crate::ir::{Api, Method, Operation, Schema, SecuritySchemeKind, TypeKind, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, Method, Operation, Schema, SecuritySchemeKind, TypeKind, TypeRef,
+};
 
 /// Runtime modules that do not depend on the spec, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
@@ -164,7 +166,11 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     if api.uses_cursors() {
         runtime.push(CURSOR_RUNTIME);
     }
-    if api.operations.iter().any(|o| reads_only_params(api, o)) {
+    if api
+        .operations
+        .iter()
+        .any(|o| whole_handler(api, o).is_some())
+    {
         runtime.push(HANDLE_RUNTIME);
     }
     if api.has_form_bodies() {
@@ -280,14 +286,51 @@ pub fn challenge(kind: &SecuritySchemeKind) -> String {
     }
 }
 
-/// Whether the operation is public and reads nothing but parameters, so
-/// `handle::params` does the whole of its handling and its request is a
-/// `ParamsRequest`.
-pub fn reads_only_params(api: &Api, operation: &Operation) -> bool {
-    operation.params_type.is_some()
-        && operation.request_body.is_none()
+/// The handling a runtime function does whole, so the generated handler
+/// names only what is the operation's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WholeHandler {
+    /// `handle::params`: parameters only; the request is a `ParamsRequest`.
+    Params,
+    /// `handle::json` (or `optional_json`): parameters and one JSON model.
+    Json {
+        required: bool,
+        /// The model is an object, so other JSON is refused whole.
+        object: bool,
+    },
+}
+
+/// Which [`WholeHandler`] handles `operation`: public, no rate limits,
+/// no idempotency key, no pagination, parameters, and no body or one JSON
+/// model as its body.
+pub fn whole_handler(api: &Api, operation: &Operation) -> Option<WholeHandler> {
+    let plain = operation.params_type.is_some()
         && !operation.is_secured()
         && operation.idempotency().is_none()
         && api.rate_limit_policies(operation).is_empty()
-        && crate::emit::wire::pagination(operation).is_none()
+        && crate::emit::wire::pagination(operation).is_none();
+    if !plain {
+        return None;
+    }
+    let Some(body) = &operation.request_body else {
+        return Some(WholeHandler::Params);
+    };
+    match body.contents.as_slice() {
+        [content]
+            if content.encoding == BodyEncoding::Json
+                && matches!(content.schema.ty, TypeRef::Named(_)) =>
+        {
+            Some(WholeHandler::Json {
+                required: body.required,
+                object: is_object_schema(api, &content.schema),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether `handle::params` handles the operation, so its request is a
+/// `ParamsRequest`.
+pub fn reads_only_params(api: &Api, operation: &Operation) -> bool {
+    whole_handler(api, operation) == Some(WholeHandler::Params)
 }

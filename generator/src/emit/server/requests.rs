@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::reads_only_params;
+use super::{reads_only_params, whole_handler, WholeHandler};
 use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{body_choice_name, pagination};
@@ -27,6 +27,37 @@ pub(super) fn request_struct(
         return quote! {
             #[doc = #doc]
             pub type #name = ParamsRequest<types::params::#params>;
+        };
+    }
+    if let (Some(WholeHandler::Json { required, .. }), Some(id), Some(body)) = (
+        whole_handler(api, operation),
+        operation.params_type,
+        &operation.request_body,
+    ) {
+        let params = ident(&api.type_def(id).name);
+        imports.add("crate::types");
+        imports.add("crate::runtime::handle::JsonRequest");
+        let writer = TypeWriter {
+            api,
+            module: TypeGroup::Model,
+            types_path: Some("crate::types"),
+            file: None,
+        };
+        let mut ty = content_type(&writer, body.preferred(), imports);
+        if !required {
+            ty = quote! { Option<#ty> };
+        }
+        let mut text = format!(
+            "The request of `{}`, checked against the spec: its parameters and its body.",
+            operation.id.rust
+        );
+        if let Some(body_docs) = &body.docs {
+            text.push_str(&format!("\n\nThe body: {body_docs}"));
+        }
+        let doc = docs(Some(&text));
+        return quote! {
+            #doc
+            pub type #name = JsonRequest<types::params::#params, #ty>;
         };
     }
     let doc = format!(

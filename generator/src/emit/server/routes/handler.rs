@@ -8,12 +8,12 @@ use quote::{format_ident, quote};
 use crate::emit::rust::ident;
 use crate::emit::typeref::Imports;
 use crate::emit::wire::route;
-use crate::ir::{Api, Operation, ParameterLocation, RateLimitPolicy, Security, TypeRef};
+use crate::ir::{Api, Operation, ParameterLocation, RateLimitPolicy, Security};
 
-use super::body;
 use super::security::scheme_const;
-use super::steps::{build_request, pagination_steps, param_kind, style_tokens};
-use crate::emit::server::reads_only_params;
+use super::steps::{build_request, pagination_steps, param_specs};
+use super::{body, whole};
+use crate::emit::server::{whole_handler, WholeHandler};
 
 /// The handler of `operation`; `split`, it is written in a module of its
 /// own and imports what the router's module defines.
@@ -30,8 +30,12 @@ pub(super) fn handler(
         }
     };
     from_parent(imports, &"Shared");
-    if reads_only_params(api, operation) {
-        return params_handler(api, operation, split, imports);
+    match whole_handler(api, operation) {
+        Some(WholeHandler::Params) => return whole::params_handler(api, operation, split, imports),
+        Some(WholeHandler::Json { required, object }) => {
+            return whole::json_handler(api, operation, required, object, split, imports)
+        }
+        None => {}
     }
     for path in [
         "crate::runtime::context::Context",
@@ -280,100 +284,6 @@ pub(super) fn handler(
             #identity
             #limit_check
             #rest
-        }
-    }
-}
-
-/// The `<OPERATION>_PARAMS` const (`PARAMS` when `local` to the handler):
-/// where each parameter is and how to read it.
-fn param_specs(
-    api: &Api,
-    operation: &Operation,
-    local: bool,
-    imports: &mut Imports,
-) -> (TokenStream, proc_macro2::Ident) {
-    imports.add("crate::runtime::params::Param");
-    imports.add("crate::runtime::params::Kind");
-    imports.add("crate::runtime::params::Style");
-    if operation
-        .parameters
-        .iter()
-        .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
-    {
-        imports.add("crate::runtime::params::ScalarKind");
-    }
-    let specs = operation.parameters.iter().map(|parameter| {
-        // Header lookups ignore case, so the wire name serves as is.
-        let wire = &parameter.name.wire;
-        let location = format_ident!(
-            "{}",
-            match parameter.location {
-                ParameterLocation::Path => "path",
-                ParameterLocation::Query => "query",
-                ParameterLocation::Header => "header",
-                ParameterLocation::Cookie => "cookie",
-            }
-        );
-        let kind = param_kind(api, &parameter.schema);
-        let style = style_tokens(parameter.style);
-        quote! { Param::#location(#wire, #kind, #style) }
-    });
-    let specs = quote! { &[#(#specs),*] };
-    match local {
-        // Inside the handler, the only one that reads it.
-        true => {
-            let name = format_ident!("PARAMS");
-            (quote! { const #name: &[Param] = #specs; }, name)
-        }
-        false => {
-            let name = format_ident!(
-                "{}_PARAMS",
-                crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
-            );
-            let doc = format!(
-                " Where the parameters of `{}` are and how to read them.",
-                operation.id.rust
-            );
-            (
-                quote! { #[doc = #doc] const #name: &[Param] = #specs; },
-                name,
-            )
-        }
-    }
-}
-
-/// The handler of an operation that [`reads_only_params`]: `handle::params`
-/// does all of it.
-fn params_handler(
-    api: &Api,
-    operation: &Operation,
-    split: bool,
-    imports: &mut Imports,
-) -> TokenStream {
-    let name = ident(&operation.id.rust);
-    let response_type = format_ident!("{}Response", operation.type_stem);
-    imports.add(&format!("crate::operations::{response_type}"));
-    imports.add("crate::runtime::handle");
-    let (specs, specs_name) = param_specs(api, operation, true, imports);
-    let has_path = operation
-        .parameters
-        .iter()
-        .any(|p| p.location == ParameterLocation::Path);
-    let (path_extractor, path_value) = if has_path {
-        imports.add("crate::runtime::handle::PathParams");
-        (quote! { path: PathParams, }, quote! { Some(path) })
-    } else {
-        (quote! {}, quote! { None })
-    };
-    let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
-    let visibility = split.then(|| quote! { pub(super) });
-    quote! {
-        #[doc = #doc]
-        #visibility async fn #name<A: Api>(State(shared): State<Arc<Shared<A>>>, #path_extractor request: Request) -> Response {
-            #specs
-            let run = |context, checked| shared.api.#name(context, checked);
-            let answer = #response_type::into_http;
-            handle::params(#path_value, request, #specs_name, run, answer).await
         }
     }
 }

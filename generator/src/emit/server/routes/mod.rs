@@ -6,6 +6,7 @@ mod handler;
 mod limits;
 mod security;
 mod steps;
+mod whole;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

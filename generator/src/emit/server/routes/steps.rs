@@ -1,12 +1,16 @@
 //! The smaller steps of an operation's glue: reading parameters, building
 //! the request, cursors and deprecation headers.
 
+use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::emit::rust::ident;
+use crate::emit::typeref::Imports;
 use crate::emit::wire::pagination;
-use crate::ir::{Api, Operation, Pagination, ParamStyle, Primitive, Schema, TypeKind, TypeRef};
+use crate::ir::{
+    Api, Operation, Pagination, ParamStyle, ParameterLocation, Primitive, Schema, TypeKind, TypeRef,
+};
 
 /// How a parameter's text is read before the schema check.
 pub(super) fn param_kind(api: &Api, schema: &Schema) -> TokenStream {
@@ -162,4 +166,62 @@ pub(super) fn deprecation_headers(operation: &Operation) -> Option<Vec<(&'static
         headers.push(("sunset", sunset.clone()));
     }
     (!headers.is_empty()).then_some(headers)
+}
+
+/// The `<OPERATION>_PARAMS` const (`PARAMS` when `local` to the handler):
+/// where each parameter is and how to read it.
+pub(super) fn param_specs(
+    api: &Api,
+    operation: &Operation,
+    local: bool,
+    imports: &mut Imports,
+) -> (TokenStream, proc_macro2::Ident) {
+    imports.add("crate::runtime::params::Param");
+    imports.add("crate::runtime::params::Kind");
+    imports.add("crate::runtime::params::Style");
+    if operation
+        .parameters
+        .iter()
+        .any(|p| matches!(p.schema.ty, TypeRef::Array(_)))
+    {
+        imports.add("crate::runtime::params::ScalarKind");
+    }
+    let specs = operation.parameters.iter().map(|parameter| {
+        // Header lookups ignore case, so the wire name serves as is.
+        let wire = &parameter.name.wire;
+        let location = format_ident!(
+            "{}",
+            match parameter.location {
+                ParameterLocation::Path => "path",
+                ParameterLocation::Query => "query",
+                ParameterLocation::Header => "header",
+                ParameterLocation::Cookie => "cookie",
+            }
+        );
+        let kind = param_kind(api, &parameter.schema);
+        let style = style_tokens(parameter.style);
+        quote! { Param::#location(#wire, #kind, #style) }
+    });
+    let specs = quote! { &[#(#specs),*] };
+    match local {
+        // Inside the handler, the only one that reads it.
+        true => {
+            let name = format_ident!("PARAMS");
+            (quote! { const #name: &[Param] = #specs; }, name)
+        }
+        false => {
+            let name = format_ident!(
+                "{}_PARAMS",
+                crate::naming::bare(&operation.id.rust).to_shouty_snake_case()
+            );
+            let doc = format!(
+                " Where the parameters of `{}` are and how to read them.",
+                operation.id.rust
+            );
+            (
+                quote! { #[doc = #doc] const #name: &[Param] = #specs; },
+                name,
+            )
+        }
+    }
 }

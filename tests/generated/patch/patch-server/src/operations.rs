@@ -6,15 +6,14 @@
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
 use crate::runtime::envelope;
+use crate::runtime::handle::JsonRequest;
 use crate::types;
 
-/// The request of `update_note`, checked against the spec.
-#[derive(Debug, Clone)]
-pub struct UpdateNoteRequest {
-    /// The path, query, header and cookie parameters.
-    pub params: types::params::UpdateNoteParams,
-    pub body: types::NotePatch,
-}
+/// The request of `update_note`, checked against the spec: its parameters and its body.
+pub type UpdateNoteRequest = JsonRequest<
+    types::params::UpdateNoteParams,
+    types::NotePatch,
+>;
 
 /// The responses `update_note` may return: one variant per status the spec declares.
 #[derive(Debug, Clone)]

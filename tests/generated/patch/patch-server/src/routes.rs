@@ -4,20 +4,17 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Router, middleware};
 use crate::Api;
-use crate::operations::UpdateNoteRequest;
+use crate::operations::UpdateNoteResponse;
 use crate::runtime::config::ServerConfig;
-use crate::runtime::context::Context;
-use crate::runtime::error::ApiError;
-use crate::runtime::params::{Kind, Param, RawRequest, Style};
-use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::handle::{self, JsonBody, PathParams};
+use crate::runtime::params::{Kind, Param, Style};
+use crate::runtime::{guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,43 +40,17 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .layer(middleware::from_fn(request_id::layer))
 }
 
-/// Where the parameters of `update_note` are and how to read them.
-const UPDATE_NOTE_PARAMS: &[Param] = &[
-    Param::path("note_id", Kind::Integer, Style::Comma),
-];
-
 /// `PATCH /notes/{note_id}`
 async fn update_note<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: PathParams,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
-        return envelope::error(&ApiError::invalid_path(), &request_id);
-    };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
-    let bytes = match request::read_body(body, shared.config.body_limit).await {
-        Ok(bytes) => bytes,
-        Err(error) => return envelope::error(&error, &request_id),
-    };
-    let mut problems = Problems::default();
-    let params = problems.params(&raw, UPDATE_NOTE_PARAMS);
-    let body = match problems
-        .body(request::json_body(&parts.headers, &bytes, true, true))
-    {
-        Ok(body) => body,
-        Err(error) => return envelope::error(&error, &request_id),
-    };
-    let (Some(params), Some(Some(body))) = (params, body) else {
-        return envelope::error(&problems.into_error(), &request_id);
-    };
-    let context = Context::new(&request_id, (), parts.extensions);
-    match shared.api.update_note(context, UpdateNoteRequest { params, body }).await {
-        Ok(response) => response.into_http(&request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    const PARAMS: &[Param] = &[Param::path("note_id", Kind::Integer, Style::Comma)];
+    let reading = JsonBody::object(shared.config.body_limit);
+    let run = |context, checked| shared.api.update_note(context, checked);
+    let answer = UpdateNoteResponse::into_http;
+    handle::json(Some(path), request, PARAMS, reading, run, answer).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.
