@@ -4,22 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    CreateChargeRequest, CreateChargeResponse, CreateRefundRequest, CreateRefundResponse,
-    CreateUserRequest, CreateUserResponse, DeleteUserRequest, DeleteUserResponse,
-    GetChargeRequest, GetChargeResponse, GetHealthRequest, GetHealthResponse,
-    GetUserRequest, GetUserResponse, ListChargesRequest, ListChargesResponse,
-    ListUsersRequest, ListUsersResponse, UpdateUserRequest, UpdateUserResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -38,7 +32,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: GetHealthRequest,
-    ) -> impl Future<Output = Result<GetHealthResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetHealthResponse>> + Send;
 
     /// `GET /v1/users`: List users
     ///
@@ -47,28 +41,28 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: ListUsersRequest,
-    ) -> impl Future<Output = Result<ListUsersResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListUsersResponse>> + Send;
 
     /// `POST /v1/users`: Create a user
     fn create_user(
         &self,
         context: Context<Self::Principal>,
         request: CreateUserRequest,
-    ) -> impl Future<Output = Result<CreateUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateUserResponse>> + Send;
 
     /// `GET /v1/users/{user_id}`: Fetch a user
     fn get_user(
         &self,
         context: Context<Self::Principal>,
         request: GetUserRequest,
-    ) -> impl Future<Output = Result<GetUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetUserResponse>> + Send;
 
     /// `DELETE /v1/users/{user_id}`: Delete a user
     fn delete_user(
         &self,
         context: Context<Self::Principal>,
         request: DeleteUserRequest,
-    ) -> impl Future<Output = Result<DeleteUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteUserResponse>> + Send;
 
     /// `PATCH /v1/users/{user_id}`: Change a user's name or email
     ///
@@ -77,7 +71,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: UpdateUserRequest,
-    ) -> impl Future<Output = Result<UpdateUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateUserResponse>> + Send;
 
     /// `GET /v1/charges`: List charges, newest first
     ///
@@ -86,7 +80,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: ListChargesRequest,
-    ) -> impl Future<Output = Result<ListChargesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListChargesResponse>> + Send;
 
     /// `POST /v1/charges`: Charge a card
     ///
@@ -95,14 +89,14 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: CreateChargeRequest,
-    ) -> impl Future<Output = Result<CreateChargeResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateChargeResponse>> + Send;
 
     /// `GET /v1/charges/{charge_id}`: Fetch a charge
     fn get_charge(
         &self,
         context: Context<Self::Principal>,
         request: GetChargeRequest,
-    ) -> impl Future<Output = Result<GetChargeResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetChargeResponse>> + Send;
 
     /// `POST /v1/charges/{charge_id}/refunds`: Refund a charge
     ///
@@ -111,5 +105,5 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: CreateRefundRequest,
-    ) -> impl Future<Output = Result<CreateRefundResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateRefundResponse>> + Send;
 }

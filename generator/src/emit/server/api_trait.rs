@@ -34,17 +34,9 @@ pub fn module(api: &Api) -> TokenStream {
     }
     if !api.operations.is_empty() {
         imports.add("crate::runtime::context::Context");
-        imports.add("crate::runtime::error::HandlerError");
-    }
-    for operation in &api.operations {
-        imports.add(&format!(
-            "crate::operations::{}Request",
-            operation.type_stem
-        ));
-        imports.add(&format!(
-            "crate::operations::{}Response",
-            operation.type_stem
-        ));
+        imports.add("crate::runtime::error::HandlerResult");
+        // Every request and response type of the module, two per operation.
+        imports.add("crate::operations::*");
     }
     let uses = imports.tokens();
     quote! {
@@ -56,7 +48,8 @@ pub fn module(api: &Api) -> TokenStream {
         ///
         /// Each method gets a request that is already checked against the
         /// spec, and returns one of the responses the spec declares for it, or
-        /// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+        /// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+        /// `500 INTERNAL_ERROR` and logged).
         pub trait Api: Send + Sync + 'static {
             #auth
             #(#methods)*
@@ -84,6 +77,6 @@ fn method(operation: &Operation) -> TokenStream {
             &self,
             context: Context<#principal>,
             request: #request,
-        ) -> impl Future<Output = Result<#response, HandlerError>> + Send;
+        ) -> impl Future<Output = HandlerResult<#response>> + Send;
     }
 }

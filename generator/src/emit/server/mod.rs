@@ -231,7 +231,8 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use routes::router;".to_string(),
         "pub use runtime::config::ServerConfig;".to_string(),
         "pub use runtime::context::{Context, Credentials, Identity};".to_string(),
-        "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, Location};".to_string(),
+        "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};"
+            .to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),
     ];
     if context.api.has_streamed_bodies() {

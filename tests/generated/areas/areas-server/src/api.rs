@@ -4,58 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    AddAccountNoteRequest, AddAccountNoteResponse, AddInvoiceNoteRequest,
-    AddInvoiceNoteResponse, AddPayoutNoteRequest, AddPayoutNoteResponse,
-    AddReportNoteRequest, AddReportNoteResponse, AddTeamNoteRequest, AddTeamNoteResponse,
-    AddWebhookNoteRequest, AddWebhookNoteResponse, ArchiveAccountRequest,
-    ArchiveAccountResponse, ArchiveInvoiceRequest, ArchiveInvoiceResponse,
-    ArchivePayoutRequest, ArchivePayoutResponse, ArchiveReportRequest,
-    ArchiveReportResponse, ArchiveTeamRequest, ArchiveTeamResponse,
-    ArchiveWebhookRequest, ArchiveWebhookResponse, CreateAccountRequest,
-    CreateAccountResponse, CreateInvoiceRequest, CreateInvoiceResponse,
-    CreatePayoutRequest, CreatePayoutResponse, CreateReportRequest, CreateReportResponse,
-    CreateTeamRequest, CreateTeamResponse, CreateWebhookRequest, CreateWebhookResponse,
-    DeleteAccountRequest, DeleteAccountResponse, DeleteInvoiceRequest,
-    DeleteInvoiceResponse, DeletePayoutRequest, DeletePayoutResponse,
-    DeleteReportRequest, DeleteReportResponse, DeleteTeamRequest, DeleteTeamResponse,
-    DeleteWebhookRequest, DeleteWebhookResponse, GetAccountRequest, GetAccountResponse,
-    GetInvoiceRequest, GetInvoiceResponse, GetPayoutRequest, GetPayoutResponse,
-    GetReportRequest, GetReportResponse, GetTeamRequest, GetTeamResponse,
-    GetWebhookRequest, GetWebhookResponse, HealthRequest, HealthResponse,
-    ListAccountEventsRequest, ListAccountEventsResponse, ListAccountNotesRequest,
-    ListAccountNotesResponse, ListAccountsRequest, ListAccountsResponse,
-    ListInvoiceEventsRequest, ListInvoiceEventsResponse, ListInvoiceNotesRequest,
-    ListInvoiceNotesResponse, ListInvoicesRequest, ListInvoicesResponse,
-    ListPayoutEventsRequest, ListPayoutEventsResponse, ListPayoutNotesRequest,
-    ListPayoutNotesResponse, ListPayoutsRequest, ListPayoutsResponse,
-    ListReportEventsRequest, ListReportEventsResponse, ListReportNotesRequest,
-    ListReportNotesResponse, ListReportsRequest, ListReportsResponse,
-    ListTeamEventsRequest, ListTeamEventsResponse, ListTeamNotesRequest,
-    ListTeamNotesResponse, ListTeamsRequest, ListTeamsResponse, ListWebhookEventsRequest,
-    ListWebhookEventsResponse, ListWebhookNotesRequest, ListWebhookNotesResponse,
-    ListWebhooksRequest, ListWebhooksResponse, SearchAccountsRequest,
-    SearchAccountsResponse, SearchInvoicesRequest, SearchInvoicesResponse,
-    SearchPayoutsRequest, SearchPayoutsResponse, SearchReportsRequest,
-    SearchReportsResponse, SearchTeamsRequest, SearchTeamsResponse,
-    SearchWebhooksRequest, SearchWebhooksResponse, SetAccountLabelsRequest,
-    SetAccountLabelsResponse, SetInvoiceLabelsRequest, SetInvoiceLabelsResponse,
-    SetPayoutLabelsRequest, SetPayoutLabelsResponse, SetReportLabelsRequest,
-    SetReportLabelsResponse, SetTeamLabelsRequest, SetTeamLabelsResponse,
-    SetWebhookLabelsRequest, SetWebhookLabelsResponse, UpdateAccountRequest,
-    UpdateAccountResponse, UpdateInvoiceRequest, UpdateInvoiceResponse,
-    UpdatePayoutRequest, UpdatePayoutResponse, UpdateReportRequest, UpdateReportResponse,
-    UpdateTeamRequest, UpdateTeamResponse, UpdateWebhookRequest, UpdateWebhookResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -74,28 +32,28 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: ListAccountsRequest,
-    ) -> impl Future<Output = Result<ListAccountsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListAccountsResponse>> + Send;
 
     /// `POST /v1/accounts`: Create one of the accounts
     fn create_account(
         &self,
         context: Context<Self::Principal>,
         request: CreateAccountRequest,
-    ) -> impl Future<Output = Result<CreateAccountResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateAccountResponse>> + Send;
 
     /// `GET /v1/accounts/search`: Search accounts
     fn search_accounts(
         &self,
         context: Context<Self::Principal>,
         request: SearchAccountsRequest,
-    ) -> impl Future<Output = Result<SearchAccountsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchAccountsResponse>> + Send;
 
     /// `GET /v1/accounts/{id}`: Get one of the accounts
     fn get_account(
         &self,
         context: Context<Self::Principal>,
         request: GetAccountRequest,
-    ) -> impl Future<Output = Result<GetAccountResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetAccountResponse>> + Send;
 
     /// `DELETE /v1/accounts/{id}`: Delete one of the accounts
     ///
@@ -104,154 +62,154 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: DeleteAccountRequest,
-    ) -> impl Future<Output = Result<DeleteAccountResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteAccountResponse>> + Send;
 
     /// `PATCH /v1/accounts/{id}`: Update one of the accounts
     fn update_account(
         &self,
         context: Context<Self::Principal>,
         request: UpdateAccountRequest,
-    ) -> impl Future<Output = Result<UpdateAccountResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateAccountResponse>> + Send;
 
     /// `GET /v1/accounts/{id}/events`: Its events
     fn list_account_events(
         &self,
         context: Context<Self::Principal>,
         request: ListAccountEventsRequest,
-    ) -> impl Future<Output = Result<ListAccountEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListAccountEventsResponse>> + Send;
 
     /// `POST /v1/accounts/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_account(
         &self,
         context: Context<()>,
         request: ArchiveAccountRequest,
-    ) -> impl Future<Output = Result<ArchiveAccountResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchiveAccountResponse>> + Send;
 
     /// `PUT /v1/accounts/{id}/labels`: Replace its labels
     fn set_account_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetAccountLabelsRequest,
-    ) -> impl Future<Output = Result<SetAccountLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetAccountLabelsResponse>> + Send;
 
     /// `GET /v1/accounts/{id}/notes`: Its notes
     fn list_account_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListAccountNotesRequest,
-    ) -> impl Future<Output = Result<ListAccountNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListAccountNotesResponse>> + Send;
 
     /// `POST /v1/accounts/{id}/notes`: Add a note
     fn add_account_note(
         &self,
         context: Context<Self::Principal>,
         request: AddAccountNoteRequest,
-    ) -> impl Future<Output = Result<AddAccountNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddAccountNoteResponse>> + Send;
 
     /// `GET /v1/invoices`: List invoices
     fn list_invoices(
         &self,
         context: Context<Self::Principal>,
         request: ListInvoicesRequest,
-    ) -> impl Future<Output = Result<ListInvoicesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListInvoicesResponse>> + Send;
 
     /// `POST /v1/invoices`: Create one of the invoices
     fn create_invoice(
         &self,
         context: Context<Self::Principal>,
         request: CreateInvoiceRequest,
-    ) -> impl Future<Output = Result<CreateInvoiceResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateInvoiceResponse>> + Send;
 
     /// `GET /v1/invoices/search`: Search invoices
     fn search_invoices(
         &self,
         context: Context<Self::Principal>,
         request: SearchInvoicesRequest,
-    ) -> impl Future<Output = Result<SearchInvoicesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchInvoicesResponse>> + Send;
 
     /// `GET /v1/invoices/{id}`: Get one of the invoices
     fn get_invoice(
         &self,
         context: Context<Self::Principal>,
         request: GetInvoiceRequest,
-    ) -> impl Future<Output = Result<GetInvoiceResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetInvoiceResponse>> + Send;
 
     /// `DELETE /v1/invoices/{id}`: Delete one of the invoices
     fn delete_invoice(
         &self,
         context: Context<Self::Principal>,
         request: DeleteInvoiceRequest,
-    ) -> impl Future<Output = Result<DeleteInvoiceResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteInvoiceResponse>> + Send;
 
     /// `PATCH /v1/invoices/{id}`: Update one of the invoices
     fn update_invoice(
         &self,
         context: Context<Self::Principal>,
         request: UpdateInvoiceRequest,
-    ) -> impl Future<Output = Result<UpdateInvoiceResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateInvoiceResponse>> + Send;
 
     /// `GET /v1/invoices/{id}/events`: Its events
     fn list_invoice_events(
         &self,
         context: Context<Self::Principal>,
         request: ListInvoiceEventsRequest,
-    ) -> impl Future<Output = Result<ListInvoiceEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListInvoiceEventsResponse>> + Send;
 
     /// `POST /v1/invoices/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_invoice(
         &self,
         context: Context<()>,
         request: ArchiveInvoiceRequest,
-    ) -> impl Future<Output = Result<ArchiveInvoiceResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchiveInvoiceResponse>> + Send;
 
     /// `PUT /v1/invoices/{id}/labels`: Replace its labels
     fn set_invoice_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetInvoiceLabelsRequest,
-    ) -> impl Future<Output = Result<SetInvoiceLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetInvoiceLabelsResponse>> + Send;
 
     /// `GET /v1/invoices/{id}/notes`: Its notes
     fn list_invoice_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListInvoiceNotesRequest,
-    ) -> impl Future<Output = Result<ListInvoiceNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListInvoiceNotesResponse>> + Send;
 
     /// `POST /v1/invoices/{id}/notes`: Add a note
     fn add_invoice_note(
         &self,
         context: Context<Self::Principal>,
         request: AddInvoiceNoteRequest,
-    ) -> impl Future<Output = Result<AddInvoiceNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddInvoiceNoteResponse>> + Send;
 
     /// `GET /v1/payouts`: List payouts
     fn list_payouts(
         &self,
         context: Context<Self::Principal>,
         request: ListPayoutsRequest,
-    ) -> impl Future<Output = Result<ListPayoutsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListPayoutsResponse>> + Send;
 
     /// `POST /v1/payouts`: Create one of the payouts
     fn create_payout(
         &self,
         context: Context<Self::Principal>,
         request: CreatePayoutRequest,
-    ) -> impl Future<Output = Result<CreatePayoutResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreatePayoutResponse>> + Send;
 
     /// `GET /v1/payouts/search`: Search payouts
     fn search_payouts(
         &self,
         context: Context<Self::Principal>,
         request: SearchPayoutsRequest,
-    ) -> impl Future<Output = Result<SearchPayoutsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchPayoutsResponse>> + Send;
 
     /// `GET /v1/payouts/{id}`: Get one of the payouts
     fn get_payout(
         &self,
         context: Context<Self::Principal>,
         request: GetPayoutRequest,
-    ) -> impl Future<Output = Result<GetPayoutResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetPayoutResponse>> + Send;
 
     /// `DELETE /v1/payouts/{id}`: Delete one of the payouts
     ///
@@ -260,154 +218,154 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: DeletePayoutRequest,
-    ) -> impl Future<Output = Result<DeletePayoutResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeletePayoutResponse>> + Send;
 
     /// `PATCH /v1/payouts/{id}`: Update one of the payouts
     fn update_payout(
         &self,
         context: Context<Self::Principal>,
         request: UpdatePayoutRequest,
-    ) -> impl Future<Output = Result<UpdatePayoutResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdatePayoutResponse>> + Send;
 
     /// `GET /v1/payouts/{id}/events`: Its events
     fn list_payout_events(
         &self,
         context: Context<Self::Principal>,
         request: ListPayoutEventsRequest,
-    ) -> impl Future<Output = Result<ListPayoutEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListPayoutEventsResponse>> + Send;
 
     /// `POST /v1/payouts/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_payout(
         &self,
         context: Context<()>,
         request: ArchivePayoutRequest,
-    ) -> impl Future<Output = Result<ArchivePayoutResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchivePayoutResponse>> + Send;
 
     /// `PUT /v1/payouts/{id}/labels`: Replace its labels
     fn set_payout_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetPayoutLabelsRequest,
-    ) -> impl Future<Output = Result<SetPayoutLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetPayoutLabelsResponse>> + Send;
 
     /// `GET /v1/payouts/{id}/notes`: Its notes
     fn list_payout_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListPayoutNotesRequest,
-    ) -> impl Future<Output = Result<ListPayoutNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListPayoutNotesResponse>> + Send;
 
     /// `POST /v1/payouts/{id}/notes`: Add a note
     fn add_payout_note(
         &self,
         context: Context<Self::Principal>,
         request: AddPayoutNoteRequest,
-    ) -> impl Future<Output = Result<AddPayoutNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddPayoutNoteResponse>> + Send;
 
     /// `GET /v1/reports`: List reports
     fn list_reports(
         &self,
         context: Context<Self::Principal>,
         request: ListReportsRequest,
-    ) -> impl Future<Output = Result<ListReportsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListReportsResponse>> + Send;
 
     /// `POST /v1/reports`: Create one of the reports
     fn create_report(
         &self,
         context: Context<Self::Principal>,
         request: CreateReportRequest,
-    ) -> impl Future<Output = Result<CreateReportResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateReportResponse>> + Send;
 
     /// `GET /v1/reports/search`: Search reports
     fn search_reports(
         &self,
         context: Context<Self::Principal>,
         request: SearchReportsRequest,
-    ) -> impl Future<Output = Result<SearchReportsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchReportsResponse>> + Send;
 
     /// `GET /v1/reports/{id}`: Get one of the reports
     fn get_report(
         &self,
         context: Context<Self::Principal>,
         request: GetReportRequest,
-    ) -> impl Future<Output = Result<GetReportResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetReportResponse>> + Send;
 
     /// `DELETE /v1/reports/{id}`: Delete one of the reports
     fn delete_report(
         &self,
         context: Context<Self::Principal>,
         request: DeleteReportRequest,
-    ) -> impl Future<Output = Result<DeleteReportResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteReportResponse>> + Send;
 
     /// `PATCH /v1/reports/{id}`: Update one of the reports
     fn update_report(
         &self,
         context: Context<Self::Principal>,
         request: UpdateReportRequest,
-    ) -> impl Future<Output = Result<UpdateReportResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateReportResponse>> + Send;
 
     /// `GET /v1/reports/{id}/events`: Its events
     fn list_report_events(
         &self,
         context: Context<Self::Principal>,
         request: ListReportEventsRequest,
-    ) -> impl Future<Output = Result<ListReportEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListReportEventsResponse>> + Send;
 
     /// `POST /v1/reports/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_report(
         &self,
         context: Context<()>,
         request: ArchiveReportRequest,
-    ) -> impl Future<Output = Result<ArchiveReportResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchiveReportResponse>> + Send;
 
     /// `PUT /v1/reports/{id}/labels`: Replace its labels
     fn set_report_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetReportLabelsRequest,
-    ) -> impl Future<Output = Result<SetReportLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetReportLabelsResponse>> + Send;
 
     /// `GET /v1/reports/{id}/notes`: Its notes
     fn list_report_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListReportNotesRequest,
-    ) -> impl Future<Output = Result<ListReportNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListReportNotesResponse>> + Send;
 
     /// `POST /v1/reports/{id}/notes`: Add a note
     fn add_report_note(
         &self,
         context: Context<Self::Principal>,
         request: AddReportNoteRequest,
-    ) -> impl Future<Output = Result<AddReportNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddReportNoteResponse>> + Send;
 
     /// `GET /v1/teams`: List teams
     fn list_teams(
         &self,
         context: Context<Self::Principal>,
         request: ListTeamsRequest,
-    ) -> impl Future<Output = Result<ListTeamsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListTeamsResponse>> + Send;
 
     /// `POST /v1/teams`: Create one of the teams
     fn create_team(
         &self,
         context: Context<Self::Principal>,
         request: CreateTeamRequest,
-    ) -> impl Future<Output = Result<CreateTeamResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateTeamResponse>> + Send;
 
     /// `GET /v1/teams/search`: Search teams
     fn search_teams(
         &self,
         context: Context<Self::Principal>,
         request: SearchTeamsRequest,
-    ) -> impl Future<Output = Result<SearchTeamsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchTeamsResponse>> + Send;
 
     /// `GET /v1/teams/{id}`: Get one of the teams
     fn get_team(
         &self,
         context: Context<Self::Principal>,
         request: GetTeamRequest,
-    ) -> impl Future<Output = Result<GetTeamResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetTeamResponse>> + Send;
 
     /// `DELETE /v1/teams/{id}`: Delete one of the teams
     ///
@@ -416,131 +374,131 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: DeleteTeamRequest,
-    ) -> impl Future<Output = Result<DeleteTeamResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteTeamResponse>> + Send;
 
     /// `PATCH /v1/teams/{id}`: Update one of the teams
     fn update_team(
         &self,
         context: Context<Self::Principal>,
         request: UpdateTeamRequest,
-    ) -> impl Future<Output = Result<UpdateTeamResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateTeamResponse>> + Send;
 
     /// `GET /v1/teams/{id}/events`: Its events
     fn list_team_events(
         &self,
         context: Context<Self::Principal>,
         request: ListTeamEventsRequest,
-    ) -> impl Future<Output = Result<ListTeamEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListTeamEventsResponse>> + Send;
 
     /// `POST /v1/teams/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_team(
         &self,
         context: Context<()>,
         request: ArchiveTeamRequest,
-    ) -> impl Future<Output = Result<ArchiveTeamResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchiveTeamResponse>> + Send;
 
     /// `PUT /v1/teams/{id}/labels`: Replace its labels
     fn set_team_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetTeamLabelsRequest,
-    ) -> impl Future<Output = Result<SetTeamLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetTeamLabelsResponse>> + Send;
 
     /// `GET /v1/teams/{id}/notes`: Its notes
     fn list_team_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListTeamNotesRequest,
-    ) -> impl Future<Output = Result<ListTeamNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListTeamNotesResponse>> + Send;
 
     /// `POST /v1/teams/{id}/notes`: Add a note
     fn add_team_note(
         &self,
         context: Context<Self::Principal>,
         request: AddTeamNoteRequest,
-    ) -> impl Future<Output = Result<AddTeamNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddTeamNoteResponse>> + Send;
 
     /// `GET /v1/webhooks`: List webhooks
     fn list_webhooks(
         &self,
         context: Context<Self::Principal>,
         request: ListWebhooksRequest,
-    ) -> impl Future<Output = Result<ListWebhooksResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListWebhooksResponse>> + Send;
 
     /// `POST /v1/webhooks`: Create one of the webhooks
     fn create_webhook(
         &self,
         context: Context<Self::Principal>,
         request: CreateWebhookRequest,
-    ) -> impl Future<Output = Result<CreateWebhookResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateWebhookResponse>> + Send;
 
     /// `GET /v1/webhooks/search`: Search webhooks
     fn search_webhooks(
         &self,
         context: Context<Self::Principal>,
         request: SearchWebhooksRequest,
-    ) -> impl Future<Output = Result<SearchWebhooksResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SearchWebhooksResponse>> + Send;
 
     /// `GET /v1/webhooks/{id}`: Get one of the webhooks
     fn get_webhook(
         &self,
         context: Context<Self::Principal>,
         request: GetWebhookRequest,
-    ) -> impl Future<Output = Result<GetWebhookResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetWebhookResponse>> + Send;
 
     /// `DELETE /v1/webhooks/{id}`: Delete one of the webhooks
     fn delete_webhook(
         &self,
         context: Context<Self::Principal>,
         request: DeleteWebhookRequest,
-    ) -> impl Future<Output = Result<DeleteWebhookResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteWebhookResponse>> + Send;
 
     /// `PATCH /v1/webhooks/{id}`: Update one of the webhooks
     fn update_webhook(
         &self,
         context: Context<Self::Principal>,
         request: UpdateWebhookRequest,
-    ) -> impl Future<Output = Result<UpdateWebhookResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateWebhookResponse>> + Send;
 
     /// `GET /v1/webhooks/{id}/events`: Its events
     fn list_webhook_events(
         &self,
         context: Context<Self::Principal>,
         request: ListWebhookEventsRequest,
-    ) -> impl Future<Output = Result<ListWebhookEventsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListWebhookEventsResponse>> + Send;
 
     /// `POST /v1/webhooks/{id}/archive`: Archive it; public, so keys belong to the caller's address
     fn archive_webhook(
         &self,
         context: Context<()>,
         request: ArchiveWebhookRequest,
-    ) -> impl Future<Output = Result<ArchiveWebhookResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ArchiveWebhookResponse>> + Send;
 
     /// `PUT /v1/webhooks/{id}/labels`: Replace its labels
     fn set_webhook_labels(
         &self,
         context: Context<Self::Principal>,
         request: SetWebhookLabelsRequest,
-    ) -> impl Future<Output = Result<SetWebhookLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetWebhookLabelsResponse>> + Send;
 
     /// `GET /v1/webhooks/{id}/notes`: Its notes
     fn list_webhook_notes(
         &self,
         context: Context<Self::Principal>,
         request: ListWebhookNotesRequest,
-    ) -> impl Future<Output = Result<ListWebhookNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListWebhookNotesResponse>> + Send;
 
     /// `POST /v1/webhooks/{id}/notes`: Add a note
     fn add_webhook_note(
         &self,
         context: Context<Self::Principal>,
         request: AddWebhookNoteRequest,
-    ) -> impl Future<Output = Result<AddWebhookNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddWebhookNoteResponse>> + Send;
 
     /// `GET /v1/health`: Untagged: its module is its first path segment
     fn health(
         &self,
         context: Context<()>,
         request: HealthRequest,
-    ) -> impl Future<Output = Result<HealthResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<HealthResponse>> + Send;
 }

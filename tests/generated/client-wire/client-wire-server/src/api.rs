@@ -4,19 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    EchoTextRequest, EchoTextResponse, FindItemRequest, FindItemResponse, GetNoteRequest,
-    GetNoteResponse, PutItemRequest, PutItemResponse, UploadRequest, UploadResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -35,33 +32,33 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: GetNoteRequest,
-    ) -> impl Future<Output = Result<GetNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetNoteResponse>> + Send;
 
     /// `GET /api/items/{item_id}`: An item, if there is one
     fn find_item(
         &self,
         context: Context<Self::Principal>,
         request: FindItemRequest,
-    ) -> impl Future<Output = Result<FindItemResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<FindItemResponse>> + Send;
 
     /// `PUT /api/items/{item_id}`: Replace or create an item
     fn put_item(
         &self,
         context: Context<Self::Principal>,
         request: PutItemRequest,
-    ) -> impl Future<Output = Result<PutItemResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PutItemResponse>> + Send;
 
     /// `POST /api/upload`: Store bytes
     fn upload(
         &self,
         context: Context<Self::Principal>,
         request: UploadRequest,
-    ) -> impl Future<Output = Result<UploadResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UploadResponse>> + Send;
 
     /// `POST /api/echo`: Say it back
     fn echo_text(
         &self,
         context: Context<Self::Principal>,
         request: EchoTextRequest,
-    ) -> impl Future<Output = Result<EchoTextResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<EchoTextResponse>> + Send;
 }

@@ -4,53 +4,49 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    CreateNoteRequest, CreateNoteResponse, DrawShapeRequest, DrawShapeResponse,
-    ImportNotesRequest, ImportNotesResponse, RenderRequest, RenderResponse,
-    SetLabelsRequest, SetLabelsResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `POST /notes`: One model, three ways to send it.
     fn create_note(
         &self,
         context: Context<()>,
         request: CreateNoteRequest,
-    ) -> impl Future<Output = Result<CreateNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateNoteResponse>> + Send;
 
     /// `POST /notes/import`: A model, a document the handler parses itself, or plain text.
     fn import_notes(
         &self,
         context: Context<()>,
         request: ImportNotesRequest,
-    ) -> impl Future<Output = Result<ImportNotesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ImportNotesResponse>> + Send;
 
     /// `POST /shapes`: A union of objects, in JSON, a form or multipart.
     fn draw_shape(
         &self,
         context: Context<()>,
         request: DrawShapeRequest,
-    ) -> impl Future<Output = Result<DrawShapeResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DrawShapeResponse>> + Send;
 
     /// `POST /labels`: A map of values, in JSON, a form or multipart.
     fn set_labels(
         &self,
         context: Context<()>,
         request: SetLabelsRequest,
-    ) -> impl Future<Output = Result<SetLabelsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SetLabelsResponse>> + Send;
 
     /// `POST /render`: Text in either of two text types.
     fn render(
         &self,
         context: Context<()>,
         request: RenderRequest,
-    ) -> impl Future<Output = Result<RenderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<RenderResponse>> + Send;
 }

@@ -4,30 +4,28 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    CreateOrderRequest, CreateOrderResponse, ListOrdersRequest, ListOrdersResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `GET /orders`
     fn list_orders(
         &self,
         context: Context<()>,
         request: ListOrdersRequest,
-    ) -> impl Future<Output = Result<ListOrdersResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ListOrdersResponse>> + Send;
 
     /// `POST /orders`
     fn create_order(
         &self,
         context: Context<()>,
         request: CreateOrderRequest,
-    ) -> impl Future<Output = Result<CreateOrderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateOrderResponse>> + Send;
 }

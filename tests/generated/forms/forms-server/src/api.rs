@@ -4,30 +4,28 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    CreateChargeRequest, CreateChargeResponse, SendMessageRequest, SendMessageResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `POST /charges`: A Stripe-style form, every array and object in brackets.
     fn create_charge(
         &self,
         context: Context<()>,
         request: CreateChargeRequest,
-    ) -> impl Future<Output = Result<CreateChargeResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateChargeResponse>> + Send;
 
     /// `POST /messages`: A Twilio-style form with no `encoding`, so arrays repeat their key.
     fn send_message(
         &self,
         context: Context<()>,
         request: SendMessageRequest,
-    ) -> impl Future<Output = Result<SendMessageResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SendMessageResponse>> + Send;
 }

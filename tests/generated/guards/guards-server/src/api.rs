@@ -4,21 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    BucketRequest, BucketResponse, ByHeaderRequest, ByHeaderResponse, CreateOrderRequest,
-    CreateOrderResponse, CreatePublicOrderRequest, CreatePublicOrderResponse,
-    FreeRequest, FreeResponse, PingRequest, PingResponse, StartJobRequest,
-    StartJobResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -39,7 +34,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: CreateOrderRequest,
-    ) -> impl Future<Output = Result<CreateOrderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateOrderResponse>> + Send;
 
     /// `POST /jobs`
     ///
@@ -48,7 +43,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: StartJobRequest,
-    ) -> impl Future<Output = Result<StartJobResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<StartJobResponse>> + Send;
 
     /// `POST /public-orders`
     ///
@@ -57,7 +52,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: CreatePublicOrderRequest,
-    ) -> impl Future<Output = Result<CreatePublicOrderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreatePublicOrderResponse>> + Send;
 
     /// `GET /ping`
     ///
@@ -66,7 +61,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: PingRequest,
-    ) -> impl Future<Output = Result<PingResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PingResponse>> + Send;
 
     /// `GET /by-header`
     ///
@@ -75,7 +70,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: ByHeaderRequest,
-    ) -> impl Future<Output = Result<ByHeaderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<ByHeaderResponse>> + Send;
 
     /// `GET /bucket`
     ///
@@ -84,7 +79,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: BucketRequest,
-    ) -> impl Future<Output = Result<BucketResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<BucketResponse>> + Send;
 
     /// `GET /free`
     ///
@@ -93,5 +88,5 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: FreeRequest,
-    ) -> impl Future<Output = Result<FreeResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<FreeResponse>> + Send;
 }

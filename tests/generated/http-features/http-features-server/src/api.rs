@@ -4,22 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    EchoRequest, EchoResponse, FailNowRequest, FailNowResponse, GetItemRequest,
-    GetItemResponse, LegacyRequest, LegacyResponse, PanicNowRequest, PanicNowResponse,
-    PostNoteRequest, PostNoteResponse, SlowDownRequest, SlowDownResponse,
-    WhoBasicRequest, WhoBasicResponse, WhoBearerRequest, WhoBearerResponse,
-    WhoByKeyRequest, WhoByKeyResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -38,14 +32,14 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: WhoBasicRequest,
-    ) -> impl Future<Output = Result<WhoBasicResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<WhoBasicResponse>> + Send;
 
     /// `GET /bearer`
     fn who_bearer(
         &self,
         context: Context<Self::Principal>,
         request: WhoBearerRequest,
-    ) -> impl Future<Output = Result<WhoBearerResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<WhoBearerResponse>> + Send;
 
     /// `GET /keys`
     ///
@@ -54,21 +48,21 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: WhoByKeyRequest,
-    ) -> impl Future<Output = Result<WhoByKeyResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<WhoByKeyResponse>> + Send;
 
     /// `GET /items/{item_id}`
     fn get_item(
         &self,
         context: Context<()>,
         request: GetItemRequest,
-    ) -> impl Future<Output = Result<GetItemResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetItemResponse>> + Send;
 
     /// `POST /notes`
     fn post_note(
         &self,
         context: Context<()>,
         request: PostNoteRequest,
-    ) -> impl Future<Output = Result<PostNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PostNoteResponse>> + Send;
 
     /// `POST /echo`
     ///
@@ -77,28 +71,28 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: EchoRequest,
-    ) -> impl Future<Output = Result<EchoResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<EchoResponse>> + Send;
 
     /// `GET /panic`
     fn panic_now(
         &self,
         context: Context<()>,
         request: PanicNowRequest,
-    ) -> impl Future<Output = Result<PanicNowResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PanicNowResponse>> + Send;
 
     /// `GET /fail`
     fn fail_now(
         &self,
         context: Context<()>,
         request: FailNowRequest,
-    ) -> impl Future<Output = Result<FailNowResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<FailNowResponse>> + Send;
 
     /// `GET /slow`
     fn slow_down(
         &self,
         context: Context<()>,
         request: SlowDownRequest,
-    ) -> impl Future<Output = Result<SlowDownResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<SlowDownResponse>> + Send;
 
     /// `GET /legacy`
     ///
@@ -107,5 +101,5 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: LegacyRequest,
-    ) -> impl Future<Output = Result<LegacyResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<LegacyResponse>> + Send;
 }

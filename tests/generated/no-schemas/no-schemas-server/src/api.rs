@@ -4,27 +4,28 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{EchoWordRequest, EchoWordResponse, PingRequest, PingResponse};
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `GET /ping`
     fn ping(
         &self,
         context: Context<()>,
         request: PingRequest,
-    ) -> impl Future<Output = Result<PingResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PingResponse>> + Send;
 
     /// `GET /echo/{word}`
     fn echo_word(
         &self,
         context: Context<()>,
         request: EchoWordRequest,
-    ) -> impl Future<Output = Result<EchoWordResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<EchoWordResponse>> + Send;
 }

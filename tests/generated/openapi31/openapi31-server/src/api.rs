@@ -4,30 +4,28 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    CreateParcelRequest, CreateParcelResponse, GetParcelRequest, GetParcelResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `POST /api/parcels`: Registers a parcel.
     fn create_parcel(
         &self,
         context: Context<()>,
         request: CreateParcelRequest,
-    ) -> impl Future<Output = Result<CreateParcelResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateParcelResponse>> + Send;
 
     /// `GET /api/parcels/{parcel_id}`
     fn get_parcel(
         &self,
         context: Context<()>,
         request: GetParcelRequest,
-    ) -> impl Future<Output = Result<GetParcelResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetParcelResponse>> + Send;
 }

@@ -4,30 +4,28 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    EchoSingleRequest, EchoSingleResponse, EchoStylesRequest, EchoStylesResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `GET /styles/{simple}/{label}/{matrix}`
     fn echo_styles(
         &self,
         context: Context<()>,
         request: EchoStylesRequest,
-    ) -> impl Future<Output = Result<EchoStylesResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<EchoStylesResponse>> + Send;
 
     /// `GET /single/{id}`
     fn echo_single(
         &self,
         context: Context<()>,
         request: EchoSingleRequest,
-    ) -> impl Future<Output = Result<EchoSingleResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<EchoSingleResponse>> + Send;
 }

@@ -4,28 +4,16 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    AddPetRequest, AddPetResponse, CreateUserRequest, CreateUserResponse,
-    CreateUsersWithListInputRequest, CreateUsersWithListInputResponse,
-    DeleteOrderRequest, DeleteOrderResponse, DeletePetRequest, DeletePetResponse,
-    DeleteUserRequest, DeleteUserResponse, FindPetsByStatusRequest,
-    FindPetsByStatusResponse, FindPetsByTagsRequest, FindPetsByTagsResponse,
-    GetInventoryRequest, GetInventoryResponse, GetOrderByIdRequest, GetOrderByIdResponse,
-    GetPetByIdRequest, GetPetByIdResponse, GetUserByNameRequest, GetUserByNameResponse,
-    LoginUserRequest, LoginUserResponse, LogoutUserRequest, LogoutUserResponse,
-    PlaceOrderRequest, PlaceOrderResponse, UpdatePetRequest, UpdatePetResponse,
-    UpdatePetWithFormRequest, UpdatePetWithFormResponse, UpdateUserRequest,
-    UpdateUserResponse, UploadFileRequest, UploadFileResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Credentials, Identity};
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// Who is calling: what [`Api::authenticate`] makes of valid
     /// credentials. Its [`Identity`] scopes rate limits and
@@ -46,7 +34,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: UpdatePetRequest,
-    ) -> impl Future<Output = Result<UpdatePetResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdatePetResponse>> + Send;
 
     /// `POST /api/v3/pet`: Add a new pet to the store.
     ///
@@ -55,7 +43,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: AddPetRequest,
-    ) -> impl Future<Output = Result<AddPetResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AddPetResponse>> + Send;
 
     /// `GET /api/v3/pet/findByStatus`: Finds Pets by status.
     ///
@@ -64,7 +52,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: FindPetsByStatusRequest,
-    ) -> impl Future<Output = Result<FindPetsByStatusResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<FindPetsByStatusResponse>> + Send;
 
     /// `GET /api/v3/pet/findByTags`: Finds Pets by tags.
     ///
@@ -73,7 +61,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: FindPetsByTagsRequest,
-    ) -> impl Future<Output = Result<FindPetsByTagsResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<FindPetsByTagsResponse>> + Send;
 
     /// `GET /api/v3/pet/{petId}`: Find pet by ID.
     ///
@@ -82,7 +70,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: GetPetByIdRequest,
-    ) -> impl Future<Output = Result<GetPetByIdResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetPetByIdResponse>> + Send;
 
     /// `POST /api/v3/pet/{petId}`: Updates a pet in the store with form data.
     ///
@@ -91,7 +79,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: UpdatePetWithFormRequest,
-    ) -> impl Future<Output = Result<UpdatePetWithFormResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdatePetWithFormResponse>> + Send;
 
     /// `DELETE /api/v3/pet/{petId}`: Deletes a pet.
     ///
@@ -100,7 +88,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: DeletePetRequest,
-    ) -> impl Future<Output = Result<DeletePetResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeletePetResponse>> + Send;
 
     /// `POST /api/v3/pet/{petId}/uploadImage`: Uploads an image.
     ///
@@ -109,7 +97,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: UploadFileRequest,
-    ) -> impl Future<Output = Result<UploadFileResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UploadFileResponse>> + Send;
 
     /// `GET /api/v3/store/inventory`: Returns pet inventories by status.
     ///
@@ -118,7 +106,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<Self::Principal>,
         request: GetInventoryRequest,
-    ) -> impl Future<Output = Result<GetInventoryResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetInventoryResponse>> + Send;
 
     /// `POST /api/v3/store/order`: Place an order for a pet.
     ///
@@ -127,7 +115,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: PlaceOrderRequest,
-    ) -> impl Future<Output = Result<PlaceOrderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PlaceOrderResponse>> + Send;
 
     /// `GET /api/v3/store/order/{orderId}`: Find purchase order by ID.
     ///
@@ -136,7 +124,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: GetOrderByIdRequest,
-    ) -> impl Future<Output = Result<GetOrderByIdResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetOrderByIdResponse>> + Send;
 
     /// `DELETE /api/v3/store/order/{orderId}`: Delete purchase order by identifier.
     ///
@@ -145,7 +133,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: DeleteOrderRequest,
-    ) -> impl Future<Output = Result<DeleteOrderResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteOrderResponse>> + Send;
 
     /// `POST /api/v3/user`: Create user.
     ///
@@ -154,7 +142,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: CreateUserRequest,
-    ) -> impl Future<Output = Result<CreateUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<CreateUserResponse>> + Send;
 
     /// `POST /api/v3/user/createWithList`: Creates list of users with given input array.
     ///
@@ -163,9 +151,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: CreateUsersWithListInputRequest,
-    ) -> impl Future<
-        Output = Result<CreateUsersWithListInputResponse, HandlerError>,
-    > + Send;
+    ) -> impl Future<Output = HandlerResult<CreateUsersWithListInputResponse>> + Send;
 
     /// `GET /api/v3/user/login`: Logs user into the system.
     ///
@@ -174,7 +160,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: LoginUserRequest,
-    ) -> impl Future<Output = Result<LoginUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<LoginUserResponse>> + Send;
 
     /// `GET /api/v3/user/logout`: Logs out current logged in user session.
     ///
@@ -183,7 +169,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: LogoutUserRequest,
-    ) -> impl Future<Output = Result<LogoutUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<LogoutUserResponse>> + Send;
 
     /// `GET /api/v3/user/{username}`: Get user by user name.
     ///
@@ -192,7 +178,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: GetUserByNameRequest,
-    ) -> impl Future<Output = Result<GetUserByNameResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<GetUserByNameResponse>> + Send;
 
     /// `PUT /api/v3/user/{username}`: Update user resource.
     ///
@@ -201,7 +187,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: UpdateUserRequest,
-    ) -> impl Future<Output = Result<UpdateUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<UpdateUserResponse>> + Send;
 
     /// `DELETE /api/v3/user/{username}`: Delete user resource.
     ///
@@ -210,5 +196,5 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: Context<()>,
         request: DeleteUserRequest,
-    ) -> impl Future<Output = Result<DeleteUserResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<DeleteUserResponse>> + Send;
 }

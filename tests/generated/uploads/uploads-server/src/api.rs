@@ -4,38 +4,35 @@
 //! The trait to implement: one method per operation of the spec.
 
 use std::future::Future;
-use crate::operations::{
-    AttachNoteRequest, AttachNoteResponse, PutAvatarRequest, PutAvatarResponse,
-    PutFileRequest, PutFileResponse,
-};
-
+use crate::operations::*;
 use crate::runtime::context::Context;
-use crate::runtime::error::HandlerError;
+use crate::runtime::error::HandlerResult;
 
 /// The API. Implement it and pass it to [`crate::router`].
 ///
 /// Each method gets a request that is already checked against the
 /// spec, and returns one of the responses the spec declares for it, or
-/// a [`HandlerError`] (answered with `500 INTERNAL_ERROR` and logged).
+/// a [`HandlerError`](crate::runtime::error::HandlerError) (answered with
+/// `500 INTERNAL_ERROR` and logged).
 pub trait Api: Send + Sync + 'static {
     /// `PUT /files/{name}`: Store a file of any size.
     fn put_file(
         &self,
         context: Context<()>,
         request: PutFileRequest,
-    ) -> impl Future<Output = Result<PutFileResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PutFileResponse>> + Send;
 
     /// `POST /notes`: An optional body of any size.
     fn attach_note(
         &self,
         context: Context<()>,
         request: AttachNoteRequest,
-    ) -> impl Future<Output = Result<AttachNoteResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<AttachNoteResponse>> + Send;
 
     /// `PUT /avatar`: A small image, read whole.
     fn put_avatar(
         &self,
         context: Context<()>,
         request: PutAvatarRequest,
-    ) -> impl Future<Output = Result<PutAvatarResponse, HandlerError>> + Send;
+    ) -> impl Future<Output = HandlerResult<PutAvatarResponse>> + Send;
 }

@@ -166,6 +166,10 @@ impl ApiError {
     }
 }
 
+/// What an `Api` method returns: one of the operation's declared
+/// responses, or a [`HandlerError`].
+pub type HandlerResult<T> = Result<T, HandlerError>;
+
 /// What a handler returns when it cannot produce a declared response: the
 /// client gets `500 INTERNAL_ERROR` and the log gets this, with the request id.
 #[derive(Debug)]
