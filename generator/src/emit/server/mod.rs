@@ -329,9 +329,3 @@ pub fn whole_handler(api: &Api, operation: &Operation) -> Option<WholeHandler> {
         _ => None,
     }
 }
-
-/// Whether `handle::params` handles the operation, so its request is a
-/// `ParamsRequest`.
-pub fn reads_only_params(api: &Api, operation: &Operation) -> bool {
-    whole_handler(api, operation) == Some(WholeHandler::Params)
-}

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{reads_only_params, whole_handler, WholeHandler};
+use super::{whole_handler, WholeHandler};
 use crate::emit::rust::{docs, ident, large_variant_allowance};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::emit::wire::{body_choice_name, pagination};
@@ -16,59 +16,71 @@ pub(super) fn request_struct(
     imports: &mut Imports,
 ) -> TokenStream {
     let name = format_ident!("{}Request", operation.type_stem);
-    if let (true, Some(id)) = (reads_only_params(api, operation), operation.params_type) {
-        let params = ident(&api.type_def(id).name);
+    let params = operation.params_type.map(|id| {
         imports.add("crate::types");
-        imports.add("crate::runtime::handle::ParamsRequest");
-        let doc = format!(
-            " The request of `{}`, checked against the spec: its parameters.",
-            operation.id.rust
-        );
-        return quote! {
-            #[doc = #doc]
-            pub type #name = ParamsRequest<types::params::#params>;
-        };
-    }
-    if let (Some(WholeHandler::Json { required, .. }), Some(id), Some(body)) = (
-        whole_handler(api, operation),
-        operation.params_type,
-        &operation.request_body,
-    ) {
         let params = ident(&api.type_def(id).name);
-        imports.add("crate::types");
-        imports.add("crate::runtime::handle::JsonRequest");
+        quote! { types::params::#params }
+    });
+    let body = operation.request_body.as_ref().map(|body| {
         let writer = TypeWriter {
             api,
             module: TypeGroup::Model,
             types_path: Some("crate::types"),
             file: None,
         };
-        let mut ty = content_type(&writer, body.preferred(), imports);
-        if !required {
-            ty = quote! { Option<#ty> };
-        }
-        let mut text = format!(
-            "The request of `{}`, checked against the spec: its parameters and its body.",
-            operation.id.rust
-        );
-        if let Some(body_docs) = &body.docs {
-            text.push_str(&format!("\n\nThe body: {body_docs}"));
-        }
-        let doc = docs(Some(&text));
-        return quote! {
-            #doc
-            pub type #name = JsonRequest<types::params::#params, #ty>;
+        let ty = if body.is_choice() {
+            let name = ident(&body_choice_name(operation));
+            quote! { #name }
+        } else if operation.streams_body() {
+            imports.add("crate::runtime::stream::BodyStream");
+            quote! { BodyStream }
+        } else {
+            content_type(&writer, body.preferred(), imports)
         };
+        let ty = if body.required {
+            ty
+        } else {
+            quote! { Option<#ty> }
+        };
+        (ty, body.docs.as_deref())
+    });
+    // What the runtime handles whole takes its generic request, under the
+    // operation's name.
+    match (whole_handler(api, operation), &params, &body) {
+        (Some(WholeHandler::Params), Some(params), _) => {
+            imports.add("crate::runtime::handle::ParamsRequest");
+            let doc = format!(
+                " The request of `{}`, checked against the spec: its parameters.",
+                operation.id.rust
+            );
+            return quote! {
+                #[doc = #doc]
+                pub type #name = ParamsRequest<#params>;
+            };
+        }
+        (Some(WholeHandler::Json { .. }), Some(params), Some((ty, body_docs))) => {
+            imports.add("crate::runtime::handle::JsonRequest");
+            let mut text = format!(
+                "The request of `{}`, checked against the spec: its parameters and its body.",
+                operation.id.rust
+            );
+            if let Some(body_docs) = body_docs {
+                text.push_str(&format!("\n\nThe body: {body_docs}"));
+            }
+            let doc = docs(Some(&text));
+            return quote! {
+                #doc
+                pub type #name = JsonRequest<#params, #ty>;
+            };
+        }
+        _ => {}
     }
     let doc = format!(
         " The request of `{}`, checked against the spec.",
         operation.id.rust
     );
     let mut fields = Vec::new();
-    if let Some(id) = operation.params_type {
-        let params = ident(&api.type_def(id).name);
-        imports.add("crate::types");
-        let params = quote! { types::params::#params };
+    if let Some(params) = params {
         let cursor_note = match pagination(operation) {
             Some(Pagination::Cursor { cursor_param, .. }) => format!(
                 " Its `{cursor_param}` is the position your handler returned as `next`, already verified."
@@ -78,26 +90,8 @@ pub(super) fn request_struct(
         let params_doc = format!(" The path, query, header and cookie parameters.{cursor_note}");
         fields.push(quote! { #[doc = #params_doc] pub params: #params, });
     }
-    if let Some(body) = &operation.request_body {
-        let writer = TypeWriter {
-            api,
-            module: TypeGroup::Model,
-            types_path: Some("crate::types"),
-            file: None,
-        };
-        let mut ty = if body.is_choice() {
-            let name = ident(&body_choice_name(operation));
-            quote! { #name }
-        } else if operation.streams_body() {
-            imports.add("crate::runtime::stream::BodyStream");
-            quote! { BodyStream }
-        } else {
-            content_type(&writer, body.preferred(), imports)
-        };
-        if !body.required {
-            ty = quote! { Option<#ty> };
-        }
-        let body_doc = docs(body.docs.as_deref());
+    if let Some((ty, body_docs)) = body {
+        let body_doc = docs(body_docs);
         fields.push(quote! { #body_doc pub body: #ty, });
     }
     let choice = operation
