@@ -69,6 +69,17 @@ impl Imports {
     }
 }
 
+/// Whether the Rust type of `schema` is a plain path (`Cat`, `String`,
+/// `Value`) that can head an associated call as it is, unlike
+/// `DateTime<Utc>` or `Vec<Cat>`, which need `<...>`.
+pub fn is_bare_path(schema: &Schema) -> bool {
+    matches!(schema.ty, TypeRef::Named(_) | TypeRef::Any)
+        || matches!(
+            schema.ty,
+            TypeRef::Primitive(p) if !matches!(p, Primitive::DateTime | Primitive::Binary)
+        )
+}
+
 /// Emits type references from one module of the types crate, or from
 /// another crate that reaches the types crate at `types_path`.
 pub struct TypeWriter<'a> {
@@ -86,12 +97,7 @@ impl TypeWriter<'_> {
     /// `Cat::decode`, but `<Vec<Cat>>::decode`.
     pub fn call_path(&self, schema: &Schema, imports: &mut Imports) -> TokenStream {
         let ty = self.tokens(schema, imports);
-        let bare = matches!(schema.ty, TypeRef::Named(_) | TypeRef::Any)
-            || matches!(
-                schema.ty,
-                TypeRef::Primitive(p) if !matches!(p, Primitive::DateTime | Primitive::Binary)
-            );
-        if bare {
+        if is_bare_path(schema) {
             ty
         } else {
             quote! { <#ty> }

@@ -9,7 +9,7 @@ use quote::quote;
 use super::rules::{number_checks, schema_has_own_rules};
 use super::ValidationWriter;
 use crate::emit::rust::ident;
-use crate::emit::typeref::{Imports, TypeWriter};
+use crate::emit::typeref::{is_bare_path, Imports, TypeWriter};
 use crate::ir::{
     Field, Primitive, Schema, StringFormat, StructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
@@ -143,9 +143,7 @@ impl ValidationWriter {
             } else {
                 ty
             };
-            let bare = matches!(schema.ty, TypeRef::Named(_) | TypeRef::Any)
-                || matches!(schema.ty, TypeRef::Primitive(p) if p != Primitive::DateTime);
-            return Some(if bare && !nullable {
+            return Some(if is_bare_path(schema) && !nullable {
                 quote! { #ty::check_json }
             } else {
                 quote! { <#ty>::check_json }
