@@ -111,6 +111,34 @@ fn alias(def: &TypeDef, first: &str) -> TokenStream {
     }
 }
 
+/// A struct's or union's `Decode` with `body` (which takes `value` apart),
+/// and the serde `Deserialize` that goes through it.
+fn decode_impls(
+    name: &proc_macro2::Ident,
+    body: TokenStream,
+    allow_deprecated: Option<TokenStream>,
+    imports: &mut Imports,
+) -> TokenStream {
+    for path in [
+        "crate::decode",
+        "crate::decode::Decode",
+        "crate::decode::DecodeError",
+        "serde_json::Value",
+    ] {
+        imports.add(path);
+    }
+    quote! {
+        #allow_deprecated
+        impl Decode for #name {
+            fn decode(value: Value) -> Result<Self, DecodeError> {
+                #body
+            }
+        }
+
+        decode::impl_deserialize!(#name);
+    }
+}
+
 /// The type's own docs followed by a note on its behaviour.
 pub(super) fn docs_with_note(def: &TypeDef, note: &str) -> TokenStream {
     let text = match &def.docs {

@@ -1,9 +1,10 @@
 //! Structs: fields with their serde mapping, defaults and docs, and their
 //! decoders.
 
-use proc_macro2::{Ident, Literal as TokenLiteral, TokenStream};
+use proc_macro2::{Literal as TokenLiteral, TokenStream};
 use quote::{format_ident, quote};
 
+use super::decode_impls;
 use crate::emit::rust::{docs, ident};
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::ir::{Field, Literal, StructDef, TypeDef, TypeKind};
@@ -115,7 +116,15 @@ pub(super) fn struct_item(
     });
     let has_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = has_deprecated.then(|| quote! { #[allow(deprecated)] });
-    let decode = decode_impls(&name, &decoders, &allow_deprecated, imports);
+    let body = if decoders.is_empty() {
+        quote! { decode::Object::new(value).map(|_| Self {}) }
+    } else {
+        quote! {
+            let mut object = decode::Object::new(value)?;
+            Ok(Self { #(#decoders),* })
+        }
+    };
+    let decode = decode_impls(&name, body, allow_deprecated.clone(), imports);
     quote! {
         #type_docs
         #allow_deprecated
@@ -126,41 +135,6 @@ pub(super) fn struct_item(
         }
         #defaults
         #decode
-    }
-}
-
-/// `Decode`, one line per field, and the serde `Deserialize` that uses it.
-fn decode_impls(
-    name: &Ident,
-    decoders: &[TokenStream],
-    allow_deprecated: &Option<TokenStream>,
-    imports: &mut Imports,
-) -> TokenStream {
-    for path in [
-        "crate::decode",
-        "crate::decode::Decode",
-        "crate::decode::DecodeError",
-        "serde_json::Value",
-    ] {
-        imports.add(path);
-    }
-    let body = if decoders.is_empty() {
-        quote! { decode::Object::new(value).map(|_| Self {}) }
-    } else {
-        quote! {
-            let mut object = decode::Object::new(value)?;
-            Ok(Self { #(#decoders),* })
-        }
-    };
-    quote! {
-        #allow_deprecated
-        impl Decode for #name {
-            fn decode(value: Value) -> Result<Self, DecodeError> {
-                #body
-            }
-        }
-
-        decode::impl_deserialize!(#name);
     }
 }
 

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs_with_note;
+use super::{decode_impls, docs_with_note};
 use crate::emit::rust::ident;
 use crate::emit::typeref::{Imports, TypeWriter};
 use crate::ir::{Schema, TypeDef, TypeKind, TypeRef, UnionDef};
@@ -29,14 +29,6 @@ pub(super) fn union_item(
             }
         })
         .collect();
-    for path in [
-        "crate::decode",
-        "crate::decode::Decode",
-        "crate::decode::DecodeError",
-        "serde_json::Value",
-    ] {
-        imports.add(path);
-    }
     let decoders: Vec<TokenStream> = u
         .variants
         .iter()
@@ -103,6 +95,7 @@ pub(super) fn union_item(
         }
     };
     let type_docs = docs_with_note(def, &note);
+    let decode = decode_impls(&name, body, None, imports);
     quote! {
         #type_docs
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,13 +104,7 @@ pub(super) fn union_item(
             #( #variant_names(#variant_types), )*
         }
 
-        impl Decode for #name {
-            fn decode(value: Value) -> Result<Self, DecodeError> {
-                #body
-            }
-        }
-
-        decode::impl_deserialize!(#name);
+        #decode
     }
 }
 
