@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::decode::Decode;
+pub use crate::decode::Path;
 
 /// A value that can check itself against the spec's rules.
 ///
@@ -139,55 +140,6 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
                 T::check_json(value, &path.key(key), errors);
             }
         }
-    }
-}
-
-/// Where a value sits inside the validated root, written the way users read it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Path(String);
-
-impl Path {
-    /// The validated value itself.
-    pub fn root() -> Self {
-        Path(String::new())
-    }
-
-    /// A named field: `address` then `address.city`.
-    pub fn field(&self, name: &str) -> Path {
-        if self.0.is_empty() {
-            Path(name.to_string())
-        } else {
-            Path(format!("{}.{name}", self.0))
-        }
-    }
-
-    /// An array element: `items[2]`.
-    pub fn index(&self, index: usize) -> Path {
-        Path(format!("{}[{index}]", self.0))
-    }
-
-    /// A map entry: `metadata.color`, or `metadata["two words"]` when the key
-    /// is not a plain identifier.
-    pub fn key(&self, key: &str) -> Path {
-        let plain = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if plain {
-            self.field(key)
-        } else {
-            Path(format!("{}[{key:?}]", self.0))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Path {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

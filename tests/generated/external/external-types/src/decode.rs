@@ -53,6 +53,56 @@ macro_rules! impl_deserialize {
 
 pub(crate) use impl_deserialize;
 
+/// Where a value sits inside the decoded or validated root, written the way
+/// users read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Path(String);
+
+impl Path {
+    /// The root value itself.
+    pub fn root() -> Self {
+        Path(String::new())
+    }
+
+    /// A named field: `address` then `address.city`.
+    pub fn field(&self, name: &str) -> Path {
+        if self.0.is_empty() {
+            Path(name.to_string())
+        } else {
+            Path(format!("{}.{name}", self.0))
+        }
+    }
+
+    /// An array element: `items[2]`.
+    pub fn index(&self, index: usize) -> Path {
+        Path(format!("{}[{index}]", self.0))
+    }
+
+    /// A map entry: `metadata.color`, or `metadata["two words"]` when the key
+    /// is not a plain identifier.
+    pub fn key(&self, key: &str) -> Path {
+        let plain = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if plain {
+            self.field(key)
+        } else {
+            Path(format!("{}[{key:?}]", self.0))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Why a JSON value does not decode: the message, and where in the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
@@ -96,41 +146,22 @@ impl DecodeError {
 
     /// The path of the failing value (`items[2].name`); empty for the root.
     pub fn path(&self) -> String {
-        let mut path = String::new();
-        for step in self.steps.iter().rev() {
-            match step {
-                Step::Field(name) => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(name);
-                }
-                Step::Index(index) => path.push_str(&format!("[{index}]")),
-                // As `validation::Path` writes keys: `metadata.color`,
-                // `metadata["two words"]`.
-                Step::Key(key) if is_plain(key) => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(key);
-                }
-                Step::Key(key) => path.push_str(&format!("[{key:?}]")),
-            }
-        }
-        path
+        let path = self
+            .steps
+            .iter()
+            .rev()
+            .fold(Path::root(), |path, step| match step {
+                Step::Field(name) => path.field(name),
+                Step::Index(index) => path.index(*index),
+                Step::Key(key) => path.key(key),
+            });
+        path.0
     }
 
     /// What is wrong, without the path.
     pub fn message(&self) -> &str {
         &self.message
     }
-}
-
-fn is_plain(key: &str) -> bool {
-    !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl fmt::Display for DecodeError {
@@ -254,18 +285,12 @@ impl Object {
     /// A property that must be present (its value may be `null` when `T`
     /// is an `Option`).
     pub fn required<T: Decode>(&mut self, name: &'static str) -> Result<T, DecodeError> {
-        match self.0.remove(name) {
-            Some(value) => T::decode(value).map_err(|error| error.in_field(name)),
-            None => Err(missing_field(name)),
-        }
+        self.take(name).unwrap_or_else(|| Err(missing_field(name)))
     }
 
     /// A property that may be absent or `null`: both are `None`.
     pub fn optional<T: Decode>(&mut self, name: &'static str) -> Result<Option<T>, DecodeError> {
-        match self.0.remove(name) {
-            Some(value) => Option::<T>::decode(value).map_err(|error| error.in_field(name)),
-            None => Ok(None),
-        }
+        self.take(name).unwrap_or(Ok(None))
     }
 
     /// A property that takes `default()` when absent.
@@ -274,10 +299,7 @@ impl Object {
         name: &'static str,
         default: fn() -> T,
     ) -> Result<T, DecodeError> {
-        match self.0.remove(name) {
-            Some(value) => T::decode(value).map_err(|error| error.in_field(name)),
-            None => Ok(default()),
-        }
+        self.take(name).unwrap_or_else(|| Ok(default()))
     }
 
     /// An optional, nullable property whose three states stay apart:
@@ -288,12 +310,14 @@ impl Object {
         &mut self,
         name: &'static str,
     ) -> Result<Option<Option<T>>, DecodeError> {
-        match self.0.remove(name) {
-            Some(value) => Option::<T>::decode(value)
-                .map(Some)
-                .map_err(|error| error.in_field(name)),
-            None => Ok(None),
-        }
+        self.take(name).transpose()
+    }
+
+    /// The property `name` taken out and decoded, `None` when absent; a
+    /// failure is located inside the property.
+    fn take<T: Decode>(&mut self, name: &'static str) -> Option<Result<T, DecodeError>> {
+        let value = self.0.remove(name)?;
+        Some(T::decode(value).map_err(|error| error.in_field(name)))
     }
 
     /// The properties not taken yet: a struct's additional properties.
