@@ -57,10 +57,7 @@ where
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, (), parts.extensions);
-    match run(context, ParamsRequest { params }).await {
-        Ok(response) => answer(response, &request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
-    }
+    answered(run(context, ParamsRequest { params }), answer, &request_id).await
 }
 
 /// The request of an operation that reads parameters and a JSON body.
@@ -177,9 +174,20 @@ where
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(&request_id, (), parts.extensions);
-    match run(context, JsonRequest { params, body }).await {
-        Ok(response) => answer(response, &request_id),
-        Err(error) => envelope::handler_failed(&error, &request_id),
+    let request = JsonRequest { params, body };
+    answered(run(context, request), answer, &request_id).await
+}
+
+/// What `answer` makes of the method's response, or `500 INTERNAL_ERROR`
+/// when the method failed.
+async fn answered<R>(
+    run: impl Future<Output = Result<R, HandlerError>>,
+    answer: impl FnOnce(R, &str) -> Response,
+    request_id: &str,
+) -> Response {
+    match run.await {
+        Ok(response) => answer(response, request_id),
+        Err(error) => envelope::handler_failed(&error, request_id),
     }
 }
 
