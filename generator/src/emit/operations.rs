@@ -1,44 +1,50 @@
 //! `operations.rs` of the types crate: every operation with its method and path.
 
-use heck::ToShoutySnakeCase;
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust::{docs, module_docs};
+use super::rust::module_docs;
 use super::Context;
-use crate::naming;
 
 pub fn module(context: &Context<'_>) -> TokenStream {
     let api = context.api;
-    let consts: Vec<_> = api
-        .operations
-        .iter()
-        .map(|operation| {
-            format_ident!(
-                "{}",
-                naming::bare(&operation.id.rust).to_shouty_snake_case()
-            )
+    let entries = api.operations.iter().map(|operation| {
+        let id = &operation.id.wire;
+        let path = format!("{}{}", operation.base_path, operation.path);
+        let constructor = format_ident!("{}", operation.method.as_str().to_lowercase());
+        let deprecated = operation.deprecated.then(|| quote!(.deprecated()));
+        quote!(Operation::#constructor(#id, #path) #deprecated)
+    });
+    let methods: BTreeSet<&str> = api.operations.iter().map(|o| o.method.as_str()).collect();
+    let constructors: Vec<_> = methods
+        .into_iter()
+        .map(|method| {
+            let name = format_ident!("{}", method.to_lowercase());
+            let doc = format!(" A `{method}` operation.");
+            quote! {
+                #[doc = #doc]
+                const fn #name(id: &'static str, path: &'static str) -> Self {
+                    Self { id, method: #method, path, deprecated: false }
+                }
+            }
         })
         .collect();
-    let items = api.operations.iter().zip(&consts).map(|(operation, name)| {
-        let id = &operation.id.wire;
-        let method = operation.method.as_str();
-        let path = format!("{}{}", operation.base_path, operation.path);
-        let deprecated = operation.deprecated;
-        let mut text = format!("`{method} {path}`");
-        if let Some(summary) = &operation.summary {
-            text.push_str(": ");
-            text.push_str(summary.trim());
-        }
-        let doc = docs(Some(&text));
+    let deprecated = api.operations.iter().any(|o| o.deprecated).then(|| {
         quote! {
-            #doc
-            pub const #name: Operation = Operation {
-                id: #id,
-                method: #method,
-                path: #path,
-                deprecated: #deprecated,
-            };
+            /// The same operation, marked deprecated.
+            const fn deprecated(self) -> Self {
+                Self { deprecated: true, ..self }
+            }
+        }
+    });
+    let constructors = (!constructors.is_empty()).then(|| {
+        quote! {
+            impl Operation {
+                #(#constructors)*
+                #deprecated
+            }
         }
     });
     let module_doc = module_docs("Every operation of the API, in the order the spec lists them.");
@@ -57,9 +63,14 @@ pub fn module(context: &Context<'_>) -> TokenStream {
             pub deprecated: bool,
         }
 
-        #(#items)*
+        #constructors
 
-        /// Every operation.
-        pub const ALL: &[Operation] = &[#(#consts),*];
+        /// Every operation, in the order the spec lists them.
+        pub const ALL: &[Operation] = &[#(#entries),*];
+
+        /// The operation with this `operationId`.
+        pub fn find(id: &str) -> Option<&'static Operation> {
+            ALL.iter().find(|operation| operation.id == id)
+        }
     }
 }

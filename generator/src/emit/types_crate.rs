@@ -7,12 +7,14 @@ use quote::quote;
 use super::models::{self, module_items};
 use super::rust::{self, module_docs};
 use super::typeref::{module_name, Imports, TypeWriter};
-use super::{manifest, operations, Context, CrateKind, Output};
-use crate::ir::{TypeGroup, TypeId};
+use super::{manifest, operations, regions, Context, CrateKind, Output};
+use crate::ir::{TypeGroup, TypeId, TypeKind};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
 const DECODE_RUNTIME: &str = include_str!("../../../templates/types/decode.rs");
+/// Copied verbatim when the API has string enums.
+const ENUMS_RUNTIME: &str = include_str!("../../../templates/types/enums.rs");
 /// Copied verbatim when the API has form bodies.
 const FORM_RUNTIME: &str = include_str!("../../../templates/types/form.rs");
 
@@ -25,13 +27,31 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let has_formats = uses.chrono || uses.uuid;
     // Multipart text parts are typed as form values are.
     let has_forms = context.api.has_form_bodies() || context.api.has_multipart_bodies();
+    let string_enums = |open: bool| {
+        context
+            .api
+            .types
+            .iter()
+            .any(|t| matches!(&t.kind, TypeKind::Enum(e) if !e.integer && e.open == open))
+    };
+    let (open_enums, closed_enums) = (string_enums(true), string_enums(false));
+    let has_enums = open_enums || closed_enums;
 
     output.add(
         kind,
         context,
         "src/lib.rs",
         rust::render(
-            lib_rs(context, has_models, has_params, has_forms, has_formats),
+            lib_rs(
+                context,
+                Modules {
+                    models: has_models,
+                    params: has_params,
+                    enums: has_enums,
+                    form: has_forms,
+                    formats: has_formats,
+                },
+            ),
             &header,
         ),
     );
@@ -84,6 +104,21 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/decode.rs",
         format!("{header}\n{DECODE_RUNTIME}"),
     );
+    if has_enums {
+        output.add(
+            kind,
+            context,
+            "src/enums.rs",
+            format!(
+                "{header}\n{}",
+                regions::strip(ENUMS_RUNTIME, |region| match region {
+                    "open" => open_enums,
+                    "closed" => closed_enums,
+                    _ => unreachable!("the enums runtime has no region `{region}`"),
+                })
+            ),
+        );
+    }
     if has_forms {
         output.add(
             kind,
@@ -106,13 +141,16 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     );
 }
 
-fn lib_rs(
-    context: &Context<'_>,
-    has_models: bool,
-    has_params: bool,
-    has_forms: bool,
-    has_formats: bool,
-) -> proc_macro2::TokenStream {
+/// Which optional modules the types crate has.
+struct Modules {
+    models: bool,
+    params: bool,
+    enums: bool,
+    form: bool,
+    formats: bool,
+}
+
+fn lib_rs(context: &Context<'_>, modules: Modules) -> proc_macro2::TokenStream {
     let api = context.api;
     let mut text = format!(
         "Types of the {} (version {}), generated from `{}`.",
@@ -125,13 +163,13 @@ fn lib_rs(
         text.push_str(description.trim());
     }
     let docs = module_docs(&text);
-    let params = has_params.then(|| {
+    let params = modules.params.then(|| {
         quote! {
             #[rustfmt::skip]
             pub mod params;
         }
     });
-    let (models, use_models) = if has_models {
+    let (models, use_models) = if modules.models {
         (
             quote! {
                 #[rustfmt::skip]
@@ -142,13 +180,19 @@ fn lib_rs(
     } else {
         (quote! {}, quote! {})
     };
-    let form = has_forms.then(|| {
+    let form = modules.form.then(|| {
         quote! {
             #[rustfmt::skip]
             pub mod form;
         }
     });
-    let formats = has_formats.then(|| {
+    let enums = modules.enums.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod enums;
+        }
+    });
+    let formats = modules.formats.then(|| {
         quote! {
             #[rustfmt::skip]
             mod formats;
@@ -159,6 +203,7 @@ fn lib_rs(
 
         #[rustfmt::skip]
         pub mod decode;
+        #enums
         #form
         #formats
         #models

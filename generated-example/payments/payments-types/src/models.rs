@@ -4,17 +4,15 @@
 //! The schemas of the spec as Rust types.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The state of the service.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,10 +33,7 @@ impl Decode for Health {
 decode::impl_deserialize!(Health);
 
 impl FromJson for Health {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("status", String::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("status", String::check_json)];
 }
 
 /// Someone who can be charged.
@@ -70,31 +65,28 @@ impl Decode for User {
 decode::impl_deserialize!(User);
 
 impl FromJson for User {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 100, errors);
-                    }
-                },
-            ),
-            json::required("email", json::email),
-            json::required("created_at", <DateTime<Utc>>::check_json),
-            json::required("updated_at", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 100, errors);
+                }
+            },
+        ),
+        json::required("email", json::email),
+        json::required("created_at", <DateTime<Utc>>::check_json),
+        json::required("updated_at", <DateTime<Utc>>::check_json),
+    ];
 }
 
 /// What it takes to create a user.
@@ -124,29 +116,26 @@ impl Decode for UserCreate {
 decode::impl_deserialize!(UserCreate);
 
 impl FromJson for UserCreate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 100, errors);
-                    }
-                },
-            ),
-            json::required("email", json::email),
-            json::required(
-                "password",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 8, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 100, errors);
+                }
+            },
+        ),
+        json::required("email", json::email),
+        json::required(
+            "password",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 8, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// The fields of a user that can change; absent ones stay as they are.
@@ -171,21 +160,18 @@ impl Decode for UserUpdate {
 decode::impl_deserialize!(UserUpdate);
 
 impl FromJson for UserUpdate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 100, errors);
-                    }
-                },
-            ),
-            json::optional("email", json::email),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 100, errors);
+                }
+            },
+        ),
+        json::optional("email", json::email),
+    ];
 }
 
 /// Where a charge stands.
@@ -230,39 +216,7 @@ impl From<String> for ChargeStatus {
     }
 }
 
-impl FromStr for ChargeStatus {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for ChargeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ChargeStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ChargeStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for ChargeStatus {}
-
-impl FromJson for ChargeStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["pending", "succeeded", "failed"]);
-    }
-}
+enums::impl_open!(ChargeStatus);
 
 /// A payment taken from a card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -312,90 +266,87 @@ impl Decode for Charge {
 decode::impl_deserialize!(Charge);
 
 impl FromJson for Charge {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            CHARGE_ID_PATTERN.is_match(value),
-                            "^ch_[A-Za-z0-9]{24}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 50.0, errors);
-                        rules::maximum(path, value as f64, 99999999.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "currency",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            CHARGE_CURRENCY_PATTERN.is_match(value),
-                            "^[A-Z]{3}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required("status", ChargeStatus::check_json),
-            json::required(
-                "source",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 255, errors);
-                    }
-                },
-            ),
-            json::required_nullable("customer_id", i64::check_json),
-            json::required_nullable(
-                "description",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 500, errors);
-                    }
-                },
-            ),
-            json::required(
-                "metadata",
-                |value, path, errors| {
-                    if let Some(entries) = json::object(value, path, errors) {
-                        rules::max_properties(path, entries.len(), 20, errors);
-                        for (key, value) in entries {
-                            let path = &path.key(key);
-                            rules::key_max_length(path, key, 40, errors);
-                            if let Some(value) = json::string(value, path, errors) {
-                                rules::max_length(path, value, 500, errors);
-                            }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        CHARGE_ID_PATTERN.is_match(value),
+                        "^ch_[A-Za-z0-9]{24}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 50.0, errors);
+                    rules::maximum(path, value as f64, 99999999.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "currency",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        CHARGE_CURRENCY_PATTERN.is_match(value),
+                        "^[A-Z]{3}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required("status", ChargeStatus::check_json),
+        json::required(
+            "source",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 255, errors);
+                }
+            },
+        ),
+        json::required_nullable("customer_id", i64::check_json),
+        json::required_nullable(
+            "description",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 500, errors);
+                }
+            },
+        ),
+        json::required(
+            "metadata",
+            |value, path, errors| {
+                if let Some(entries) = json::object(value, path, errors) {
+                    rules::max_properties(path, entries.len(), 20, errors);
+                    for (key, value) in entries {
+                        let path = &path.key(key);
+                        rules::key_max_length(path, key, 40, errors);
+                        if let Some(value) = json::string(value, path, errors) {
+                            rules::max_length(path, value, 500, errors);
                         }
                     }
-                },
-            ),
-            json::required(
-                "amount_refunded",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-            json::required("refunded", bool::check_json),
-            json::required("created_at", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::required(
+            "amount_refunded",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+        json::required("refunded", bool::check_json),
+        json::required("created_at", <DateTime<Utc>>::check_json),
+    ];
 }
 
 /// What it takes to charge a card.
@@ -434,73 +385,70 @@ impl Decode for ChargeCreate {
 decode::impl_deserialize!(ChargeCreate);
 
 impl FromJson for ChargeCreate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 50.0, errors);
-                        rules::maximum(path, value as f64, 99999999.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "currency",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            CHARGE_CURRENCY_PATTERN.is_match(value),
-                            "^[A-Z]{3}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required(
-                "source",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 255, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "customer_id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "description",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 500, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "metadata",
-                |value, path, errors| {
-                    if let Some(entries) = json::object(value, path, errors) {
-                        rules::max_properties(path, entries.len(), 20, errors);
-                        for (key, value) in entries {
-                            let path = &path.key(key);
-                            rules::key_max_length(path, key, 40, errors);
-                            if let Some(value) = json::string(value, path, errors) {
-                                rules::max_length(path, value, 500, errors);
-                            }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 50.0, errors);
+                    rules::maximum(path, value as f64, 99999999.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "currency",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        CHARGE_CURRENCY_PATTERN.is_match(value),
+                        "^[A-Z]{3}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required(
+            "source",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 255, errors);
+                }
+            },
+        ),
+        json::optional(
+            "customer_id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional(
+            "description",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 500, errors);
+                }
+            },
+        ),
+        json::optional(
+            "metadata",
+            |value, path, errors| {
+                if let Some(entries) = json::object(value, path, errors) {
+                    rules::max_properties(path, entries.len(), 20, errors);
+                    for (key, value) in entries {
+                        let path = &path.key(key);
+                        rules::key_max_length(path, key, 40, errors);
+                        if let Some(value) = json::string(value, path, errors) {
+                            rules::max_length(path, value, 500, errors);
                         }
                     }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+    ];
 }
 
 /// Why a charge was refunded.
@@ -549,44 +497,7 @@ impl From<String> for RefundReason {
     }
 }
 
-impl FromStr for RefundReason {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for RefundReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RefundReason {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RefundReason {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for RefundReason {}
-
-impl FromJson for RefundReason {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(
-            value,
-            path,
-            errors,
-            &["duplicate", "fraudulent", "requested_by_customer"],
-        );
-    }
-}
+enums::impl_open!(RefundReason);
 
 /// What to refund; an empty body refunds what remains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -612,20 +523,17 @@ impl Decode for RefundCreate {
 decode::impl_deserialize!(RefundCreate);
 
 impl FromJson for RefundCreate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional("reason", RefundReason::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional("reason", RefundReason::check_json),
+    ];
 }
 
 /// Money returned from a charge.
@@ -656,47 +564,44 @@ impl Decode for Refund {
 decode::impl_deserialize!(Refund);
 
 impl FromJson for Refund {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            REFUND_ID_PATTERN.is_match(value),
-                            "^re_[A-Za-z0-9]{24}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required(
-                "charge_id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            CHARGE_ID_PATTERN.is_match(value),
-                            "^ch_[A-Za-z0-9]{24}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::required_nullable("reason", RefundReason::check_json),
-            json::required("created_at", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        REFUND_ID_PATTERN.is_match(value),
+                        "^re_[A-Za-z0-9]{24}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required(
+            "charge_id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        CHARGE_ID_PATTERN.is_match(value),
+                        "^ch_[A-Za-z0-9]{24}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::required_nullable("reason", RefundReason::check_json),
+        json::required("created_at", <DateTime<Utc>>::check_json),
+    ];
 }
 
 /// What went wrong; the `error` member of the error envelope.
@@ -728,22 +633,19 @@ impl Decode for Error {
 decode::impl_deserialize!(Error);
 
 impl FromJson for Error {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("code", String::check_json),
-            json::required("message", String::check_json),
-            json::required("details", <Vec<ErrorDetail>>::check_json),
-            json::optional(
-                "retry_after",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("code", String::check_json),
+        json::required("message", String::check_json),
+        json::required("details", <Vec<ErrorDetail>>::check_json),
+        json::optional(
+            "retry_after",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// One failed rule of a request.
@@ -773,15 +675,12 @@ impl Decode for ErrorDetail {
 decode::impl_deserialize!(ErrorDetail);
 
 impl FromJson for ErrorDetail {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("field", String::check_json),
-            json::required("location", ErrorDetailLocation::check_json),
-            json::required("message", String::check_json),
-            json::required("code", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("field", String::check_json),
+        json::required("location", ErrorDetailLocation::check_json),
+        json::required("message", String::check_json),
+        json::required("code", String::check_json),
+    ];
 }
 
 /// Where the field is.
@@ -830,39 +729,7 @@ impl From<String> for ErrorDetailLocation {
     }
 }
 
-impl FromStr for ErrorDetailLocation {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for ErrorDetailLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ErrorDetailLocation {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorDetailLocation {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for ErrorDetailLocation {}
-
-impl FromJson for ErrorDetailLocation {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["body", "query", "path", "header"]);
-    }
-}
+enums::impl_open!(ErrorDetailLocation);
 
 static CHARGE_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^ch_[A-Za-z0-9]{24}$").expect("specforge checked this pattern")

@@ -15,96 +15,63 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /health`: Report that the service is up
-pub const GET_HEALTH: Operation = Operation {
-    id: "getHealth",
-    method: "GET",
-    path: "/health",
-    deprecated: false,
-};
+impl Operation {
+    /// A `DELETE` operation.
+    const fn delete(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "DELETE",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /v1/users`: List users
-pub const LIST_USERS: Operation = Operation {
-    id: "listUsers",
-    method: "GET",
-    path: "/v1/users",
-    deprecated: false,
-};
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `POST /v1/users`: Create a user
-pub const CREATE_USER: Operation = Operation {
-    id: "createUser",
-    method: "POST",
-    path: "/v1/users",
-    deprecated: false,
-};
+    /// A `PATCH` operation.
+    const fn patch(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PATCH",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /v1/users/{user_id}`: Fetch a user
-pub const GET_USER: Operation = Operation {
-    id: "getUser",
-    method: "GET",
-    path: "/v1/users/{user_id}",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `DELETE /v1/users/{user_id}`: Delete a user
-pub const DELETE_USER: Operation = Operation {
-    id: "deleteUser",
-    method: "DELETE",
-    path: "/v1/users/{user_id}",
-    deprecated: false,
-};
-
-/// `PATCH /v1/users/{user_id}`: Change a user's name or email
-pub const UPDATE_USER: Operation = Operation {
-    id: "updateUser",
-    method: "PATCH",
-    path: "/v1/users/{user_id}",
-    deprecated: false,
-};
-
-/// `GET /v1/charges`: List charges, newest first
-pub const LIST_CHARGES: Operation = Operation {
-    id: "listCharges",
-    method: "GET",
-    path: "/v1/charges",
-    deprecated: false,
-};
-
-/// `POST /v1/charges`: Charge a card
-pub const CREATE_CHARGE: Operation = Operation {
-    id: "createCharge",
-    method: "POST",
-    path: "/v1/charges",
-    deprecated: false,
-};
-
-/// `GET /v1/charges/{charge_id}`: Fetch a charge
-pub const GET_CHARGE: Operation = Operation {
-    id: "getCharge",
-    method: "GET",
-    path: "/v1/charges/{charge_id}",
-    deprecated: false,
-};
-
-/// `POST /v1/charges/{charge_id}/refunds`: Refund a charge
-pub const CREATE_REFUND: Operation = Operation {
-    id: "createRefund",
-    method: "POST",
-    path: "/v1/charges/{charge_id}/refunds",
-    deprecated: false,
-};
-
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    GET_HEALTH,
-    LIST_USERS,
-    CREATE_USER,
-    GET_USER,
-    DELETE_USER,
-    UPDATE_USER,
-    LIST_CHARGES,
-    CREATE_CHARGE,
-    GET_CHARGE,
-    CREATE_REFUND,
+    Operation::get("getHealth", "/health"),
+    Operation::get("listUsers", "/v1/users"),
+    Operation::post("createUser", "/v1/users"),
+    Operation::get("getUser", "/v1/users/{user_id}"),
+    Operation::delete("deleteUser", "/v1/users/{user_id}"),
+    Operation::patch("updateUser", "/v1/users/{user_id}"),
+    Operation::get("listCharges", "/v1/charges"),
+    Operation::post("createCharge", "/v1/charges"),
+    Operation::get("getCharge", "/v1/charges/{charge_id}"),
+    Operation::post("createRefund", "/v1/charges/{charge_id}/refunds"),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

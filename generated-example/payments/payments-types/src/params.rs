@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::ChargeStatus;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The parameters of `list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,49 +55,46 @@ impl Decode for ListUsersParams {
 decode::impl_deserialize!(ListUsersParams);
 
 impl FromJson for ListUsersParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "page",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "per_page",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "sort",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            LIST_USERS_PARAMS_SORT_PATTERN.is_match(value),
-                            "^-?(name|email|created_at)$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::optional(
-                "search",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "page",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional(
+            "per_page",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional(
+            "sort",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        LIST_USERS_PARAMS_SORT_PATTERN.is_match(value),
+                        "^-?(name|email|created_at)$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::optional(
+            "search",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `get_user`.
@@ -119,19 +116,16 @@ impl Decode for GetUserParams {
 decode::impl_deserialize!(GetUserParams);
 
 impl FromJson for GetUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "user_id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "user_id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `delete_user`.
@@ -181,30 +175,27 @@ impl Decode for ListChargesParams {
 decode::impl_deserialize!(ListChargesParams);
 
 impl FromJson for ListChargesParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "limit",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional("cursor", String::check_json),
-            json::optional(
-                "customer_id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional("status", ChargeStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "limit",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional("cursor", String::check_json),
+        json::optional(
+            "customer_id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional("status", ChargeStatus::check_json),
+    ];
 }
 
 /// The parameters of `get_charge`.
@@ -226,24 +217,21 @@ impl Decode for GetChargeParams {
 decode::impl_deserialize!(GetChargeParams);
 
 impl FromJson for GetChargeParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "charge_id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
-                            "^ch_[A-Za-z0-9]{24}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "charge_id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_CHARGE_PARAMS_CHARGE_ID_PATTERN.is_match(value),
+                        "^ch_[A-Za-z0-9]{24}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `create_refund`.

@@ -13,26 +13,13 @@ pub(super) fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> To
     if e.integer {
         return integer_enum_item(def, e, imports);
     }
-    imports.add("std::fmt");
-    imports.add("std::str::FromStr");
     let name = ident(&def.name);
     let type_docs = docs(def.docs.as_deref());
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust)).collect();
     let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
     let variant_docs: Vec<String> = wires.iter().map(|wire| format!(" `{wire}`")).collect();
-    let display = quote! {
-        impl fmt::Display for #name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+    imports.add("crate::enums");
     if e.open {
-        imports.add("serde::Deserialize");
-        imports.add("serde::Deserializer");
-        imports.add("serde::Serialize");
-        imports.add("serde::Serializer");
-        imports.add("std::convert::Infallible");
         let type_docs = docs_with_note(
             def,
             "Values this version does not know decode as `Unknown`, so a server\nadding a value does not break older clients.",
@@ -68,37 +55,16 @@ pub(super) fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> To
                 }
             }
 
-            impl FromStr for #name {
-                type Err = Infallible;
-
-                fn from_str(value: &str) -> Result<Self, Self::Err> {
-                    Ok(Self::from(value.to_string()))
-                }
-            }
-
-            #display
-
-            impl Serialize for #name {
-                fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> Deserialize<'de> for #name {
-                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    String::deserialize(deserializer).map(Self::from)
-                }
-            }
+            enums::impl_open!(#name);
         }
     } else {
-        imports.add("serde::Deserialize");
-        imports.add("serde::Serialize");
+        imports.add("std::str::FromStr");
         let type_name = &def.name;
         quote! {
             #type_docs
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum #name {
-                #( #[doc = #variant_docs] #[serde(rename = #wires)] #variants, )*
+                #( #[doc = #variant_docs] #variants, )*
             }
 
             impl #name {
@@ -124,7 +90,7 @@ pub(super) fn enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Imports) -> To
                 }
             }
 
-            #display
+            enums::impl_closed!(#name);
         }
     }
 }

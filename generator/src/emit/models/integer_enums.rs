@@ -18,6 +18,7 @@ pub(super) fn integer_enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Import
         "serde::Deserializer",
         "serde::Serialize",
         "serde::Serializer",
+        "crate::decode::Decode",
     ] {
         imports.add(path);
     }
@@ -45,6 +46,9 @@ pub(super) fn integer_enum_item(def: &TypeDef, e: &EnumDef, imports: &mut Import
                 serializer.serialize_i64(self.value())
             }
         }
+
+        // One JSON number: the trait's serde default decodes it.
+        impl Decode for #name {}
     };
     if e.open {
         let type_docs = docs_with_note(

@@ -60,14 +60,7 @@ pub fn module_items(
                     if writer.file.is_some() && !e.open {
                         own.add("super::ParseEnumError");
                     }
-                    let item = enum_item(def, e, &mut own);
-                    // One JSON scalar: the trait's serde default decodes it.
-                    own.add("crate::decode::Decode");
-                    let name = ident(&def.name);
-                    quote! {
-                        #item
-                        impl Decode for #name {}
-                    }
+                    enum_item(def, e, &mut own)
                 }
                 TypeKind::Union(u) => union_item(writer, def, u, &mut own),
             };

@@ -21,27 +21,36 @@ impl ValidationWriter {
         def: &TypeDef,
         imports: &mut Imports,
     ) -> TokenStream {
+        // A string enum's check comes with its other impls.
+        if matches!(&def.kind, TypeKind::Enum(e) if !e.integer) {
+            return TokenStream::new();
+        }
         imports.add("crate::validation::FromJson");
-        imports.add("crate::validation::Path");
-        imports.add("crate::validation::ValidationError");
         imports.add("crate::validation::json");
-        imports.add("serde_json::Value");
         let name = ident(&def.name);
         let body = match &def.kind {
-            TypeKind::Struct(s) => self.struct_checks(writer, def, s, imports),
+            TypeKind::Struct(s) => {
+                let table = self.struct_table(writer, def, s, imports);
+                if std::mem::take(&mut self.uses_rules) {
+                    imports.add("crate::validation::rules");
+                }
+                return quote! {
+                    impl FromJson for #name {
+                        #table
+                    }
+                };
+            }
             // Strict even for open enums: JSON checked here is a request,
             // and a request may only send the values the spec lists.
             TypeKind::Enum(e) => {
                 let wires = e.variants.iter().map(|v| v.wire.as_str());
-                let check = if e.integer {
-                    quote! { json::integer_in }
-                } else {
-                    quote! { json::string_in }
-                };
-                vec![quote! { #check(value, path, errors, &[#(#wires),*]); }]
+                vec![quote! { json::integer_in(value, path, errors, &[#(#wires),*]); }]
             }
             TypeKind::Union(u) => self.union_checks(def, u),
         };
+        imports.add("crate::validation::Path");
+        imports.add("crate::validation::ValidationError");
+        imports.add("serde_json::Value");
         // The import goes with this type's items, which its module may yet
         // drop for an alias.
         if std::mem::take(&mut self.uses_rules) {
@@ -61,13 +70,15 @@ impl ValidationWriter {
         }
     }
 
-    fn struct_checks(
+    /// A struct's `PROPERTIES` and `ADDITIONAL`, which `FromJson`'s default
+    /// `check_json` checks an object against.
+    fn struct_table(
         &mut self,
         writer: &TypeWriter<'_>,
         def: &TypeDef,
         s: &StructDef,
         imports: &mut Imports,
-    ) -> Vec<TokenStream> {
+    ) -> TokenStream {
         let properties: Vec<TokenStream> = s
             .fields
             .iter()
@@ -77,20 +88,14 @@ impl ValidationWriter {
             let label = format!("{}_additional", def.name);
             self.check_fn(writer, values, values.nullable, &label, imports)
         });
-        if properties.is_empty() && additional.is_none() {
-            return vec![quote! { json::object(value, path, errors); }];
-        }
-        imports.add("crate::validation::json::Property");
-        let table = quote! { const PROPERTIES: &[Property] = &[#(#properties),*]; };
-        let statement = match additional {
-            Some(check) => quote! {
-                if let Some(object) = json::properties(value, path, errors, PROPERTIES) {
-                    json::additional(object, path, errors, PROPERTIES, #check);
-                }
-            },
-            None => quote! { json::properties(value, path, errors, PROPERTIES); },
-        };
-        vec![table, statement]
+        let properties = (!properties.is_empty()).then(|| {
+            imports.add("crate::validation::json::Property");
+            quote! { const PROPERTIES: &[Property] = &[#(#properties),*]; }
+        });
+        let additional = additional.map(|check| {
+            quote! { const ADDITIONAL: Option<json::Check> = Some(#check); }
+        });
+        quote! { #properties #additional }
     }
 
     /// The table entry of one property: how present it must be, and its check.
@@ -115,7 +120,7 @@ impl ValidationWriter {
             // Absent, null or anything at all: nothing to check.
             return None;
         }
-        let check = check.unwrap_or_else(|| quote! { Value::check_json });
+        let check = check.unwrap_or_else(|| quote! { json::any });
         // A property its default fills is optional here: absent is fine, null is not.
         let entry = match (required, nullable) {
             (true, false) => quote! { json::required },

@@ -3,14 +3,14 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::fmt;
 use std::str::FromStr;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timestamps {
@@ -32,13 +32,10 @@ impl Decode for Timestamps {
 decode::impl_deserialize!(Timestamps);
 
 impl FromJson for Timestamps {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("created_at", <DateTime<Utc>>::check_json),
-            json::optional("updated_at", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("created_at", <DateTime<Utc>>::check_json),
+        json::optional("updated_at", <DateTime<Utc>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,28 +55,23 @@ impl Decode for Named {
 decode::impl_deserialize!(Named);
 
 impl FromJson for Named {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 50, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 50, errors);
+                }
+            },
+        ),
+    ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `archived`
-    #[serde(rename = "archived")]
     Archived,
 }
 
@@ -108,19 +100,7 @@ impl FromStr for Status {
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for Status {}
-
-impl FromJson for Status {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["active", "archived"]);
-    }
-}
+enums::impl_closed!(Status);
 
 /// Merged from two components and an inline part.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,24 +134,21 @@ impl Decode for Project {
 decode::impl_deserialize!(Project);
 
 impl FromJson for Project {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 50, errors);
-                    }
-                },
-            ),
-            json::required("created_at", <DateTime<Utc>>::check_json),
-            json::optional("updated_at", <DateTime<Utc>>::check_json),
-            json::required("id", i64::check_json),
-            json::optional("status", Status::check_json),
-            json::optional_nullable("previous_status", Status::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 50, errors);
+                }
+            },
+        ),
+        json::required("created_at", <DateTime<Utc>>::check_json),
+        json::optional("updated_at", <DateTime<Utc>>::check_json),
+        json::required("id", i64::check_json),
+        json::optional("status", Status::check_json),
+        json::optional_nullable("previous_status", Status::check_json),
+    ];
 }
 
 /// A string that is not one of an enum's values.

@@ -15,609 +15,135 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /v1/accounts`: List accounts
-pub const LIST_ACCOUNTS: Operation = Operation {
-    id: "listAccounts",
-    method: "GET",
-    path: "/v1/accounts",
-    deprecated: false,
-};
-
-/// `POST /v1/accounts`: Create one of the accounts
-pub const CREATE_ACCOUNT: Operation = Operation {
-    id: "createAccount",
-    method: "POST",
-    path: "/v1/accounts",
-    deprecated: false,
-};
-
-/// `GET /v1/accounts/search`: Search accounts
-pub const SEARCH_ACCOUNTS: Operation = Operation {
-    id: "searchAccounts",
-    method: "GET",
-    path: "/v1/accounts/search",
-    deprecated: false,
-};
-
-/// `GET /v1/accounts/{id}`: Get one of the accounts
-pub const GET_ACCOUNT: Operation = Operation {
-    id: "getAccount",
-    method: "GET",
-    path: "/v1/accounts/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/accounts/{id}`: Delete one of the accounts
-pub const DELETE_ACCOUNT: Operation = Operation {
-    id: "deleteAccount",
-    method: "DELETE",
-    path: "/v1/accounts/{id}",
-    deprecated: true,
-};
-
-/// `PATCH /v1/accounts/{id}`: Update one of the accounts
-pub const UPDATE_ACCOUNT: Operation = Operation {
-    id: "updateAccount",
-    method: "PATCH",
-    path: "/v1/accounts/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/accounts/{id}/events`: Its events
-pub const LIST_ACCOUNT_EVENTS: Operation = Operation {
-    id: "listAccountEvents",
-    method: "GET",
-    path: "/v1/accounts/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/accounts/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_ACCOUNT: Operation = Operation {
-    id: "archiveAccount",
-    method: "POST",
-    path: "/v1/accounts/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/accounts/{id}/labels`: Replace its labels
-pub const SET_ACCOUNT_LABELS: Operation = Operation {
-    id: "setAccountLabels",
-    method: "PUT",
-    path: "/v1/accounts/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/accounts/{id}/notes`: Its notes
-pub const LIST_ACCOUNT_NOTES: Operation = Operation {
-    id: "listAccountNotes",
-    method: "GET",
-    path: "/v1/accounts/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/accounts/{id}/notes`: Add a note
-pub const ADD_ACCOUNT_NOTE: Operation = Operation {
-    id: "addAccountNote",
-    method: "POST",
-    path: "/v1/accounts/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/invoices`: List invoices
-pub const LIST_INVOICES: Operation = Operation {
-    id: "listInvoices",
-    method: "GET",
-    path: "/v1/invoices",
-    deprecated: false,
-};
-
-/// `POST /v1/invoices`: Create one of the invoices
-pub const CREATE_INVOICE: Operation = Operation {
-    id: "createInvoice",
-    method: "POST",
-    path: "/v1/invoices",
-    deprecated: false,
-};
-
-/// `GET /v1/invoices/search`: Search invoices
-pub const SEARCH_INVOICES: Operation = Operation {
-    id: "searchInvoices",
-    method: "GET",
-    path: "/v1/invoices/search",
-    deprecated: false,
-};
-
-/// `GET /v1/invoices/{id}`: Get one of the invoices
-pub const GET_INVOICE: Operation = Operation {
-    id: "getInvoice",
-    method: "GET",
-    path: "/v1/invoices/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/invoices/{id}`: Delete one of the invoices
-pub const DELETE_INVOICE: Operation = Operation {
-    id: "deleteInvoice",
-    method: "DELETE",
-    path: "/v1/invoices/{id}",
-    deprecated: false,
-};
-
-/// `PATCH /v1/invoices/{id}`: Update one of the invoices
-pub const UPDATE_INVOICE: Operation = Operation {
-    id: "updateInvoice",
-    method: "PATCH",
-    path: "/v1/invoices/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/invoices/{id}/events`: Its events
-pub const LIST_INVOICE_EVENTS: Operation = Operation {
-    id: "listInvoiceEvents",
-    method: "GET",
-    path: "/v1/invoices/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/invoices/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_INVOICE: Operation = Operation {
-    id: "archiveInvoice",
-    method: "POST",
-    path: "/v1/invoices/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/invoices/{id}/labels`: Replace its labels
-pub const SET_INVOICE_LABELS: Operation = Operation {
-    id: "setInvoiceLabels",
-    method: "PUT",
-    path: "/v1/invoices/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/invoices/{id}/notes`: Its notes
-pub const LIST_INVOICE_NOTES: Operation = Operation {
-    id: "listInvoiceNotes",
-    method: "GET",
-    path: "/v1/invoices/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/invoices/{id}/notes`: Add a note
-pub const ADD_INVOICE_NOTE: Operation = Operation {
-    id: "addInvoiceNote",
-    method: "POST",
-    path: "/v1/invoices/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/payouts`: List payouts
-pub const LIST_PAYOUTS: Operation = Operation {
-    id: "listPayouts",
-    method: "GET",
-    path: "/v1/payouts",
-    deprecated: false,
-};
-
-/// `POST /v1/payouts`: Create one of the payouts
-pub const CREATE_PAYOUT: Operation = Operation {
-    id: "createPayout",
-    method: "POST",
-    path: "/v1/payouts",
-    deprecated: false,
-};
-
-/// `GET /v1/payouts/search`: Search payouts
-pub const SEARCH_PAYOUTS: Operation = Operation {
-    id: "searchPayouts",
-    method: "GET",
-    path: "/v1/payouts/search",
-    deprecated: false,
-};
-
-/// `GET /v1/payouts/{id}`: Get one of the payouts
-pub const GET_PAYOUT: Operation = Operation {
-    id: "getPayout",
-    method: "GET",
-    path: "/v1/payouts/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/payouts/{id}`: Delete one of the payouts
-pub const DELETE_PAYOUT: Operation = Operation {
-    id: "deletePayout",
-    method: "DELETE",
-    path: "/v1/payouts/{id}",
-    deprecated: true,
-};
-
-/// `PATCH /v1/payouts/{id}`: Update one of the payouts
-pub const UPDATE_PAYOUT: Operation = Operation {
-    id: "updatePayout",
-    method: "PATCH",
-    path: "/v1/payouts/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/payouts/{id}/events`: Its events
-pub const LIST_PAYOUT_EVENTS: Operation = Operation {
-    id: "listPayoutEvents",
-    method: "GET",
-    path: "/v1/payouts/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/payouts/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_PAYOUT: Operation = Operation {
-    id: "archivePayout",
-    method: "POST",
-    path: "/v1/payouts/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/payouts/{id}/labels`: Replace its labels
-pub const SET_PAYOUT_LABELS: Operation = Operation {
-    id: "setPayoutLabels",
-    method: "PUT",
-    path: "/v1/payouts/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/payouts/{id}/notes`: Its notes
-pub const LIST_PAYOUT_NOTES: Operation = Operation {
-    id: "listPayoutNotes",
-    method: "GET",
-    path: "/v1/payouts/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/payouts/{id}/notes`: Add a note
-pub const ADD_PAYOUT_NOTE: Operation = Operation {
-    id: "addPayoutNote",
-    method: "POST",
-    path: "/v1/payouts/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/reports`: List reports
-pub const LIST_REPORTS: Operation = Operation {
-    id: "listReports",
-    method: "GET",
-    path: "/v1/reports",
-    deprecated: false,
-};
-
-/// `POST /v1/reports`: Create one of the reports
-pub const CREATE_REPORT: Operation = Operation {
-    id: "createReport",
-    method: "POST",
-    path: "/v1/reports",
-    deprecated: false,
-};
-
-/// `GET /v1/reports/search`: Search reports
-pub const SEARCH_REPORTS: Operation = Operation {
-    id: "searchReports",
-    method: "GET",
-    path: "/v1/reports/search",
-    deprecated: false,
-};
-
-/// `GET /v1/reports/{id}`: Get one of the reports
-pub const GET_REPORT: Operation = Operation {
-    id: "getReport",
-    method: "GET",
-    path: "/v1/reports/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/reports/{id}`: Delete one of the reports
-pub const DELETE_REPORT: Operation = Operation {
-    id: "deleteReport",
-    method: "DELETE",
-    path: "/v1/reports/{id}",
-    deprecated: false,
-};
-
-/// `PATCH /v1/reports/{id}`: Update one of the reports
-pub const UPDATE_REPORT: Operation = Operation {
-    id: "updateReport",
-    method: "PATCH",
-    path: "/v1/reports/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/reports/{id}/events`: Its events
-pub const LIST_REPORT_EVENTS: Operation = Operation {
-    id: "listReportEvents",
-    method: "GET",
-    path: "/v1/reports/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/reports/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_REPORT: Operation = Operation {
-    id: "archiveReport",
-    method: "POST",
-    path: "/v1/reports/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/reports/{id}/labels`: Replace its labels
-pub const SET_REPORT_LABELS: Operation = Operation {
-    id: "setReportLabels",
-    method: "PUT",
-    path: "/v1/reports/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/reports/{id}/notes`: Its notes
-pub const LIST_REPORT_NOTES: Operation = Operation {
-    id: "listReportNotes",
-    method: "GET",
-    path: "/v1/reports/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/reports/{id}/notes`: Add a note
-pub const ADD_REPORT_NOTE: Operation = Operation {
-    id: "addReportNote",
-    method: "POST",
-    path: "/v1/reports/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/teams`: List teams
-pub const LIST_TEAMS: Operation = Operation {
-    id: "listTeams",
-    method: "GET",
-    path: "/v1/teams",
-    deprecated: false,
-};
-
-/// `POST /v1/teams`: Create one of the teams
-pub const CREATE_TEAM: Operation = Operation {
-    id: "createTeam",
-    method: "POST",
-    path: "/v1/teams",
-    deprecated: false,
-};
-
-/// `GET /v1/teams/search`: Search teams
-pub const SEARCH_TEAMS: Operation = Operation {
-    id: "searchTeams",
-    method: "GET",
-    path: "/v1/teams/search",
-    deprecated: false,
-};
-
-/// `GET /v1/teams/{id}`: Get one of the teams
-pub const GET_TEAM: Operation = Operation {
-    id: "getTeam",
-    method: "GET",
-    path: "/v1/teams/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/teams/{id}`: Delete one of the teams
-pub const DELETE_TEAM: Operation = Operation {
-    id: "deleteTeam",
-    method: "DELETE",
-    path: "/v1/teams/{id}",
-    deprecated: true,
-};
-
-/// `PATCH /v1/teams/{id}`: Update one of the teams
-pub const UPDATE_TEAM: Operation = Operation {
-    id: "updateTeam",
-    method: "PATCH",
-    path: "/v1/teams/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/teams/{id}/events`: Its events
-pub const LIST_TEAM_EVENTS: Operation = Operation {
-    id: "listTeamEvents",
-    method: "GET",
-    path: "/v1/teams/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/teams/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_TEAM: Operation = Operation {
-    id: "archiveTeam",
-    method: "POST",
-    path: "/v1/teams/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/teams/{id}/labels`: Replace its labels
-pub const SET_TEAM_LABELS: Operation = Operation {
-    id: "setTeamLabels",
-    method: "PUT",
-    path: "/v1/teams/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/teams/{id}/notes`: Its notes
-pub const LIST_TEAM_NOTES: Operation = Operation {
-    id: "listTeamNotes",
-    method: "GET",
-    path: "/v1/teams/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/teams/{id}/notes`: Add a note
-pub const ADD_TEAM_NOTE: Operation = Operation {
-    id: "addTeamNote",
-    method: "POST",
-    path: "/v1/teams/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/webhooks`: List webhooks
-pub const LIST_WEBHOOKS: Operation = Operation {
-    id: "listWebhooks",
-    method: "GET",
-    path: "/v1/webhooks",
-    deprecated: false,
-};
-
-/// `POST /v1/webhooks`: Create one of the webhooks
-pub const CREATE_WEBHOOK: Operation = Operation {
-    id: "createWebhook",
-    method: "POST",
-    path: "/v1/webhooks",
-    deprecated: false,
-};
-
-/// `GET /v1/webhooks/search`: Search webhooks
-pub const SEARCH_WEBHOOKS: Operation = Operation {
-    id: "searchWebhooks",
-    method: "GET",
-    path: "/v1/webhooks/search",
-    deprecated: false,
-};
-
-/// `GET /v1/webhooks/{id}`: Get one of the webhooks
-pub const GET_WEBHOOK: Operation = Operation {
-    id: "getWebhook",
-    method: "GET",
-    path: "/v1/webhooks/{id}",
-    deprecated: false,
-};
-
-/// `DELETE /v1/webhooks/{id}`: Delete one of the webhooks
-pub const DELETE_WEBHOOK: Operation = Operation {
-    id: "deleteWebhook",
-    method: "DELETE",
-    path: "/v1/webhooks/{id}",
-    deprecated: false,
-};
-
-/// `PATCH /v1/webhooks/{id}`: Update one of the webhooks
-pub const UPDATE_WEBHOOK: Operation = Operation {
-    id: "updateWebhook",
-    method: "PATCH",
-    path: "/v1/webhooks/{id}",
-    deprecated: false,
-};
-
-/// `GET /v1/webhooks/{id}/events`: Its events
-pub const LIST_WEBHOOK_EVENTS: Operation = Operation {
-    id: "listWebhookEvents",
-    method: "GET",
-    path: "/v1/webhooks/{id}/events",
-    deprecated: false,
-};
-
-/// `POST /v1/webhooks/{id}/archive`: Archive it; public, so keys belong to the caller's address
-pub const ARCHIVE_WEBHOOK: Operation = Operation {
-    id: "archiveWebhook",
-    method: "POST",
-    path: "/v1/webhooks/{id}/archive",
-    deprecated: false,
-};
-
-/// `PUT /v1/webhooks/{id}/labels`: Replace its labels
-pub const SET_WEBHOOK_LABELS: Operation = Operation {
-    id: "setWebhookLabels",
-    method: "PUT",
-    path: "/v1/webhooks/{id}/labels",
-    deprecated: false,
-};
-
-/// `GET /v1/webhooks/{id}/notes`: Its notes
-pub const LIST_WEBHOOK_NOTES: Operation = Operation {
-    id: "listWebhookNotes",
-    method: "GET",
-    path: "/v1/webhooks/{id}/notes",
-    deprecated: false,
-};
-
-/// `POST /v1/webhooks/{id}/notes`: Add a note
-pub const ADD_WEBHOOK_NOTE: Operation = Operation {
-    id: "addWebhookNote",
-    method: "POST",
-    path: "/v1/webhooks/{id}/notes",
-    deprecated: false,
-};
-
-/// `GET /v1/health`: Untagged: its module is its first path segment
-pub const HEALTH: Operation = Operation {
-    id: "health",
-    method: "GET",
-    path: "/v1/health",
-    deprecated: false,
-};
-
-/// Every operation.
+impl Operation {
+    /// A `DELETE` operation.
+    const fn delete(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "DELETE",
+            path,
+            deprecated: false,
+        }
+    }
+
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
+
+    /// A `PATCH` operation.
+    const fn patch(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PATCH",
+            path,
+            deprecated: false,
+        }
+    }
+
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+
+    /// A `PUT` operation.
+    const fn put(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PUT",
+            path,
+            deprecated: false,
+        }
+    }
+
+    /// The same operation, marked deprecated.
+    const fn deprecated(self) -> Self {
+        Self { deprecated: true, ..self }
+    }
+}
+
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    LIST_ACCOUNTS,
-    CREATE_ACCOUNT,
-    SEARCH_ACCOUNTS,
-    GET_ACCOUNT,
-    DELETE_ACCOUNT,
-    UPDATE_ACCOUNT,
-    LIST_ACCOUNT_EVENTS,
-    ARCHIVE_ACCOUNT,
-    SET_ACCOUNT_LABELS,
-    LIST_ACCOUNT_NOTES,
-    ADD_ACCOUNT_NOTE,
-    LIST_INVOICES,
-    CREATE_INVOICE,
-    SEARCH_INVOICES,
-    GET_INVOICE,
-    DELETE_INVOICE,
-    UPDATE_INVOICE,
-    LIST_INVOICE_EVENTS,
-    ARCHIVE_INVOICE,
-    SET_INVOICE_LABELS,
-    LIST_INVOICE_NOTES,
-    ADD_INVOICE_NOTE,
-    LIST_PAYOUTS,
-    CREATE_PAYOUT,
-    SEARCH_PAYOUTS,
-    GET_PAYOUT,
-    DELETE_PAYOUT,
-    UPDATE_PAYOUT,
-    LIST_PAYOUT_EVENTS,
-    ARCHIVE_PAYOUT,
-    SET_PAYOUT_LABELS,
-    LIST_PAYOUT_NOTES,
-    ADD_PAYOUT_NOTE,
-    LIST_REPORTS,
-    CREATE_REPORT,
-    SEARCH_REPORTS,
-    GET_REPORT,
-    DELETE_REPORT,
-    UPDATE_REPORT,
-    LIST_REPORT_EVENTS,
-    ARCHIVE_REPORT,
-    SET_REPORT_LABELS,
-    LIST_REPORT_NOTES,
-    ADD_REPORT_NOTE,
-    LIST_TEAMS,
-    CREATE_TEAM,
-    SEARCH_TEAMS,
-    GET_TEAM,
-    DELETE_TEAM,
-    UPDATE_TEAM,
-    LIST_TEAM_EVENTS,
-    ARCHIVE_TEAM,
-    SET_TEAM_LABELS,
-    LIST_TEAM_NOTES,
-    ADD_TEAM_NOTE,
-    LIST_WEBHOOKS,
-    CREATE_WEBHOOK,
-    SEARCH_WEBHOOKS,
-    GET_WEBHOOK,
-    DELETE_WEBHOOK,
-    UPDATE_WEBHOOK,
-    LIST_WEBHOOK_EVENTS,
-    ARCHIVE_WEBHOOK,
-    SET_WEBHOOK_LABELS,
-    LIST_WEBHOOK_NOTES,
-    ADD_WEBHOOK_NOTE,
-    HEALTH,
+    Operation::get("listAccounts", "/v1/accounts"),
+    Operation::post("createAccount", "/v1/accounts"),
+    Operation::get("searchAccounts", "/v1/accounts/search"),
+    Operation::get("getAccount", "/v1/accounts/{id}"),
+    Operation::delete("deleteAccount", "/v1/accounts/{id}").deprecated(),
+    Operation::patch("updateAccount", "/v1/accounts/{id}"),
+    Operation::get("listAccountEvents", "/v1/accounts/{id}/events"),
+    Operation::post("archiveAccount", "/v1/accounts/{id}/archive"),
+    Operation::put("setAccountLabels", "/v1/accounts/{id}/labels"),
+    Operation::get("listAccountNotes", "/v1/accounts/{id}/notes"),
+    Operation::post("addAccountNote", "/v1/accounts/{id}/notes"),
+    Operation::get("listInvoices", "/v1/invoices"),
+    Operation::post("createInvoice", "/v1/invoices"),
+    Operation::get("searchInvoices", "/v1/invoices/search"),
+    Operation::get("getInvoice", "/v1/invoices/{id}"),
+    Operation::delete("deleteInvoice", "/v1/invoices/{id}"),
+    Operation::patch("updateInvoice", "/v1/invoices/{id}"),
+    Operation::get("listInvoiceEvents", "/v1/invoices/{id}/events"),
+    Operation::post("archiveInvoice", "/v1/invoices/{id}/archive"),
+    Operation::put("setInvoiceLabels", "/v1/invoices/{id}/labels"),
+    Operation::get("listInvoiceNotes", "/v1/invoices/{id}/notes"),
+    Operation::post("addInvoiceNote", "/v1/invoices/{id}/notes"),
+    Operation::get("listPayouts", "/v1/payouts"),
+    Operation::post("createPayout", "/v1/payouts"),
+    Operation::get("searchPayouts", "/v1/payouts/search"),
+    Operation::get("getPayout", "/v1/payouts/{id}"),
+    Operation::delete("deletePayout", "/v1/payouts/{id}").deprecated(),
+    Operation::patch("updatePayout", "/v1/payouts/{id}"),
+    Operation::get("listPayoutEvents", "/v1/payouts/{id}/events"),
+    Operation::post("archivePayout", "/v1/payouts/{id}/archive"),
+    Operation::put("setPayoutLabels", "/v1/payouts/{id}/labels"),
+    Operation::get("listPayoutNotes", "/v1/payouts/{id}/notes"),
+    Operation::post("addPayoutNote", "/v1/payouts/{id}/notes"),
+    Operation::get("listReports", "/v1/reports"),
+    Operation::post("createReport", "/v1/reports"),
+    Operation::get("searchReports", "/v1/reports/search"),
+    Operation::get("getReport", "/v1/reports/{id}"),
+    Operation::delete("deleteReport", "/v1/reports/{id}"),
+    Operation::patch("updateReport", "/v1/reports/{id}"),
+    Operation::get("listReportEvents", "/v1/reports/{id}/events"),
+    Operation::post("archiveReport", "/v1/reports/{id}/archive"),
+    Operation::put("setReportLabels", "/v1/reports/{id}/labels"),
+    Operation::get("listReportNotes", "/v1/reports/{id}/notes"),
+    Operation::post("addReportNote", "/v1/reports/{id}/notes"),
+    Operation::get("listTeams", "/v1/teams"),
+    Operation::post("createTeam", "/v1/teams"),
+    Operation::get("searchTeams", "/v1/teams/search"),
+    Operation::get("getTeam", "/v1/teams/{id}"),
+    Operation::delete("deleteTeam", "/v1/teams/{id}").deprecated(),
+    Operation::patch("updateTeam", "/v1/teams/{id}"),
+    Operation::get("listTeamEvents", "/v1/teams/{id}/events"),
+    Operation::post("archiveTeam", "/v1/teams/{id}/archive"),
+    Operation::put("setTeamLabels", "/v1/teams/{id}/labels"),
+    Operation::get("listTeamNotes", "/v1/teams/{id}/notes"),
+    Operation::post("addTeamNote", "/v1/teams/{id}/notes"),
+    Operation::get("listWebhooks", "/v1/webhooks"),
+    Operation::post("createWebhook", "/v1/webhooks"),
+    Operation::get("searchWebhooks", "/v1/webhooks/search"),
+    Operation::get("getWebhook", "/v1/webhooks/{id}"),
+    Operation::delete("deleteWebhook", "/v1/webhooks/{id}"),
+    Operation::patch("updateWebhook", "/v1/webhooks/{id}"),
+    Operation::get("listWebhookEvents", "/v1/webhooks/{id}/events"),
+    Operation::post("archiveWebhook", "/v1/webhooks/{id}/archive"),
+    Operation::put("setWebhookLabels", "/v1/webhooks/{id}/labels"),
+    Operation::get("listWebhookNotes", "/v1/webhooks/{id}/notes"),
+    Operation::post("addWebhookNote", "/v1/webhooks/{id}/notes"),
+    Operation::get("health", "/v1/health"),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

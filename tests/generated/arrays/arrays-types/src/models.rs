@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
@@ -32,37 +32,34 @@ impl Decode for Order {
 decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "items",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::min_items(path, items.len(), 1, errors);
-                        rules::max_items(path, items.len(), 3, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            OrderItemsItem::check_json(value, path, errors);
-                        }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "items",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::min_items(path, items.len(), 1, errors);
+                    rules::max_items(path, items.len(), 3, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        OrderItemsItem::check_json(value, path, errors);
                     }
-                },
-            ),
-            json::optional(
-                "tags",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::unique_items(path, items, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            json::string(value, path, errors);
-                        }
+                }
+            },
+        ),
+        json::optional(
+            "tags",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::unique_items(path, items, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        json::string(value, path, errors);
                     }
-                },
-            ),
-            json::optional("grid", <Vec<Vec<f64>>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::optional("grid", <Vec<Vec<f64>>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,25 +81,22 @@ impl Decode for OrderItemsItem {
 decode::impl_deserialize!(OrderItemsItem);
 
 impl FromJson for OrderItemsItem {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "sku",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::required(
-                "quantity",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "sku",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::required(
+            "quantity",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+    ];
 }

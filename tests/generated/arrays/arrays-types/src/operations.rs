@@ -15,5 +15,10 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

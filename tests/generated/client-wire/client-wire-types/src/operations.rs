@@ -15,45 +15,48 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /api/items/{item_id}/notes/{note}`: A note of an item, as text
-pub const GET_NOTE: Operation = Operation {
-    id: "getNote",
-    method: "GET",
-    path: "/api/items/{item_id}/notes/{note}",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /api/items/{item_id}`: An item, if there is one
-pub const FIND_ITEM: Operation = Operation {
-    id: "findItem",
-    method: "GET",
-    path: "/api/items/{item_id}",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `PUT /api/items/{item_id}`: Replace or create an item
-pub const PUT_ITEM: Operation = Operation {
-    id: "putItem",
-    method: "PUT",
-    path: "/api/items/{item_id}",
-    deprecated: false,
-};
+    /// A `PUT` operation.
+    const fn put(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PUT",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `POST /api/upload`: Store bytes
-pub const UPLOAD: Operation = Operation {
-    id: "upload",
-    method: "POST",
-    path: "/api/upload",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::get("getNote", "/api/items/{item_id}/notes/{note}"),
+    Operation::get("findItem", "/api/items/{item_id}"),
+    Operation::put("putItem", "/api/items/{item_id}"),
+    Operation::post("upload", "/api/upload"),
+    Operation::post("echoText", "/api/echo"),
+];
 
-/// `POST /api/echo`: Say it back
-pub const ECHO_TEXT: Operation = Operation {
-    id: "echoText",
-    method: "POST",
-    path: "/api/echo",
-    deprecated: false,
-};
-
-/// Every operation.
-pub const ALL: &[Operation] = &[GET_NOTE, FIND_ITEM, PUT_ITEM, UPLOAD, ECHO_TEXT];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

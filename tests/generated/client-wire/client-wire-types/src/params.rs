@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `get_note`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,17 +40,14 @@ impl Decode for GetNoteParams {
 decode::impl_deserialize!(GetNoteParams);
 
 impl FromJson for GetNoteParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("item_id", i64::check_json),
-            json::required("note", String::check_json),
-            json::required("tag", <Vec<String>>::check_json),
-            json::optional("limit", i32::check_json),
-            json::required("X-Trace", String::check_json),
-            json::optional("theme", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("item_id", i64::check_json),
+        json::required("note", String::check_json),
+        json::required("tag", <Vec<String>>::check_json),
+        json::optional("limit", i32::check_json),
+        json::required("X-Trace", String::check_json),
+        json::optional("theme", String::check_json),
+    ];
 }
 
 /// The parameters of `find_item`.
@@ -71,10 +68,7 @@ impl Decode for FindItemParams {
 decode::impl_deserialize!(FindItemParams);
 
 impl FromJson for FindItemParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("item_id", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("item_id", i64::check_json)];
 }
 
 /// The parameters of `put_item`.

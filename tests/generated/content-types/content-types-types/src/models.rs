@@ -30,27 +30,24 @@ impl Decode for Note {
 decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "title",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "stars",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "title",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional(
+            "stars",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 impl FormShape for Note {
@@ -141,10 +138,7 @@ impl Decode for Circle {
 decode::impl_deserialize!(Circle);
 
 impl FromJson for Circle {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("radius", f64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("radius", f64::check_json)];
 }
 
 impl FormShape for Circle {
@@ -173,20 +167,17 @@ impl Decode for Square {
 decode::impl_deserialize!(Square);
 
 impl FromJson for Square {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "side",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional("label", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "side",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional("label", String::check_json),
+    ];
 }
 
 impl FormShape for Square {
@@ -225,12 +216,9 @@ impl Decode for Received {
 decode::impl_deserialize!(Received);
 
 impl FromJson for Received {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("kind", String::check_json),
-            json::optional("title", String::check_json),
-            json::optional("text", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("kind", String::check_json),
+        json::optional("title", String::check_json),
+        json::optional("text", String::check_json),
+    ];
 }

@@ -15,51 +15,28 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /notes`: One model, three ways to send it.
-pub const CREATE_NOTE: Operation = Operation {
-    id: "createNote",
-    method: "POST",
-    path: "/notes",
-    deprecated: false,
-};
+impl Operation {
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `POST /notes/import`: A model, a document the handler parses itself, or plain text.
-pub const IMPORT_NOTES: Operation = Operation {
-    id: "importNotes",
-    method: "POST",
-    path: "/notes/import",
-    deprecated: false,
-};
-
-/// `POST /shapes`: A union of objects, in JSON, a form or multipart.
-pub const DRAW_SHAPE: Operation = Operation {
-    id: "drawShape",
-    method: "POST",
-    path: "/shapes",
-    deprecated: false,
-};
-
-/// `POST /labels`: A map of values, in JSON, a form or multipart.
-pub const SET_LABELS: Operation = Operation {
-    id: "setLabels",
-    method: "POST",
-    path: "/labels",
-    deprecated: false,
-};
-
-/// `POST /render`: Text in either of two text types.
-pub const RENDER: Operation = Operation {
-    id: "render",
-    method: "POST",
-    path: "/render",
-    deprecated: false,
-};
-
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    CREATE_NOTE,
-    IMPORT_NOTES,
-    DRAW_SHAPE,
-    SET_LABELS,
-    RENDER,
+    Operation::post("createNote", "/notes"),
+    Operation::post("importNotes", "/notes/import"),
+    Operation::post("drawShape", "/shapes"),
+    Operation::post("setLabels", "/labels"),
+    Operation::post("render", "/render"),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

@@ -3,13 +3,13 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::fmt;
 use std::str::FromStr;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
@@ -61,26 +61,21 @@ impl Decode for Settings {
 decode::impl_deserialize!(Settings);
 
 impl FromJson for Settings {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("profile", String::check_json),
-            json::optional("retries", i64::check_json),
-            json::optional("verbose", bool::check_json),
-            json::optional("threshold", f64::check_json),
-            json::optional("label", String::check_json),
-            json::optional("mode", SettingsMode::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("profile", String::check_json),
+        json::optional("retries", i64::check_json),
+        json::optional("verbose", bool::check_json),
+        json::optional("threshold", f64::check_json),
+        json::optional("label", String::check_json),
+        json::optional("mode", SettingsMode::check_json),
+    ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SettingsMode {
     /// `fast`
-    #[serde(rename = "fast")]
     Fast,
     /// `safe`
-    #[serde(rename = "safe")]
     Safe,
 }
 
@@ -109,27 +104,13 @@ impl FromStr for SettingsMode {
     }
 }
 
-impl fmt::Display for SettingsMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+enums::impl_closed!(SettingsMode);
 
-impl Decode for SettingsMode {}
-
-impl FromJson for SettingsMode {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["fast", "safe"]);
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SearchOrder {
     /// `asc`
-    #[serde(rename = "asc")]
     Asc,
     /// `desc`
-    #[serde(rename = "desc")]
     Desc,
 }
 
@@ -158,19 +139,7 @@ impl FromStr for SearchOrder {
     }
 }
 
-impl fmt::Display for SearchOrder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for SearchOrder {}
-
-impl FromJson for SearchOrder {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["asc", "desc"]);
-    }
-}
+enums::impl_closed!(SearchOrder);
 
 /// A string that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq)]

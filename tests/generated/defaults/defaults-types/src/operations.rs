@@ -15,13 +15,22 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /search`
-pub const SEARCH: Operation = Operation {
-    id: "search",
-    method: "GET",
-    path: "/search",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[SEARCH];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[Operation::get("search", "/search")];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

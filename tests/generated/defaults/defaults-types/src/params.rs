@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchOrder;
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `search`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,13 +45,10 @@ impl Decode for SearchParams {
 decode::impl_deserialize!(SearchParams);
 
 impl FromJson for SearchParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("q", String::check_json),
-            json::optional("limit", i64::check_json),
-            json::optional("order", SearchOrder::check_json),
-            json::optional("X-Trace", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("q", String::check_json),
+        json::optional("limit", i64::check_json),
+        json::optional("order", SearchOrder::check_json),
+        json::optional("X-Trace", String::check_json),
+    ];
 }

@@ -3,26 +3,23 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, Path, ValidationError};
 
 /// Only ever sent by clients, so it stays closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Priority {
     /// `low`
-    #[serde(rename = "low")]
     Low,
     /// `normal`
-    #[serde(rename = "normal")]
     Normal,
     /// `high`
-    #[serde(rename = "high")]
     High,
 }
 
@@ -53,19 +50,7 @@ impl FromStr for Priority {
     }
 }
 
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for Priority {}
-
-impl FromJson for Priority {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["low", "normal", "high"]);
-    }
-}
+enums::impl_closed!(Priority);
 
 /// Comes back in responses, so unknown values decode as `Unknown`.
 ///
@@ -123,44 +108,7 @@ impl From<String> for JobState {
     }
 }
 
-impl FromStr for JobState {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for JobState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for JobState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for JobState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for JobState {}
-
-impl FromJson for JobState {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(
-            value,
-            path,
-            errors,
-            &["queued", "in-progress", "done", "1", ""],
-        );
-    }
-}
+enums::impl_open!(JobState);
 
 /// Sent only, so closed; named by `x-enum-varnames`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -225,14 +173,14 @@ impl Serialize for Retries {
     }
 }
 
+impl Decode for Retries {}
+
 impl<'de> Deserialize<'de> for Retries {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = i64::deserialize(deserializer)?;
         Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
-
-impl Decode for Retries {}
 
 impl FromJson for Retries {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
@@ -262,13 +210,10 @@ impl Decode for JobRequest {
 decode::impl_deserialize!(JobRequest);
 
 impl FromJson for JobRequest {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("priority", Priority::check_json),
-            json::optional("retries", Retries::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("priority", Priority::check_json),
+        json::optional("retries", Retries::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -296,14 +241,11 @@ impl Decode for Job {
 decode::impl_deserialize!(Job);
 
 impl FromJson for Job {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("state", JobState::check_json),
-            json::optional("kind", JobKind::check_json),
-            json::optional("exit_code", JobExitCode::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("state", JobState::check_json),
+        json::optional("kind", JobKind::check_json),
+        json::optional("exit_code", JobExitCode::check_json),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -342,39 +284,7 @@ impl From<String> for JobKind {
     }
 }
 
-impl FromStr for JobKind {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for JobKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for JobKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for JobKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for JobKind {}
-
-impl FromJson for JobKind {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["batch", "stream"]);
-    }
-}
+enums::impl_open!(JobKind);
 
 /// Returned, so open; unnamed values are named by number.
 ///
@@ -438,13 +348,13 @@ impl Serialize for JobExitCode {
     }
 }
 
+impl Decode for JobExitCode {}
+
 impl<'de> Deserialize<'de> for JobExitCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         i64::deserialize(deserializer).map(Self::from)
     }
 }
-
-impl Decode for JobExitCode {}
 
 impl FromJson for JobExitCode {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {

@@ -4,15 +4,13 @@
 //! The schemas of the spec as Rust types.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
@@ -48,19 +46,16 @@ impl Decode for Order {
 decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required_nullable("courier", NullableCourier::check_json),
-            json::required("id", i64::check_json),
-            json::required("placed_at", <DateTime<Utc>>::check_json),
-            json::required("total", f64::check_json),
-            json::required("status", OrderStatus::check_json),
-            json::required("lines", <Vec<OrderLine>>::check_json),
-            json::optional_nullable("note", String::check_json),
-            json::optional_nullable("metadata", Value::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required_nullable("courier", NullableCourier::check_json),
+        json::required("id", i64::check_json),
+        json::required("placed_at", <DateTime<Utc>>::check_json),
+        json::required("total", f64::check_json),
+        json::required("status", OrderStatus::check_json),
+        json::required("lines", <Vec<OrderLine>>::check_json),
+        json::optional_nullable("note", String::check_json),
+        json::optional_nullable("metadata", Value::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,10 +75,7 @@ impl Decode for NullableCourier {
 decode::impl_deserialize!(NullableCourier);
 
 impl FromJson for NullableCourier {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("name", String::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("name", String::check_json)];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -126,39 +118,7 @@ impl From<String> for OrderStatus {
     }
 }
 
-impl FromStr for OrderStatus {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OrderStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OrderStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for OrderStatus {}
-
-impl FromJson for OrderStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["open", "shipped", "cancelled"]);
-    }
-}
+enums::impl_open!(OrderStatus);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderLine {
@@ -179,20 +139,17 @@ impl Decode for OrderLine {
 decode::impl_deserialize!(OrderLine);
 
 impl FromJson for OrderLine {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("sku", String::check_json),
-            json::required(
-                "quantity",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("sku", String::check_json),
+        json::required(
+            "quantity",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -218,25 +175,22 @@ impl Decode for OrderCreate {
 decode::impl_deserialize!(OrderCreate);
 
 impl FromJson for OrderCreate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "lines",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::min_items(path, items.len(), 1, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            OrderLine::check_json(value, path, errors);
-                        }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "lines",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::min_items(path, items.len(), 1, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        OrderLine::check_json(value, path, errors);
                     }
-                },
-            ),
-            json::optional("coupon", String::check_json),
-            json::optional("tags", <BTreeMap<String, String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::optional("coupon", String::check_json),
+        json::optional("tags", <BTreeMap<String, String>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -259,11 +213,8 @@ impl Decode for CreateOrderResponse {
 decode::impl_deserialize!(CreateOrderResponse);
 
 impl FromJson for CreateOrderResponse {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("order", Order::check_json),
-            json::optional("warnings", <Vec<String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("order", Order::check_json),
+        json::optional("warnings", <Vec<String>>::check_json),
+    ];
 }

@@ -15,21 +15,35 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /orders`
-pub const LIST_ORDERS: Operation = Operation {
-    id: "listOrders",
-    method: "GET",
-    path: "/orders",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `POST /orders`
-pub const CREATE_ORDER: Operation = Operation {
-    id: "createOrder",
-    method: "POST",
-    path: "/orders",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[LIST_ORDERS, CREATE_ORDER];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::get("listOrders", "/orders"),
+    Operation::post("createOrder", "/orders"),
+];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

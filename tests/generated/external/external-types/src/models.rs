@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// Already taken in this file, so the imported one is renamed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,10 +27,7 @@ impl Decode for Money {
 decode::impl_deserialize!(Money);
 
 impl FromJson for Money {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("cents", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("cents", i64::check_json)];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,13 +49,10 @@ impl Decode for Price {
 decode::impl_deserialize!(Price);
 
 impl FromJson for Price {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("amount", Money2::check_json),
-            json::required("label", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("amount", Money2::check_json),
+        json::required("label", String::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,11 +74,8 @@ impl Decode for Money2 {
 decode::impl_deserialize!(Money2);
 
 impl FromJson for Money2 {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("value", String::check_json),
-            json::required("currency", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("value", String::check_json),
+        json::required("currency", String::check_json),
+    ];
 }

@@ -53,10 +53,28 @@ impl<T: FromJson + Serialize> Validate for T {
 }
 
 /// A model that can be decoded from untrusted JSON with every problem reported.
+///
+/// A model that is a JSON object only lists its properties (`PROPERTIES`,
+/// `ADDITIONAL`) and keeps the default `check_json`; every other type
+/// writes its own.
 pub trait FromJson: Decode {
+    /// The properties an object declares: how present each must be, and
+    /// the check of its value.
+    const PROPERTIES: &'static [json::Property] = &[];
+
+    /// The check of the properties an object does not declare (its
+    /// `additionalProperties`); `None` lets any value through.
+    const ADDITIONAL: Option<json::Check> = None;
+
     /// Appends every way `value`, located at `path`, fails the schema: its
     /// shape (types, required fields, enum values, formats) and its rules.
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>);
+    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
+        if let Some(object) = json::properties(value, path, errors, Self::PROPERTIES) {
+            if let Some(check) = Self::ADDITIONAL {
+                json::additional(object, path, errors, Self::PROPERTIES, check);
+            }
+        }
+    }
 
     /// Checks `value` against the schema, then decodes it.
     fn from_json(value: Value) -> Result<Self, ValidationErrors> {
@@ -571,15 +589,23 @@ pub mod json {
         }
     }
 
-    /// A string that must be one of the `allowed` values.
-    pub fn string_in(
+    /// Any value at all: the check of a property whose schema has no type.
+    pub fn any(_value: &Value, _path: &Path, _errors: &mut Vec<ValidationError>) {}
+
+    /// A string that must be the wire form (`as_str`) of one of an enum's
+    /// `values`.
+    pub fn string_of<T>(
         value: &Value,
         path: &Path,
         errors: &mut Vec<ValidationError>,
-        allowed: &[&str],
+        values: &[T],
+        as_str: fn(&T) -> &str,
     ) {
         if let Some(value) = string(value, path, errors) {
-            super::rules::enumeration(path, value, allowed, errors);
+            if !values.iter().any(|known| as_str(known) == value) {
+                let allowed: Vec<&str> = values.iter().map(as_str).collect();
+                super::rules::enumeration(path, value, &allowed, errors);
+            }
         }
     }
 

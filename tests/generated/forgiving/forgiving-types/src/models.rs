@@ -3,14 +3,12 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
@@ -45,16 +43,13 @@ impl Decode for Item {
 decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("name", String::check_json),
-            json::optional("size", ItemSize::check_json),
-            json::optional("count", i64::check_json),
-            json::optional("active", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("name", String::check_json),
+        json::optional("size", ItemSize::check_json),
+        json::optional("count", i64::check_json),
+        json::optional("active", bool::check_json),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -97,36 +92,4 @@ impl From<String> for ItemSize {
     }
 }
 
-impl FromStr for ItemSize {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for ItemSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ItemSize {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ItemSize {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for ItemSize {}
-
-impl FromJson for ItemSize {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["small", "3", "large"]);
-    }
-}
+enums::impl_open!(ItemSize);

@@ -15,21 +15,25 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /items/{item_id}`
-pub const GET_ITEM: Operation = Operation {
-    id: "getItem",
-    method: "GET",
-    path: "/items/{item_id}",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `GET /things/{thing_id}`
-pub const GET_ITEM2: Operation = Operation {
-    id: "getItem",
-    method: "GET",
-    path: "/things/{thing_id}",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::get("getItem", "/items/{item_id}"),
+    Operation::get("getItem", "/things/{thing_id}"),
+];
 
-/// Every operation.
-pub const ALL: &[Operation] = &[GET_ITEM, GET_ITEM2];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

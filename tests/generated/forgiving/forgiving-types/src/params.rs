@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The parameters of `get_item`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,24 +27,16 @@ impl Decode for GetItemParams {
 decode::impl_deserialize!(GetItemParams);
 
 impl FromJson for GetItemParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "item_id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(
-                            path,
-                            value as f64,
-                            -9223372036854776000.0,
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "item_id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, -9223372036854776000.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `get_item2`.
@@ -65,10 +57,5 @@ impl Decode for GetItem2Params {
 decode::impl_deserialize!(GetItem2Params);
 
 impl FromJson for GetItem2Params {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("thing_id", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("thing_id", String::check_json)];
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Everything {
@@ -51,21 +51,18 @@ impl Decode for Everything {
 decode::impl_deserialize!(Everything);
 
 impl FromJson for Everything {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("at", <DateTime<Utc>>::check_json),
-            json::required("on", NaiveDate::check_json),
-            json::required("id", Uuid::check_json),
-            json::required("email", json::email),
-            json::required("homepage", json::uri),
-            json::required("small", i32::check_json),
-            json::required("big", i64::check_json),
-            json::required("ratio", f32::check_json),
-            json::required("precise", f64::check_json),
-            json::required("blob", String::check_json),
-            json::required("file", json::bytes),
-            json::required("plain", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("at", <DateTime<Utc>>::check_json),
+        json::required("on", NaiveDate::check_json),
+        json::required("id", Uuid::check_json),
+        json::required("email", json::email),
+        json::required("homepage", json::uri),
+        json::required("small", i32::check_json),
+        json::required("big", i64::check_json),
+        json::required("ratio", f32::check_json),
+        json::required("precise", f64::check_json),
+        json::required("blob", String::check_json),
+        json::required("file", json::bytes),
+        json::required("plain", i64::check_json),
+    ];
 }

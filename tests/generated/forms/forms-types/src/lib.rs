@@ -6,6 +6,8 @@
 #[rustfmt::skip]
 pub mod decode;
 #[rustfmt::skip]
+mod enums;
+#[rustfmt::skip]
 pub mod form;
 #[rustfmt::skip]
 pub mod models;

@@ -4,15 +4,14 @@
 //! The schemas of the spec as Rust types.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::fmt;
 use std::str::FromStr;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::form::{self, FormShape};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChargeForm {
@@ -54,27 +53,24 @@ impl Decode for ChargeForm {
 decode::impl_deserialize!(ChargeForm);
 
 impl FromJson for ChargeForm {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 50.0, errors);
-                    }
-                },
-            ),
-            json::required("currency", ChargeFormCurrency::check_json),
-            json::optional("capture", bool::check_json),
-            json::optional("fee_rate", f64::check_json),
-            json::optional("expand", <Vec<String>>::check_json),
-            json::optional("codes", <Vec<i64>>::check_json),
-            json::optional("metadata", <BTreeMap<String, String>>::check_json),
-            json::optional("shipping", Shipping::check_json),
-            json::optional("items", <Vec<LineItem>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 50.0, errors);
+                }
+            },
+        ),
+        json::required("currency", ChargeFormCurrency::check_json),
+        json::optional("capture", bool::check_json),
+        json::optional("fee_rate", f64::check_json),
+        json::optional("expand", <Vec<String>>::check_json),
+        json::optional("codes", <Vec<i64>>::check_json),
+        json::optional("metadata", <BTreeMap<String, String>>::check_json),
+        json::optional("shipping", Shipping::check_json),
+        json::optional("items", <Vec<LineItem>>::check_json),
+    ];
 }
 
 impl FormShape for ChargeForm {
@@ -120,20 +116,17 @@ impl Decode for Shipping {
 decode::impl_deserialize!(Shipping);
 
 impl FromJson for Shipping {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "city",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::optional("floor", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "city",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional("floor", i64::check_json),
+    ];
 }
 
 impl FormShape for Shipping {
@@ -174,20 +167,17 @@ impl Decode for LineItem {
 decode::impl_deserialize!(LineItem);
 
 impl FromJson for LineItem {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "price",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-            json::optional("quantity", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "price",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+        json::optional("quantity", i64::check_json),
+    ];
 }
 
 impl FormShape for LineItem {
@@ -227,15 +217,12 @@ impl Decode for Message {
 decode::impl_deserialize!(Message);
 
 impl FromJson for Message {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("to", String::check_json),
-            json::required("body", String::check_json),
-            json::required("events", <Vec<String>>::check_json),
-            json::optional("smart_encoded", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("to", String::check_json),
+        json::required("body", String::check_json),
+        json::required("events", <Vec<String>>::check_json),
+        json::optional("smart_encoded", bool::check_json),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -274,39 +261,7 @@ impl From<String> for ChargeFormCurrency {
     }
 }
 
-impl FromStr for ChargeFormCurrency {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for ChargeFormCurrency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ChargeFormCurrency {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ChargeFormCurrency {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for ChargeFormCurrency {}
-
-impl FromJson for ChargeFormCurrency {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["usd", "eur"]);
-    }
-}
+enums::impl_open!(ChargeFormCurrency);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SendMessageBody {
@@ -335,25 +290,22 @@ impl Decode for SendMessageBody {
 decode::impl_deserialize!(SendMessageBody);
 
 impl FromJson for SendMessageBody {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("To", String::check_json),
-            json::required(
-                "Body",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 1600, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "StatusCallbackEvent",
-                <Vec<SendMessageBodyStatusCallbackEventItem>>::check_json,
-            ),
-            json::optional("SmartEncoded", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("To", String::check_json),
+        json::required(
+            "Body",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 1600, errors);
+                }
+            },
+        ),
+        json::optional(
+            "StatusCallbackEvent",
+            <Vec<SendMessageBodyStatusCallbackEventItem>>::check_json,
+        ),
+        json::optional("SmartEncoded", bool::check_json),
+    ];
 }
 
 impl FormShape for SendMessageBody {
@@ -371,16 +323,13 @@ impl FormShape for SendMessageBody {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SendMessageBodyStatusCallbackEventItem {
     /// `queued`
-    #[serde(rename = "queued")]
     Queued,
     /// `sent`
-    #[serde(rename = "sent")]
     Sent,
     /// `delivered`
-    #[serde(rename = "delivered")]
     Delivered,
 }
 
@@ -413,19 +362,7 @@ impl FromStr for SendMessageBodyStatusCallbackEventItem {
     }
 }
 
-impl fmt::Display for SendMessageBodyStatusCallbackEventItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for SendMessageBodyStatusCallbackEventItem {}
-
-impl FromJson for SendMessageBodyStatusCallbackEventItem {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["queued", "sent", "delivered"]);
-    }
-}
+enums::impl_closed!(SendMessageBodyStatusCallbackEventItem);
 
 /// A string that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq)]

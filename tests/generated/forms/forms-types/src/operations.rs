@@ -15,21 +15,25 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /charges`: A Stripe-style form, every array and object in brackets.
-pub const CREATE_CHARGE: Operation = Operation {
-    id: "createCharge",
-    method: "POST",
-    path: "/charges",
-    deprecated: false,
-};
+impl Operation {
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `POST /messages`: A Twilio-style form with no `encoding`, so arrays repeat their key.
-pub const SEND_MESSAGE: Operation = Operation {
-    id: "sendMessage",
-    method: "POST",
-    path: "/messages",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::post("createCharge", "/charges"),
+    Operation::post("sendMessage", "/messages"),
+];
 
-/// Every operation.
-pub const ALL: &[Operation] = &[CREATE_CHARGE, SEND_MESSAGE];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

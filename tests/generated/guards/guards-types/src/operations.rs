@@ -15,69 +15,40 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /orders`
-pub const CREATE_ORDER: Operation = Operation {
-    id: "createOrder",
-    method: "POST",
-    path: "/orders",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `POST /jobs`
-pub const START_JOB: Operation = Operation {
-    id: "startJob",
-    method: "POST",
-    path: "/jobs",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `POST /public-orders`
-pub const CREATE_PUBLIC_ORDER: Operation = Operation {
-    id: "createPublicOrder",
-    method: "POST",
-    path: "/public-orders",
-    deprecated: false,
-};
-
-/// `GET /ping`
-pub const PING: Operation = Operation {
-    id: "ping",
-    method: "GET",
-    path: "/ping",
-    deprecated: false,
-};
-
-/// `GET /by-header`
-pub const BY_HEADER: Operation = Operation {
-    id: "byHeader",
-    method: "GET",
-    path: "/by-header",
-    deprecated: false,
-};
-
-/// `GET /bucket`
-pub const BUCKET: Operation = Operation {
-    id: "bucket",
-    method: "GET",
-    path: "/bucket",
-    deprecated: false,
-};
-
-/// `GET /free`
-pub const FREE: Operation = Operation {
-    id: "free",
-    method: "GET",
-    path: "/free",
-    deprecated: false,
-};
-
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    CREATE_ORDER,
-    START_JOB,
-    CREATE_PUBLIC_ORDER,
-    PING,
-    BY_HEADER,
-    BUCKET,
-    FREE,
+    Operation::post("createOrder", "/orders"),
+    Operation::post("startJob", "/jobs"),
+    Operation::post("createPublicOrder", "/public-orders"),
+    Operation::get("ping", "/ping"),
+    Operation::get("byHeader", "/by-header"),
+    Operation::get("bucket", "/bucket"),
+    Operation::get("free", "/free"),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

@@ -3,14 +3,14 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::fmt;
 use std::str::FromStr;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Caller {
@@ -29,12 +29,7 @@ impl Decode for Caller {
 decode::impl_deserialize!(Caller);
 
 impl FromJson for Caller {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("principal", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("principal", String::check_json)];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,16 +58,13 @@ impl Decode for Item {
 decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", Uuid::check_json),
-            json::required("trace", String::check_json),
-            json::optional("theme", String::check_json),
-            json::required("tags", <Vec<String>>::check_json),
-            json::required("verbose", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", Uuid::check_json),
+        json::required("trace", String::check_json),
+        json::optional("theme", String::check_json),
+        json::required("tags", <Vec<String>>::check_json),
+        json::required("verbose", bool::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,19 +84,16 @@ impl Decode for Note {
 decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "text",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "text",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,19 +113,14 @@ impl Decode for Problem {
 decode::impl_deserialize!(Problem);
 
 impl FromJson for Problem {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("title", String::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("title", String::check_json)];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GetItemTheme {
     /// `light`
-    #[serde(rename = "light")]
     Light,
     /// `dark`
-    #[serde(rename = "dark")]
     Dark,
 }
 
@@ -165,19 +149,7 @@ impl FromStr for GetItemTheme {
     }
 }
 
-impl fmt::Display for GetItemTheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for GetItemTheme {}
-
-impl FromJson for GetItemTheme {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["light", "dark"]);
-    }
-}
+enums::impl_closed!(GetItemTheme);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostNoteResponse202 {
@@ -196,10 +168,7 @@ impl Decode for PostNoteResponse202 {
 decode::impl_deserialize!(PostNoteResponse202);
 
 impl FromJson for PostNoteResponse202 {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("queued", bool::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("queued", bool::check_json)];
 }
 
 /// A string that is not one of an enum's values.

@@ -15,96 +15,48 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /basic`
-pub const WHO_BASIC: Operation = Operation {
-    id: "whoBasic",
-    method: "GET",
-    path: "/basic",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /bearer`
-pub const WHO_BEARER: Operation = Operation {
-    id: "whoBearer",
-    method: "GET",
-    path: "/bearer",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /keys`
-pub const WHO_BY_KEY: Operation = Operation {
-    id: "whoByKey",
-    method: "GET",
-    path: "/keys",
-    deprecated: false,
-};
+    /// The same operation, marked deprecated.
+    const fn deprecated(self) -> Self {
+        Self { deprecated: true, ..self }
+    }
+}
 
-/// `GET /items/{item_id}`
-pub const GET_ITEM: Operation = Operation {
-    id: "getItem",
-    method: "GET",
-    path: "/items/{item_id}",
-    deprecated: false,
-};
-
-/// `POST /notes`
-pub const POST_NOTE: Operation = Operation {
-    id: "postNote",
-    method: "POST",
-    path: "/notes",
-    deprecated: false,
-};
-
-/// `POST /echo`
-pub const ECHO: Operation = Operation {
-    id: "echo",
-    method: "POST",
-    path: "/echo",
-    deprecated: false,
-};
-
-/// `GET /panic`
-pub const PANIC_NOW: Operation = Operation {
-    id: "panicNow",
-    method: "GET",
-    path: "/panic",
-    deprecated: false,
-};
-
-/// `GET /fail`
-pub const FAIL_NOW: Operation = Operation {
-    id: "failNow",
-    method: "GET",
-    path: "/fail",
-    deprecated: false,
-};
-
-/// `GET /slow`
-pub const SLOW_DOWN: Operation = Operation {
-    id: "slowDown",
-    method: "GET",
-    path: "/slow",
-    deprecated: false,
-};
-
-/// `GET /legacy`
-pub const LEGACY: Operation = Operation {
-    id: "legacy",
-    method: "GET",
-    path: "/legacy",
-    deprecated: true,
-};
-
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    WHO_BASIC,
-    WHO_BEARER,
-    WHO_BY_KEY,
-    GET_ITEM,
-    POST_NOTE,
-    ECHO,
-    PANIC_NOW,
-    FAIL_NOW,
-    SLOW_DOWN,
-    LEGACY,
+    Operation::get("whoBasic", "/basic"),
+    Operation::get("whoBearer", "/bearer"),
+    Operation::get("whoByKey", "/keys"),
+    Operation::get("getItem", "/items/{item_id}"),
+    Operation::post("postNote", "/notes"),
+    Operation::post("echo", "/echo"),
+    Operation::get("panicNow", "/panic"),
+    Operation::get("failNow", "/fail"),
+    Operation::get("slowDown", "/slow"),
+    Operation::get("legacy", "/legacy").deprecated(),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

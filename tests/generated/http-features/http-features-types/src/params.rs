@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::GetItemTheme;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The parameters of `get_item`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,32 +46,29 @@ impl Decode for GetItemParams {
 decode::impl_deserialize!(GetItemParams);
 
 impl FromJson for GetItemParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("item_id", Uuid::check_json),
-            json::required(
-                "X-Trace",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 3, errors);
+    const PROPERTIES: &[Property] = &[
+        json::required("item_id", Uuid::check_json),
+        json::required(
+            "X-Trace",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 3, errors);
+                }
+            },
+        ),
+        json::optional("theme", GetItemTheme::check_json),
+        json::optional(
+            "tags",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::max_items(path, items.len(), 3, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        json::string(value, path, errors);
                     }
-                },
-            ),
-            json::optional("theme", GetItemTheme::check_json),
-            json::optional(
-                "tags",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::max_items(path, items.len(), 3, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            json::string(value, path, errors);
-                        }
-                    }
-                },
-            ),
-            json::optional("verbose", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::optional("verbose", bool::check_json),
+    ];
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resource {
@@ -37,30 +37,27 @@ impl Decode for Resource {
 decode::impl_deserialize!(Resource);
 
 impl FromJson for Resource {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("name", String::check_json),
-            json::required(
-                "labels",
-                |value, path, errors| {
-                    if let Some(entries) = json::object(value, path, errors) {
-                        rules::min_properties(path, entries.len(), 1, errors);
-                        rules::max_properties(path, entries.len(), 3, errors);
-                        for (key, value) in entries {
-                            let path = &path.key(key);
-                            rules::key_max_length(path, key, 10, errors);
-                            if let Some(value) = json::string(value, path, errors) {
-                                rules::max_length(path, value, 20, errors);
-                            }
+    const PROPERTIES: &[Property] = &[
+        json::required("name", String::check_json),
+        json::required(
+            "labels",
+            |value, path, errors| {
+                if let Some(entries) = json::object(value, path, errors) {
+                    rules::min_properties(path, entries.len(), 1, errors);
+                    rules::max_properties(path, entries.len(), 3, errors);
+                    for (key, value) in entries {
+                        let path = &path.key(key);
+                        rules::key_max_length(path, key, 10, errors);
+                        if let Some(value) = json::string(value, path, errors) {
+                            rules::max_length(path, value, 20, errors);
                         }
                     }
-                },
-            ),
-            json::optional("attributes", <BTreeMap<String, Value>>::check_json),
-            json::optional("counters", <BTreeMap<String, i64>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::optional("attributes", <BTreeMap<String, Value>>::check_json),
+        json::optional("counters", <BTreeMap<String, i64>>::check_json),
+    ];
 }
 
 /// Declared properties plus any others.
@@ -85,10 +82,7 @@ impl Decode for Extensible {
 decode::impl_deserialize!(Extensible);
 
 impl FromJson for Extensible {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("kind", String::check_json)];
-        if let Some(object) = json::properties(value, path, errors, PROPERTIES) {
-            json::additional(object, path, errors, PROPERTIES, String::check_json);
-        }
-    }
+    const PROPERTIES: &[Property] = &[json::required("kind", String::check_json)];
+
+    const ADDITIONAL: Option<json::Check> = Some(String::check_json);
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::form::{self, FormShape};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upload {
@@ -44,42 +44,39 @@ impl Decode for Upload {
 decode::impl_deserialize!(Upload);
 
 impl FromJson for Upload {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("file", json::bytes),
-            json::required(
-                "caption",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 40, errors);
+    const PROPERTIES: &[Property] = &[
+        json::required("file", json::bytes),
+        json::required(
+            "caption",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 40, errors);
+                }
+            },
+        ),
+        json::optional(
+            "copies",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional("public", bool::check_json),
+        json::optional("tags", <Vec<String>>::check_json),
+        json::optional(
+            "attachments",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        json::bytes(value, path, errors);
                     }
-                },
-            ),
-            json::optional(
-                "copies",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional("public", bool::check_json),
-            json::optional("tags", <Vec<String>>::check_json),
-            json::optional(
-                "attachments",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            json::bytes(value, path, errors);
-                        }
-                    }
-                },
-            ),
-            json::optional("meta", Meta::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::optional("meta", Meta::check_json),
+    ];
 }
 
 impl FormShape for Upload {
@@ -120,13 +117,10 @@ impl Decode for Meta {
 decode::impl_deserialize!(Meta);
 
 impl FromJson for Meta {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("source", String::check_json),
-            json::optional("width", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("source", String::check_json),
+        json::optional("width", i64::check_json),
+    ];
 }
 
 impl FormShape for Meta {
@@ -172,16 +166,13 @@ impl Decode for Receipt {
 decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("size", i64::check_json),
-            json::required("caption", String::check_json),
-            json::required("copies", i64::check_json),
-            json::required("public", bool::check_json),
-            json::required("tags", <Vec<String>>::check_json),
-            json::required("attachment_sizes", <Vec<i64>>::check_json),
-            json::optional("source", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("size", i64::check_json),
+        json::required("caption", String::check_json),
+        json::required("copies", i64::check_json),
+        json::required("public", bool::check_json),
+        json::required("tags", <Vec<String>>::check_json),
+        json::required("attachment_sizes", <Vec<i64>>::check_json),
+        json::optional("source", String::check_json),
+    ];
 }

@@ -15,13 +15,22 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /uploads`: Uploads a file with its description.
-pub const UPLOAD: Operation = Operation {
-    id: "upload",
-    method: "POST",
-    path: "/uploads",
-    deprecated: false,
-};
+impl Operation {
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[UPLOAD];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[Operation::post("upload", "/uploads")];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

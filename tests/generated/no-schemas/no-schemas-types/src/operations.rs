@@ -15,21 +15,25 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /ping`
-pub const PING: Operation = Operation {
-    id: "ping",
-    method: "GET",
-    path: "/ping",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `GET /echo/{word}`
-pub const ECHO_WORD: Operation = Operation {
-    id: "echoWord",
-    method: "GET",
-    path: "/echo/{word}",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::get("ping", "/ping"),
+    Operation::get("echoWord", "/echo/{word}"),
+];
 
-/// Every operation.
-pub const ALL: &[Operation] = &[PING, ECHO_WORD];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

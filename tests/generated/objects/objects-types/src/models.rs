@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// Account
 ///
@@ -64,20 +64,17 @@ impl Decode for Account {
 decode::impl_deserialize!(Account);
 
 impl FromJson for Account {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("accountId", String::check_json),
-            json::required("displayName", String::check_json),
-            json::required_nullable("closedAt", <DateTime<Utc>>::check_json),
-            json::optional_nullable("nickname", String::check_json),
-            json::optional("note", String::check_json),
-            json::required("type", String::check_json),
-            json::optional("self", String::check_json),
-            json::optional("legacyCode", String::check_json),
-            json::optional("address", AccountAddress::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("accountId", String::check_json),
+        json::required("displayName", String::check_json),
+        json::required_nullable("closedAt", <DateTime<Utc>>::check_json),
+        json::optional_nullable("nickname", String::check_json),
+        json::optional("note", String::check_json),
+        json::required("type", String::check_json),
+        json::optional("self", String::check_json),
+        json::optional("legacyCode", String::check_json),
+        json::optional("address", AccountAddress::check_json),
+    ];
 }
 
 /// An inline object becomes a named struct.
@@ -101,11 +98,8 @@ impl Decode for AccountAddress {
 decode::impl_deserialize!(AccountAddress);
 
 impl FromJson for AccountAddress {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("city", String::check_json),
-            json::optional("postal_code", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("city", String::check_json),
+        json::optional("postal_code", String::check_json),
+    ];
 }

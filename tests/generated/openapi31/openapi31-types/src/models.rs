@@ -3,13 +3,13 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, Path, ValidationError, rules};
 
@@ -72,6 +72,8 @@ impl Serialize for Speed {
     }
 }
 
+impl Decode for Speed {}
+
 impl<'de> Deserialize<'de> for Speed {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = i64::deserialize(deserializer)?;
@@ -79,21 +81,17 @@ impl<'de> Deserialize<'de> for Speed {
     }
 }
 
-impl Decode for Speed {}
-
 impl FromJson for Speed {
     fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
         json::integer_in(value, path, errors, &["1", "2"]);
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Carrier {
     /// `post`
-    #[serde(rename = "post")]
     Post,
     /// `courier`
-    #[serde(rename = "courier")]
     Courier,
 }
 
@@ -122,19 +120,7 @@ impl FromStr for Carrier {
     }
 }
 
-impl fmt::Display for Carrier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for Carrier {}
-
-impl FromJson for Carrier {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["post", "courier"]);
-    }
-}
+enums::impl_closed!(Carrier);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParcelCreate {
@@ -178,46 +164,43 @@ impl Decode for ParcelCreate {
 decode::impl_deserialize!(ParcelCreate);
 
 impl FromJson for ParcelCreate {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "weight_grams",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::exclusive_minimum(path, value as f64, 0.0, errors);
-                        rules::exclusive_maximum(path, value as f64, 30000.0, errors);
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "weight_grams",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::exclusive_minimum(path, value as f64, 0.0, errors);
+                    rules::exclusive_maximum(path, value as f64, 30000.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "label",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::required("speed", Speed::check_json),
+        json::optional("carrier", Carrier::check_json),
+        json::optional("kind", ParcelCreateKind::check_json),
+        json::optional_nullable("recipient", Address::check_json),
+        json::optional("reference", ParcelCreateReference::check_json),
+        json::optional("signature", String::check_json),
+        json::optional(
+            "coordinates",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::max_items(path, items.len(), 2, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        json::number(value, path, errors);
                     }
-                },
-            ),
-            json::required(
-                "label",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::required("speed", Speed::check_json),
-            json::optional("carrier", Carrier::check_json),
-            json::optional("kind", ParcelCreateKind::check_json),
-            json::optional_nullable("recipient", Address::check_json),
-            json::optional("reference", ParcelCreateReference::check_json),
-            json::optional("signature", String::check_json),
-            json::optional(
-                "coordinates",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::max_items(path, items.len(), 2, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            json::number(value, path, errors);
-                        }
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -248,17 +231,14 @@ impl Decode for Parcel {
 decode::impl_deserialize!(Parcel);
 
 impl FromJson for Parcel {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("weight_grams", i32::check_json),
-            json::required("label", String::check_json),
-            json::required("status", ParcelStatus::check_json),
-            json::required_nullable("recipient", Address::check_json),
-            json::optional_nullable("eta", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("weight_grams", i32::check_json),
+        json::required("label", String::check_json),
+        json::required("status", ParcelStatus::check_json),
+        json::required_nullable("recipient", Address::check_json),
+        json::optional_nullable("eta", <DateTime<Utc>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -282,19 +262,15 @@ impl Decode for Address {
 decode::impl_deserialize!(Address);
 
 impl FromJson for Address {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("city", String::check_json),
-            json::optional_nullable("postcode", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("city", String::check_json),
+        json::optional_nullable("postcode", String::check_json),
+    ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParcelCreateKind {
     /// `parcel`
-    #[serde(rename = "parcel")]
     Parcel,
 }
 
@@ -321,19 +297,7 @@ impl FromStr for ParcelCreateKind {
     }
 }
 
-impl fmt::Display for ParcelCreateKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for ParcelCreateKind {}
-
-impl FromJson for ParcelCreateKind {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["parcel"]);
-    }
-}
+enums::impl_closed!(ParcelCreateKind);
 
 /// Decoded as the first variant the value fits.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -421,39 +385,7 @@ impl From<String> for ParcelStatus {
     }
 }
 
-impl FromStr for ParcelStatus {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for ParcelStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ParcelStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ParcelStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for ParcelStatus {}
-
-impl FromJson for ParcelStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["registered", "in_transit", "delivered"]);
-    }
-}
+enums::impl_open!(ParcelStatus);
 
 /// A string that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,21 +15,35 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /api/parcels`: Registers a parcel.
-pub const CREATE_PARCEL: Operation = Operation {
-    id: "createParcel",
-    method: "POST",
-    path: "/api/parcels",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /api/parcels/{parcel_id}`
-pub const GET_PARCEL: Operation = Operation {
-    id: "getParcel",
-    method: "GET",
-    path: "/api/parcels/{parcel_id}",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[CREATE_PARCEL, GET_PARCEL];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::post("createParcel", "/api/parcels"),
+    Operation::get("getParcel", "/api/parcels/{parcel_id}"),
+];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

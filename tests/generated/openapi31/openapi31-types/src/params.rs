@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The parameters of `get_parcel`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,25 +30,22 @@ impl Decode for GetParcelParams {
 decode::impl_deserialize!(GetParcelParams);
 
 impl FromJson for GetParcelParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "parcel_id",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::exclusive_minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-            json::optional_nullable(
-                "note",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::max_length(path, value, 20, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "parcel_id",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::exclusive_minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+        json::optional_nullable(
+            "note",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::max_length(path, value, 20, errors);
+                }
+            },
+        ),
+    ];
 }

@@ -15,21 +15,25 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `GET /styles/{simple}/{label}/{matrix}`
-pub const ECHO_STYLES: Operation = Operation {
-    id: "echoStyles",
-    method: "GET",
-    path: "/styles/{simple}/{label}/{matrix}",
-    deprecated: false,
-};
+impl Operation {
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `GET /single/{id}`
-pub const ECHO_SINGLE: Operation = Operation {
-    id: "echoSingle",
-    method: "GET",
-    path: "/single/{id}",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::get("echoStyles", "/styles/{simple}/{label}/{matrix}"),
+    Operation::get("echoSingle", "/single/{id}"),
+];
 
-/// Every operation.
-pub const ALL: &[Operation] = &[ECHO_STYLES, ECHO_SINGLE];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `echo_styles`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,21 +53,18 @@ impl Decode for EchoStylesParams {
 decode::impl_deserialize!(EchoStylesParams);
 
 impl FromJson for EchoStylesParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("simple", <Vec<i64>>::check_json),
-            json::required("label", <Vec<String>>::check_json),
-            json::required("matrix", <Vec<i64>>::check_json),
-            json::optional("tags", <Vec<String>>::check_json),
-            json::optional("ids", <Vec<i64>>::check_json),
-            json::optional("words", <Vec<String>>::check_json),
-            json::optional("names", <Vec<String>>::check_json),
-            json::optional("filter", <BTreeMap<String, String>>::check_json),
-            json::optional("X-Codes", <Vec<i64>>::check_json),
-            json::optional("flavours", <Vec<String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("simple", <Vec<i64>>::check_json),
+        json::required("label", <Vec<String>>::check_json),
+        json::required("matrix", <Vec<i64>>::check_json),
+        json::optional("tags", <Vec<String>>::check_json),
+        json::optional("ids", <Vec<i64>>::check_json),
+        json::optional("words", <Vec<String>>::check_json),
+        json::optional("names", <Vec<String>>::check_json),
+        json::optional("filter", <BTreeMap<String, String>>::check_json),
+        json::optional("X-Codes", <Vec<i64>>::check_json),
+        json::optional("flavours", <Vec<String>>::check_json),
+    ];
 }
 
 /// The parameters of `echo_single`.
@@ -86,8 +83,5 @@ impl Decode for EchoSingleParams {
 decode::impl_deserialize!(EchoSingleParams);
 
 impl FromJson for EchoSingleParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("id", String::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("id", String::check_json)];
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotePatch {
@@ -40,33 +40,30 @@ impl Decode for NotePatch {
 decode::impl_deserialize!(NotePatch);
 
 impl FromJson for NotePatch {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "title",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "title",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional_nullable("due", <DateTime<Utc>>::check_json),
+        json::optional_nullable("assignee", Person::check_json),
+        json::optional_nullable(
+            "tags",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::max_items(path, items.len(), 3, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        json::string(value, path, errors);
                     }
-                },
-            ),
-            json::optional_nullable("due", <DateTime<Utc>>::check_json),
-            json::optional_nullable("assignee", Person::check_json),
-            json::optional_nullable(
-                "tags",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::max_items(path, items.len(), 3, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            json::string(value, path, errors);
-                        }
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,19 +83,16 @@ impl Decode for Person {
 decode::impl_deserialize!(Person);
 
 impl FromJson for Person {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,14 +120,11 @@ impl Decode for Note {
 decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("title", String::check_json),
-            json::required_nullable("due", <DateTime<Utc>>::check_json),
-            json::required_nullable("assignee", Person::check_json),
-            json::required_nullable("tags", <Vec<String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("title", String::check_json),
+        json::required_nullable("due", <DateTime<Utc>>::check_json),
+        json::required_nullable("assignee", Person::check_json),
+        json::required_nullable("tags", <Vec<String>>::check_json),
+    ];
 }

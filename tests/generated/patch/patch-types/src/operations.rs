@@ -15,13 +15,22 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `PATCH /notes/{note_id}`
-pub const UPDATE_NOTE: Operation = Operation {
-    id: "updateNote",
-    method: "PATCH",
-    path: "/notes/{note_id}",
-    deprecated: false,
-};
+impl Operation {
+    /// A `PATCH` operation.
+    const fn patch(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PATCH",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[UPDATE_NOTE];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[Operation::patch("updateNote", "/notes/{note_id}")];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

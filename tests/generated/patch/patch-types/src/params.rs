@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `update_note`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,8 +27,5 @@ impl Decode for UpdateNoteParams {
 decode::impl_deserialize!(UpdateNoteParams);
 
 impl FromJson for UpdateNoteParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("note_id", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("note_id", i64::check_json)];
 }

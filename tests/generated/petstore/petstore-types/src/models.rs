@@ -3,16 +3,15 @@
 
 //! The schemas of the spec as Rust types.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::str::FromStr;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::form::{self, FormShape};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Order {
@@ -48,17 +47,14 @@ impl Decode for Order {
 decode::impl_deserialize!(Order);
 
 impl FromJson for Order {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::optional("petId", i64::check_json),
-            json::optional("quantity", i32::check_json),
-            json::optional("shipDate", <DateTime<Utc>>::check_json),
-            json::optional("status", OrderStatus::check_json),
-            json::optional("complete", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::optional("petId", i64::check_json),
+        json::optional("quantity", i32::check_json),
+        json::optional("shipDate", <DateTime<Utc>>::check_json),
+        json::optional("status", OrderStatus::check_json),
+        json::optional("complete", bool::check_json),
+    ];
 }
 
 impl FormShape for Order {
@@ -99,13 +95,10 @@ impl Decode for Category {
 decode::impl_deserialize!(Category);
 
 impl FromJson for Category {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::optional("name", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::optional("name", String::check_json),
+    ];
 }
 
 impl FormShape for Category {
@@ -161,19 +154,16 @@ impl Decode for User {
 decode::impl_deserialize!(User);
 
 impl FromJson for User {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::optional("username", String::check_json),
-            json::optional("firstName", String::check_json),
-            json::optional("lastName", String::check_json),
-            json::optional("email", String::check_json),
-            json::optional("password", String::check_json),
-            json::optional("phone", String::check_json),
-            json::optional("userStatus", i32::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::optional("username", String::check_json),
+        json::optional("firstName", String::check_json),
+        json::optional("lastName", String::check_json),
+        json::optional("email", String::check_json),
+        json::optional("password", String::check_json),
+        json::optional("phone", String::check_json),
+        json::optional("userStatus", i32::check_json),
+    ];
 }
 
 impl FormShape for User {
@@ -216,13 +206,10 @@ impl Decode for Tag {
 decode::impl_deserialize!(Tag);
 
 impl FromJson for Tag {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::optional("name", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::optional("name", String::check_json),
+    ];
 }
 
 impl FormShape for Tag {
@@ -271,17 +258,14 @@ impl Decode for Pet {
 decode::impl_deserialize!(Pet);
 
 impl FromJson for Pet {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::required("name", String::check_json),
-            json::optional("category", Category::check_json),
-            json::required("photoUrls", <Vec<String>>::check_json),
-            json::optional("tags", <Vec<Tag>>::check_json),
-            json::optional("status", PetStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::required("name", String::check_json),
+        json::optional("category", Category::check_json),
+        json::required("photoUrls", <Vec<String>>::check_json),
+        json::optional("tags", <Vec<Tag>>::check_json),
+        json::optional("status", PetStatus::check_json),
+    ];
 }
 
 impl FormShape for Pet {
@@ -325,14 +309,11 @@ impl Decode for ApiResponse {
 decode::impl_deserialize!(ApiResponse);
 
 impl FromJson for ApiResponse {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("code", i32::check_json),
-            json::optional("type", String::check_json),
-            json::optional("message", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("code", i32::check_json),
+        json::optional("type", String::check_json),
+        json::optional("message", String::check_json),
+    ];
 }
 
 /// Order Status
@@ -377,39 +358,7 @@ impl From<String> for OrderStatus {
     }
 }
 
-impl FromStr for OrderStatus {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OrderStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OrderStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for OrderStatus {}
-
-impl FromJson for OrderStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["placed", "approved", "delivered"]);
-    }
-}
+enums::impl_open!(OrderStatus);
 
 /// pet status in the store
 ///
@@ -453,50 +402,15 @@ impl From<String> for PetStatus {
     }
 }
 
-impl FromStr for PetStatus {
-    type Err = Infallible;
+enums::impl_open!(PetStatus);
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for PetStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PetStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PetStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for PetStatus {}
-
-impl FromJson for PetStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["available", "pending", "sold"]);
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FindPetsByStatusStatus {
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
 }
 
@@ -527,19 +441,7 @@ impl FromStr for FindPetsByStatusStatus {
     }
 }
 
-impl fmt::Display for FindPetsByStatusStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for FindPetsByStatusStatus {}
-
-impl FromJson for FindPetsByStatusStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["available", "pending", "sold"]);
-    }
-}
+enums::impl_closed!(FindPetsByStatusStatus);
 
 /// A string that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,177 +15,72 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `PUT /api/v3/pet`: Update an existing pet.
-pub const UPDATE_PET: Operation = Operation {
-    id: "updatePet",
-    method: "PUT",
-    path: "/api/v3/pet",
-    deprecated: false,
-};
+impl Operation {
+    /// A `DELETE` operation.
+    const fn delete(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "DELETE",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `POST /api/v3/pet`: Add a new pet to the store.
-pub const ADD_PET: Operation = Operation {
-    id: "addPet",
-    method: "POST",
-    path: "/api/v3/pet",
-    deprecated: false,
-};
+    /// A `GET` operation.
+    const fn get(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "GET",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /api/v3/pet/findByStatus`: Finds Pets by status.
-pub const FIND_PETS_BY_STATUS: Operation = Operation {
-    id: "findPetsByStatus",
-    method: "GET",
-    path: "/api/v3/pet/findByStatus",
-    deprecated: false,
-};
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `GET /api/v3/pet/findByTags`: Finds Pets by tags.
-pub const FIND_PETS_BY_TAGS: Operation = Operation {
-    id: "findPetsByTags",
-    method: "GET",
-    path: "/api/v3/pet/findByTags",
-    deprecated: false,
-};
+    /// A `PUT` operation.
+    const fn put(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PUT",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `GET /api/v3/pet/{petId}`: Find pet by ID.
-pub const GET_PET_BY_ID: Operation = Operation {
-    id: "getPetById",
-    method: "GET",
-    path: "/api/v3/pet/{petId}",
-    deprecated: false,
-};
-
-/// `POST /api/v3/pet/{petId}`: Updates a pet in the store with form data.
-pub const UPDATE_PET_WITH_FORM: Operation = Operation {
-    id: "updatePetWithForm",
-    method: "POST",
-    path: "/api/v3/pet/{petId}",
-    deprecated: false,
-};
-
-/// `DELETE /api/v3/pet/{petId}`: Deletes a pet.
-pub const DELETE_PET: Operation = Operation {
-    id: "deletePet",
-    method: "DELETE",
-    path: "/api/v3/pet/{petId}",
-    deprecated: false,
-};
-
-/// `POST /api/v3/pet/{petId}/uploadImage`: Uploads an image.
-pub const UPLOAD_FILE: Operation = Operation {
-    id: "uploadFile",
-    method: "POST",
-    path: "/api/v3/pet/{petId}/uploadImage",
-    deprecated: false,
-};
-
-/// `GET /api/v3/store/inventory`: Returns pet inventories by status.
-pub const GET_INVENTORY: Operation = Operation {
-    id: "getInventory",
-    method: "GET",
-    path: "/api/v3/store/inventory",
-    deprecated: false,
-};
-
-/// `POST /api/v3/store/order`: Place an order for a pet.
-pub const PLACE_ORDER: Operation = Operation {
-    id: "placeOrder",
-    method: "POST",
-    path: "/api/v3/store/order",
-    deprecated: false,
-};
-
-/// `GET /api/v3/store/order/{orderId}`: Find purchase order by ID.
-pub const GET_ORDER_BY_ID: Operation = Operation {
-    id: "getOrderById",
-    method: "GET",
-    path: "/api/v3/store/order/{orderId}",
-    deprecated: false,
-};
-
-/// `DELETE /api/v3/store/order/{orderId}`: Delete purchase order by identifier.
-pub const DELETE_ORDER: Operation = Operation {
-    id: "deleteOrder",
-    method: "DELETE",
-    path: "/api/v3/store/order/{orderId}",
-    deprecated: false,
-};
-
-/// `POST /api/v3/user`: Create user.
-pub const CREATE_USER: Operation = Operation {
-    id: "createUser",
-    method: "POST",
-    path: "/api/v3/user",
-    deprecated: false,
-};
-
-/// `POST /api/v3/user/createWithList`: Creates list of users with given input array.
-pub const CREATE_USERS_WITH_LIST_INPUT: Operation = Operation {
-    id: "createUsersWithListInput",
-    method: "POST",
-    path: "/api/v3/user/createWithList",
-    deprecated: false,
-};
-
-/// `GET /api/v3/user/login`: Logs user into the system.
-pub const LOGIN_USER: Operation = Operation {
-    id: "loginUser",
-    method: "GET",
-    path: "/api/v3/user/login",
-    deprecated: false,
-};
-
-/// `GET /api/v3/user/logout`: Logs out current logged in user session.
-pub const LOGOUT_USER: Operation = Operation {
-    id: "logoutUser",
-    method: "GET",
-    path: "/api/v3/user/logout",
-    deprecated: false,
-};
-
-/// `GET /api/v3/user/{username}`: Get user by user name.
-pub const GET_USER_BY_NAME: Operation = Operation {
-    id: "getUserByName",
-    method: "GET",
-    path: "/api/v3/user/{username}",
-    deprecated: false,
-};
-
-/// `PUT /api/v3/user/{username}`: Update user resource.
-pub const UPDATE_USER: Operation = Operation {
-    id: "updateUser",
-    method: "PUT",
-    path: "/api/v3/user/{username}",
-    deprecated: false,
-};
-
-/// `DELETE /api/v3/user/{username}`: Delete user resource.
-pub const DELETE_USER: Operation = Operation {
-    id: "deleteUser",
-    method: "DELETE",
-    path: "/api/v3/user/{username}",
-    deprecated: false,
-};
-
-/// Every operation.
+/// Every operation, in the order the spec lists them.
 pub const ALL: &[Operation] = &[
-    UPDATE_PET,
-    ADD_PET,
-    FIND_PETS_BY_STATUS,
-    FIND_PETS_BY_TAGS,
-    GET_PET_BY_ID,
-    UPDATE_PET_WITH_FORM,
-    DELETE_PET,
-    UPLOAD_FILE,
-    GET_INVENTORY,
-    PLACE_ORDER,
-    GET_ORDER_BY_ID,
-    DELETE_ORDER,
-    CREATE_USER,
-    CREATE_USERS_WITH_LIST_INPUT,
-    LOGIN_USER,
-    LOGOUT_USER,
-    GET_USER_BY_NAME,
-    UPDATE_USER,
-    DELETE_USER,
+    Operation::put("updatePet", "/api/v3/pet"),
+    Operation::post("addPet", "/api/v3/pet"),
+    Operation::get("findPetsByStatus", "/api/v3/pet/findByStatus"),
+    Operation::get("findPetsByTags", "/api/v3/pet/findByTags"),
+    Operation::get("getPetById", "/api/v3/pet/{petId}"),
+    Operation::post("updatePetWithForm", "/api/v3/pet/{petId}"),
+    Operation::delete("deletePet", "/api/v3/pet/{petId}"),
+    Operation::post("uploadFile", "/api/v3/pet/{petId}/uploadImage"),
+    Operation::get("getInventory", "/api/v3/store/inventory"),
+    Operation::post("placeOrder", "/api/v3/store/order"),
+    Operation::get("getOrderById", "/api/v3/store/order/{orderId}"),
+    Operation::delete("deleteOrder", "/api/v3/store/order/{orderId}"),
+    Operation::post("createUser", "/api/v3/user"),
+    Operation::post("createUsersWithListInput", "/api/v3/user/createWithList"),
+    Operation::get("loginUser", "/api/v3/user/login"),
+    Operation::get("logoutUser", "/api/v3/user/logout"),
+    Operation::get("getUserByName", "/api/v3/user/{username}"),
+    Operation::put("updateUser", "/api/v3/user/{username}"),
+    Operation::delete("deleteUser", "/api/v3/user/{username}"),
 ];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::FindPetsByStatusStatus;
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// The parameters of `find_pets_by_status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,12 +35,9 @@ impl Decode for FindPetsByStatusParams {
 decode::impl_deserialize!(FindPetsByStatusParams);
 
 impl FromJson for FindPetsByStatusParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("status", FindPetsByStatusStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("status", FindPetsByStatusStatus::check_json),
+    ];
 }
 
 /// The parameters of `find_pets_by_tags`.
@@ -63,12 +60,7 @@ impl Decode for FindPetsByTagsParams {
 decode::impl_deserialize!(FindPetsByTagsParams);
 
 impl FromJson for FindPetsByTagsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("tags", <Vec<String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::optional("tags", <Vec<String>>::check_json)];
 }
 
 /// The parameters of `get_pet_by_id`.
@@ -91,10 +83,7 @@ impl Decode for GetPetByIdParams {
 decode::impl_deserialize!(GetPetByIdParams);
 
 impl FromJson for GetPetByIdParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("petId", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("petId", i64::check_json)];
 }
 
 /// The parameters of `update_pet_with_form`.
@@ -125,14 +114,11 @@ impl Decode for UpdatePetWithFormParams {
 decode::impl_deserialize!(UpdatePetWithFormParams);
 
 impl FromJson for UpdatePetWithFormParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("petId", i64::check_json),
-            json::optional("name", String::check_json),
-            json::optional("status", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("petId", i64::check_json),
+        json::optional("name", String::check_json),
+        json::optional("status", String::check_json),
+    ];
 }
 
 /// The parameters of `delete_pet`.
@@ -158,13 +144,10 @@ impl Decode for DeletePetParams {
 decode::impl_deserialize!(DeletePetParams);
 
 impl FromJson for DeletePetParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("api_key", String::check_json),
-            json::required("petId", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("api_key", String::check_json),
+        json::required("petId", i64::check_json),
+    ];
 }
 
 /// The parameters of `upload_file`.
@@ -191,13 +174,10 @@ impl Decode for UploadFileParams {
 decode::impl_deserialize!(UploadFileParams);
 
 impl FromJson for UploadFileParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("petId", i64::check_json),
-            json::optional("additionalMetadata", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("petId", i64::check_json),
+        json::optional("additionalMetadata", String::check_json),
+    ];
 }
 
 /// The parameters of `get_order_by_id`.
@@ -220,10 +200,7 @@ impl Decode for GetOrderByIdParams {
 decode::impl_deserialize!(GetOrderByIdParams);
 
 impl FromJson for GetOrderByIdParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
 }
 
 /// The parameters of `delete_order`.
@@ -246,10 +223,7 @@ impl Decode for DeleteOrderParams {
 decode::impl_deserialize!(DeleteOrderParams);
 
 impl FromJson for DeleteOrderParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("orderId", i64::check_json)];
 }
 
 /// The parameters of `login_user`.
@@ -276,13 +250,10 @@ impl Decode for LoginUserParams {
 decode::impl_deserialize!(LoginUserParams);
 
 impl FromJson for LoginUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("username", String::check_json),
-            json::optional("password", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("username", String::check_json),
+        json::optional("password", String::check_json),
+    ];
 }
 
 /// The parameters of `get_user_by_name`.
@@ -304,12 +275,7 @@ impl Decode for GetUserByNameParams {
 decode::impl_deserialize!(GetUserByNameParams);
 
 impl FromJson for GetUserByNameParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("username", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("username", String::check_json)];
 }
 
 /// The parameters of `update_user`.
@@ -331,12 +297,7 @@ impl Decode for UpdateUserParams {
 decode::impl_deserialize!(UpdateUserParams);
 
 impl FromJson for UpdateUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("username", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("username", String::check_json)];
 }
 
 /// The parameters of `delete_user`.
@@ -358,10 +319,5 @@ impl Decode for DeleteUserParams {
 decode::impl_deserialize!(DeleteUserParams);
 
 impl FromJson for DeleteUserParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("username", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("username", String::check_json)];
 }

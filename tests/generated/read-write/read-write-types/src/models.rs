@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Credential {
@@ -34,21 +34,18 @@ impl Decode for Credential {
 decode::impl_deserialize!(Credential);
 
 impl FromJson for Credential {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", i64::check_json),
-            json::required("username", String::check_json),
-            json::required(
-                "secret",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 8, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", i64::check_json),
+        json::required("username", String::check_json),
+        json::required(
+            "secret",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 8, errors);
+                }
+            },
+        ),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,11 +68,8 @@ impl Decode for Receipt {
 decode::impl_deserialize!(Receipt);
 
 impl FromJson for Receipt {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("credential", Credential::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("credential", Credential::check_json),
+    ];
 }

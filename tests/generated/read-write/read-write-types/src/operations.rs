@@ -15,13 +15,22 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `POST /credentials`
-pub const CREATE_CREDENTIAL: Operation = Operation {
-    id: "createCredential",
-    method: "POST",
-    path: "/credentials",
-    deprecated: false,
-};
+impl Operation {
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// Every operation.
-pub const ALL: &[Operation] = &[CREATE_CREDENTIAL];
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[Operation::post("createCredential", "/credentials")];
+
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

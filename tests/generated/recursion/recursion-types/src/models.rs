@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 /// Children behind a Vec need no Box.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,13 +30,10 @@ impl Decode for TreeNode {
 decode::impl_deserialize!(TreeNode);
 
 impl FromJson for TreeNode {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("value", String::check_json),
-            json::optional("children", <Vec<TreeNode>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("value", String::check_json),
+        json::optional("children", <Vec<TreeNode>>::check_json),
+    ];
 }
 
 /// A direct self-reference is boxed.
@@ -61,13 +58,10 @@ impl Decode for ListNode {
 decode::impl_deserialize!(ListNode);
 
 impl FromJson for ListNode {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("value", i64::check_json),
-            json::optional("next", ListNode::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("value", i64::check_json),
+        json::optional("next", ListNode::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,13 +85,10 @@ impl Decode for Employee {
 decode::impl_deserialize!(Employee);
 
 impl FromJson for Employee {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("name", String::check_json),
-            json::optional("team", Team::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("name", String::check_json),
+        json::optional("team", Team::check_json),
+    ];
 }
 
 /// Mutual recursion through `Employee.team` and `Team.lead`.
@@ -121,13 +112,10 @@ impl Decode for Team {
 decode::impl_deserialize!(Team);
 
 impl FromJson for Team {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("title", String::check_json),
-            json::optional("lead", Employee::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("title", String::check_json),
+        json::optional("lead", Employee::check_json),
+    ];
 }
 
 /// Requires itself, so no finite value fits; the field is generated as optional, with a warning.
@@ -150,8 +138,5 @@ impl Decode for Ouroboros {
 decode::impl_deserialize!(Ouroboros);
 
 impl FromJson for Ouroboros {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::optional("tail", Ouroboros::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::optional("tail", Ouroboros::check_json)];
 }

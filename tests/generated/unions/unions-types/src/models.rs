@@ -84,21 +84,18 @@ impl Decode for Cat {
 decode::impl_deserialize!(Cat);
 
 impl FromJson for Cat {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("petType", String::check_json),
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::optional("indoor", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("petType", String::check_json),
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional("indoor", bool::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,14 +121,11 @@ impl Decode for Dog {
 decode::impl_deserialize!(Dog);
 
 impl FromJson for Dog {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("petType", String::check_json),
-            json::required("name", String::check_json),
-            json::optional("barks", bool::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("petType", String::check_json),
+        json::required("name", String::check_json),
+        json::optional("barks", bool::check_json),
+    ];
 }
 
 /// Chosen by its schema name, `Lizard` (the implicit mapping).
@@ -156,13 +150,10 @@ impl Decode for Lizard {
 decode::impl_deserialize!(Lizard);
 
 impl FromJson for Lizard {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("petType", String::check_json),
-            json::optional("scales", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("petType", String::check_json),
+        json::optional("scales", i64::check_json),
+    ];
 }
 
 /// No discriminator; decoded as the first variant that fits.
@@ -334,14 +325,11 @@ impl Decode for WaitTimerRule {
 decode::impl_deserialize!(WaitTimerRule);
 
 impl FromJson for WaitTimerRule {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("type", String::check_json),
-            json::optional("wait_timer", i64::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("type", String::check_json),
+        json::optional("wait_timer", i64::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -366,14 +354,11 @@ impl Decode for ReviewersRule {
 decode::impl_deserialize!(ReviewersRule);
 
 impl FromJson for ReviewersRule {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", i64::check_json),
-            json::required("type", String::check_json),
-            json::optional("reviewers", <Vec<String>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", i64::check_json),
+        json::required("type", String::check_json),
+        json::optional("reviewers", <Vec<String>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -393,10 +378,7 @@ impl Decode for EmailContact {
 decode::impl_deserialize!(EmailContact);
 
 impl FromJson for EmailContact {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("email", json::email)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("email", json::email)];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -416,8 +398,5 @@ impl Decode for PhoneContact {
 decode::impl_deserialize!(PhoneContact);
 
 impl FromJson for PhoneContact {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("phone", String::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("phone", String::check_json)];
 }

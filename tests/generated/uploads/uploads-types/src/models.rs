@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stored {
@@ -34,13 +34,10 @@ impl Decode for Stored {
 decode::impl_deserialize!(Stored);
 
 impl FromJson for Stored {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("bytes", i64::check_json),
-            json::required("chunks", i64::check_json),
-            json::required("checksum", i64::check_json),
-            json::optional("content_type", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("bytes", i64::check_json),
+        json::required("chunks", i64::check_json),
+        json::required("checksum", i64::check_json),
+        json::optional("content_type", String::check_json),
+    ];
 }

@@ -15,29 +15,36 @@ pub struct Operation {
     pub deprecated: bool,
 }
 
-/// `PUT /files/{name}`: Store a file of any size.
-pub const PUT_FILE: Operation = Operation {
-    id: "putFile",
-    method: "PUT",
-    path: "/files/{name}",
-    deprecated: false,
-};
+impl Operation {
+    /// A `POST` operation.
+    const fn post(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "POST",
+            path,
+            deprecated: false,
+        }
+    }
 
-/// `POST /notes`: An optional body of any size.
-pub const ATTACH_NOTE: Operation = Operation {
-    id: "attachNote",
-    method: "POST",
-    path: "/notes",
-    deprecated: false,
-};
+    /// A `PUT` operation.
+    const fn put(id: &'static str, path: &'static str) -> Self {
+        Self {
+            id,
+            method: "PUT",
+            path,
+            deprecated: false,
+        }
+    }
+}
 
-/// `PUT /avatar`: A small image, read whole.
-pub const PUT_AVATAR: Operation = Operation {
-    id: "putAvatar",
-    method: "PUT",
-    path: "/avatar",
-    deprecated: false,
-};
+/// Every operation, in the order the spec lists them.
+pub const ALL: &[Operation] = &[
+    Operation::put("putFile", "/files/{name}"),
+    Operation::post("attachNote", "/notes"),
+    Operation::put("putAvatar", "/avatar"),
+];
 
-/// Every operation.
-pub const ALL: &[Operation] = &[PUT_FILE, ATTACH_NOTE, PUT_AVATAR];
+/// The operation with this `operationId`.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|operation| operation.id == id)
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// Every rule, for boundary tests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,100 +51,97 @@ impl Decode for Rules {
 decode::impl_deserialize!(Rules);
 
 impl FromJson for Rules {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 2, errors);
-                        rules::max_length(path, value, 5, errors);
-                    }
-                },
-            ),
-            json::required(
-                "code",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            RULES_CODE_PATTERN.is_match(value),
-                            "^[A-Z]{3}$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::required(
-                "count",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 10.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "score",
-                |value, path, errors| {
-                    if let Some(value) = json::number(value, path, errors) {
-                        rules::exclusive_minimum(path, value, 0.0, errors);
-                        rules::exclusive_maximum(path, value, 1.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "ratio",
-                |value, path, errors| {
-                    if let Some(value) = json::number(value, path, errors) {
-                        rules::multiple_of(path, value, 0.25, errors);
-                    }
-                },
-            ),
-            json::required(
-                "step",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::multiple_of(path, value as f64, 5.0, errors);
-                    }
-                },
-            ),
-            json::required(
-                "tags",
-                |value, path, errors| {
-                    if let Some(items) = json::array(value, path, errors) {
-                        rules::min_items(path, items.len(), 1, errors);
-                        rules::max_items(path, items.len(), 3, errors);
-                        rules::unique_items(path, items, errors);
-                        for (index, value) in items.iter().enumerate() {
-                            let path = &path.index(index);
-                            if let Some(value) = json::string(value, path, errors) {
-                                rules::max_length(path, value, 4, errors);
-                            }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 2, errors);
+                    rules::max_length(path, value, 5, errors);
+                }
+            },
+        ),
+        json::required(
+            "code",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        RULES_CODE_PATTERN.is_match(value),
+                        "^[A-Z]{3}$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::required(
+            "count",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 10.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "score",
+            |value, path, errors| {
+                if let Some(value) = json::number(value, path, errors) {
+                    rules::exclusive_minimum(path, value, 0.0, errors);
+                    rules::exclusive_maximum(path, value, 1.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "ratio",
+            |value, path, errors| {
+                if let Some(value) = json::number(value, path, errors) {
+                    rules::multiple_of(path, value, 0.25, errors);
+                }
+            },
+        ),
+        json::required(
+            "step",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::multiple_of(path, value as f64, 5.0, errors);
+                }
+            },
+        ),
+        json::required(
+            "tags",
+            |value, path, errors| {
+                if let Some(items) = json::array(value, path, errors) {
+                    rules::min_items(path, items.len(), 1, errors);
+                    rules::max_items(path, items.len(), 3, errors);
+                    rules::unique_items(path, items, errors);
+                    for (index, value) in items.iter().enumerate() {
+                        let path = &path.index(index);
+                        if let Some(value) = json::string(value, path, errors) {
+                            rules::max_length(path, value, 4, errors);
                         }
                     }
-                },
-            ),
-            json::required(
-                "labels",
-                |value, path, errors| {
-                    if let Some(entries) = json::object(value, path, errors) {
-                        rules::min_properties(path, entries.len(), 1, errors);
-                        rules::max_properties(path, entries.len(), 2, errors);
-                        for (key, value) in entries {
-                            let path = &path.key(key);
-                            rules::key_max_length(path, key, 3, errors);
-                            json::string(value, path, errors);
-                        }
+                }
+            },
+        ),
+        json::required(
+            "labels",
+            |value, path, errors| {
+                if let Some(entries) = json::object(value, path, errors) {
+                    rules::min_properties(path, entries.len(), 1, errors);
+                    rules::max_properties(path, entries.len(), 2, errors);
+                    for (key, value) in entries {
+                        let path = &path.key(key);
+                        rules::key_max_length(path, key, 3, errors);
+                        json::string(value, path, errors);
                     }
-                },
-            ),
-            json::required("contact", json::email),
-            json::optional("site", json::uri),
-            json::required("items", <Vec<Item>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+                }
+            },
+        ),
+        json::required("contact", json::email),
+        json::optional("site", json::uri),
+        json::required("items", <Vec<Item>>::check_json),
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,19 +161,16 @@ impl Decode for Item {
 decode::impl_deserialize!(Item);
 
 impl FromJson for Item {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+    ];
 }
 
 static RULES_CODE_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

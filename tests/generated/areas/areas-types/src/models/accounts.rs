@@ -3,14 +3,13 @@
 
 //! The models of the `accounts` area.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::str::FromStr;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 use super::ParseEnumError;
 
 /// One of the accounts.
@@ -43,30 +42,27 @@ impl Decode for Account {
 decode::impl_deserialize!(Account);
 
 impl FromJson for Account {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", String::check_json),
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::required("status", AccountStatus::check_json),
-            json::optional("labels", <Vec<String>>::check_json),
-            json::optional(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", String::check_json),
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::required("status", AccountStatus::check_json),
+        json::optional("labels", <Vec<String>>::check_json),
+        json::optional(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -109,47 +105,13 @@ impl From<String> for AccountStatus {
     }
 }
 
-impl FromStr for AccountStatus {
-    type Err = Infallible;
+enums::impl_open!(AccountStatus);
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for AccountStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AccountStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AccountStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for AccountStatus {}
-
-impl FromJson for AccountStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["active", "paused", "accounts_only"]);
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SearchAccountsStatus {
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `paused`
-    #[serde(rename = "paused")]
     Paused,
 }
 
@@ -178,19 +140,7 @@ impl FromStr for SearchAccountsStatus {
     }
 }
 
-impl fmt::Display for SearchAccountsStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Decode for SearchAccountsStatus {}
-
-impl FromJson for SearchAccountsStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["active", "paused"]);
-    }
-}
+enums::impl_closed!(SearchAccountsStatus);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateAccountBody {
@@ -213,20 +163,17 @@ impl Decode for UpdateAccountBody {
 decode::impl_deserialize!(UpdateAccountBody);
 
 impl FromJson for UpdateAccountBody {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::optional("status", UpdateAccountBodyStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional("status", UpdateAccountBodyStatus::check_json),
+    ];
 }
 
 /// The same as [`SearchAccountsStatus`], which the spec repeats.

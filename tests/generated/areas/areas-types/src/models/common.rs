@@ -3,15 +3,13 @@
 
 //! The models of the `common` area.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,13 +31,10 @@ impl Decode for Error {
 decode::impl_deserialize!(Error);
 
 impl FromJson for Error {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("code", String::check_json),
-            json::required("message", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("code", String::check_json),
+        json::required("message", String::check_json),
+    ];
 }
 
 /// Something that happened to a resource; every area has them.
@@ -64,14 +59,11 @@ impl Decode for Event {
 decode::impl_deserialize!(Event);
 
 impl FromJson for Event {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required("id", String::check_json),
-            json::required("kind", EventKind::check_json),
-            json::required("at", <DateTime<Utc>>::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required("id", String::check_json),
+        json::required("kind", EventKind::check_json),
+        json::required("at", <DateTime<Utc>>::check_json),
+    ];
 }
 
 /// A remark on a resource.
@@ -92,20 +84,17 @@ impl Decode for Note {
 decode::impl_deserialize!(Note);
 
 impl FromJson for Note {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "text",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                        rules::max_length(path, value, 500, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "text",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                    rules::max_length(path, value, 500, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -148,36 +137,4 @@ impl From<String> for EventKind {
     }
 }
 
-impl FromStr for EventKind {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EventKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EventKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for EventKind {}
-
-impl FromJson for EventKind {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["created", "updated", "deleted"]);
-    }
-}
+enums::impl_open!(EventKind);

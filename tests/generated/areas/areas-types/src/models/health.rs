@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::validation::FromJson;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthResponse {
@@ -24,8 +24,5 @@ impl Decode for HealthResponse {
 decode::impl_deserialize!(HealthResponse);
 
 impl FromJson for HealthResponse {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[json::required("ok", bool::check_json)];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[json::required("ok", bool::check_json)];
 }

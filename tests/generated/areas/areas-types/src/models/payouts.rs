@@ -3,14 +3,12 @@
 
 //! The models of the `payouts` area.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
+use crate::enums;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 use super::SearchAccountsStatus;
 
 /// One of the payouts.
@@ -43,30 +41,27 @@ impl Decode for Payout {
 decode::impl_deserialize!(Payout);
 
 impl FromJson for Payout {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional("id", String::check_json),
-            json::required(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::required("status", PayoutStatus::check_json),
-            json::optional("labels", <Vec<String>>::check_json),
-            json::optional(
-                "amount",
-                |value, path, errors| {
-                    if let Some(value) = json::integer(value, path, errors) {
-                        rules::minimum(path, value as f64, 0.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional("id", String::check_json),
+        json::required(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::required("status", PayoutStatus::check_json),
+        json::optional("labels", <Vec<String>>::check_json),
+        json::optional(
+            "amount",
+            |value, path, errors| {
+                if let Some(value) = json::integer(value, path, errors) {
+                    rules::minimum(path, value as f64, 0.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// Values this version does not know decode as `Unknown`, so a server
@@ -109,39 +104,7 @@ impl From<String> for PayoutStatus {
     }
 }
 
-impl FromStr for PayoutStatus {
-    type Err = Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value.to_string()))
-    }
-}
-
-impl fmt::Display for PayoutStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PayoutStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PayoutStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl Decode for PayoutStatus {}
-
-impl FromJson for PayoutStatus {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        json::string_in(value, path, errors, &["active", "paused", "payouts_only"]);
-    }
-}
+enums::impl_open!(PayoutStatus);
 
 /// The same as [`SearchAccountsStatus`], which the spec repeats.
 pub type SearchPayoutsStatus = SearchAccountsStatus;
@@ -167,20 +130,17 @@ impl Decode for UpdatePayoutBody {
 decode::impl_deserialize!(UpdatePayoutBody);
 
 impl FromJson for UpdatePayoutBody {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "name",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 1, errors);
-                    }
-                },
-            ),
-            json::optional("status", UpdatePayoutBodyStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "name",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 1, errors);
+                }
+            },
+        ),
+        json::optional("status", UpdatePayoutBodyStatus::check_json),
+    ];
 }
 
 /// The same as [`SearchAccountsStatus`], which the spec repeats.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchAccountsStatus;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 
 /// The parameters of `list_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,28 +42,25 @@ impl Decode for ListAccountsParams {
 decode::impl_deserialize!(ListAccountsParams);
 
 impl FromJson for ListAccountsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::optional(
-                "page",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                    }
-                },
-            ),
-            json::optional(
-                "per_page",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::optional(
+            "page",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                }
+            },
+        ),
+        json::optional(
+            "per_page",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `search_accounts`.
@@ -87,20 +84,17 @@ impl Decode for SearchAccountsParams {
 decode::impl_deserialize!(SearchAccountsParams);
 
 impl FromJson for SearchAccountsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "q",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 2, errors);
-                    }
-                },
-            ),
-            json::optional("status", SearchAccountsStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "q",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 2, errors);
+                }
+            },
+        ),
+        json::optional("status", SearchAccountsStatus::check_json),
+    ];
 }
 
 /// The parameters of `get_account`.
@@ -120,24 +114,21 @@ impl Decode for GetAccountParams {
 decode::impl_deserialize!(GetAccountParams);
 
 impl FromJson for GetAccountParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_ACCOUNT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_ACCOUNT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `delete_account`.
@@ -180,34 +171,31 @@ impl Decode for ListAccountEventsParams {
 decode::impl_deserialize!(ListAccountEventsParams);
 
 impl FromJson for ListAccountEventsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_ACCOUNT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::optional(
-                "limit",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional("cursor", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_ACCOUNT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::optional(
+            "limit",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional("cursor", String::check_json),
+    ];
 }
 
 /// The parameters of `archive_account`.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchInvoicesStatus;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_invoices`.
@@ -39,20 +39,17 @@ impl Decode for SearchInvoicesParams {
 decode::impl_deserialize!(SearchInvoicesParams);
 
 impl FromJson for SearchInvoicesParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "q",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 2, errors);
-                    }
-                },
-            ),
-            json::optional("status", SearchInvoicesStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "q",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 2, errors);
+                }
+            },
+        ),
+        json::optional("status", SearchInvoicesStatus::check_json),
+    ];
 }
 
 /// The parameters of `get_invoice`.
@@ -72,24 +69,21 @@ impl Decode for GetInvoiceParams {
 decode::impl_deserialize!(GetInvoiceParams);
 
 impl FromJson for GetInvoiceParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_INVOICE_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_INVOICE_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `delete_invoice`.
@@ -132,34 +126,31 @@ impl Decode for ListInvoiceEventsParams {
 decode::impl_deserialize!(ListInvoiceEventsParams);
 
 impl FromJson for ListInvoiceEventsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_INVOICE_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::optional(
-                "limit",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional("cursor", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_INVOICE_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::optional(
+            "limit",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional("cursor", String::check_json),
+    ];
 }
 
 /// The parameters of `archive_invoice`.

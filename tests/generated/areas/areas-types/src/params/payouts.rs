@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchPayoutsStatus;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_payouts`.
@@ -39,20 +39,17 @@ impl Decode for SearchPayoutsParams {
 decode::impl_deserialize!(SearchPayoutsParams);
 
 impl FromJson for SearchPayoutsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "q",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 2, errors);
-                    }
-                },
-            ),
-            json::optional("status", SearchPayoutsStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "q",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 2, errors);
+                }
+            },
+        ),
+        json::optional("status", SearchPayoutsStatus::check_json),
+    ];
 }
 
 /// The parameters of `get_payout`.
@@ -72,24 +69,21 @@ impl Decode for GetPayoutParams {
 decode::impl_deserialize!(GetPayoutParams);
 
 impl FromJson for GetPayoutParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_PAYOUT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_PAYOUT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `delete_payout`.
@@ -132,34 +126,31 @@ impl Decode for ListPayoutEventsParams {
 decode::impl_deserialize!(ListPayoutEventsParams);
 
 impl FromJson for ListPayoutEventsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_PAYOUT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::optional(
-                "limit",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional("cursor", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_PAYOUT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::optional(
+            "limit",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional("cursor", String::check_json),
+    ];
 }
 
 /// The parameters of `archive_payout`.

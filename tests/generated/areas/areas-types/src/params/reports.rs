@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::decode::{self, Decode, DecodeError};
 use crate::models::SearchReportsStatus;
 use crate::validation::json::{self, Property};
-use crate::validation::{FromJson, Path, ValidationError, rules};
+use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
 /// The parameters of `list_reports`.
@@ -39,20 +39,17 @@ impl Decode for SearchReportsParams {
 decode::impl_deserialize!(SearchReportsParams);
 
 impl FromJson for SearchReportsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "q",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::min_length(path, value, 2, errors);
-                    }
-                },
-            ),
-            json::optional("status", SearchReportsStatus::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "q",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::min_length(path, value, 2, errors);
+                }
+            },
+        ),
+        json::optional("status", SearchReportsStatus::check_json),
+    ];
 }
 
 /// The parameters of `get_report`.
@@ -72,24 +69,21 @@ impl Decode for GetReportParams {
 decode::impl_deserialize!(GetReportParams);
 
 impl FromJson for GetReportParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_REPORT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_REPORT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+    ];
 }
 
 /// The parameters of `delete_report`.
@@ -132,34 +126,31 @@ impl Decode for ListReportEventsParams {
 decode::impl_deserialize!(ListReportEventsParams);
 
 impl FromJson for ListReportEventsParams {
-    fn check_json(value: &Value, path: &Path, errors: &mut Vec<ValidationError>) {
-        const PROPERTIES: &[Property] = &[
-            json::required(
-                "id",
-                |value, path, errors| {
-                    if let Some(value) = json::string(value, path, errors) {
-                        rules::pattern(
-                            path,
-                            GET_REPORT_PARAMS_ID_PATTERN.is_match(value),
-                            "^[a-z0-9_]+$",
-                            errors,
-                        );
-                    }
-                },
-            ),
-            json::optional(
-                "limit",
-                |value, path, errors| {
-                    if let Some(value) = json::int32(value, path, errors) {
-                        rules::minimum(path, value as f64, 1.0, errors);
-                        rules::maximum(path, value as f64, 100.0, errors);
-                    }
-                },
-            ),
-            json::optional("cursor", String::check_json),
-        ];
-        json::properties(value, path, errors, PROPERTIES);
-    }
+    const PROPERTIES: &[Property] = &[
+        json::required(
+            "id",
+            |value, path, errors| {
+                if let Some(value) = json::string(value, path, errors) {
+                    rules::pattern(
+                        path,
+                        GET_REPORT_PARAMS_ID_PATTERN.is_match(value),
+                        "^[a-z0-9_]+$",
+                        errors,
+                    );
+                }
+            },
+        ),
+        json::optional(
+            "limit",
+            |value, path, errors| {
+                if let Some(value) = json::int32(value, path, errors) {
+                    rules::minimum(path, value as f64, 1.0, errors);
+                    rules::maximum(path, value as f64, 100.0, errors);
+                }
+            },
+        ),
+        json::optional("cursor", String::check_json),
+    ];
 }
 
 /// The parameters of `archive_report`.
