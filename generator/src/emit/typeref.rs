@@ -24,6 +24,28 @@ impl Imports {
         self.paths.extend(other.paths);
     }
 
+    /// Imports all of `module` instead of its items when more than `above`
+    /// of them are imported: a split API's area names dozens of a
+    /// generated module's items, which a list would spell out again.
+    pub fn glob_when_crowded(&mut self, module: &str, above: usize) {
+        let inside = format!("{module}::");
+        let items: Vec<String> = self
+            .paths
+            .iter()
+            .filter(|path| {
+                path.strip_prefix(&inside)
+                    .is_some_and(|item| !item.contains("::"))
+            })
+            .cloned()
+            .collect();
+        if items.len() > above {
+            for item in items {
+                self.paths.remove(&item);
+            }
+            self.paths.insert(format!("{module}::*"));
+        }
+    }
+
     /// One `use` per parent path, `std` first, then other crates, then `crate`.
     pub fn tokens(&self) -> TokenStream {
         let mut groups: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();

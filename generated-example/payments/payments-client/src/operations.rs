@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    CreateChargeError, CreateRefundError, CreateUserError, DeleteUserError,
-    GetChargeError, GetHealthError, GetUserError, ListChargesError, ListUsersError,
-    UpdateUserError,
-};
-
+use crate::errors::*;
 use crate::options::{ListChargesOptions, ListUsersOptions};
 use crate::runtime::client::Client;
 use crate::runtime::encode;

@@ -26,27 +26,13 @@ pub struct ListUsersParams {
     pub search: Option<String>,
 }
 
-impl ListUsersParams {
-    fn default_page() -> i32 {
-        1
-    }
-
-    fn default_per_page() -> i32 {
-        20
-    }
-
-    fn default_sort() -> String {
-        "created_at".to_string()
-    }
-}
-
 impl Decode for ListUsersParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
-            page: object.or_default("page", Self::default_page)?,
-            per_page: object.or_default("per_page", Self::default_per_page)?,
-            sort: object.or_default("sort", Self::default_sort)?,
+            page: object.or_default("page", || 1)?,
+            per_page: object.or_default("per_page", || 20)?,
+            sort: object.or_default("sort", || "created_at".to_string())?,
             search: object.optional("search")?,
         })
     }
@@ -128,14 +114,10 @@ impl FromJson for GetUserParams {
     ];
 }
 
-/// The parameters of `delete_user`.
-///
-/// The same as [`GetUserParams`], which the spec repeats.
+/// The parameters of `delete_user`: the same as [`GetUserParams`], which the spec repeats.
 pub type DeleteUserParams = GetUserParams;
 
-/// The parameters of `update_user`.
-///
-/// The same as [`GetUserParams`], which the spec repeats.
+/// The parameters of `update_user`: the same as [`GetUserParams`], which the spec repeats.
 pub type UpdateUserParams = GetUserParams;
 
 /// The parameters of `list_charges`.
@@ -154,17 +136,11 @@ pub struct ListChargesParams {
     pub status: Option<ChargeStatus>,
 }
 
-impl ListChargesParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListChargesParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
             customer_id: object.optional("customer_id")?,
             status: object.optional("status")?,
@@ -234,9 +210,7 @@ impl FromJson for GetChargeParams {
     ];
 }
 
-/// The parameters of `create_refund`.
-///
-/// The same as [`GetChargeParams`], which the spec repeats.
+/// The parameters of `create_refund`: the same as [`GetChargeParams`], which the spec repeats.
 pub type CreateRefundParams = GetChargeParams;
 
 static LIST_USERS_PARAMS_SORT_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

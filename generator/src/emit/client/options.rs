@@ -2,7 +2,9 @@
 //! that has any, as a struct whose fields all default to "not sent", and
 //! the body enums of operations that take several kinds of content.
 
-use proc_macro2::TokenStream;
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::methods::options_name;
@@ -11,6 +13,9 @@ use crate::emit::rust::{docs, module_docs};
 use crate::ir::{Api, Literal, TypeKind};
 
 pub fn module(api: &Api, plans: &[Plan<'_>]) -> TokenStream {
+    // Options alike an earlier operation's (the same fields and docs) are
+    // an alias of its struct: one type to compile, and every name works.
+    let mut declared: HashMap<String, Ident> = HashMap::new();
     let items = plans.iter().filter(|p| !p.optional.is_empty()).map(|plan| {
         let name = options_name(plan.operation);
         let fields = plan.optional.iter().map(|argument| {
@@ -36,6 +41,19 @@ pub fn module(api: &Api, plans: &[Plan<'_>]) -> TokenStream {
             let (field, ty) = (&argument.name, &argument.ty);
             quote! { #doc pub #field: #ty, }
         });
+        let fields: Vec<TokenStream> = fields.collect();
+        let shape = quote!(#(#fields)*).to_string();
+        if let Some(first) = declared.get(&shape) {
+            let doc = format!(
+                " The optional parameters of [`Client::{}`](crate::Client::{}): the same as [`{first}`].",
+                plan.method, plan.method
+            );
+            return quote! {
+                #[doc = #doc]
+                pub type #name = #first;
+            };
+        }
+        declared.insert(shape, name.clone());
         let doc = format!(
             " The optional parameters of [`Client::{}`](crate::Client::{}).",
             plan.method, plan.method

@@ -8,6 +8,10 @@ use quote::quote;
 
 use crate::emit::typeref::Imports;
 
+/// More items of one generated module than this, and a file imports all of
+/// it (see [`Imports::glob_when_crowded`]).
+const GLOB_ABOVE: usize = 3;
+
 /// Items a generated module may name, and where they come from.
 const KNOWN_ITEMS: &[(&str, &str)] = &[
     ("BTreeMap", "std::collections::BTreeMap"),
@@ -128,6 +132,9 @@ pub(super) fn imports(
         if idents.contains(name) && !is_own {
             imports.add(path);
         }
+    }
+    for module in ["crate::errors", "crate::options"] {
+        imports.glob_when_crowded(module, GLOB_ABOVE);
     }
     imports.tokens()
 }

@@ -95,8 +95,14 @@ pub fn module_items(
 
 /// `pub type Name = First;`, with the type's own docs.
 fn alias(def: &TypeDef, first: &str) -> TokenStream {
-    let note = format!("The same as [`{first}`], which the spec repeats.");
-    let docs = docs_with_note(def, &note);
+    let note = format!("the same as [`{first}`], which the spec repeats.");
+    // A one-sentence doc takes the note in its own line.
+    let docs = match def.docs.as_deref().map(str::trim) {
+        Some(own) if !own.contains('\n') && own.ends_with('.') => {
+            docs(Some(&format!("{}: {note}", own.trim_end_matches('.'))))
+        }
+        _ => docs_with_note(def, &capitalized(&note)),
+    };
     let (name, first) = (ident(&def.name), ident(first));
     quote! {
         #docs
@@ -130,6 +136,15 @@ fn decode_impls(
 
         decode::impl_deserialize!(#name);
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The type's own docs followed by a note on its behaviour.

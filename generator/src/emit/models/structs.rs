@@ -2,7 +2,7 @@
 //! decoders.
 
 use proc_macro2::{Literal as TokenLiteral, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::decode_impls;
 use crate::emit::rust::{docs, ident};
@@ -39,7 +39,6 @@ pub(super) fn struct_item(
     imports.add("serde::Serialize");
     let name = ident(&def.name);
     let type_docs = docs(def.docs.as_deref());
-    let mut default_fns = Vec::new();
     let mut decoders = Vec::new();
     let fields: Vec<TokenStream> = s
         .fields
@@ -57,10 +56,8 @@ pub(super) fn struct_item(
             }
             let decoded = if let Some(literal) = field.applied_default() {
                 // An absent value takes the spec's default, so the field is not an `Option`.
-                let fn_name = format_ident!("default_{}", naming::bare(&field.name.rust));
                 let value = literal_tokens(writer, literal);
-                default_fns.push(quote! { fn #fn_name() -> #ty { #value } });
-                quote! { object.or_default(#wire, Self::#fn_name)? }
+                quote! { object.or_default(#wire, || #value)? }
             } else if field.explicit_null {
                 ty = quote! { Option<Option<#ty>> };
                 attrs.push(quote! { skip_serializing_if = "Option::is_none" });
@@ -107,13 +104,6 @@ pub(super) fn struct_item(
             pub additional_properties: BTreeMap<String, #values>,
         }
     });
-    let defaults = (!default_fns.is_empty()).then(|| {
-        quote! {
-            impl #name {
-                #(#default_fns)*
-            }
-        }
-    });
     let has_deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = has_deprecated.then(|| quote! { #[allow(deprecated)] });
     let body = if decoders.is_empty() {
@@ -133,7 +123,6 @@ pub(super) fn struct_item(
             #(#fields)*
             #additional
         }
-        #defaults
         #decode
     }
 }

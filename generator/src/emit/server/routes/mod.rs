@@ -31,6 +31,10 @@ const HANDLER_IMPORTS: [&str; 5] = [
     "crate::Api",
 ];
 
+/// More request and response types than this, and an area's handlers
+/// import all of `crate::operations`.
+const GLOB_ABOVE: usize = 3;
+
 /// One module's handlers of a split API: `routes/<file>.rs`.
 pub fn handler_module(api: &Api, file: &str) -> TokenStream {
     let mut imports = Imports::default();
@@ -39,6 +43,7 @@ pub fn handler_module(api: &Api, file: &str) -> TokenStream {
     }
     let policies = policy_consts(api);
     let handlers = handlers(api, &policies, Some(file), &mut imports);
+    imports.glob_when_crowded("crate::operations", GLOB_ABOVE);
     let module_doc = module_docs(&format!("The handlers of the `{file}` area."));
     let uses = imports.tokens();
     quote! {

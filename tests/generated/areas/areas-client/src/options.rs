@@ -30,14 +30,8 @@ pub struct ListAccountEventsOptions {
     pub cursor: Option<String>,
 }
 
-/// The optional parameters of [`Client::list_invoices`](crate::Client::list_invoices).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListInvoicesOptions {
-    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
-    pub page: Option<i32>,
-    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
-    pub per_page: Option<i32>,
-}
+/// The optional parameters of [`Client::list_invoices`](crate::Client::list_invoices): the same as [`ListAccountsOptions`].
+pub type ListInvoicesOptions = ListAccountsOptions;
 
 /// The optional parameters of [`Client::search_invoices`](crate::Client::search_invoices).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,23 +40,11 @@ pub struct SearchInvoicesOptions {
     pub status: Option<types::SearchInvoicesStatus>,
 }
 
-/// The optional parameters of [`Client::list_invoice_events`](crate::Client::list_invoice_events).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListInvoiceEventsOptions {
-    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
-    pub limit: Option<i32>,
-    /// The `cursor` query parameter; `None` leaves it out.
-    pub cursor: Option<String>,
-}
+/// The optional parameters of [`Client::list_invoice_events`](crate::Client::list_invoice_events): the same as [`ListAccountEventsOptions`].
+pub type ListInvoiceEventsOptions = ListAccountEventsOptions;
 
-/// The optional parameters of [`Client::list_payouts`](crate::Client::list_payouts).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListPayoutsOptions {
-    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
-    pub page: Option<i32>,
-    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
-    pub per_page: Option<i32>,
-}
+/// The optional parameters of [`Client::list_payouts`](crate::Client::list_payouts): the same as [`ListAccountsOptions`].
+pub type ListPayoutsOptions = ListAccountsOptions;
 
 /// The optional parameters of [`Client::search_payouts`](crate::Client::search_payouts).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -71,23 +53,11 @@ pub struct SearchPayoutsOptions {
     pub status: Option<types::SearchPayoutsStatus>,
 }
 
-/// The optional parameters of [`Client::list_payout_events`](crate::Client::list_payout_events).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListPayoutEventsOptions {
-    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
-    pub limit: Option<i32>,
-    /// The `cursor` query parameter; `None` leaves it out.
-    pub cursor: Option<String>,
-}
+/// The optional parameters of [`Client::list_payout_events`](crate::Client::list_payout_events): the same as [`ListAccountEventsOptions`].
+pub type ListPayoutEventsOptions = ListAccountEventsOptions;
 
-/// The optional parameters of [`Client::list_reports`](crate::Client::list_reports).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListReportsOptions {
-    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
-    pub page: Option<i32>,
-    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
-    pub per_page: Option<i32>,
-}
+/// The optional parameters of [`Client::list_reports`](crate::Client::list_reports): the same as [`ListAccountsOptions`].
+pub type ListReportsOptions = ListAccountsOptions;
 
 /// The optional parameters of [`Client::search_reports`](crate::Client::search_reports).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,23 +66,11 @@ pub struct SearchReportsOptions {
     pub status: Option<types::SearchReportsStatus>,
 }
 
-/// The optional parameters of [`Client::list_report_events`](crate::Client::list_report_events).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListReportEventsOptions {
-    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
-    pub limit: Option<i32>,
-    /// The `cursor` query parameter; `None` leaves it out.
-    pub cursor: Option<String>,
-}
+/// The optional parameters of [`Client::list_report_events`](crate::Client::list_report_events): the same as [`ListAccountEventsOptions`].
+pub type ListReportEventsOptions = ListAccountEventsOptions;
 
-/// The optional parameters of [`Client::list_teams`](crate::Client::list_teams).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTeamsOptions {
-    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
-    pub page: Option<i32>,
-    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
-    pub per_page: Option<i32>,
-}
+/// The optional parameters of [`Client::list_teams`](crate::Client::list_teams): the same as [`ListAccountsOptions`].
+pub type ListTeamsOptions = ListAccountsOptions;
 
 /// The optional parameters of [`Client::search_teams`](crate::Client::search_teams).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -121,23 +79,11 @@ pub struct SearchTeamsOptions {
     pub status: Option<types::SearchTeamsStatus>,
 }
 
-/// The optional parameters of [`Client::list_team_events`](crate::Client::list_team_events).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListTeamEventsOptions {
-    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
-    pub limit: Option<i32>,
-    /// The `cursor` query parameter; `None` leaves it out.
-    pub cursor: Option<String>,
-}
+/// The optional parameters of [`Client::list_team_events`](crate::Client::list_team_events): the same as [`ListAccountEventsOptions`].
+pub type ListTeamEventsOptions = ListAccountEventsOptions;
 
-/// The optional parameters of [`Client::list_webhooks`](crate::Client::list_webhooks).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListWebhooksOptions {
-    /// The `page` query parameter; `None` leaves it out (the server then takes `1`).
-    pub page: Option<i32>,
-    /// The `per_page` query parameter; `None` leaves it out (the server then takes `20`).
-    pub per_page: Option<i32>,
-}
+/// The optional parameters of [`Client::list_webhooks`](crate::Client::list_webhooks): the same as [`ListAccountsOptions`].
+pub type ListWebhooksOptions = ListAccountsOptions;
 
 /// The optional parameters of [`Client::search_webhooks`](crate::Client::search_webhooks).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -146,11 +92,5 @@ pub struct SearchWebhooksOptions {
     pub status: Option<types::SearchWebhooksStatus>,
 }
 
-/// The optional parameters of [`Client::list_webhook_events`](crate::Client::list_webhook_events).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListWebhookEventsOptions {
-    /// The `limit` query parameter; `None` leaves it out (the server then takes `20`).
-    pub limit: Option<i32>,
-    /// The `cursor` query parameter; `None` leaves it out.
-    pub cursor: Option<String>,
-}
+/// The optional parameters of [`Client::list_webhook_events`](crate::Client::list_webhook_events): the same as [`ListAccountEventsOptions`].
+pub type ListWebhookEventsOptions = ListAccountEventsOptions;

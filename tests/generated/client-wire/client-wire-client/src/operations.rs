@@ -4,10 +4,7 @@
 //! A method per operation of the spec.
 
 use reqwest::Method;
-use crate::errors::{
-    EchoTextError, FindItemError, GetNoteError, PutItemError, PutItemSuccess, UploadError,
-};
-
+use crate::errors::*;
 use crate::options::GetNoteOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;

@@ -71,7 +71,5 @@ impl FromJson for FindItemParams {
     const PROPERTIES: &[Property] = &[json::required("item_id", i64::check_json)];
 }
 
-/// The parameters of `put_item`.
-///
-/// The same as [`FindItemParams`], which the spec repeats.
+/// The parameters of `put_item`: the same as [`FindItemParams`], which the spec repeats.
 pub type PutItemParams = FindItemParams;

@@ -5,10 +5,7 @@
 
 use std::collections::BTreeMap;
 use reqwest::Method;
-use crate::errors::{
-    CreateNoteError, DrawShapeError, ImportNotesError, RenderError, SetLabelsError,
-};
-
+use crate::errors::*;
 use crate::options::ImportNotesRequestBody;
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};

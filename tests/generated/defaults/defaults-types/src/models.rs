@@ -22,38 +22,16 @@ pub struct Settings {
     pub mode: SettingsMode,
 }
 
-impl Settings {
-    fn default_retries() -> i64 {
-        3
-    }
-
-    fn default_verbose() -> bool {
-        false
-    }
-
-    fn default_threshold() -> f64 {
-        0.5
-    }
-
-    fn default_label() -> String {
-        "main".to_string()
-    }
-
-    fn default_mode() -> SettingsMode {
-        SettingsMode::Safe
-    }
-}
-
 impl Decode for Settings {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             profile: object.required("profile")?,
-            retries: object.or_default("retries", Self::default_retries)?,
-            verbose: object.or_default("verbose", Self::default_verbose)?,
-            threshold: object.or_default("threshold", Self::default_threshold)?,
-            label: object.or_default("label", Self::default_label)?,
-            mode: object.or_default("mode", Self::default_mode)?,
+            retries: object.or_default("retries", || 3)?,
+            verbose: object.or_default("verbose", || false)?,
+            threshold: object.or_default("threshold", || 0.5)?,
+            label: object.or_default("label", || "main".to_string())?,
+            mode: object.or_default("mode", || SettingsMode::Safe)?,
         })
     }
 }

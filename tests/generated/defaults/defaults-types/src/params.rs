@@ -20,23 +20,13 @@ pub struct SearchParams {
     pub x_trace: Option<String>,
 }
 
-impl SearchParams {
-    fn default_limit() -> i64 {
-        10
-    }
-
-    fn default_order() -> SearchOrder {
-        SearchOrder::Desc
-    }
-}
-
 impl Decode for SearchParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             q: object.required("q")?,
-            limit: object.or_default("limit", Self::default_limit)?,
-            order: object.or_default("order", Self::default_order)?,
+            limit: object.or_default("limit", || 10)?,
+            order: object.or_default("order", || SearchOrder::Desc)?,
             x_trace: object.optional("X-Trace")?,
         })
     }

@@ -21,12 +21,6 @@ pub struct Item {
     pub active: bool,
 }
 
-impl Item {
-    fn default_active() -> bool {
-        true
-    }
-}
-
 impl Decode for Item {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
@@ -35,7 +29,7 @@ impl Decode for Item {
             name: object.required("name")?,
             size: object.optional("size")?,
             count: object.optional("count")?,
-            active: object.or_default("active", Self::default_active)?,
+            active: object.or_default("active", || true)?,
         })
     }
 }

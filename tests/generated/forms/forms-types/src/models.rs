@@ -148,18 +148,12 @@ pub struct LineItem {
     pub quantity: i64,
 }
 
-impl LineItem {
-    fn default_quantity() -> i64 {
-        1
-    }
-}
-
 impl Decode for LineItem {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             price: object.required("price")?,
-            quantity: object.or_default("quantity", Self::default_quantity)?,
+            quantity: object.or_default("quantity", || 1)?,
         })
     }
 }

@@ -4,11 +4,7 @@
 //! A method per operation of the spec.
 
 use reqwest::Method;
-use crate::errors::{
-    BucketError, ByHeaderError, CreateOrderError, CreatePublicOrderError, FreeError,
-    PingError, StartJobError,
-};
-
+use crate::errors::*;
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;

@@ -5,11 +5,7 @@
 
 use reqwest::Method;
 use uuid::Uuid;
-use crate::errors::{
-    EchoError, FailNowError, GetItemError, LegacyError, PanicNowError, PostNoteError,
-    PostNoteSuccess, SlowDownError, WhoBasicError, WhoBearerError, WhoByKeyError,
-};
-
+use crate::errors::*;
 use crate::options::GetItemOptions;
 use crate::runtime::client::Client;
 use crate::runtime::encode;

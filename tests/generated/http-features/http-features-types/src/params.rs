@@ -24,12 +24,6 @@ pub struct GetItemParams {
     pub verbose: bool,
 }
 
-impl GetItemParams {
-    fn default_verbose() -> bool {
-        false
-    }
-}
-
 impl Decode for GetItemParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
@@ -38,7 +32,7 @@ impl Decode for GetItemParams {
             x_trace: object.required("X-Trace")?,
             theme: object.optional("theme")?,
             tags: object.optional("tags")?,
-            verbose: object.or_default("verbose", Self::default_verbose)?,
+            verbose: object.or_default("verbose", || false)?,
         })
     }
 }

@@ -5,20 +5,8 @@
 
 use std::collections::BTreeMap;
 use reqwest::Method;
-use crate::errors::{
-    AddPetError, CreateUserError, CreateUsersWithListInputError, DeleteOrderError,
-    DeletePetError, DeleteUserError, FindPetsByStatusError, FindPetsByTagsError,
-    GetInventoryError, GetOrderByIdError, GetPetByIdError, GetUserByNameError,
-    LoginUserError, LogoutUserError, PlaceOrderError, UpdatePetError,
-    UpdatePetWithFormError, UpdateUserError, UploadFileError,
-};
-
-use crate::options::{
-    AddPetRequestBody, CreateUserRequestBody, DeletePetOptions, FindPetsByStatusOptions,
-    FindPetsByTagsOptions, LoginUserOptions, PlaceOrderRequestBody, UpdatePetRequestBody,
-    UpdatePetWithFormOptions, UpdateUserRequestBody, UploadFileOptions,
-};
-
+use crate::errors::*;
+use crate::options::*;
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;

@@ -17,17 +17,11 @@ pub struct FindPetsByStatusParams {
     pub status: FindPetsByStatusStatus,
 }
 
-impl FindPetsByStatusParams {
-    fn default_status() -> FindPetsByStatusStatus {
-        FindPetsByStatusStatus::Available
-    }
-}
-
 impl Decode for FindPetsByStatusParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
-            status: object.or_default("status", Self::default_status)?,
+            status: object.or_default("status", || FindPetsByStatusStatus::Available)?,
         })
     }
 }

@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddAccountNoteError, ArchiveAccountError, CreateAccountError, DeleteAccountError,
-    GetAccountError, ListAccountEventsError, ListAccountNotesError, ListAccountsError,
-    SearchAccountsError, SetAccountLabelsError, UpdateAccountError,
-};
-
+use crate::errors::*;
 use crate::options::{
     ListAccountEventsOptions, ListAccountsOptions, SearchAccountsOptions,
 };

@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddInvoiceNoteError, ArchiveInvoiceError, CreateInvoiceError, DeleteInvoiceError,
-    GetInvoiceError, ListInvoiceEventsError, ListInvoiceNotesError, ListInvoicesError,
-    SearchInvoicesError, SetInvoiceLabelsError, UpdateInvoiceError,
-};
-
+use crate::errors::*;
 use crate::options::{
     ListInvoiceEventsOptions, ListInvoicesOptions, SearchInvoicesOptions,
 };

@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddPayoutNoteError, ArchivePayoutError, CreatePayoutError, DeletePayoutError,
-    GetPayoutError, ListPayoutEventsError, ListPayoutNotesError, ListPayoutsError,
-    SearchPayoutsError, SetPayoutLabelsError, UpdatePayoutError,
-};
-
+use crate::errors::*;
 use crate::options::{ListPayoutEventsOptions, ListPayoutsOptions, SearchPayoutsOptions};
 use crate::runtime::client::Client;
 use crate::runtime::encode;

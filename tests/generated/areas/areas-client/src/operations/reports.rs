@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddReportNoteError, ArchiveReportError, CreateReportError, DeleteReportError,
-    GetReportError, ListReportEventsError, ListReportNotesError, ListReportsError,
-    SearchReportsError, SetReportLabelsError, UpdateReportError,
-};
-
+use crate::errors::*;
 use crate::options::{ListReportEventsOptions, ListReportsOptions, SearchReportsOptions};
 use crate::runtime::client::Client;
 use crate::runtime::encode;

@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddTeamNoteError, ArchiveTeamError, CreateTeamError, DeleteTeamError, GetTeamError,
-    ListTeamEventsError, ListTeamNotesError, ListTeamsError, SearchTeamsError,
-    SetTeamLabelsError, UpdateTeamError,
-};
-
+use crate::errors::*;
 use crate::options::{ListTeamEventsOptions, ListTeamsOptions, SearchTeamsOptions};
 use crate::runtime::client::Client;
 use crate::runtime::encode;

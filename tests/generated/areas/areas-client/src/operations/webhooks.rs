@@ -5,12 +5,7 @@
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
-use crate::errors::{
-    AddWebhookNoteError, ArchiveWebhookError, CreateWebhookError, DeleteWebhookError,
-    GetWebhookError, ListWebhookEventsError, ListWebhookNotesError, ListWebhooksError,
-    SearchWebhooksError, SetWebhookLabelsError, UpdateWebhookError,
-};
-
+use crate::errors::*;
 use crate::options::{
     ListWebhookEventsOptions, ListWebhooksOptions, SearchWebhooksOptions,
 };

@@ -9,13 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use crate::operations::{
-    AddAccountNoteRequest, ArchiveAccountRequest, CreateAccountRequest,
-    DeleteAccountRequest, GetAccountRequest, ListAccountEventsRequest,
-    ListAccountNotesRequest, ListAccountsRequest, SearchAccountsRequest,
-    SetAccountLabelsRequest, UpdateAccountRequest,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};

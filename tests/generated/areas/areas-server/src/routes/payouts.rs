@@ -9,12 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use crate::operations::{
-    AddPayoutNoteRequest, ArchivePayoutRequest, CreatePayoutRequest, DeletePayoutRequest,
-    GetPayoutRequest, ListPayoutEventsRequest, ListPayoutNotesRequest,
-    ListPayoutsRequest, SearchPayoutsRequest, SetPayoutLabelsRequest, UpdatePayoutRequest,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};

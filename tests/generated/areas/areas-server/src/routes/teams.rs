@@ -9,12 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use crate::operations::{
-    AddTeamNoteRequest, ArchiveTeamRequest, CreateTeamRequest, DeleteTeamRequest,
-    GetTeamRequest, ListTeamEventsRequest, ListTeamNotesRequest, ListTeamsRequest,
-    SearchTeamsRequest, SetTeamLabelsRequest, UpdateTeamRequest,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};

@@ -8,13 +8,7 @@ use std::time::Duration;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
-use crate::operations::{
-    AddWebhookNoteRequest, ArchiveWebhookRequest, CreateWebhookRequest,
-    DeleteWebhookRequest, GetWebhookRequest, ListWebhookEventsRequest,
-    ListWebhookNotesRequest, ListWebhooksRequest, SearchWebhooksRequest,
-    SetWebhookLabelsRequest, UpdateWebhookRequest,
-};
-
+use crate::operations::*;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};

@@ -19,22 +19,12 @@ pub struct ListAccountsParams {
     pub per_page: i32,
 }
 
-impl ListAccountsParams {
-    fn default_page() -> i32 {
-        1
-    }
-
-    fn default_per_page() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListAccountsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
-            page: object.or_default("page", Self::default_page)?,
-            per_page: object.or_default("per_page", Self::default_per_page)?,
+            page: object.or_default("page", || 1)?,
+            per_page: object.or_default("per_page", || 20)?,
         })
     }
 }
@@ -131,14 +121,10 @@ impl FromJson for GetAccountParams {
     ];
 }
 
-/// The parameters of `delete_account`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `delete_account`: the same as [`GetAccountParams`], which the spec repeats.
 pub type DeleteAccountParams = GetAccountParams;
 
-/// The parameters of `update_account`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `update_account`: the same as [`GetAccountParams`], which the spec repeats.
 pub type UpdateAccountParams = GetAccountParams;
 
 /// The parameters of `list_account_events`.
@@ -151,18 +137,12 @@ pub struct ListAccountEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListAccountEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListAccountEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -198,24 +178,16 @@ impl FromJson for ListAccountEventsParams {
     ];
 }
 
-/// The parameters of `archive_account`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `archive_account`: the same as [`GetAccountParams`], which the spec repeats.
 pub type ArchiveAccountParams = GetAccountParams;
 
-/// The parameters of `set_account_labels`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `set_account_labels`: the same as [`GetAccountParams`], which the spec repeats.
 pub type SetAccountLabelsParams = GetAccountParams;
 
-/// The parameters of `list_account_notes`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `list_account_notes`: the same as [`GetAccountParams`], which the spec repeats.
 pub type ListAccountNotesParams = GetAccountParams;
 
-/// The parameters of `add_account_note`.
-///
-/// The same as [`GetAccountParams`], which the spec repeats.
+/// The parameters of `add_account_note`: the same as [`GetAccountParams`], which the spec repeats.
 pub type AddAccountNoteParams = GetAccountParams;
 
 static GET_ACCOUNT_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

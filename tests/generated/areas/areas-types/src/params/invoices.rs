@@ -13,9 +13,7 @@ use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
-/// The parameters of `list_invoices`.
-///
-/// The same as [`ListAccountsParams`], which the spec repeats.
+/// The parameters of `list_invoices`: the same as [`ListAccountsParams`], which the spec repeats.
 pub type ListInvoicesParams = ListAccountsParams;
 
 /// The parameters of `search_invoices`.
@@ -86,14 +84,10 @@ impl FromJson for GetInvoiceParams {
     ];
 }
 
-/// The parameters of `delete_invoice`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `delete_invoice`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type DeleteInvoiceParams = GetInvoiceParams;
 
-/// The parameters of `update_invoice`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `update_invoice`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type UpdateInvoiceParams = GetInvoiceParams;
 
 /// The parameters of `list_invoice_events`.
@@ -106,18 +100,12 @@ pub struct ListInvoiceEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListInvoiceEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListInvoiceEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -153,24 +141,16 @@ impl FromJson for ListInvoiceEventsParams {
     ];
 }
 
-/// The parameters of `archive_invoice`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `archive_invoice`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type ArchiveInvoiceParams = GetInvoiceParams;
 
-/// The parameters of `set_invoice_labels`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `set_invoice_labels`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type SetInvoiceLabelsParams = GetInvoiceParams;
 
-/// The parameters of `list_invoice_notes`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `list_invoice_notes`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type ListInvoiceNotesParams = GetInvoiceParams;
 
-/// The parameters of `add_invoice_note`.
-///
-/// The same as [`GetInvoiceParams`], which the spec repeats.
+/// The parameters of `add_invoice_note`: the same as [`GetInvoiceParams`], which the spec repeats.
 pub type AddInvoiceNoteParams = GetInvoiceParams;
 
 static GET_INVOICE_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

@@ -13,9 +13,7 @@ use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
-/// The parameters of `list_payouts`.
-///
-/// The same as [`ListAccountsParams`], which the spec repeats.
+/// The parameters of `list_payouts`: the same as [`ListAccountsParams`], which the spec repeats.
 pub type ListPayoutsParams = ListAccountsParams;
 
 /// The parameters of `search_payouts`.
@@ -86,14 +84,10 @@ impl FromJson for GetPayoutParams {
     ];
 }
 
-/// The parameters of `delete_payout`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `delete_payout`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type DeletePayoutParams = GetPayoutParams;
 
-/// The parameters of `update_payout`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `update_payout`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type UpdatePayoutParams = GetPayoutParams;
 
 /// The parameters of `list_payout_events`.
@@ -106,18 +100,12 @@ pub struct ListPayoutEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListPayoutEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListPayoutEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -153,24 +141,16 @@ impl FromJson for ListPayoutEventsParams {
     ];
 }
 
-/// The parameters of `archive_payout`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `archive_payout`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type ArchivePayoutParams = GetPayoutParams;
 
-/// The parameters of `set_payout_labels`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `set_payout_labels`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type SetPayoutLabelsParams = GetPayoutParams;
 
-/// The parameters of `list_payout_notes`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `list_payout_notes`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type ListPayoutNotesParams = GetPayoutParams;
 
-/// The parameters of `add_payout_note`.
-///
-/// The same as [`GetPayoutParams`], which the spec repeats.
+/// The parameters of `add_payout_note`: the same as [`GetPayoutParams`], which the spec repeats.
 pub type AddPayoutNoteParams = GetPayoutParams;
 
 static GET_PAYOUT_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

@@ -13,9 +13,7 @@ use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
-/// The parameters of `list_reports`.
-///
-/// The same as [`ListAccountsParams`], which the spec repeats.
+/// The parameters of `list_reports`: the same as [`ListAccountsParams`], which the spec repeats.
 pub type ListReportsParams = ListAccountsParams;
 
 /// The parameters of `search_reports`.
@@ -86,14 +84,10 @@ impl FromJson for GetReportParams {
     ];
 }
 
-/// The parameters of `delete_report`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `delete_report`: the same as [`GetReportParams`], which the spec repeats.
 pub type DeleteReportParams = GetReportParams;
 
-/// The parameters of `update_report`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `update_report`: the same as [`GetReportParams`], which the spec repeats.
 pub type UpdateReportParams = GetReportParams;
 
 /// The parameters of `list_report_events`.
@@ -106,18 +100,12 @@ pub struct ListReportEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListReportEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListReportEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -153,24 +141,16 @@ impl FromJson for ListReportEventsParams {
     ];
 }
 
-/// The parameters of `archive_report`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `archive_report`: the same as [`GetReportParams`], which the spec repeats.
 pub type ArchiveReportParams = GetReportParams;
 
-/// The parameters of `set_report_labels`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `set_report_labels`: the same as [`GetReportParams`], which the spec repeats.
 pub type SetReportLabelsParams = GetReportParams;
 
-/// The parameters of `list_report_notes`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `list_report_notes`: the same as [`GetReportParams`], which the spec repeats.
 pub type ListReportNotesParams = GetReportParams;
 
-/// The parameters of `add_report_note`.
-///
-/// The same as [`GetReportParams`], which the spec repeats.
+/// The parameters of `add_report_note`: the same as [`GetReportParams`], which the spec repeats.
 pub type AddReportNoteParams = GetReportParams;
 
 static GET_REPORT_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

@@ -13,9 +13,7 @@ use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
-/// The parameters of `list_teams`.
-///
-/// The same as [`ListAccountsParams`], which the spec repeats.
+/// The parameters of `list_teams`: the same as [`ListAccountsParams`], which the spec repeats.
 pub type ListTeamsParams = ListAccountsParams;
 
 /// The parameters of `search_teams`.
@@ -86,14 +84,10 @@ impl FromJson for GetTeamParams {
     ];
 }
 
-/// The parameters of `delete_team`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `delete_team`: the same as [`GetTeamParams`], which the spec repeats.
 pub type DeleteTeamParams = GetTeamParams;
 
-/// The parameters of `update_team`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `update_team`: the same as [`GetTeamParams`], which the spec repeats.
 pub type UpdateTeamParams = GetTeamParams;
 
 /// The parameters of `list_team_events`.
@@ -106,18 +100,12 @@ pub struct ListTeamEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListTeamEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListTeamEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -153,24 +141,16 @@ impl FromJson for ListTeamEventsParams {
     ];
 }
 
-/// The parameters of `archive_team`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `archive_team`: the same as [`GetTeamParams`], which the spec repeats.
 pub type ArchiveTeamParams = GetTeamParams;
 
-/// The parameters of `set_team_labels`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `set_team_labels`: the same as [`GetTeamParams`], which the spec repeats.
 pub type SetTeamLabelsParams = GetTeamParams;
 
-/// The parameters of `list_team_notes`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `list_team_notes`: the same as [`GetTeamParams`], which the spec repeats.
 pub type ListTeamNotesParams = GetTeamParams;
 
-/// The parameters of `add_team_note`.
-///
-/// The same as [`GetTeamParams`], which the spec repeats.
+/// The parameters of `add_team_note`: the same as [`GetTeamParams`], which the spec repeats.
 pub type AddTeamNoteParams = GetTeamParams;
 
 static GET_TEAM_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {

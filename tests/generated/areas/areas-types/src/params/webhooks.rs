@@ -13,9 +13,7 @@ use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 use super::ListAccountsParams;
 
-/// The parameters of `list_webhooks`.
-///
-/// The same as [`ListAccountsParams`], which the spec repeats.
+/// The parameters of `list_webhooks`: the same as [`ListAccountsParams`], which the spec repeats.
 pub type ListWebhooksParams = ListAccountsParams;
 
 /// The parameters of `search_webhooks`.
@@ -86,14 +84,10 @@ impl FromJson for GetWebhookParams {
     ];
 }
 
-/// The parameters of `delete_webhook`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `delete_webhook`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type DeleteWebhookParams = GetWebhookParams;
 
-/// The parameters of `update_webhook`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `update_webhook`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type UpdateWebhookParams = GetWebhookParams;
 
 /// The parameters of `list_webhook_events`.
@@ -106,18 +100,12 @@ pub struct ListWebhookEventsParams {
     pub cursor: Option<String>,
 }
 
-impl ListWebhookEventsParams {
-    fn default_limit() -> i32 {
-        20
-    }
-}
-
 impl Decode for ListWebhookEventsParams {
     fn decode(value: Value) -> Result<Self, DecodeError> {
         let mut object = decode::Object::new(value)?;
         Ok(Self {
             id: object.required("id")?,
-            limit: object.or_default("limit", Self::default_limit)?,
+            limit: object.or_default("limit", || 20)?,
             cursor: object.optional("cursor")?,
         })
     }
@@ -153,24 +141,16 @@ impl FromJson for ListWebhookEventsParams {
     ];
 }
 
-/// The parameters of `archive_webhook`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `archive_webhook`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type ArchiveWebhookParams = GetWebhookParams;
 
-/// The parameters of `set_webhook_labels`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `set_webhook_labels`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type SetWebhookLabelsParams = GetWebhookParams;
 
-/// The parameters of `list_webhook_notes`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `list_webhook_notes`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type ListWebhookNotesParams = GetWebhookParams;
 
-/// The parameters of `add_webhook_note`.
-///
-/// The same as [`GetWebhookParams`], which the spec repeats.
+/// The parameters of `add_webhook_note`: the same as [`GetWebhookParams`], which the spec repeats.
 pub type AddWebhookNoteParams = GetWebhookParams;
 
 static GET_WEBHOOK_PARAMS_ID_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
