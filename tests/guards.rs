@@ -423,7 +423,7 @@ async fn both_backends_give_the_algorithms_verdicts() {
             let clock = ManualClock::starting_at(1_000 * SECOND);
             let mut config = config(&store, "algorithms");
             config.clock = Clock::manual(clock.clone());
-            let (limiter, _) = config.layers();
+            let limiter = config.layers().limiter;
             let policy = Policy {
                 name: "test",
                 quota: Quota {

@@ -43,6 +43,24 @@ mod payments {
     use payments_types::params::ListUsersParams;
     use payments_types::{Charge, ChargeCreate, ChargeStatus, RefundReason, UserCreate, Validate};
 
+    #[test]
+    fn the_operations_are_listed_in_the_specs_order() {
+        use payments_types::operations::{self, Operation};
+        let ids: Vec<&str> = operations::ALL.iter().map(|o| o.id).collect();
+        assert_eq!(ids.first(), Some(&"getHealth"));
+        assert_eq!(
+            operations::find("createCharge"),
+            Some(&Operation {
+                id: "createCharge",
+                method: "POST",
+                path: "/v1/charges",
+                deprecated: false,
+            })
+        );
+        assert!(operations::ALL.iter().all(|o| !o.deprecated));
+        assert_eq!(operations::find("noSuchOperation"), None);
+    }
+
     fn charge() -> Value {
         json!({
             "id": "ch_abcdefghijklmnopqrstuvwx",

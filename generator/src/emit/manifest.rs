@@ -145,6 +145,8 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
         context! {
             has_params,
             state => api.has_server_state(),
+            limits => api.uses_limiter(),
+            idempotency => api.uses_idempotency(),
             cursors => api.uses_cursors(),
             ..common(context, kind)
         },

@@ -1,19 +1,21 @@
 //! Optional regions of the copied runtime: lines between `// @if <name>`
-//! and `// @end` are kept only when the API uses `<name>`, so a server
-//! without rate limits or idempotency keys compiles none of their code.
+//! and `// @end` are kept only when the API uses `<name>` (and every region
+//! around them is kept), so a server without rate limits or idempotency
+//! keys compiles none of their code.
 
 /// `source` with the markers removed, and with the regions `enabled` rejects
 /// removed together with the blank lines their removal leaves behind.
 pub fn strip(source: &str, enabled: impl Fn(&str) -> bool) -> String {
     let mut kept: Vec<&str> = Vec::with_capacity(source.lines().count());
-    let mut skipping = false;
+    // Whether each open region is enabled; regions nest.
+    let mut open: Vec<bool> = Vec::new();
     for line in source.lines() {
         let marker = line.trim_start();
         if let Some(name) = marker.strip_prefix("// @if ") {
-            skipping = !enabled(name.trim());
+            open.push(enabled(name.trim()));
         } else if marker == "// @end" {
-            skipping = false;
-        } else if !skipping {
+            open.pop();
+        } else if open.iter().all(|&on| on) {
             kept.push(line);
         }
     }
@@ -45,6 +47,14 @@ mod tests {
             strip(SOURCE, |_| true),
             "use a;\nuse b;\n\nstruct S {\n    x: u8,\n    y: u8,\n}\n\nimpl S {\n    fn a() {}\n\n    fn b() {}\n}\n\nfn c() {}\n\nfn d() {}\n"
         );
+    }
+
+    #[test]
+    fn a_nested_region_is_kept_only_inside_a_kept_one() {
+        let source = "a\n// @if outer\nb\n// @if inner\nc\n// @end\nd\n// @end\ne\n";
+        assert_eq!(strip(source, |name| name == "outer"), "a\nb\nd\ne\n");
+        assert_eq!(strip(source, |name| name == "inner"), "a\ne\n");
+        assert_eq!(strip(source, |_| true), "a\nb\nc\nd\ne\n");
     }
 
     #[test]

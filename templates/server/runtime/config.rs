@@ -8,10 +8,15 @@ use crate::runtime::clock::Clock;
 // @if cursors
 use crate::runtime::cursor::CursorCodec;
 // @end
-// @if state
+// @if idempotency
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
+use crate::runtime::memory::MemoryIdempotency;
+// @end
+// @if limits
+use crate::runtime::memory::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
+// @end
+// @if state
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 // @end
@@ -37,8 +42,14 @@ pub struct ServerConfig {
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
+    // @end
+    // @if limits
     pub rate_limits: RateLimitSettings,
+    // @end
+    // @if idempotency
     pub idempotency: IdempotencySettings,
+    // @end
+    // @if state
     /// The time the limiter and the idempotency store go by (tests replace it).
     pub clock: Clock,
     // @end
@@ -55,9 +66,13 @@ impl Default for ServerConfig {
             // @end
             // @if state
             backend: Backend::Memory(MemoryBounds::default()),
-            rate_limits: RateLimitSettings::default(),
-            idempotency: IdempotencySettings::default(),
             clock: Clock::system(),
+            // @end
+            // @if limits
+            rate_limits: RateLimitSettings::default(),
+            // @end
+            // @if idempotency
+            idempotency: IdempotencySettings::default(),
             // @end
         }
     }
@@ -86,26 +101,36 @@ pub enum Backend {
 /// How much the in-memory backend may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryBounds {
+    // @if limits
     /// Rate-limit keys tracked (`RATE_LIMIT_MAX_KEYS`, default 1,000,000);
     /// past it the least recently seen are forgotten.
     pub rate_limit_keys: usize,
+    // @end
+    // @if idempotency
     /// Idempotency keys kept (`IDEMPOTENCY_MAX_KEYS`, default 100,000).
     pub idempotency_keys: usize,
     /// Bytes of stored responses (`IDEMPOTENCY_MAX_BYTES`, default 256 MiB).
     /// When either bound is reached by unexpired records, new keys get `503`.
     pub idempotency_bytes: usize,
+    // @end
 }
 
 impl Default for MemoryBounds {
     fn default() -> Self {
         MemoryBounds {
+            // @if limits
             rate_limit_keys: 1_000_000,
+            // @end
+            // @if idempotency
             idempotency_keys: 100_000,
             idempotency_bytes: 256 * 1024 * 1024,
+            // @end
         }
     }
 }
 
+// @end
+// @if limits
 /// How the rate limiter behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimitSettings {
@@ -129,6 +154,8 @@ impl Default for RateLimitSettings {
     }
 }
 
+// @end
+// @if idempotency
 /// How idempotency keys behave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdempotencySettings {
@@ -193,19 +220,25 @@ impl ServerConfig {
         }
         match &mut config.backend {
             Backend::Memory(bounds) => {
+                // @if limits
                 if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
                     bounds.rate_limit_keys = keys;
                 }
+                // @end
+                // @if idempotency
                 if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
                     bounds.idempotency_keys = keys;
                 }
                 if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
                     bounds.idempotency_bytes = bytes;
                 }
+                // @end
             }
             #[cfg(feature = "redis")]
             Backend::Redis { .. } => {}
         }
+        // @end
+        // @if limits
         if let Ok(text) = std::env::var("RATE_LIMITS") {
             config.rate_limits.overrides =
                 QuotaOverrides::parse(&text).map_err(|_| ConfigError {
@@ -216,6 +249,8 @@ impl ServerConfig {
         if let Some(hops) = variable("TRUSTED_PROXY_HOPS")? {
             config.rate_limits.trusted_proxy_hops = hops;
         }
+        // @end
+        // @if idempotency
         let overrides = &mut config.idempotency.overrides;
         if let Some(seconds) = variable("IDEMPOTENCY_RETENTION_SECS")? {
             overrides.retention = Some(Duration::from_secs(seconds));
@@ -228,54 +263,82 @@ impl ServerConfig {
     }
 
     // @if state
-    /// The rate limiter and the idempotency layer this configuration asks
-    /// for. With Redis they share one connection.
-    pub fn layers(&self) -> (Limiter, Idempotency) {
-        let (limits, records) = match &self.backend {
-            Backend::Memory(bounds) => (
-                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys)),
-                IdempotencyStore::Memory(MemoryIdempotency::new(
-                    bounds.idempotency_keys,
-                    bounds.idempotency_bytes,
-                )),
-            ),
+    /// The layers this configuration asks for. With Redis they share one
+    /// connection.
+    pub fn layers(&self) -> Layers {
+        let connection = match &self.backend {
+            Backend::Memory(bounds) => Connection::Memory(bounds),
             #[cfg(feature = "redis")]
             Backend::Redis {
                 url,
                 key_prefix,
                 timeout,
-            } => {
-                let store = RedisStore::new(url, key_prefix, *timeout);
-                (
-                    LimitStore::Redis(store.clone()),
-                    IdempotencyStore::Redis(store),
-                )
+            } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
+        };
+        Layers {
+            // @if limits
+            limiter: self.limiter(&connection),
+            // @end
+            // @if idempotency
+            idempotency: self.idempotency(&connection),
+            // @end
+        }
+    }
+    // @end
+    // @if limits
+
+    fn limiter(&self, connection: &Connection<'_>) -> Limiter {
+        let store = match connection {
+            _ if !self.rate_limits.enabled => LimitStore::Off,
+            Connection::Memory(bounds) => {
+                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys))
             }
+            #[cfg(feature = "redis")]
+            Connection::Redis(store) => LimitStore::Redis(store.clone()),
         };
-        let limits = if self.rate_limits.enabled {
-            limits
-        } else {
-            LimitStore::Off
-        };
-        let records = if self.idempotency.enabled {
-            records
-        } else {
-            IdempotencyStore::Off
-        };
-        (
-            Limiter::new(
-                limits,
-                self.rate_limits.overrides.clone(),
-                self.rate_limits.trusted_proxy_hops,
-                self.clock.clone(),
-            ),
-            Idempotency::new(records, self.idempotency.overrides, self.clock.clone()),
+        Limiter::new(
+            store,
+            self.rate_limits.overrides.clone(),
+            self.rate_limits.trusted_proxy_hops,
+            self.clock.clone(),
         )
+    }
+    // @end
+    // @if idempotency
+
+    fn idempotency(&self, connection: &Connection<'_>) -> Idempotency {
+        let store = match connection {
+            _ if !self.idempotency.enabled => IdempotencyStore::Off,
+            Connection::Memory(bounds) => IdempotencyStore::Memory(MemoryIdempotency::new(
+                bounds.idempotency_keys,
+                bounds.idempotency_bytes,
+            )),
+            #[cfg(feature = "redis")]
+            Connection::Redis(store) => IdempotencyStore::Redis(store.clone()),
+        };
+        Idempotency::new(store, self.idempotency.overrides, self.clock.clone())
     }
     // @end
 }
 
 // @if state
+/// The layers of the generated router, built from one configuration.
+pub struct Layers {
+    // @if limits
+    pub limiter: Limiter,
+    // @end
+    // @if idempotency
+    pub idempotency: Idempotency,
+    // @end
+}
+
+/// The backend's connection, made once for every layer.
+enum Connection<'a> {
+    Memory(&'a MemoryBounds),
+    #[cfg(feature = "redis")]
+    Redis(std::sync::Arc<RedisStore>),
+}
+
 /// Keys of different APIs on one Redis stay apart.
 #[cfg(feature = "redis")]
 fn default_prefix() -> String {

@@ -8,19 +8,40 @@
 //! dropped), and idempotency records stop being accepted once the store
 //! is full of unexpired ones.
 
+// @if limits
 use std::collections::hash_map::RandomState;
+// @end
 use std::collections::HashMap;
+// @if limits
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard};
+// @end
+// @if idempotency
+use std::sync::Arc;
+// @end
+use std::sync::{Mutex, MutexGuard};
 
+// @if limits
 use crate::runtime::algorithms::{self, Outcome, State, Verdict};
+// @end
+// @if idempotency
 use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+// @end
+// @if limits
 use crate::runtime::rate_limit::Check;
+// @end
 
 const SHARDS: usize = 64;
 /// How often a shard drops entries that have expired (microseconds).
 const SWEEP_INTERVAL: u64 = 60_000_000;
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a shard leaves plain data behind; keep serving.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+// @if limits
 /// Keys are already hashes, so the maps use them as they are.
 #[derive(Default)]
 struct PassThrough(u64);
@@ -44,13 +65,6 @@ type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 fn shard_of(hash: u64) -> usize {
     // The map uses the low and the top bits; shards take bits in between.
     ((hash >> 32) as usize) % SHARDS
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a shard leaves plain data behind; keep serving.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Clone, Copy)]
@@ -170,6 +184,8 @@ impl MemoryLimiter {
     }
 }
 
+// @end
+// @if idempotency
 enum Record {
     InFlight {
         fingerprint: Fingerprint,
@@ -337,3 +353,4 @@ impl MemoryIdempotency {
         }
     }
 }
+// @end

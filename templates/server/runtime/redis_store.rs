@@ -18,10 +18,20 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, Value};
 use tokio::sync::OnceCell;
 
+// @if limits
 use crate::runtime::algorithms::Verdict;
+// @end
 use crate::runtime::clock::Clock;
-use crate::runtime::idempotency::{hex, Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+// @if limits
+use crate::runtime::digest::sha256;
+// @end
+use crate::runtime::digest::hex;
+// @if idempotency
+use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+// @end
+// @if limits
 use crate::runtime::rate_limit::Check;
+// @end
 
 /// At most one warning about an unreachable Redis per this many microseconds.
 const WARNING_INTERVAL: u64 = 10_000_000;
@@ -114,19 +124,20 @@ impl RedisStore {
         }
     }
 
+    // @if limits
     fn counter_key(&self, check: &Check) -> String {
-        let digest = ScopeKey::new("rate-limit", &check.key);
-        format!(
-            "{}rl:{}:{}",
-            self.prefix,
-            check.policy,
-            hex(&digest.0[..16])
-        )
+        let digest = sha256(&[b"rate-limit", check.key.as_bytes()]);
+        format!("{}rl:{}:{}", self.prefix, check.policy, hex(&digest[..16]))
     }
 
+    // @end
+    // @if idempotency
     fn record_key(&self, scope: &ScopeKey) -> String {
         format!("{}idem:{}", self.prefix, hex(&scope.0))
     }
+
+    // @end
+    // @if limits
 
     /// Checks every counter at once; returns the time used and the verdicts.
     pub async fn check(
@@ -166,6 +177,8 @@ impl RedisStore {
             .collect();
         Ok((now, verdicts))
     }
+    // @end
+    // @if idempotency
 
     pub async fn claim(
         &self,
@@ -234,8 +247,10 @@ impl RedisStore {
         .map(drop)
         .map_err(StoreError::Unavailable)
     }
+    // @end
 }
 
+// @if idempotency
 fn millis(duration: Duration) -> Vec<u8> {
     duration.as_millis().max(1).to_string().into_bytes()
 }
@@ -287,6 +302,8 @@ fn parse_record(record: &[u8], fingerprint: &Fingerprint) -> Claim {
     }))
 }
 
+// @end
+// @if limits
 fn integers(value: &Value) -> Option<Vec<i64>> {
     match value {
         Value::Array(items) => items
@@ -300,6 +317,8 @@ fn integers(value: &Value) -> Option<Vec<i64>> {
     }
 }
 
+// @end
+// @if idempotency
 /// Claims a key unless it exists; otherwise returns what it holds.
 static CLAIM_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
     Script::new(
@@ -342,6 +361,8 @@ return redis.call('DEL', KEYS[1])
     )
 });
 
+// @end
+// @if limits
 /// Every policy of a request in one step, all or nothing: the same
 /// arithmetic as `algorithms.rs`, on states stored as space-separated
 /// numbers. Replies `now`, then `allowed, remaining, reset_after` per key.
@@ -447,3 +468,4 @@ return reply
 ",
     )
 });
+// @end

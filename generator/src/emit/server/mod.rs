@@ -61,28 +61,20 @@ const RUNTIME: &[(&str, &str)] = &[
     ),
 ];
 
-/// Copied besides [`RUNTIME`] when the server keeps state: the rate limiter,
-/// idempotency keys, and their memory and Redis backends.
+/// Copied besides [`RUNTIME`] when the server keeps state (rate-limit
+/// counters or idempotency records): its clock, names and backends.
 const STATE_RUNTIME: &[(&str, &str)] = &[
-    (
-        "algorithms",
-        include_str!("../../../../templates/server/runtime/algorithms.rs"),
-    ),
     (
         "clock",
         include_str!("../../../../templates/server/runtime/clock.rs"),
     ),
     (
-        "idempotency",
-        include_str!("../../../../templates/server/runtime/idempotency.rs"),
+        "digest",
+        include_str!("../../../../templates/server/runtime/digest.rs"),
     ),
     (
         "memory",
         include_str!("../../../../templates/server/runtime/memory.rs"),
-    ),
-    (
-        "rate_limit",
-        include_str!("../../../../templates/server/runtime/rate_limit.rs"),
     ),
     (
         "redis_store",
@@ -90,6 +82,23 @@ const STATE_RUNTIME: &[(&str, &str)] = &[
     ),
 ];
 
+/// Copied besides [`STATE_RUNTIME`] when an operation is rate limited.
+const LIMITS_RUNTIME: &[(&str, &str)] = &[
+    (
+        "algorithms",
+        include_str!("../../../../templates/server/runtime/algorithms.rs"),
+    ),
+    (
+        "rate_limit",
+        include_str!("../../../../templates/server/runtime/rate_limit.rs"),
+    ),
+];
+
+/// Copied besides [`STATE_RUNTIME`] when an operation takes idempotency keys.
+const IDEMPOTENCY_RUNTIME: (&str, &str) = (
+    "idempotency",
+    include_str!("../../../../templates/server/runtime/idempotency.rs"),
+);
 /// Copied besides [`RUNTIME`] when a list is paginated.
 const PAGINATION_RUNTIME: (&str, &str) = (
     "pagination",
@@ -160,6 +169,12 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     if api.has_server_state() {
         runtime.extend_from_slice(STATE_RUNTIME);
     }
+    if api.uses_limiter() {
+        runtime.extend_from_slice(LIMITS_RUNTIME);
+    }
+    if api.uses_idempotency() {
+        runtime.push(IDEMPOTENCY_RUNTIME);
+    }
     if api.uses_pagination() {
         runtime.push(PAGINATION_RUNTIME);
     }
@@ -185,6 +200,8 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     runtime.sort();
     output.add_runtime(kind, context, &runtime, |region| match region {
         "state" => api.has_server_state(),
+        "limits" => api.uses_limiter(),
+        "idempotency" => api.uses_idempotency(),
         "cursors" => api.uses_cursors(),
         _ => unreachable!("the runtime has no region `{region}`"),
     });

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::runtime::clock::Clock;
 use crate::runtime::cursor::CursorCodec;
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::{MemoryIdempotency, MemoryLimiter};
+use crate::runtime::memory::MemoryIdempotency;
+use crate::runtime::memory::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
@@ -45,9 +46,9 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             cursors: CursorCodec::new(random_key()),
             backend: Backend::Memory(MemoryBounds::default()),
+            clock: Clock::system(),
             rate_limits: RateLimitSettings::default(),
             idempotency: IdempotencySettings::default(),
-            clock: Clock::system(),
         }
     }
 }
@@ -210,50 +211,66 @@ impl ServerConfig {
         Ok(config)
     }
 
-    /// The rate limiter and the idempotency layer this configuration asks
-    /// for. With Redis they share one connection.
-    pub fn layers(&self) -> (Limiter, Idempotency) {
-        let (limits, records) = match &self.backend {
-            Backend::Memory(bounds) => (
-                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys)),
-                IdempotencyStore::Memory(MemoryIdempotency::new(
-                    bounds.idempotency_keys,
-                    bounds.idempotency_bytes,
-                )),
-            ),
+    /// The layers this configuration asks for. With Redis they share one
+    /// connection.
+    pub fn layers(&self) -> Layers {
+        let connection = match &self.backend {
+            Backend::Memory(bounds) => Connection::Memory(bounds),
             #[cfg(feature = "redis")]
             Backend::Redis {
                 url,
                 key_prefix,
                 timeout,
-            } => {
-                let store = RedisStore::new(url, key_prefix, *timeout);
-                (
-                    LimitStore::Redis(store.clone()),
-                    IdempotencyStore::Redis(store),
-                )
+            } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
+        };
+        Layers {
+            limiter: self.limiter(&connection),
+            idempotency: self.idempotency(&connection),
+        }
+    }
+
+    fn limiter(&self, connection: &Connection<'_>) -> Limiter {
+        let store = match connection {
+            _ if !self.rate_limits.enabled => LimitStore::Off,
+            Connection::Memory(bounds) => {
+                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys))
             }
+            #[cfg(feature = "redis")]
+            Connection::Redis(store) => LimitStore::Redis(store.clone()),
         };
-        let limits = if self.rate_limits.enabled {
-            limits
-        } else {
-            LimitStore::Off
-        };
-        let records = if self.idempotency.enabled {
-            records
-        } else {
-            IdempotencyStore::Off
-        };
-        (
-            Limiter::new(
-                limits,
-                self.rate_limits.overrides.clone(),
-                self.rate_limits.trusted_proxy_hops,
-                self.clock.clone(),
-            ),
-            Idempotency::new(records, self.idempotency.overrides, self.clock.clone()),
+        Limiter::new(
+            store,
+            self.rate_limits.overrides.clone(),
+            self.rate_limits.trusted_proxy_hops,
+            self.clock.clone(),
         )
     }
+
+    fn idempotency(&self, connection: &Connection<'_>) -> Idempotency {
+        let store = match connection {
+            _ if !self.idempotency.enabled => IdempotencyStore::Off,
+            Connection::Memory(bounds) => IdempotencyStore::Memory(MemoryIdempotency::new(
+                bounds.idempotency_keys,
+                bounds.idempotency_bytes,
+            )),
+            #[cfg(feature = "redis")]
+            Connection::Redis(store) => IdempotencyStore::Redis(store.clone()),
+        };
+        Idempotency::new(store, self.idempotency.overrides, self.clock.clone())
+    }
+}
+
+/// The layers of the generated router, built from one configuration.
+pub struct Layers {
+    pub limiter: Limiter,
+    pub idempotency: Idempotency,
+}
+
+/// The backend's connection, made once for every layer.
+enum Connection<'a> {
+    Memory(&'a MemoryBounds),
+    #[cfg(feature = "redis")]
+    Redis(std::sync::Arc<RedisStore>),
 }
 
 /// Keys of different APIs on one Redis stay apart.

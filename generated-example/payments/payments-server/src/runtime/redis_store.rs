@@ -23,7 +23,9 @@ use tokio::sync::OnceCell;
 
 use crate::runtime::algorithms::Verdict;
 use crate::runtime::clock::Clock;
-use crate::runtime::idempotency::{hex, Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+use crate::runtime::digest::sha256;
+use crate::runtime::digest::hex;
+use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::rate_limit::Check;
 
 /// At most one warning about an unreachable Redis per this many microseconds.
@@ -118,13 +120,8 @@ impl RedisStore {
     }
 
     fn counter_key(&self, check: &Check) -> String {
-        let digest = ScopeKey::new("rate-limit", &check.key);
-        format!(
-            "{}rl:{}:{}",
-            self.prefix,
-            check.policy,
-            hex(&digest.0[..16])
-        )
+        let digest = sha256(&[b"rate-limit", check.key.as_bytes()]);
+        format!("{}rl:{}:{}", self.prefix, check.policy, hex(&digest[..16]))
     }
 
     fn record_key(&self, scope: &ScopeKey) -> String {

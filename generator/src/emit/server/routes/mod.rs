@@ -125,28 +125,24 @@ pub fn module(api: &Api) -> TokenStream {
     let limits = limit_consts(&policies, &mut imports);
     let uses_limits = api.uses_limiter();
     let uses_idempotency = api.uses_idempotency();
-    let (limiter_field, limiter_init, limiter_binding) = if uses_limits {
+    let (limiter_field, limiter_init) = if uses_limits {
         imports.add("crate::runtime::rate_limit::Limiter");
-        (
-            quote! { limiter: Limiter, },
-            quote! { limiter, },
-            quote! { limiter },
-        )
+        (quote! { limiter: Limiter, }, quote! { limiter, })
     } else {
-        (quote! {}, quote! {}, quote! { _ })
+        (quote! {}, quote! {})
     };
-    let (idempotency_field, idempotency_init, idempotency_binding) = if uses_idempotency {
+    let (idempotency_field, idempotency_init) = if uses_idempotency {
         imports.add("crate::runtime::idempotency::Idempotency");
         (
             quote! { idempotency: Idempotency, },
             quote! { idempotency, },
-            quote! { idempotency },
         )
     } else {
-        (quote! {}, quote! {}, quote! { _ })
+        (quote! {}, quote! {})
     };
     let layers = (uses_limits || uses_idempotency).then(|| {
-        quote! { let (#limiter_binding, #idempotency_binding) = config.layers(); }
+        imports.add("crate::runtime::config::Layers");
+        quote! { let Layers { #limiter_init #idempotency_init } = config.layers(); }
     });
     // Handlers read the configuration for bodies and cursors only.
     let reads_config =

@@ -17,7 +17,7 @@ use crate::operations::{
 };
 
 use crate::runtime::algorithms::{Algorithm, Quota};
-use crate::runtime::config::ServerConfig;
+use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::idempotency::{self, Idempotency};
@@ -43,7 +43,7 @@ struct Shared<A> {
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
-    let (limiter, idempotency) = config.layers();
+    let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
         limiter,

@@ -26,7 +26,7 @@ use axum::routing::{get, post, put};
 use axum::{Router, middleware};
 use crate::Api;
 use crate::runtime::algorithms::{Algorithm, Quota};
-use crate::runtime::config::ServerConfig;
+use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::error::ApiError;
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::params::RawRequest;
@@ -50,7 +50,7 @@ struct Shared<A> {
 /// Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let timeout = config.request_timeout;
-    let (limiter, idempotency) = config.layers();
+    let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
         limiter,

@@ -14,7 +14,8 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::runtime::algorithms::{self, Outcome, State, Verdict};
 use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
@@ -23,6 +24,13 @@ use crate::runtime::rate_limit::Check;
 const SHARDS: usize = 64;
 /// How often a shard drops entries that have expired (microseconds).
 const SWEEP_INTERVAL: u64 = 60_000_000;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a shard leaves plain data behind; keep serving.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Keys are already hashes, so the maps use them as they are.
 #[derive(Default)]
@@ -47,13 +55,6 @@ type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 fn shard_of(hash: u64) -> usize {
     // The map uses the low and the top bits; shards take bits in between.
     ((hash >> 32) as usize) % SHARDS
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a shard leaves plain data behind; keep serving.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Clone, Copy)]

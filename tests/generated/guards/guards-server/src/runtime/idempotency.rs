@@ -19,9 +19,9 @@ use axum::body::{Body, Bytes};
 use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 
 use crate::runtime::clock::Clock;
+use crate::runtime::digest::sha256;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
 use crate::runtime::memory::MemoryIdempotency;
@@ -51,7 +51,7 @@ pub struct ScopeKey(pub [u8; 32]);
 
 impl ScopeKey {
     pub fn new(scope: &str, key: &str) -> Self {
-        ScopeKey(digest(&[scope.as_bytes(), key.as_bytes()]))
+        ScopeKey(sha256(&[scope.as_bytes(), key.as_bytes()]))
     }
 }
 
@@ -61,22 +61,8 @@ pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {
     pub fn new(method: &Method, path: &str, body: &[u8]) -> Self {
-        Fingerprint(digest(&[method.as_str().as_bytes(), path.as_bytes(), body]))
+        Fingerprint(sha256(&[method.as_str().as_bytes(), path.as_bytes(), body]))
     }
-}
-
-fn digest(parts: &[&[u8]]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        // Length prefixes keep ("ab", "c") and ("a", "bc") apart.
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
-    }
-    hasher.finalize().into()
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// A response as stored for replay.

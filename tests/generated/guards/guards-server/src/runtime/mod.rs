@@ -12,6 +12,8 @@ pub mod config;
 #[rustfmt::skip]
 pub mod context;
 #[rustfmt::skip]
+pub mod digest;
+#[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
 pub mod error;
