@@ -11,7 +11,20 @@ use super::{manifest, operations, regions, Context, CrateKind, Output};
 use crate::ir::{TypeGroup, TypeId, TypeKind};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
-const VALIDATION_RUNTIME: &str = include_str!("../../../templates/types/validation.rs");
+const VALIDATION_RUNTIME: [(&str, &str); 3] = [
+    (
+        "src/validation/mod.rs",
+        include_str!("../../../templates/types/validation/mod.rs"),
+    ),
+    (
+        "src/validation/json.rs",
+        include_str!("../../../templates/types/validation/json.rs"),
+    ),
+    (
+        "src/validation/rules.rs",
+        include_str!("../../../templates/types/validation/rules.rs"),
+    ),
+];
 const DECODE_RUNTIME: &str = include_str!("../../../templates/types/decode.rs");
 /// Copied verbatim when the API has string enums.
 const ENUMS_RUNTIME: &str = include_str!("../../../templates/types/enums.rs");
@@ -92,12 +105,9 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "src/operations.rs",
         rust::render(operations::module(context), &header),
     );
-    output.add(
-        kind,
-        context,
-        "src/validation.rs",
-        format!("{header}\n{VALIDATION_RUNTIME}"),
-    );
+    for (path, source) in VALIDATION_RUNTIME {
+        output.add(kind, context, path, format!("{header}\n{source}"));
+    }
     output.add(
         kind,
         context,

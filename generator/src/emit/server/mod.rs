@@ -92,13 +92,23 @@ const LIMITS_RUNTIME: &[(&str, &str)] = &[
         "rate_limit",
         include_str!("../../../../templates/server/runtime/rate_limit.rs"),
     ),
+    (
+        "redis_limits",
+        include_str!("../../../../templates/server/runtime/redis_limits.rs"),
+    ),
 ];
 
 /// Copied besides [`STATE_RUNTIME`] when an operation takes idempotency keys.
-const IDEMPOTENCY_RUNTIME: (&str, &str) = (
-    "idempotency",
-    include_str!("../../../../templates/server/runtime/idempotency.rs"),
-);
+const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
+    (
+        "idempotency",
+        include_str!("../../../../templates/server/runtime/idempotency.rs"),
+    ),
+    (
+        "redis_idempotency",
+        include_str!("../../../../templates/server/runtime/redis_idempotency.rs"),
+    ),
+];
 /// Copied besides [`RUNTIME`] when a list is paginated.
 const PAGINATION_RUNTIME: (&str, &str) = (
     "pagination",
@@ -173,7 +183,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         runtime.extend_from_slice(LIMITS_RUNTIME);
     }
     if api.uses_idempotency() {
-        runtime.push(IDEMPOTENCY_RUNTIME);
+        runtime.extend_from_slice(IDEMPOTENCY_RUNTIME);
     }
     if api.uses_pagination() {
         runtime.push(PAGINATION_RUNTIME);

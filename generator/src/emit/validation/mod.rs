@@ -7,6 +7,7 @@
 
 mod json;
 mod rules;
+mod values;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

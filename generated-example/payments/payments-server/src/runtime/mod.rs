@@ -32,6 +32,10 @@ pub mod params;
 #[rustfmt::skip]
 pub mod rate_limit;
 #[rustfmt::skip]
+pub mod redis_idempotency;
+#[rustfmt::skip]
+pub mod redis_limits;
+#[rustfmt::skip]
 pub mod redis_store;
 #[rustfmt::skip]
 pub mod request;

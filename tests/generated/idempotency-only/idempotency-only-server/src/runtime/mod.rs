@@ -24,6 +24,8 @@ pub mod memory;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
+pub mod redis_idempotency;
+#[rustfmt::skip]
 pub mod redis_store;
 #[rustfmt::skip]
 pub mod request;

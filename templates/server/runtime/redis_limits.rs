@@ -1,0 +1,177 @@
+//! The rate limiter's steps on Redis: every policy of a request checked in
+//! one round trip running one Lua script.
+
+#![cfg(feature = "redis")]
+
+use redis::{Script, Value};
+
+use crate::runtime::algorithms::Verdict;
+use crate::runtime::clock::Clock;
+use crate::runtime::digest::{hex, sha256};
+use crate::runtime::rate_limit::Check;
+use crate::runtime::redis_store::RedisStore;
+
+impl RedisStore {
+    fn counter_key(&self, check: &Check) -> String {
+        let digest = sha256(&[b"rate-limit", check.key.as_bytes()]);
+        format!("{}rl:{}:{}", self.prefix, check.policy, hex(&digest[..16]))
+    }
+
+    /// Checks every counter at once; returns the time used and the verdicts.
+    pub async fn check(
+        &self,
+        checks: &[Check],
+        clock: &Clock,
+    ) -> Result<(u64, Vec<Verdict>), String> {
+        let keys: Vec<String> = checks.iter().map(|check| self.counter_key(check)).collect();
+        // A test's clock is sent along; otherwise Redis's own clock decides,
+        // so replicas with skewed clocks still agree.
+        let now = if clock.is_manual() {
+            clock.now_micros()
+        } else {
+            0
+        };
+        let mut args = vec![now.to_string().into_bytes()];
+        for check in checks {
+            args.push(check.algorithm.code().as_bytes().to_vec());
+            args.push(check.quota.requests.max(1).to_string().into_bytes());
+            args.push(check.quota.window_micros().to_string().into_bytes());
+        }
+        let reply = self.run(&RATE_LIMIT_SCRIPT, &keys, &args).await?;
+        let numbers = integers(&reply).ok_or("an unexpected reply from the rate-limit script")?;
+        if numbers.len() != 1 + 3 * checks.len() {
+            return Err("an unexpected reply from the rate-limit script".to_string());
+        }
+        let now = numbers[0] as u64;
+        let verdicts = (0..checks.len())
+            .map(|index| {
+                let at = 1 + index * 3;
+                Verdict {
+                    allowed: numbers[at] == 1,
+                    remaining: numbers[at + 1].max(0) as u64,
+                    reset_after: numbers[at + 2].max(0) as u64,
+                }
+            })
+            .collect();
+        Ok((now, verdicts))
+    }
+}
+
+fn integers(value: &Value) -> Option<Vec<i64>> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Int(number) => Some(*number),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// Every policy of a request in one step, all or nothing: the same
+/// arithmetic as `algorithms.rs`, on states stored as space-separated
+/// numbers. Replies `now`, then `allowed, remaining, reset_after` per key.
+static RATE_LIMIT_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+    Script::new(
+        r"
+local now = tonumber(ARGV[1])
+if now == 0 then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
+local verdicts, states, all = {}, {}, true
+for i = 1, #KEYS do
+  local algorithm = ARGV[2 + (i - 1) * 3]
+  local requests = tonumber(ARGV[3 + (i - 1) * 3])
+  local window = tonumber(ARGV[4 + (i - 1) * 3])
+  local s = {}
+  local raw = redis.call('GET', KEYS[i])
+  if raw then
+    for part in string.gmatch(raw, '%S+') do s[#s + 1] = tonumber(part) end
+  end
+  local allowed, remaining, reset, state, expires
+  if algorithm == 'gcra' then
+    local interval = math.max(1, math.floor(window / requests))
+    local tat = now
+    if s[1] then tat = math.max(s[1], now) end
+    local nxt = tat + interval
+    allowed = nxt - now <= window
+    local kept = tat
+    if allowed then kept = nxt end
+    remaining = 0
+    if allowed then remaining = math.min(requests, math.floor((now + window - kept) / interval)) end
+    reset = 0
+    if remaining < requests then reset = math.max(0, kept + (remaining + 1) * interval - window - now) end
+    state = string.format('%.0f', kept)
+    expires = kept
+  elseif algorithm == 'fixed' then
+    local index = math.floor(now / window)
+    local count = 0
+    if s[1] == index then count = s[2] end
+    allowed = count < requests
+    if allowed then count = count + 1 end
+    local finish = (index + 1) * window
+    remaining = requests - math.min(count, requests)
+    reset = 0
+    if count > 0 then reset = finish - now end
+    state = string.format('%.0f %.0f', index, count)
+    expires = finish
+  elseif algorithm == 'sliding' then
+    local index = math.floor(now / window)
+    local previous, current = 0, 0
+    if s[1] == index then previous, current = s[2], s[3]
+    elseif s[1] == index - 1 then previous, current = s[3], 0 end
+    local elapsed = now - index * window
+    local function estimate(c) return previous * (window - elapsed) / window + c end
+    allowed = estimate(current) + 1 <= requests + 1e-9
+    if allowed then current = current + 1 end
+    local left = requests - estimate(current)
+    remaining = 0
+    if left > 0 then remaining = math.floor(left + 1e-9) end
+    reset = 0
+    if remaining < requests then
+      local target = requests - remaining - 1
+      local at = elapsed
+      if current <= target and previous > 0 then
+        at = window * (1 - (target - current) / previous)
+      elseif current > 0 then
+        at = window + window * math.max(0, 1 - target / current)
+      end
+      reset = math.ceil(math.max(0, at - elapsed))
+    end
+    state = string.format('%.0f %.0f %.0f', index, previous, current)
+    expires = (index + 2) * window
+  else
+    local rate = requests / window
+    local tokens = requests
+    if s[1] then tokens = math.min(requests, s[1] + math.max(0, now - s[2]) * rate) end
+    allowed = tokens + 1e-9 >= 1
+    if allowed then tokens = math.max(0, tokens - 1) end
+    remaining = math.min(requests, math.floor(tokens + 1e-9))
+    reset = 0
+    if remaining < requests then reset = math.ceil(math.max(0, (remaining + 1 - tokens) / rate)) end
+    state = string.format('%.17g %.0f', tokens, now)
+    expires = now + math.ceil((requests - tokens) / rate)
+  end
+  if not allowed then all = false end
+  verdicts[i] = {allowed and 1 or 0, remaining, reset}
+  states[i] = {state, expires}
+end
+if all then
+  for i = 1, #KEYS do
+    local ttl = math.max(1, math.ceil((states[i][2] - now) / 1000))
+    redis.call('SET', KEYS[i], states[i][1], 'PX', ttl)
+  end
+end
+local reply = {now}
+for i = 1, #KEYS do
+  reply[#reply + 1] = verdicts[i][1]
+  reply[#reply + 1] = verdicts[i][2]
+  reply[#reply + 1] = verdicts[i][3]
+end
+return reply
+",
+    )
+});
