@@ -81,8 +81,10 @@ pub struct MemoryBounds {
     /// Idempotency keys kept (`IDEMPOTENCY_MAX_KEYS`, default 100,000).
     pub idempotency_keys: usize,
     /// Bytes of stored responses (`IDEMPOTENCY_MAX_BYTES`, default 256 MiB).
-    /// When either bound is reached by unexpired records, new keys get `503`.
     pub idempotency_bytes: usize,
+    /// What happens when either bound is reached by unexpired records
+    /// (`IDEMPOTENCY_WHEN_FULL=evict|refuse`, default `evict`).
+    pub idempotency_when_full: WhenFull,
 }
 
 impl Default for MemoryBounds {
@@ -91,6 +93,30 @@ impl Default for MemoryBounds {
             rate_limit_keys: 1_000_000,
             idempotency_keys: 100_000,
             idempotency_bytes: 256 * 1024 * 1024,
+            idempotency_when_full: WhenFull::Evict,
+        }
+    }
+}
+
+/// What the in-memory idempotency store does when it is full of unexpired
+/// records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Drop the oldest completed records to make room, with a warning in
+    /// the log: a retry of one of them runs again. Records in flight stay.
+    Evict,
+    /// Answer new keys `503 SERVICE_UNAVAILABLE` until records expire.
+    Refuse,
+}
+
+impl std::str::FromStr for WhenFull {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "evict" => Ok(WhenFull::Evict),
+            "refuse" => Ok(WhenFull::Refuse),
+            _ => Err(()),
         }
     }
 }
@@ -187,6 +213,9 @@ impl ServerConfig {
                 if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
                     bounds.idempotency_bytes = bytes;
                 }
+                if let Some(when_full) = variable("IDEMPOTENCY_WHEN_FULL")? {
+                    bounds.idempotency_when_full = when_full;
+                }
             }
             #[cfg(feature = "redis")]
             Backend::Redis { .. } => {}
@@ -252,6 +281,7 @@ impl ServerConfig {
             Connection::Memory(bounds) => IdempotencyStore::Memory(MemoryIdempotency::new(
                 bounds.idempotency_keys,
                 bounds.idempotency_bytes,
+                bounds.idempotency_when_full,
             )),
             #[cfg(feature = "redis")]
             Connection::Redis(store) => IdempotencyStore::Redis(store.clone()),

@@ -8,16 +8,20 @@
 //! concurrent requests for different keys rarely wait on each other. Both
 //! are bounded: counters live in two generations per shard (when the
 //! current one fills up it becomes the previous one and the oldest is
-//! dropped), and idempotency records stop being accepted once the store
-//! is full of unexpired ones.
+//! dropped), and when the idempotency records fill the store, the oldest
+//! completed ones make room (or, configured so, new keys are refused).
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::runtime::algorithms::{self, Outcome, State, Verdict};
+use crate::runtime::clock::Clock;
+use crate::runtime::config::WhenFull;
 use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::rate_limit::Check;
 
@@ -184,6 +188,8 @@ enum Record {
         fingerprint: Fingerprint,
         response: Arc<StoredResponse>,
         expires_at: u64,
+        /// Which completion of the shard this was, oldest first.
+        completed: u64,
     },
 }
 
@@ -206,6 +212,11 @@ impl Record {
 #[derive(Default)]
 struct RecordShard {
     records: HashMap<ScopeKey, Record>,
+    /// Completed records in the order they completed: what eviction drops
+    /// first. An entry whose record has gone (or completed again since) is
+    /// stale and skipped; sweeps drop such entries.
+    completions: VecDeque<(ScopeKey, u64)>,
+    completed: u64,
     bytes: usize,
     swept_at: u64,
 }
@@ -222,6 +233,21 @@ impl RecordShard {
         });
         self.bytes -= freed;
         self.swept_at = now;
+        let records = &self.records;
+        self.completions
+            .retain(|(key, completed)| is_completion(records.get(key), *completed));
+    }
+
+    /// Drops the oldest completed record; `false` when none is left (every
+    /// record is in flight).
+    fn evict_oldest(&mut self) -> bool {
+        while let Some((key, completed)) = self.completions.pop_front() {
+            if is_completion(self.records.get(&key), completed) {
+                self.remove(&key);
+                return true;
+            }
+        }
+        false
     }
 
     fn remove(&mut self, key: &ScopeKey) {
@@ -231,22 +257,97 @@ impl RecordShard {
     }
 }
 
+/// Whether `record` is the completion numbered `completed`.
+fn is_completion(record: Option<&Record>, completed: u64) -> bool {
+    matches!(record, Some(Record::Done { completed: c, .. }) if *c == completed)
+}
+
+/// At most one warning about evicted records per this many microseconds.
+const EVICTION_WARNING_INTERVAL: u64 = 60_000_000;
+
 /// Idempotency records in memory: at most `max_records` keys and
-/// `max_bytes` of stored responses. When full of unexpired records, new
-/// keys are refused with `503` rather than risking a second execution.
+/// `max_bytes` of stored responses. When full of unexpired records, the
+/// oldest completed records are dropped to make room (a retry of one of
+/// them would run again), or with [`WhenFull::Refuse`] new keys get `503`.
+/// Records in flight are never dropped.
 pub struct MemoryIdempotency {
     shards: Box<[Mutex<RecordShard>]>,
     max_records_per_shard: usize,
     max_bytes_per_shard: usize,
+    when_full: WhenFull,
+    /// Records evicted since the start, and since the last warning (when
+    /// that was).
+    evicted: AtomicU64,
+    unreported: AtomicU64,
+    warned_at: AtomicU64,
 }
 
 impl MemoryIdempotency {
-    pub fn new(max_records: usize, max_bytes: usize) -> Self {
+    pub fn new(max_records: usize, max_bytes: usize, when_full: WhenFull) -> Self {
         MemoryIdempotency {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             max_records_per_shard: (max_records / SHARDS).max(1),
             max_bytes_per_shard: (max_bytes / SHARDS).max(1),
+            when_full,
+            evicted: AtomicU64::new(0),
+            unreported: AtomicU64::new(0),
+            warned_at: AtomicU64::new(0),
         }
+    }
+
+    /// Makes room in `shard` until `full` no longer holds: expired records
+    /// first, then (when evicting) the oldest completed ones.
+    fn make_room(
+        &self,
+        shard: &mut RecordShard,
+        now: u64,
+        full: impl Fn(&RecordShard) -> bool,
+    ) -> Result<(), StoreError> {
+        if !full(shard) {
+            return Ok(());
+        }
+        shard.sweep(now);
+        let mut evicted = 0;
+        while full(shard) {
+            if self.when_full == WhenFull::Refuse || !shard.evict_oldest() {
+                self.note_evicted(evicted);
+                return Err(StoreError::Full);
+            }
+            evicted += 1;
+        }
+        self.note_evicted(evicted);
+        Ok(())
+    }
+
+    /// Counts evicted records and warns about them at most once a minute,
+    /// so a store that stays full does not flood the log.
+    fn note_evicted(&self, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.evicted.fetch_add(count, Ordering::Relaxed);
+        self.unreported.fetch_add(count, Ordering::Relaxed);
+        let now = Clock::system().now_micros();
+        let last = self.warned_at.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= EVICTION_WARNING_INTERVAL
+            && self
+                .warned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            let dropped = self.unreported.swap(0, Ordering::Relaxed);
+            tracing::warn!(
+                dropped,
+                "the idempotency store is full: dropped the {dropped} oldest completed records \
+                 (a retry of one runs again); raise IDEMPOTENCY_MAX_KEYS or \
+                 IDEMPOTENCY_MAX_BYTES, or use Redis"
+            );
+        }
+    }
+
+    /// How many completed records were dropped to make room since the start.
+    pub fn evicted(&self) -> u64 {
+        self.evicted.load(Ordering::Relaxed)
     }
 
     fn shard(&self, key: &ScopeKey) -> MutexGuard<'_, RecordShard> {
@@ -276,12 +377,8 @@ impl MemoryIdempotency {
             None => {}
         }
         shard.remove(key);
-        if shard.records.len() >= self.max_records_per_shard {
-            shard.sweep(now);
-            if shard.records.len() >= self.max_records_per_shard {
-                return Err(StoreError::Full);
-            }
-        }
+        let max_records = self.max_records_per_shard;
+        self.make_room(&mut shard, now, |shard| shard.records.len() >= max_records)?;
         shard.records.insert(
             *key,
             Record::InFlight {
@@ -314,19 +411,23 @@ impl MemoryIdempotency {
             return Ok(false);
         }
         shard.remove(key);
-        if shard.bytes + response.size() > self.max_bytes_per_shard {
-            shard.sweep(now);
-            if shard.bytes + response.size() > self.max_bytes_per_shard {
-                return Err(StoreError::Full);
-            }
+        let (size, max_bytes) = (response.size(), self.max_bytes_per_shard);
+        if size > max_bytes {
+            // Nothing dropped would make room for it.
+            return Err(StoreError::Full);
         }
-        shard.bytes += response.size();
+        self.make_room(&mut shard, now, |shard| shard.bytes + size > max_bytes)?;
+        shard.bytes += size;
+        shard.completed += 1;
+        let completed = shard.completed;
+        shard.completions.push_back((*key, completed));
         shard.records.insert(
             *key,
             Record::Done {
                 fingerprint: *fingerprint,
                 response,
                 expires_at: now + retention,
+                completed,
             },
         );
         Ok(true)

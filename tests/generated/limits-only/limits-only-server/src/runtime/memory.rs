@@ -8,8 +8,8 @@
 //! concurrent requests for different keys rarely wait on each other. Both
 //! are bounded: counters live in two generations per shard (when the
 //! current one fills up it becomes the previous one and the oldest is
-//! dropped), and idempotency records stop being accepted once the store
-//! is full of unexpired ones.
+//! dropped), and when the idempotency records fill the store, the oldest
+//! completed ones make room (or, configured so, new keys are refused).
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
