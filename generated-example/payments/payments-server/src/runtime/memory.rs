@@ -306,7 +306,11 @@ impl MemoryIdempotency {
         if !full(shard) {
             return Ok(());
         }
-        shard.sweep(now);
+        // A sweep walks the whole shard: refusing, it is the only way out;
+        // evicting, it is worth it only as often as the periodic one.
+        if self.when_full == WhenFull::Refuse || now.saturating_sub(shard.swept_at) > SWEEP_INTERVAL {
+            shard.sweep(now);
+        }
         let mut evicted = 0;
         while full(shard) {
             if self.when_full == WhenFull::Refuse || !shard.evict_oldest() {
