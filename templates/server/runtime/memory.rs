@@ -13,8 +13,9 @@ use std::collections::hash_map::RandomState;
 // @end
 use std::collections::HashMap;
 // @if limits
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 // @end
+use std::hash::{BuildHasherDefault, Hasher};
 // @if idempotency
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +46,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-// @if limits
 /// Keys are already hashes, so the maps use them as they are.
 #[derive(Default)]
 struct PassThrough(u64);
@@ -64,6 +64,7 @@ impl Hasher for PassThrough {
     }
 }
 
+// @if limits
 type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
 fn shard_of(hash: u64) -> usize {
@@ -223,7 +224,8 @@ impl Record {
 
 #[derive(Default)]
 struct RecordShard {
-    records: HashMap<ScopeKey, Record>,
+    /// Keyed by a SHA-256, which needs no hashing again.
+    records: HashMap<ScopeKey, Record, BuildHasherDefault<PassThrough>>,
     /// Completed records in the order they completed: what eviction drops
     /// first. An entry whose record has gone (or completed again since) is
     /// stale and skipped; sweeps drop such entries.

@@ -13,7 +13,8 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -211,7 +212,8 @@ impl Record {
 
 #[derive(Default)]
 struct RecordShard {
-    records: HashMap<ScopeKey, Record>,
+    /// Keyed by a SHA-256, which needs no hashing again.
+    records: HashMap<ScopeKey, Record, BuildHasherDefault<PassThrough>>,
     /// Completed records in the order they completed: what eviction drops
     /// first. An entry whose record has gone (or completed again since) is
     /// stale and skipped; sweeps drop such entries.

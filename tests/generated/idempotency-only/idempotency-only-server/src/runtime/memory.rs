@@ -12,6 +12,7 @@
 //! completed ones make room (or, configured so, new keys are refused).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -30,6 +31,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Keys are already hashes, so the maps use them as they are.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 enum Record {
@@ -65,7 +84,8 @@ impl Record {
 
 #[derive(Default)]
 struct RecordShard {
-    records: HashMap<ScopeKey, Record>,
+    /// Keyed by a SHA-256, which needs no hashing again.
+    records: HashMap<ScopeKey, Record, BuildHasherDefault<PassThrough>>,
     /// Completed records in the order they completed: what eviction drops
     /// first. An entry whose record has gone (or completed again since) is
     /// stale and skipped; sweeps drop such entries.
