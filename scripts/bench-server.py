@@ -16,7 +16,7 @@ ratios to the baseline.
     scripts/bench-server.py --rounds 3 --seconds 15 --connections 32
 
 Needs `wrk` (Debian: `apt-get install wrk`); with `--redis`, Redis at
-REDIS_URL (default redis://127.0.0.1:6379), whose command counts give the
+REDIS_URL (default redis://127.0.0.1:6379), whose script calls give the
 round trips per request. Not part of CI: figures depend on the machine. The
 README's "Performance" section holds the latest.
 """
@@ -131,15 +131,18 @@ def start(binary, port, redis_url, server_core):
     return process, base
 
 
-def redis_commands(redis_url):
-    """Commands Redis has run so far (every script call is one round trip)."""
+def redis_round_trips(redis_url):
+    """Scripts Redis has run so far: every step of the generated stores is
+    one script call, one round trip (the commands a script runs inside
+    count separately in Redis's statistics, so they are left out)."""
     if not redis_url:
         return 0
     output = subprocess.run(
-        ["redis-cli", "-u", redis_url, "INFO", "stats"], capture_output=True, text=True, check=True,
+        ["redis-cli", "-u", redis_url, "INFO", "commandstats"],
+        capture_output=True, text=True, check=True,
     ).stdout
-    match = re.search(r"total_commands_processed:(\d+)", output)
-    return int(match.group(1)) if match else 0
+    calls = re.findall(r"^cmdstat_(?:evalsha|eval):calls=(\d+)", output, re.M)
+    return sum(int(n) for n in calls)
 
 
 def seconds_of(text):
@@ -150,7 +153,7 @@ def seconds_of(text):
 
 
 def run_wrk(args, base, path, mode, script, load_core, pid, redis_url):
-    before_cpu, before_redis = cpu_ticks(pid), redis_commands(redis_url)
+    before_cpu, before_redis = cpu_ticks(pid), redis_round_trips(redis_url)
     prefix = f"k{time.time_ns()}"
     command = [
         "taskset", "-c", str(load_core), "wrk", "-t1", f"-c{args.connections}",
@@ -161,7 +164,7 @@ def run_wrk(args, base, path, mode, script, load_core, pid, redis_url):
     if "Latency Distribution" not in output:
         sys.exit(f"wrk gave no latencies for {path}:\n{output}")
     cpu = (cpu_ticks(pid) - before_cpu) / CLOCK_TICKS
-    redis = redis_commands(redis_url) - before_redis
+    redis = redis_round_trips(redis_url) - before_redis
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
@@ -222,7 +225,7 @@ def report(args, results, redis_url):
     header = ("| scenario | baseline req/s | generated req/s | ratio | p50 ms (base / gen) "
               "| p99 ms (base / gen) | server CPU µs/req (base / gen) |")
     if redis_url:
-        header += " Redis commands/req |"
+        header += " Redis round trips/req |"
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
     for label in results["baseline"]:

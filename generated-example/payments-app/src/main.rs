@@ -5,6 +5,7 @@
 //! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
 //! `REDIS_URL`, `RATE_LIMITS`, ...).
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 
 use payments_app::{AppConfig, PaymentsApi};
@@ -12,7 +13,12 @@ use payments_server::{router, shutdown_signal, ServerConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().with_target(false).init();
+    // Colours only on a terminal: a log collector would store the escapes,
+    // and formatting them costs every request its span.
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(std::io::stdout().is_terminal())
+        .init();
     let app = AppConfig::from_env();
     let server = ServerConfig::from_env()?;
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
