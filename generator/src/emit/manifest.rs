@@ -84,6 +84,10 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         // Signs cursors; fingerprints idempotent requests.
         dependencies.push(r#"sha2 = "0.10""#);
     }
+    if api.uses_limiter() {
+        // Writes the rate-limit headers' numbers (serde_json builds it already).
+        dependencies.push(r#"itoa = "1""#);
+    }
     let redis = api.has_server_state();
     if redis {
         dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#);

@@ -377,30 +377,28 @@ impl Decision {
         if self.statuses.is_empty() {
             return;
         }
-        let policies = self
-            .statuses
-            .iter()
-            .map(|s| {
-                format!(
-                    "\"{}\";q={};w={}",
-                    s.name, s.quota.requests, s.quota.window_seconds
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let remaining = self
-            .statuses
-            .iter()
-            .map(|s| {
-                format!(
-                    "\"{}\";r={};t={}",
-                    s.name,
-                    s.verdict.remaining,
-                    s.reset_seconds()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        // Written by hand, not with `format!`: this runs on every response.
+        let mut policies = String::with_capacity(40 * self.statuses.len());
+        let mut remaining = String::with_capacity(40 * self.statuses.len());
+        let mut number = itoa::Buffer::new();
+        for (index, s) in self.statuses.iter().enumerate() {
+            if index > 0 {
+                policies.push_str(", ");
+                remaining.push_str(", ");
+            }
+            for (text, first, second, values) in [
+                (&mut policies, ";q=", ";w=", (s.quota.requests, s.quota.window_seconds)),
+                (&mut remaining, ";r=", ";t=", (s.verdict.remaining, s.reset_seconds())),
+            ] {
+                text.push('"');
+                text.push_str(s.name);
+                text.push('"');
+                text.push_str(first);
+                text.push_str(number.format(values.0));
+                text.push_str(second);
+                text.push_str(number.format(values.1));
+            }
+        }
         // The legacy headers describe the policy closest to running out.
         let tightest = self
             .statuses
@@ -413,19 +411,17 @@ impl Decision {
             })
             .expect("at least one status");
         let reset = (self.now + tightest.verdict.reset_after).div_ceil(1_000_000);
-        for (name, value) in [
-            (&RATELIMIT_POLICY, policies),
-            (&RATELIMIT, remaining),
-            (&X_RATELIMIT_LIMIT, tightest.quota.requests.to_string()),
-            (
-                &X_RATELIMIT_REMAINING,
-                tightest.verdict.remaining.to_string(),
-            ),
-            (&X_RATELIMIT_RESET, reset.to_string()),
-        ] {
+        for (name, value) in [(&RATELIMIT_POLICY, policies), (&RATELIMIT, remaining)] {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 headers.insert(name.clone(), value);
             }
+        }
+        for (name, value) in [
+            (&X_RATELIMIT_LIMIT, tightest.quota.requests),
+            (&X_RATELIMIT_REMAINING, tightest.verdict.remaining),
+            (&X_RATELIMIT_RESET, reset),
+        ] {
+            headers.insert(name.clone(), HeaderValue::from(value));
         }
     }
 }
