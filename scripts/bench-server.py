@@ -14,6 +14,11 @@ ratios to the baseline.
     scripts/bench-server.py                    # memory backends, 2 rounds of 10 s
     scripts/bench-server.py --redis            # the app's layers on Redis
     scripts/bench-server.py --rounds 3 --seconds 15 --connections 32
+    scripts/bench-server.py --no-client        # leave out the client's table
+
+The report ends with the generated client's table (`scripts/bench-client.sh`:
+the client against hand-written reqwest calls), so one run measures both
+sides of the generated code.
 
 Needs `wrk` (Debian: `apt-get install wrk`); with `--redis`, Redis at
 REDIS_URL (default redis://127.0.0.1:6379), whose script calls give the
@@ -185,6 +190,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--redis", action="store_true", help="the app's layers on Redis")
     parser.add_argument("--only", help="run only the scenarios whose name contains this")
+    parser.add_argument("--no-client", action="store_true", help="leave out the client benchmark")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -212,6 +218,10 @@ def main():
                     process.kill()
                     process.wait()
     report(args, results, redis_url)
+    if not args.no_client:
+        print("\nThe generated client against hand-written reqwest (scripts/bench-client.sh):\n")
+        sys.stdout.flush()
+        subprocess.run([str(ROOT / "scripts" / "bench-client.sh")], cwd=ROOT, check=True)
 
 
 def median(runs, field):
