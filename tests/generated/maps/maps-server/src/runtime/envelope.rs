@@ -13,18 +13,55 @@ use crate::runtime::error::{ApiError, ErrorDetail, HandlerError};
 
 /// `meta` of every envelope.
 #[derive(Debug, Clone, Serialize)]
-pub struct Meta {
-    pub request_id: String,
-    /// When the response was made, RFC 3339 in UTC.
-    pub timestamp: String,
+pub struct Meta<'a> {
+    pub request_id: &'a str,
+    /// When the response was made, RFC 3339 in UTC to the millisecond.
+    pub timestamp: Timestamp,
 }
 
-impl Meta {
-    pub fn now(request_id: &str) -> Self {
+impl<'a> Meta<'a> {
+    pub fn now(request_id: &'a str) -> Self {
         Meta {
-            request_id: request_id.to_string(),
-            timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            request_id,
+            timestamp: Timestamp(chrono::Utc::now()),
         }
+    }
+}
+
+/// A moment written as `2026-12-02T21:20:00.123Z`, digit by digit: every
+/// response carries one, and chrono's formatting machinery costs more than
+/// the rest of a small envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub chrono::DateTime<chrono::Utc>);
+
+impl Timestamp {
+    /// The text, in a buffer on the stack.
+    pub fn text(&self) -> [u8; 24] {
+        use chrono::{Datelike, Timelike};
+        let moment = self.0;
+        let mut text = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, width: usize, mut value: u32| {
+            for index in (at..at + width).rev() {
+                text[index] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, 4, moment.year().clamp(0, 9999) as u32);
+        put(5, 2, moment.month());
+        put(8, 2, moment.day());
+        put(11, 2, moment.hour());
+        put(14, 2, moment.minute());
+        put(17, 2, moment.second());
+        // A leap second's fraction runs past 999.
+        put(20, 3, moment.timestamp_subsec_millis().min(999));
+        text
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.text();
+        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 
@@ -34,14 +71,14 @@ struct Success<'a, T, P> {
     data: &'a T,
     #[serde(skip_serializing_if = "Option::is_none")]
     pagination: Option<&'a P>,
-    meta: Meta,
+    meta: Meta<'a>,
 }
 
 #[derive(Serialize)]
 struct Failure<'a> {
     success: bool,
     error: ErrorBody<'a>,
-    meta: Meta,
+    meta: Meta<'a>,
 }
 
 #[derive(Serialize)]
@@ -135,7 +172,7 @@ pub fn failure<E: Serialize>(status: StatusCode, error: &E, request_id: &str) ->
     struct Declared<'a, E> {
         success: bool,
         error: &'a E,
-        meta: Meta,
+        meta: Meta<'a>,
     }
     json(
         status,
@@ -174,4 +211,22 @@ pub fn error(error: &ApiError, request_id: &str) -> Response {
 pub fn handler_failed(error: &HandlerError, request_id: &str) -> Response {
     tracing::error!("the handler failed: {error}");
     self::error(&ApiError::internal(), request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timestamp;
+
+    #[test]
+    fn timestamps_are_written_as_chrono_writes_them() {
+        for text in [
+            "2026-12-02T21:20:00.123Z",
+            "0999-01-05T03:04:05.000Z",
+            "2024-02-29T23:59:59.999Z",
+        ] {
+            let moment: chrono::DateTime<chrono::Utc> = text.parse().unwrap();
+            assert_eq!(moment.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), text);
+            assert_eq!(std::str::from_utf8(&Timestamp(moment).text()).unwrap(), text);
+        }
+    }
 }
