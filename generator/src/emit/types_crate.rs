@@ -8,7 +8,7 @@ use super::models::{self, module_items};
 use super::rust::{self, module_docs};
 use super::typeref::{module_name, Imports, TypeWriter};
 use super::{manifest, operations, regions, Context, CrateKind, Output};
-use crate::ir::{TypeGroup, TypeId, TypeKind};
+use crate::ir::{TypeGroup, TypeId};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: [(&str, &str); 3] = [
@@ -40,14 +40,8 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let has_formats = uses.chrono || uses.uuid;
     // Multipart text parts are typed as form values are.
     let has_forms = context.api.has_form_bodies() || context.api.has_multipart_bodies();
-    let string_enums = |open: bool| {
-        context
-            .api
-            .types
-            .iter()
-            .any(|t| matches!(&t.kind, TypeKind::Enum(e) if !e.integer && e.open == open))
-    };
-    let (open_enums, closed_enums) = (string_enums(true), string_enums(false));
+    let open_enums = models::has_string_enum(context.api, true);
+    let closed_enums = models::has_string_enum(context.api, false);
     let has_enums = open_enums || closed_enums;
 
     output.add(

@@ -1,4 +1,5 @@
-//! Time for the rate limiter and the idempotency store, replaceable in tests.
+//! Time for the rate limiter and the idempotency store, replaceable in
+//! tests, and a throttle for what should happen at most once per interval.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -41,6 +42,34 @@ impl std::fmt::Debug for Clock {
             Some(manual) => write!(f, "Clock::manual({})", manual.now_micros()),
             None => f.write_str("Clock::system()"),
         }
+    }
+}
+
+/// Lets one caller through per interval of system time, across threads:
+/// what keeps a warning that every request could raise from flooding the log.
+#[derive(Debug)]
+pub struct Throttle {
+    interval_micros: u64,
+    last: AtomicU64,
+}
+
+impl Throttle {
+    pub const fn every(interval_micros: u64) -> Self {
+        Throttle {
+            interval_micros,
+            last: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether the caller may go now; the next may not before the interval.
+    pub fn ready(&self) -> bool {
+        let now = Clock::system().now_micros();
+        let last = self.last.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= self.interval_micros
+            && self
+                .last
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 }
 

@@ -129,6 +129,14 @@ pub fn parse_enum_error() -> TokenStream {
     }
 }
 
+/// Whether any string enum is open (`open`) or closed, and so needs that
+/// half of the types crate's `enums.rs`.
+pub fn has_string_enum(api: &crate::ir::Api, open: bool) -> bool {
+    api.types
+        .iter()
+        .any(|d| matches!(&d.kind, TypeKind::Enum(e) if !e.integer && e.open == open))
+}
+
 /// Whether any closed enum exists (and so `ParseEnumError` is needed).
 pub fn has_closed_enum(api: &crate::ir::Api) -> bool {
     api.types

@@ -18,7 +18,7 @@ use super::validation::ValidationWriter;
 use crate::ir::{TypeDef, TypeId, TypeKind};
 
 use enums::enum_item;
-pub use enums::{has_closed_enum, parse_enum_error};
+pub use enums::{has_closed_enum, has_string_enum, parse_enum_error};
 use structs::struct_item;
 use unions::union_item;
 

@@ -109,6 +109,7 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/redis_idempotency.rs"),
     ),
 ];
+
 /// Copied besides [`RUNTIME`] when a list is paginated.
 const PAGINATION_RUNTIME: (&str, &str) = (
     "pagination",

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::runtime::algorithms::{self, Outcome, State, Verdict};
-use crate::runtime::clock::Clock;
+use crate::runtime::clock::Throttle;
 use crate::runtime::config::WhenFull;
 use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::rate_limit::Check;
@@ -277,11 +277,10 @@ pub struct MemoryIdempotency {
     max_records_per_shard: usize,
     max_bytes_per_shard: usize,
     when_full: WhenFull,
-    /// Records evicted since the start, and since the last warning (when
-    /// that was).
+    /// Records evicted since the start, and since the last warning.
     evicted: AtomicU64,
     unreported: AtomicU64,
-    warned_at: AtomicU64,
+    warnings: Throttle,
 }
 
 impl MemoryIdempotency {
@@ -293,7 +292,7 @@ impl MemoryIdempotency {
             when_full,
             evicted: AtomicU64::new(0),
             unreported: AtomicU64::new(0),
-            warned_at: AtomicU64::new(0),
+            warnings: Throttle::every(EVICTION_WARNING_INTERVAL),
         }
     }
 
@@ -333,14 +332,7 @@ impl MemoryIdempotency {
         }
         self.evicted.fetch_add(count, Ordering::Relaxed);
         self.unreported.fetch_add(count, Ordering::Relaxed);
-        let now = Clock::system().now_micros();
-        let last = self.warned_at.load(Ordering::Relaxed);
-        if now.saturating_sub(last) >= EVICTION_WARNING_INTERVAL
-            && self
-                .warned_at
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+        if self.warnings.ready() {
             let dropped = self.unreported.swap(0, Ordering::Relaxed);
             tracing::warn!(
                 dropped,

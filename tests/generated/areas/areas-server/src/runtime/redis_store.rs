@@ -15,7 +15,6 @@
 
 #![cfg(feature = "redis")]
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, Value};
 use tokio::sync::OnceCell;
 
-use crate::runtime::clock::Clock;
+use crate::runtime::clock::Throttle;
 
 /// At most one warning about an unreachable Redis per this many microseconds.
 const WARNING_INTERVAL: u64 = 10_000_000;
@@ -36,7 +35,7 @@ pub struct RedisStore {
     /// Starts every key.
     pub(crate) prefix: String,
     timeout: Duration,
-    warned_at: AtomicU64,
+    warnings: Throttle,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -61,7 +60,7 @@ impl RedisStore {
             connection: OnceCell::new(),
             prefix: prefix.to_string(),
             timeout,
-            warned_at: AtomicU64::new(0),
+            warnings: Throttle::every(WARNING_INTERVAL),
         })
     }
 
@@ -105,14 +104,7 @@ impl RedisStore {
 
     /// Logs a warning, at most once per interval.
     pub fn warn(&self, message: &str) {
-        let now = Clock::system().now_micros();
-        let last = self.warned_at.load(Ordering::Relaxed);
-        if now.saturating_sub(last) >= WARNING_INTERVAL
-            && self
-                .warned_at
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+        if self.warnings.ready() {
             tracing::warn!("{message}");
         }
     }
