@@ -5,8 +5,9 @@ Builds the flagship app (`payments-app`, every generated layer on, the
 spec's limits raised so the limiter runs but never refuses) and the
 hand-written baseline (`bench/baseline`: the same routes and JSON shapes,
 API-key auth and a request id only) in release mode, then runs each
-scenario against each server alternately, for several rounds, with the
-server pinned to one core and `wrk` to the other. Prints, per scenario,
+scenario against both servers back to back (the order alternating by
+round), for several rounds, with the servers pinned to one core and `wrk`
+to the other. Prints, per scenario,
 requests per second, p50/p99 latency and server CPU microseconds per
 request (from /proc/<pid>/stat before and after), and the generated app's
 ratios to the baseline.
@@ -204,17 +205,26 @@ def main():
         script.write(WRK_SCRIPT)
         script.flush()
         for round_ in range(args.rounds):
-            for port, name in ((18081, "baseline"), (18080, "generated")):
-                # Only the generated app has layers to put on Redis.
-                process, base = start(binaries[name], port, redis_url if name == "generated" else None, server_core)
-                try:
-                    for label, path, mode in scenarios:
+            # Both servers run for the whole round (the idle one costs
+            # nothing) and each scenario measures them back to back, so a
+            # machine that drifts during a run moves both figures alike.
+            servers = {}
+            try:
+                for port, name in ((18081, "baseline"), (18080, "generated")):
+                    # Only the generated app has layers to put on Redis.
+                    servers[name] = start(binaries[name], port,
+                                          redis_url if name == "generated" else None, server_core)
+                for label, path, mode in scenarios:
+                    order = ("baseline", "generated") if round_ % 2 == 0 else ("generated", "baseline")
+                    for name in order:
+                        process, base = servers[name]
                         measured = run_wrk(args, base, path, mode, script.name, load_core, process.pid,
                                            redis_url if name == "generated" else None)
                         results[name][label].append(measured)
                         print(f"round {round_ + 1} {name:9} {label}: {measured['rps']:.0f} req/s",
                               file=sys.stderr)
-                finally:
+            finally:
+                for process, _ in servers.values():
                     process.kill()
                     process.wait()
     report(args, results, redis_url)
