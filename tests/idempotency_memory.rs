@@ -10,7 +10,7 @@ use payments_server::runtime::config::{Backend, MemoryBounds, WhenFull};
 use payments_server::runtime::idempotency::{
     Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
 };
-use payments_server::runtime::memory::MemoryIdempotency;
+use payments_server::runtime::memory_idempotency::MemoryIdempotency;
 use payments_server::runtime::rate_limit::QuotaOverrides;
 use payments_server::{router, ServerConfig};
 use reqwest::StatusCode;

@@ -8,7 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use guards_server::runtime::algorithms::{Algorithm, Quota};
-use guards_server::runtime::memory::MemoryLimiter;
+use guards_server::runtime::memory_limits::MemoryLimiter;
 use guards_server::runtime::rate_limit::Check;
 
 /// Bytes allocated and not yet freed, by the whole process.

@@ -3,13 +3,15 @@
 //! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
 //! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
 //! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
-//! `REDIS_URL`, `RATE_LIMITS`, ...).
+//! `REDIS_URL`, `RATE_LIMITS`, ...). `RUST_LOG` sets what is logged.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 
 use payments_app::{AppConfig, PaymentsApi};
 use payments_server::{router, shutdown_signal, ServerConfig};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,6 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_target(false)
         .with_ansi(std::io::stdout().is_terminal())
+        .finish()
+        .with(log_filter())
         .init();
     let app = AppConfig::from_env();
     let server = ServerConfig::from_env()?;
@@ -30,4 +34,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// `RUST_LOG` as `level` or `target=level,...` (`warn`,
+/// `info,payments_server=debug`); `info` when unset. Below `info` the
+/// request spans are not even built.
+fn log_filter() -> Targets {
+    let default = Targets::new().with_default(tracing::Level::INFO);
+    match std::env::var("RUST_LOG") {
+        Ok(text) => text.parse().unwrap_or_else(|error| {
+            eprintln!("RUST_LOG={text:?} is not a log filter ({error}); logging at info");
+            default
+        }),
+        Err(_) => default,
+    }
 }

@@ -69,9 +69,13 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         r#"form_urlencoded = "1""#,
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
         r#"percent-encoding = "2""#,
+        // The guard's future; like the two tower crates, axum builds it already.
+        r#"pin-project-lite = "0.2""#,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
         r#"tokio = { version = "1", features = ["macros", "signal", "sync", "time"] }"#,
+        r#"tower-layer = "0.3""#,
+        r#"tower-service = "0.3""#,
         r#"tracing = "0.1""#,
         // Request ids: `fast-rng` draws them from a thread-local generator, not one `getrandom` call each.
         r#"uuid = { version = "1", features = ["fast-rng", "v4"] }"#,

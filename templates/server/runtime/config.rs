@@ -10,10 +10,10 @@ use crate::runtime::cursor::CursorCodec;
 // @end
 // @if idempotency
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::MemoryIdempotency;
+use crate::runtime::memory_idempotency::MemoryIdempotency;
 // @end
 // @if limits
-use crate::runtime::memory::MemoryLimiter;
+use crate::runtime::memory_limits::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
 // @end
 // @if state

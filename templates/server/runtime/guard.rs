@@ -1,53 +1,153 @@
-//! The outer guard of every request: a time limit, caught panics, and the
-//! envelope for the router's own 404 and 405 answers.
+//! The outer guard of every request: the request id, a time limit, caught
+//! panics, and the envelope for the router's own 404 and 405 answers.
+//!
+//! A hand-written tower service, not `middleware::from_fn`: it runs on every
+//! request, and a concrete future spares the boxed future, the boxed inner
+//! service and the clones that `from_fn` costs per call.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::ALLOW;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::future::CatchUnwind;
 use futures_util::FutureExt;
+use pin_project_lite::pin_project;
+use tokio::time::Timeout;
+use tower_layer::Layer;
+use tower_service::Service;
+use tracing::instrument::Instrumented;
+use tracing::Instrument;
 
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
-use crate::runtime::request_id;
+use crate::runtime::request_id::{self, RequestId, X_REQUEST_ID};
 
-pub async fn layer(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
-    let request_id = request_id::of(request.extensions());
-    let outcome = AssertUnwindSafe(tokio::time::timeout(timeout, next.run(request)))
-        .catch_unwind()
-        .await;
-    match outcome {
-        Ok(Ok(response)) if response.status() == StatusCode::METHOD_NOT_ALLOWED => {
-            // The router's own 405 has an `Allow` header and no body.
-            let allow = response.headers().get(ALLOW).cloned();
-            let error = match allow {
-                Some(allow) => ApiError::method_not_allowed(allow),
-                None => ApiError::new(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "METHOD_NOT_ALLOWED",
-                    "Method not allowed.",
-                ),
-            };
-            envelope::error(&error, &request_id)
+/// Wraps each route in a [`Guard`]; the router applies it outermost.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardLayer {
+    timeout: Duration,
+}
+
+impl GuardLayer {
+    /// A guard that answers `504` when a request runs past `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        GuardLayer { timeout }
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard {
+            inner,
+            timeout: self.timeout,
         }
-        Ok(Ok(response)) => response,
-        Ok(Err(_elapsed)) => {
-            tracing::warn!(?timeout, "request timed out");
-            envelope::error(&ApiError::timeout(), &request_id)
+    }
+}
+
+/// The guard around one route: see the module's documentation.
+#[derive(Debug, Clone)]
+pub struct Guard<S> {
+    inner: S,
+    timeout: Duration,
+}
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = GuardFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let request_id = RequestId::read_or_make(request.headers());
+        request.extensions_mut().insert(request_id.clone());
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %request.method(),
+            path = %request.uri().path()
+        );
+        let inner = span.in_scope(|| self.inner.call(request));
+        GuardFuture {
+            inner: AssertUnwindSafe(tokio::time::timeout(self.timeout, inner))
+                .catch_unwind()
+                .instrument(span),
+            request_id,
+            timeout: self.timeout,
         }
-        Err(panic) => {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic payload".to_string());
-            tracing::error!(%reason, "handler panicked");
-            envelope::error(&ApiError::internal(), &request_id)
+    }
+}
+
+pin_project! {
+    /// The response of a guarded route, or the guard's own answer.
+    pub struct GuardFuture<F> {
+        #[pin]
+        inner: Instrumented<CatchUnwind<AssertUnwindSafe<Timeout<F>>>>,
+        request_id: RequestId,
+        timeout: Duration,
+    }
+}
+
+impl<F> Future for GuardFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let outcome = ready!(this.inner.as_mut().poll(cx));
+        let request_id = &*this.request_id;
+        let mut response = match outcome {
+            Ok(Ok(Ok(response))) if response.status() == StatusCode::METHOD_NOT_ALLOWED => {
+                // The router's own 405 has an `Allow` header and no body.
+                let allow = response.headers().get(ALLOW).cloned();
+                let error = match allow {
+                    Some(allow) => ApiError::method_not_allowed(allow),
+                    None => ApiError::new(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "METHOD_NOT_ALLOWED",
+                        "Method not allowed.",
+                    ),
+                };
+                envelope::error(&error, request_id)
+            }
+            Ok(Ok(Ok(response))) => response,
+            Ok(Ok(Err(infallible))) => match infallible {},
+            Ok(Err(_elapsed)) => {
+                let _span = this.inner.as_ref().get_ref().span().enter();
+                tracing::warn!(timeout = ?this.timeout, "request timed out");
+                envelope::error(&ApiError::timeout(), request_id)
+            }
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string panic payload".to_string());
+                let _span = this.inner.as_ref().get_ref().span().enter();
+                tracing::error!(%reason, "handler panicked");
+                envelope::error(&ApiError::internal(), request_id)
+            }
+        };
+        if let Some(value) = this.request_id.header_value() {
+            response.headers_mut().insert(X_REQUEST_ID.clone(), value);
         }
+        Poll::Ready(Ok(response))
     }
 }
 

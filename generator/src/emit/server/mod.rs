@@ -89,6 +89,14 @@ const LIMITS_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/algorithms.rs"),
     ),
     (
+        "memory_limits",
+        include_str!("../../../../templates/server/runtime/memory_limits.rs"),
+    ),
+    (
+        "limit_decision",
+        include_str!("../../../../templates/server/runtime/limit_decision.rs"),
+    ),
+    (
         "rate_limit",
         include_str!("../../../../templates/server/runtime/rate_limit.rs"),
     ),
@@ -103,6 +111,10 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
     (
         "idempotency",
         include_str!("../../../../templates/server/runtime/idempotency.rs"),
+    ),
+    (
+        "memory_idempotency",
+        include_str!("../../../../templates/server/runtime/memory_idempotency.rs"),
     ),
     (
         "redis_idempotency",

@@ -20,7 +20,7 @@ pub struct Problems(Vec<ErrorDetail>);
 
 impl Problems {
     /// The parameters, or `None` with their problems recorded.
-    pub fn params<P: FromJson>(&mut self, raw: &RawRequest, spec: &[Param]) -> Option<P> {
+    pub fn params<P: FromJson>(&mut self, raw: &RawRequest<'_>, spec: &[Param]) -> Option<P> {
         params(raw, spec).map_err(|found| self.0.extend(found)).ok()
     }
 

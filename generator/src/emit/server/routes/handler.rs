@@ -132,7 +132,7 @@ pub(super) fn handler(
     }
     let raw = needs_raw.then(|| {
         quote! {
-            let raw = RawRequest::new(#path_value, parts.uri.query(), parts.headers.clone());
+            let raw = RawRequest::new(#path_value, parts.uri.query(), &parts.headers);
         }
     });
     let (build, request_value) = build_request(operation, &request_type, &reads);
@@ -179,6 +179,7 @@ pub(super) fn handler(
         }
     });
     let mut idempotency_const = TokenStream::new();
+    let mut anonymous_scope = TokenStream::new();
     let (begin, finish) = match idempotency {
         Some(policy) => {
             imports.add("crate::runtime::idempotency");
@@ -196,10 +197,14 @@ pub(super) fn handler(
                     lock_timeout: Duration::from_secs(#lock),
                 };
             };
+            // Read before the rest of the handler, which moves the request's
+            // extensions into the context while `raw` still borrows its headers.
             let scope = if operation.is_secured() {
                 quote! { &identity }
             } else {
-                quote! { &shared.limiter.anonymous_scope(&parts) }
+                anonymous_scope =
+                    quote! { let anonymous_scope = shared.limiter.anonymous_scope(&parts); };
+                quote! { &anonymous_scope }
             };
             let body = if operation.request_body.is_some() {
                 quote! { &bytes }
@@ -246,7 +251,7 @@ pub(super) fn handler(
         None => answer,
     };
     let call = quote! {
-        let context = Context::new(&request_id, #principal, parts.extensions);
+        let context = Context::new(request_id.clone(), #principal, parts.extensions);
         #finish
     };
     let rest = quote! {
@@ -282,6 +287,7 @@ pub(super) fn handler(
             #raw
             #authenticate
             #identity
+            #anonymous_scope
             #limit_check
             #rest
         }

@@ -93,12 +93,11 @@ fn handlers(
 pub fn module(api: &Api) -> TokenStream {
     let mut imports = Imports::default();
     for path in [
-        "axum::middleware",
         "axum::Router",
         "crate::Api",
         "crate::runtime::config::ServerConfig",
         "crate::runtime::guard",
-        "crate::runtime::request_id",
+        "crate::runtime::guard::GuardLayer",
     ] {
         imports.add(path);
     }
@@ -186,8 +185,7 @@ pub fn module(api: &Api) -> TokenStream {
                 Router::new()
                     #document_route
                     .fallback(guard::not_found)
-                    .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
-                    .layer(middleware::from_fn(request_id::layer))
+                    .layer(GuardLayer::new(config.request_timeout))
             }
 
             #document_handler
@@ -209,8 +207,8 @@ pub fn module(api: &Api) -> TokenStream {
         }
 
         /// The API as an axum router with every generated layer applied, in
-        /// this order from the outside in: request id, then the guard (time
-        /// limit, caught panics, envelopes for 404 and 405), then the route,
+        /// this order from the outside in: the guard (request id, time limit,
+        /// caught panics, envelopes for 404 and 405), then the route,
         /// where each operation authenticates, applies its rate limits, reads
         /// and checks the request, claims its idempotency key and calls `api`.
         /// Add your own tower layers around it.
@@ -223,8 +221,7 @@ pub fn module(api: &Api) -> TokenStream {
                 #document_route
                 .fallback(guard::not_found)
                 .with_state(shared)
-                .layer(middleware::from_fn_with_state(timeout, guard::layer))
-                .layer(middleware::from_fn(request_id::layer))
+                .layer(GuardLayer::new(timeout))
         }
 
         #schemes
@@ -264,6 +261,7 @@ fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
                 match deprecation_headers(operation) {
                     Some(_) => {
                         imports.add("axum::handler::Handler");
+                        imports.add("axum::middleware");
                         let headers = format_ident!(
                             "{}_deprecation",
                             crate::naming::bare(&operation.id.rust)

@@ -65,7 +65,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
         #(#consts)*
 
         /// The principal for the first scheme whose credentials `authenticate` accepts.
-        async fn principal<A: Api>(api: &A, raw: &RawRequest, schemes: &[Scheme]) -> Result<A::Principal, ApiError> {
+        async fn principal<A: Api>(api: &A, raw: &RawRequest<'_>, schemes: &[Scheme]) -> Result<A::Principal, ApiError> {
             for scheme in schemes {
                 if let Some(credentials) = scheme.credentials(raw) {
                     if let Some(principal) = api.authenticate(credentials).await {

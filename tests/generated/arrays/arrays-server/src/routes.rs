@@ -3,21 +3,20 @@
 
 //! The router, and the glue between HTTP and the `Api` trait.
 
+use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Router, middleware};
 use crate::Api;
 use crate::runtime::config::ServerConfig;
-use crate::runtime::{guard, request_id};
+use crate::runtime::guard::{self, GuardLayer};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
-        .layer(middleware::from_fn_with_state(config.request_timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(config.request_timeout))
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -4,12 +4,12 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
     EchoTextRequest, FindItemRequest, GetNoteRequest, PutItemRequest, UploadRequest,
@@ -18,10 +18,11 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request_id, stream};
+use crate::runtime::{envelope, request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -30,8 +31,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -46,8 +47,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// The `bearer` security scheme.
@@ -81,7 +81,7 @@ const COOKIE_KEY: Scheme = Scheme {
 /// The principal for the first scheme whose credentials `authenticate` accepts.
 async fn principal<A: Api>(
     api: &A,
-    raw: &RawRequest,
+    raw: &RawRequest<'_>,
     schemes: &[Scheme],
 ) -> Result<A::Principal, ApiError> {
     for scheme in schemes {
@@ -116,7 +116,7 @@ async fn get_note<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -126,7 +126,7 @@ async fn get_note<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.get_note(context, GetNoteRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -149,7 +149,7 @@ async fn find_item<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -159,7 +159,7 @@ async fn find_item<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.find_item(context, FindItemRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -180,7 +180,7 @@ async fn put_item<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -200,7 +200,7 @@ async fn put_item<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.put_item(context, PutItemRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -214,7 +214,7 @@ async fn upload<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BASIC]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -231,7 +231,7 @@ async fn upload<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.upload(context, UploadRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
@@ -245,7 +245,7 @@ async fn echo_text<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[QUERY_KEY, COOKIE_KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -262,7 +262,7 @@ async fn echo_text<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.echo_text(context, EchoTextRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

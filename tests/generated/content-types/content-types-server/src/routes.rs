@@ -4,11 +4,11 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use crate::operations::{
     CreateNoteRequest, DrawShapeRequest, ImportNotesRequest, ImportNotesRequestBody,
     RenderRequest, SetLabelsRequest,
@@ -16,8 +16,9 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, form, guard, multipart, request_id};
+use crate::runtime::{envelope, form, multipart, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -27,8 +28,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -44,8 +45,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// `POST /notes`
@@ -90,7 +90,7 @@ async fn create_note<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.create_note(context, CreateNoteRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -137,7 +137,7 @@ async fn import_notes<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.import_notes(context, ImportNotesRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -186,7 +186,7 @@ async fn draw_shape<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.draw_shape(context, DrawShapeRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -239,7 +239,7 @@ async fn set_labels<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.set_labels(context, SetLabelsRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -276,7 +276,7 @@ async fn render<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.render(context, RenderRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

@@ -4,19 +4,20 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::ListPricesRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::params::RawRequest;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -24,8 +25,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -37,8 +38,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// The `Shared` security scheme.
@@ -51,7 +51,7 @@ const SHARED: Scheme = Scheme {
 /// The principal for the first scheme whose credentials `authenticate` accepts.
 async fn principal<A: Api>(
     api: &A,
-    raw: &RawRequest,
+    raw: &RawRequest<'_>,
     schemes: &[Scheme],
 ) -> Result<A::Principal, ApiError> {
     for scheme in schemes {
@@ -72,12 +72,12 @@ async fn list_prices<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[SHARED]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.list_prices(context, ListPricesRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

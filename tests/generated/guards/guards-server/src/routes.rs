@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
     BucketRequest, ByHeaderRequest, CreateOrderRequest, CreatePublicOrderRequest,
@@ -20,12 +20,13 @@ use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, guard, request_id};
+use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -36,8 +37,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -61,8 +62,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// The `Key` security scheme.
@@ -75,7 +75,7 @@ const KEY: Scheme = Scheme {
 /// The principal for the first scheme whose credentials `authenticate` accepts.
 async fn principal<A: Api>(
     api: &A,
-    raw: &RawRequest,
+    raw: &RawRequest<'_>,
     schemes: &[Scheme],
 ) -> Result<A::Principal, ApiError> {
     for scheme in schemes {
@@ -166,7 +166,7 @@ async fn create_order<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -211,7 +211,7 @@ async fn create_order<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         let response = match shared
             .api
             .create_order(context, CreateOrderRequest { body })
@@ -243,7 +243,7 @@ async fn start_job<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -288,7 +288,7 @@ async fn start_job<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         let response = match shared
             .api
             .start_job(context, StartJobRequest { body })
@@ -317,6 +317,7 @@ async fn create_public_order<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
+    let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -332,7 +333,7 @@ async fn create_public_order<A: Api>(
         return envelope::error(&problems.into_error(), &request_id);
     };
     let attempt = idempotency::Attempt {
-        scope: &shared.limiter.anonymous_scope(&parts),
+        scope: &anonymous_scope,
         method: &parts.method,
         path: parts.uri.path(),
         headers: &parts.headers,
@@ -347,7 +348,7 @@ async fn create_public_order<A: Api>(
         Ok(execution) => execution,
         Err(response) => return response,
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     let response = match shared
         .api
         .create_public_order(context, CreatePublicOrderRequest { body })
@@ -374,7 +375,7 @@ async fn ping<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context::new(&request_id, (), parts.extensions);
+        let context = Context::new(request_id.clone(), (), parts.extensions);
         match shared.api.ping(context, PingRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -394,7 +395,7 @@ async fn by_header<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -409,7 +410,7 @@ async fn by_header<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.by_header(context, ByHeaderRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -429,7 +430,7 @@ async fn bucket<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -444,7 +445,7 @@ async fn bucket<A: Api>(
         Err(refused) => return refused.refuse(&request_id),
     };
     let response = async {
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.bucket(context, BucketRequest).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -461,12 +462,12 @@ async fn free<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.free(context, FreeRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

@@ -4,17 +4,17 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{EchoSingleResponse, EchoStylesResponse};
 use crate::runtime::config::ServerConfig;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, ScalarKind, Style};
-use crate::runtime::{guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -22,8 +22,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -36,8 +36,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// `GET /styles/{simple}/{label}/{matrix}`

@@ -4,12 +4,12 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Router, middleware};
 use crate::operations::{
     AddPetRequest, AddPetRequestBody, CreateUserRequest, CreateUserRequestBody,
     CreateUsersWithListInputRequest, DeleteOrderResponse, DeletePetRequest,
@@ -23,11 +23,12 @@ use crate::operations::{
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, form, guard, request_id, stream};
+use crate::runtime::{envelope, form, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -37,8 +38,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -73,8 +74,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// The `petstore_auth` security scheme.
@@ -94,7 +94,7 @@ const API_KEY: Scheme = Scheme {
 /// The principal for the first scheme whose credentials `authenticate` accepts.
 async fn principal<A: Api>(
     api: &A,
-    raw: &RawRequest,
+    raw: &RawRequest<'_>,
     schemes: &[Scheme],
 ) -> Result<A::Principal, ApiError> {
     for scheme in schemes {
@@ -115,7 +115,7 @@ async fn update_pet<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -157,7 +157,7 @@ async fn update_pet<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.update_pet(context, UpdatePetRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -171,7 +171,7 @@ async fn add_pet<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -213,7 +213,7 @@ async fn add_pet<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.add_pet(context, AddPetRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -232,7 +232,7 @@ async fn find_pets_by_status<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -242,7 +242,7 @@ async fn find_pets_by_status<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared
         .api
         .find_pets_by_status(context, FindPetsByStatusRequest { params })
@@ -265,7 +265,7 @@ async fn find_pets_by_tags<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -275,7 +275,7 @@ async fn find_pets_by_tags<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.find_pets_by_tags(context, FindPetsByTagsRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -298,7 +298,7 @@ async fn get_pet_by_id<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY, PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -308,7 +308,7 @@ async fn get_pet_by_id<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.get_pet_by_id(context, GetPetByIdRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -333,7 +333,7 @@ async fn update_pet_with_form<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -343,7 +343,7 @@ async fn update_pet_with_form<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared
         .api
         .update_pet_with_form(context, UpdatePetWithFormRequest { params })
@@ -371,7 +371,7 @@ async fn delete_pet<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -381,7 +381,7 @@ async fn delete_pet<A: Api>(
     let Some(params) = params else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.delete_pet(context, DeletePetRequest { params }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -405,7 +405,7 @@ async fn upload_file<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[PETSTORE_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -423,7 +423,7 @@ async fn upload_file<A: Api>(
     let (Some(params), Some(body)) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.upload_file(context, UploadFileRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
@@ -437,12 +437,12 @@ async fn get_inventory<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared.api.get_inventory(context, GetInventoryRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -493,7 +493,7 @@ async fn place_order<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.place_order(context, PlaceOrderRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -568,7 +568,7 @@ async fn create_user<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.create_user(context, CreateUserRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -596,7 +596,7 @@ async fn create_users_with_list_input<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared
         .api
         .create_users_with_list_input(
@@ -633,7 +633,7 @@ async fn logout_user<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.logout_user(context, LogoutUserRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
@@ -668,7 +668,7 @@ async fn update_user<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let bytes = match request::read_body(body, shared.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -707,7 +707,7 @@ async fn update_user<A: Api>(
     let (Some(params), Some(body)) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.update_user(context, UpdateUserRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

@@ -4,20 +4,21 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{AttachNoteRequest, PutAvatarRequest, PutFileRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, guard, request_id, stream};
+use crate::runtime::{envelope, request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -26,8 +27,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -41,8 +42,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// Where the parameters of `put_file` are and how to read them.
@@ -59,7 +59,7 @@ async fn put_file<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let mut problems = Problems::default();
     let params = problems.params(&raw, PUT_FILE_PARAMS);
     let body = match problems
@@ -73,7 +73,7 @@ async fn put_file<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.put_file(context, PutFileRequest { params, body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
@@ -99,7 +99,7 @@ async fn attach_note<A: Api>(
     let Some(body) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.attach_note(context, AttachNoteRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => stream::handler_failed(&error, &request_id),
@@ -130,7 +130,7 @@ async fn put_avatar<A: Api>(
     let Some(Some(body)) = body else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.put_avatar(context, PutAvatarRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

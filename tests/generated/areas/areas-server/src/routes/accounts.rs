@@ -35,7 +35,7 @@ pub(super) async fn list_accounts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -58,7 +58,7 @@ pub(super) async fn list_accounts<A: Api>(
         };
         let page = u64::try_from(params.page).unwrap_or_default();
         let per_page = u64::try_from(params.per_page).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.list_accounts(context, ListAccountsRequest { params }).await {
             Ok(response) => response.into_http(&request_id, page, per_page),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -85,7 +85,7 @@ pub(super) async fn create_account<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -130,7 +130,7 @@ pub(super) async fn create_account<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         let response = match shared
             .api
             .create_account(context, CreateAccountRequest { body })
@@ -161,7 +161,7 @@ pub(super) async fn search_accounts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -181,7 +181,7 @@ pub(super) async fn search_accounts<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.search_accounts(context, SearchAccountsRequest { params }).await
         {
             Ok(response) => response.into_http(&request_id),
@@ -209,7 +209,7 @@ pub(super) async fn get_account<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -229,7 +229,7 @@ pub(super) async fn get_account<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.get_account(context, GetAccountRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -256,7 +256,7 @@ pub(super) async fn delete_account<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -276,7 +276,7 @@ pub(super) async fn delete_account<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.delete_account(context, DeleteAccountRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -303,7 +303,7 @@ pub(super) async fn update_account<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -333,7 +333,7 @@ pub(super) async fn update_account<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .update_account(
@@ -374,7 +374,7 @@ pub(super) async fn list_account_events<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -405,7 +405,7 @@ pub(super) async fn list_account_events<A: Api>(
             }
         }
         let limit = u64::try_from(params.limit).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .list_account_events(context, ListAccountEventsRequest { params })
@@ -447,7 +447,8 @@ pub(super) async fn archive_account<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let limits = match shared.limiter.admit(ARCHIVE_ACCOUNT_LIMITS, None, &parts).await {
         Ok(limits) => limits,
         Err(refused) => return refused.refuse(&request_id),
@@ -459,7 +460,7 @@ pub(super) async fn archive_account<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let attempt = idempotency::Attempt {
-            scope: &shared.limiter.anonymous_scope(&parts),
+            scope: &anonymous_scope,
             method: &parts.method,
             path: parts.uri.path(),
             headers: &parts.headers,
@@ -474,7 +475,7 @@ pub(super) async fn archive_account<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, (), parts.extensions);
+        let context = Context::new(request_id.clone(), (), parts.extensions);
         let response = match shared
             .api
             .archive_account(context, ArchiveAccountRequest { params })
@@ -505,7 +506,7 @@ pub(super) async fn set_account_labels<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -525,7 +526,7 @@ pub(super) async fn set_account_labels<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared
         .api
         .set_account_labels(
@@ -561,7 +562,7 @@ pub(super) async fn list_account_notes<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -581,7 +582,7 @@ pub(super) async fn list_account_notes<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .list_account_notes(context, ListAccountNotesRequest { params })
@@ -614,7 +615,7 @@ pub(super) async fn add_account_note<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -644,7 +645,7 @@ pub(super) async fn add_account_note<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .add_account_note(

@@ -19,7 +19,7 @@ pub(super) async fn health<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.health(context, HealthRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),

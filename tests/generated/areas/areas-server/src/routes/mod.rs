@@ -28,11 +28,11 @@ use crate::Api;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::error::ApiError;
+use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{guard, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,8 +43,8 @@ struct Shared<A> {
 }
 
 /// The API as an axum router with every generated layer applied, in
-/// this order from the outside in: request id, then the guard (time
-/// limit, caught panics, envelopes for 404 and 405), then the route,
+/// this order from the outside in: the guard (request id, time limit,
+/// caught panics, envelopes for 404 and 405), then the route,
 /// where each operation authenticates, applies its rate limits, reads
 /// and checks the request, claims its idempotency key and calls `api`.
 /// Add your own tower layers around it.
@@ -182,8 +182,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(timeout, guard::layer))
-        .layer(middleware::from_fn(request_id::layer))
+        .layer(GuardLayer::new(timeout))
 }
 
 /// The `Bearer` security scheme.
@@ -203,7 +202,7 @@ const KEY: Scheme = Scheme {
 /// The principal for the first scheme whose credentials `authenticate` accepts.
 async fn principal<A: Api>(
     api: &A,
-    raw: &RawRequest,
+    raw: &RawRequest<'_>,
     schemes: &[Scheme],
 ) -> Result<A::Principal, ApiError> {
     for scheme in schemes {

@@ -35,7 +35,7 @@ pub(super) async fn list_payouts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -58,7 +58,7 @@ pub(super) async fn list_payouts<A: Api>(
         };
         let page = u64::try_from(params.page).unwrap_or_default();
         let per_page = u64::try_from(params.per_page).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.list_payouts(context, ListPayoutsRequest { params }).await {
             Ok(response) => response.into_http(&request_id, page, per_page),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -85,7 +85,7 @@ pub(super) async fn create_payout<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -130,7 +130,7 @@ pub(super) async fn create_payout<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         let response = match shared
             .api
             .create_payout(context, CreatePayoutRequest { body })
@@ -161,7 +161,7 @@ pub(super) async fn search_payouts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -181,7 +181,7 @@ pub(super) async fn search_payouts<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.search_payouts(context, SearchPayoutsRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -208,7 +208,7 @@ pub(super) async fn get_payout<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -228,7 +228,7 @@ pub(super) async fn get_payout<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.get_payout(context, GetPayoutRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -255,7 +255,7 @@ pub(super) async fn delete_payout<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -275,7 +275,7 @@ pub(super) async fn delete_payout<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.delete_payout(context, DeletePayoutRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -302,7 +302,7 @@ pub(super) async fn update_payout<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -332,7 +332,7 @@ pub(super) async fn update_payout<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .update_payout(
@@ -373,7 +373,7 @@ pub(super) async fn list_payout_events<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -404,7 +404,7 @@ pub(super) async fn list_payout_events<A: Api>(
             }
         }
         let limit = u64::try_from(params.limit).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .list_payout_events(context, ListPayoutEventsRequest { params })
@@ -444,7 +444,8 @@ pub(super) async fn archive_payout<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let limits = match shared.limiter.admit(ARCHIVE_PAYOUT_LIMITS, None, &parts).await {
         Ok(limits) => limits,
         Err(refused) => return refused.refuse(&request_id),
@@ -456,7 +457,7 @@ pub(super) async fn archive_payout<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let attempt = idempotency::Attempt {
-            scope: &shared.limiter.anonymous_scope(&parts),
+            scope: &anonymous_scope,
             method: &parts.method,
             path: parts.uri.path(),
             headers: &parts.headers,
@@ -471,7 +472,7 @@ pub(super) async fn archive_payout<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, (), parts.extensions);
+        let context = Context::new(request_id.clone(), (), parts.extensions);
         let response = match shared
             .api
             .archive_payout(context, ArchivePayoutRequest { params })
@@ -502,7 +503,7 @@ pub(super) async fn set_payout_labels<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -522,7 +523,7 @@ pub(super) async fn set_payout_labels<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared
         .api
         .set_payout_labels(
@@ -558,7 +559,7 @@ pub(super) async fn list_payout_notes<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -578,7 +579,7 @@ pub(super) async fn list_payout_notes<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .list_payout_notes(context, ListPayoutNotesRequest { params })
@@ -611,7 +612,7 @@ pub(super) async fn add_payout_note<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -641,7 +642,7 @@ pub(super) async fn add_payout_note<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .add_payout_note(

@@ -35,7 +35,7 @@ pub(super) async fn list_teams<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -58,7 +58,7 @@ pub(super) async fn list_teams<A: Api>(
         };
         let page = u64::try_from(params.page).unwrap_or_default();
         let per_page = u64::try_from(params.per_page).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.list_teams(context, ListTeamsRequest { params }).await {
             Ok(response) => response.into_http(&request_id, page, per_page),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -85,7 +85,7 @@ pub(super) async fn create_team<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -130,7 +130,7 @@ pub(super) async fn create_team<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         let response = match shared
             .api
             .create_team(context, CreateTeamRequest { body })
@@ -161,7 +161,7 @@ pub(super) async fn search_teams<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -181,7 +181,7 @@ pub(super) async fn search_teams<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.search_teams(context, SearchTeamsRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -208,7 +208,7 @@ pub(super) async fn get_team<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -228,7 +228,7 @@ pub(super) async fn get_team<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.get_team(context, GetTeamRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -255,7 +255,7 @@ pub(super) async fn delete_team<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -275,7 +275,7 @@ pub(super) async fn delete_team<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.delete_team(context, DeleteTeamRequest { params }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -302,7 +302,7 @@ pub(super) async fn update_team<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -332,7 +332,7 @@ pub(super) async fn update_team<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.update_team(context, UpdateTeamRequest { params, body }).await {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
@@ -363,7 +363,7 @@ pub(super) async fn list_team_events<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -394,7 +394,7 @@ pub(super) async fn list_team_events<A: Api>(
             }
         }
         let limit = u64::try_from(params.limit).unwrap_or_default();
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .list_team_events(context, ListTeamEventsRequest { params })
@@ -434,7 +434,8 @@ pub(super) async fn archive_team<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let limits = match shared.limiter.admit(ARCHIVE_TEAM_LIMITS, None, &parts).await {
         Ok(limits) => limits,
         Err(refused) => return refused.refuse(&request_id),
@@ -446,7 +447,7 @@ pub(super) async fn archive_team<A: Api>(
             return envelope::error(&problems.into_error(), &request_id);
         };
         let attempt = idempotency::Attempt {
-            scope: &shared.limiter.anonymous_scope(&parts),
+            scope: &anonymous_scope,
             method: &parts.method,
             path: parts.uri.path(),
             headers: &parts.headers,
@@ -461,7 +462,7 @@ pub(super) async fn archive_team<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(&request_id, (), parts.extensions);
+        let context = Context::new(request_id.clone(), (), parts.extensions);
         let response = match shared
             .api
             .archive_team(context, ArchiveTeamRequest { params })
@@ -492,7 +493,7 @@ pub(super) async fn set_team_labels<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -512,7 +513,7 @@ pub(super) async fn set_team_labels<A: Api>(
     let (Some(params), Some(Some(body))) = (params, body) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, principal, parts.extensions);
+    let context = Context::new(request_id.clone(), principal, parts.extensions);
     match shared
         .api
         .set_team_labels(
@@ -548,7 +549,7 @@ pub(super) async fn list_team_notes<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -568,7 +569,7 @@ pub(super) async fn list_team_notes<A: Api>(
         let Some(params) = params else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared.api.list_team_notes(context, ListTeamNotesRequest { params }).await
         {
             Ok(response) => response.into_http(&request_id),
@@ -596,7 +597,7 @@ pub(super) async fn add_team_note<A: Api>(
     let Ok(Path(path)) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -626,7 +627,7 @@ pub(super) async fn add_team_note<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
-        let context = Context::new(&request_id, principal, parts.extensions);
+        let context = Context::new(request_id.clone(), principal, parts.extensions);
         match shared
             .api
             .add_team_note(context, AddTeamNoteRequest { params, body })

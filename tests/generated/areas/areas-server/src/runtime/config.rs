@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::runtime::clock::Clock;
 use crate::runtime::cursor::CursorCodec;
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::MemoryIdempotency;
-use crate::runtime::memory::MemoryLimiter;
+use crate::runtime::memory_idempotency::MemoryIdempotency;
+use crate::runtime::memory_limits::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;

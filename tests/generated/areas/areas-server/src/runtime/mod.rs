@@ -24,7 +24,13 @@ pub mod guard;
 #[rustfmt::skip]
 pub mod idempotency;
 #[rustfmt::skip]
+pub mod limit_decision;
+#[rustfmt::skip]
 pub mod memory;
+#[rustfmt::skip]
+pub mod memory_idempotency;
+#[rustfmt::skip]
+pub mod memory_limits;
 #[rustfmt::skip]
 pub mod pagination;
 #[rustfmt::skip]

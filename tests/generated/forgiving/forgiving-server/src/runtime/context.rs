@@ -5,11 +5,14 @@
 
 use axum::http::Extensions;
 
+use crate::runtime::request_id::RequestId;
+
 /// The context of one call.
 #[derive(Debug)]
 pub struct Context<P> {
-    /// The `X-Request-ID` of this request (also in the response and logs).
-    pub request_id: String,
+    /// The `X-Request-ID` of this request (also in the response and logs);
+    /// it reads as a `&str`.
+    pub request_id: RequestId,
     /// Who is calling, as the `authenticate` hook made it; `()` for public operations.
     pub principal: P,
     /// The request's extensions, for values put there by your own layers.
@@ -19,9 +22,9 @@ pub struct Context<P> {
 impl<P> Context<P> {
     /// A context, as the router makes one for each call (also for calling
     /// an `Api` method directly in a test).
-    pub fn new(request_id: &str, principal: P, extensions: Extensions) -> Self {
+    pub fn new(request_id: impl Into<RequestId>, principal: P, extensions: Extensions) -> Self {
         Context {
-            request_id: request_id.to_string(),
+            request_id: request_id.into(),
             principal,
             extensions,
         }

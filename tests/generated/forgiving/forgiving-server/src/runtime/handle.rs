@@ -51,12 +51,12 @@ where
     let Some(path) = path_values(path) else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let mut problems = Problems::default();
     let Some(params) = problems.params(&raw, spec) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     answered(run(context, ParamsRequest { params }), answer, &request_id).await
 }
 
@@ -157,7 +157,7 @@ where
     let Some(path) = path_values(path) else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), parts.headers.clone());
+    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
     let bytes = match request::read_body(body, how.limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -173,7 +173,7 @@ where
     let (Some(params), Some(Some(body))) = (params, body.map(present)) else {
         return envelope::error(&problems.into_error(), &request_id);
     };
-    let context = Context::new(&request_id, (), parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
     let request = JsonRequest { params, body };
     answered(run(context, request), answer, &request_id).await
 }

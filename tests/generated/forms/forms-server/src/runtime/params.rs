@@ -5,6 +5,8 @@
 //! the style the spec gives each, typed by the schema and checked, with
 //! every failure reported.
 
+use std::borrow::Cow;
+
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
@@ -15,19 +17,18 @@ use serde_json::{Map, Number, Value};
 use crate::runtime::error::{ErrorDetail, Location};
 use crate::types::validation::{FromJson, ValidationErrors};
 
-/// The raw parameters of a request, before they are typed.
-#[derive(Debug, Default)]
-pub struct RawRequest {
+/// The raw parameters of a request, before they are typed. Query pairs
+/// and headers are borrowed from the request: most need no decoding.
+#[derive(Debug)]
+pub struct RawRequest<'a> {
     pub path: Vec<(String, String)>,
-    pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
+    pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub headers: &'a HeaderMap,
 }
 
-impl RawRequest {
-    pub fn new(path: Vec<(String, String)>, query: Option<&str>, headers: HeaderMap) -> Self {
-        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+impl<'a> RawRequest<'a> {
+    pub fn new(path: Vec<(String, String)>, query: Option<&'a str>, headers: &'a HeaderMap) -> Self {
+        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).collect();
         RawRequest {
             path,
             query,
@@ -48,7 +49,7 @@ impl RawRequest {
                 .query
                 .iter()
                 .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.to_string())
                 .collect(),
             Location::Header => self
                 .headers
@@ -122,7 +123,7 @@ impl RawRequest {
             .iter()
             .filter_map(|(key, value)| {
                 let member = key.strip_prefix(&prefix)?.strip_suffix(']')?;
-                Some((member.to_string(), Value::String(value.clone())))
+                Some((member.to_string(), Value::String(value.to_string())))
             })
             .collect();
         (!members.is_empty()).then_some(members)
@@ -136,7 +137,7 @@ impl RawRequest {
         self.query
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -264,7 +265,7 @@ fn coerce(text: String, kind: ScalarKind) -> Value {
 }
 
 /// The parameters as their params struct, or a detail for every failure.
-pub fn params<P: FromJson>(raw: &RawRequest, params: &[Param]) -> Result<P, Vec<ErrorDetail>> {
+pub fn params<P: FromJson>(raw: &RawRequest<'_>, params: &[Param]) -> Result<P, Vec<ErrorDetail>> {
     let mut object = Map::new();
     for param in params {
         let value = match param.kind {

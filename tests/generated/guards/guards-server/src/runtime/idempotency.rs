@@ -24,7 +24,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::digest::sha256;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
-use crate::runtime::memory::MemoryIdempotency;
+use crate::runtime::memory_idempotency::MemoryIdempotency;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 

@@ -2,32 +2,25 @@
 // change the spec and run `specforge generate`.
 
 //! Rate limiting: the policies an operation declares (`x-rate-limit`), whom
-//! they count (principal, client IP or a header), and the headers and `429`
-//! that report them. Counting happens in a [`LimitStore`]: in memory for one
-//! replica, in Redis for several.
+//! they count (principal, client IP or a header), and the checks of each
+//! request against them. Counting happens in a [`LimitStore`]: in memory for
+//! one replica, in Redis for several; what was decided is a
+//! [`Decision`], which writes the headers and the `429`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use axum::http::header::{HeaderName, HeaderValue};
+use axum::http::header::HeaderValue;
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{Extensions, HeaderMap};
 
-use crate::runtime::algorithms::{Algorithm, Quota, Verdict};
+use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::clock::Clock;
-use crate::runtime::envelope;
-use crate::runtime::error::ApiError;
-use crate::runtime::memory::MemoryLimiter;
+use crate::runtime::limit_decision::{Decision, PolicyStatus};
+use crate::runtime::memory_limits::MemoryLimiter;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
-
-static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
-static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
-static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-static X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 
 /// One limit, as the spec declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,121 +300,6 @@ impl Limiter {
                 }
                 Decision::default()
             }
-        }
-    }
-}
-
-/// One policy's answer.
-#[derive(Debug, Clone, Copy)]
-pub struct PolicyStatus {
-    pub name: &'static str,
-    pub quota: Quota,
-    pub verdict: Verdict,
-}
-
-impl PolicyStatus {
-    /// Whole seconds until more quota, rounded up.
-    fn reset_seconds(&self) -> u64 {
-        self.verdict.reset_after.div_ceil(1_000_000)
-    }
-}
-
-/// The answer for a request: one status per policy (none when unlimited).
-#[derive(Debug, Clone, Default)]
-pub struct Decision {
-    /// When the decision was made (Unix microseconds).
-    pub now: u64,
-    pub statuses: Vec<PolicyStatus>,
-}
-
-impl Decision {
-    pub fn allowed(&self) -> bool {
-        self.statuses.iter().all(|status| status.verdict.allowed)
-    }
-
-    /// Seconds until every refusing policy would allow the request: rounded
-    /// up, never 0, never before any refusing policy's `t`.
-    pub fn retry_after(&self) -> Option<u64> {
-        self.statuses
-            .iter()
-            .filter(|status| !status.verdict.allowed)
-            .map(PolicyStatus::reset_seconds)
-            .max()
-            .map(|seconds| seconds.max(1))
-    }
-
-    /// `429 RATE_LIMIT_EXCEEDED` with `Retry-After` and `error.retry_after`.
-    pub fn refusal(&self) -> ApiError {
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMIT_EXCEEDED",
-            "Too many requests; retry after the number of seconds in Retry-After.",
-        );
-        error.retry_after = Some(self.retry_after().unwrap_or(1));
-        error
-    }
-
-    /// The `429` response, with every rate-limit header.
-    pub fn refuse(&self, request_id: &str) -> Response {
-        self.apply(envelope::error(&self.refusal(), request_id))
-    }
-
-    /// Adds the rate-limit headers to a response.
-    pub fn apply(&self, mut response: Response) -> Response {
-        self.write_headers(response.headers_mut());
-        response
-    }
-
-    /// Writes `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`.
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
-        if self.statuses.is_empty() {
-            return;
-        }
-        // Written by hand, not with `format!`: this runs on every response.
-        let mut policies = String::with_capacity(40 * self.statuses.len());
-        let mut remaining = String::with_capacity(40 * self.statuses.len());
-        let mut number = itoa::Buffer::new();
-        for (index, s) in self.statuses.iter().enumerate() {
-            if index > 0 {
-                policies.push_str(", ");
-                remaining.push_str(", ");
-            }
-            for (text, first, second, values) in [
-                (&mut policies, ";q=", ";w=", (s.quota.requests, s.quota.window_seconds)),
-                (&mut remaining, ";r=", ";t=", (s.verdict.remaining, s.reset_seconds())),
-            ] {
-                text.push('"');
-                text.push_str(s.name);
-                text.push('"');
-                text.push_str(first);
-                text.push_str(number.format(values.0));
-                text.push_str(second);
-                text.push_str(number.format(values.1));
-            }
-        }
-        // The legacy headers describe the policy closest to running out.
-        let tightest = self
-            .statuses
-            .iter()
-            .min_by_key(|s| {
-                (
-                    s.verdict.remaining,
-                    std::cmp::Reverse(s.verdict.reset_after),
-                )
-            })
-            .expect("at least one status");
-        let reset = (self.now + tightest.verdict.reset_after).div_ceil(1_000_000);
-        for (name, value) in [(&RATELIMIT_POLICY, policies), (&RATELIMIT, remaining)] {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name.clone(), value);
-            }
-        }
-        for (name, value) in [
-            (&X_RATELIMIT_LIMIT, tightest.quota.requests),
-            (&X_RATELIMIT_REMAINING, tightest.verdict.remaining),
-            (&X_RATELIMIT_RESET, reset),
-        ] {
-            headers.insert(name.clone(), HeaderValue::from(value));
         }
     }
 }

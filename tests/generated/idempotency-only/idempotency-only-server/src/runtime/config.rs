@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory::MemoryIdempotency;
+use crate::runtime::memory_idempotency::MemoryIdempotency;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 

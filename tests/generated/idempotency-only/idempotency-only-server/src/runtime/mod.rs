@@ -22,6 +22,8 @@ pub mod idempotency;
 #[rustfmt::skip]
 pub mod memory;
 #[rustfmt::skip]
+pub mod memory_idempotency;
+#[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod redis_idempotency;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::memory::MemoryLimiter;
+use crate::runtime::memory_limits::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;

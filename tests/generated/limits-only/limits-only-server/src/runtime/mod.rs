@@ -20,7 +20,11 @@ pub mod error;
 #[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
+pub mod limit_decision;
+#[rustfmt::skip]
 pub mod memory;
+#[rustfmt::skip]
+pub mod memory_limits;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]

@@ -28,7 +28,7 @@ pub struct Scheme {
 
 impl Scheme {
     /// The credentials this scheme finds in the request, if any.
-    pub fn credentials(&self, raw: &RawRequest) -> Option<Credentials> {
+    pub fn credentials(&self, raw: &RawRequest<'_>) -> Option<Credentials> {
         let scheme = self.name;
         let key = |key: Option<String>| {
             key.filter(|k| !k.is_empty())

@@ -5,6 +5,7 @@
 //! success and `{"success": false, "error", "meta"}` for errors.
 
 use axum::http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -120,13 +121,19 @@ pub struct CursorPagination {
 
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            bytes,
-        )
-            .into_response(),
+    // Most envelopes fit: one allocation rather than a series of doublings.
+    let mut bytes = Vec::with_capacity(512);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => {
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = status;
+            let headers = response.headers_mut();
+            // Room for what the layers add (rate limits, request id, length):
+            // the map is allocated once, not regrown on the way out.
+            headers.reserve(12);
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
         Err(error) => {
             tracing::error!(%error, "a response body could not be serialized");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

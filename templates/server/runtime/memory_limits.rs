@@ -1,0 +1,151 @@
+//! Rate-limit counters in memory, for a single replica: sharded, and
+//! bounded by two generations per shard (when the current one fills up it
+//! becomes the previous one and the oldest is dropped).
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::runtime::algorithms::{self, Outcome, State, Verdict};
+use crate::runtime::memory::{lock, PassThrough, SHARDS, SWEEP_INTERVAL};
+use crate::runtime::rate_limit::Check;
+
+type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+fn shard_of(hash: u64) -> usize {
+    // The map uses the low and the top bits; shards take bits in between.
+    ((hash >> 32) as usize) % SHARDS
+}
+
+#[derive(Clone, Copy)]
+struct Counter {
+    state: State,
+    expires_at: u64,
+}
+
+#[derive(Default)]
+struct CounterShard {
+    current: Map<Counter>,
+    previous: Map<Counter>,
+    swept_at: u64,
+}
+
+impl CounterShard {
+    fn get(&self, hash: u64, now: u64) -> Option<State> {
+        self.current
+            .get(&hash)
+            .or_else(|| self.previous.get(&hash))
+            .filter(|counter| counter.expires_at > now)
+            .map(|counter| counter.state)
+    }
+
+    fn put(&mut self, hash: u64, counter: Counter, generation_size: usize, now: u64) {
+        if now.saturating_sub(self.swept_at) > SWEEP_INTERVAL {
+            self.swept_at = now;
+            self.current.retain(|_, c| c.expires_at > now);
+            self.previous.retain(|_, c| c.expires_at > now);
+        }
+        self.previous.remove(&hash);
+        if self.current.len() >= generation_size && !self.current.contains_key(&hash) {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(hash, counter);
+    }
+}
+
+/// Rate-limit counters in memory, for at most `max_keys` keys: past that,
+/// the least recently used are forgotten (they start afresh if they return).
+pub struct MemoryLimiter {
+    shards: Box<[Mutex<CounterShard>]>,
+    hasher: RandomState,
+    generation_size: usize,
+}
+
+impl MemoryLimiter {
+    pub fn new(max_keys: usize) -> Self {
+        MemoryLimiter {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+            generation_size: (max_keys / SHARDS / 2).max(1),
+        }
+    }
+
+    /// Applies every check, all or nothing, at `now`; returns `now` and the verdicts.
+    pub fn check(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
+        // One policy is the common case: one lock, no lists to build.
+        if let [check] = checks {
+            let hash = self.hasher.hash_one((check.policy, &check.key));
+            let mut shard = lock(&self.shards[shard_of(hash)]);
+            let state = shard.get(hash, now);
+            let outcome = algorithms::check(check.algorithm, check.quota, state, now);
+            if outcome.verdict.allowed {
+                let counter = Counter {
+                    state: outcome.state,
+                    expires_at: outcome.expires_at,
+                };
+                shard.put(hash, counter, self.generation_size, now);
+            }
+            return (now, vec![outcome.verdict]);
+        }
+        let hashes: Vec<u64> = checks
+            .iter()
+            .map(|check| self.hasher.hash_one((check.policy, &check.key)))
+            .collect();
+        // Locking shards in index order keeps two requests from deadlocking.
+        let mut indices: Vec<usize> = hashes.iter().map(|&h| shard_of(h)).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let mut guards: Vec<(usize, MutexGuard<'_, CounterShard>)> = indices
+            .iter()
+            .map(|&index| (index, lock(&self.shards[index])))
+            .collect();
+        fn shard<'g, 'm>(
+            guards: &'g mut [(usize, MutexGuard<'m, CounterShard>)],
+            hash: u64,
+        ) -> &'g mut CounterShard {
+            let index = shard_of(hash);
+            let position = guards
+                .iter()
+                .position(|(i, _)| *i == index)
+                .expect("every shard in use is locked");
+            &mut guards[position].1
+        }
+        let outcomes: Vec<Outcome> = checks
+            .iter()
+            .zip(&hashes)
+            .map(|(check, &hash)| {
+                let state = shard(&mut guards, hash).get(hash, now);
+                algorithms::check(check.algorithm, check.quota, state, now)
+            })
+            .collect();
+        if outcomes.iter().all(|outcome| outcome.verdict.allowed) {
+            for (outcome, &hash) in outcomes.iter().zip(&hashes) {
+                let counter = Counter {
+                    state: outcome.state,
+                    expires_at: outcome.expires_at,
+                };
+                shard(&mut guards, hash).put(hash, counter, self.generation_size, now);
+            }
+        }
+        (
+            now,
+            outcomes.iter().map(|outcome| outcome.verdict).collect(),
+        )
+    }
+
+    /// How many keys are held (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| {
+                let shard = lock(shard);
+                shard.current.len() + shard.previous.len()
+            })
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
