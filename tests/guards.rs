@@ -16,7 +16,7 @@ use guards_server::operations::*;
 use guards_server::runtime::algorithms::{self, Algorithm, Quota, State};
 use guards_server::runtime::clock::{Clock, ManualClock};
 use guards_server::runtime::config::Backend;
-use guards_server::runtime::idempotency::{Fingerprint, ScopeKey};
+use guards_server::runtime::idempotency_records::{Fingerprint, ScopeKey};
 use guards_server::runtime::rate_limit::{KeySource, Policy, QuotaOverrides, Subject};
 use guards_server::runtime::redis_store::RedisStore;
 use guards_server::types::Receipt;
@@ -897,7 +897,7 @@ async fn a_replica_that_died_holding_a_key_blocks_it_until_the_lock_expires() {
         .unwrap();
     assert!(matches!(
         claim,
-        guards_server::runtime::idempotency::Claim::Claimed
+        guards_server::runtime::idempotency_records::Claim::Claimed
     ));
     drop(replica);
     let blocked = server.order("alice", "orphan", &body).await;

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use payments_app::PaymentsApi;
 use payments_server::runtime::config::{Backend, MemoryBounds, WhenFull};
-use payments_server::runtime::idempotency::{
+use payments_server::runtime::idempotency_records::{
     Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
 };
 use payments_server::runtime::memory_idempotency::MemoryIdempotency;
@@ -35,7 +36,7 @@ fn fingerprint(n: u8) -> Fingerprint {
 fn response(body: &'static str) -> Arc<StoredResponse> {
     Arc::new(StoredResponse {
         status: 201,
-        content_type: Some("application/json".to_string()),
+        content_type: Some(HeaderValue::from_static("application/json")),
         location: None,
         body: Bytes::from_static(body.as_bytes()),
     })

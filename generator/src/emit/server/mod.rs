@@ -113,6 +113,10 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/idempotency.rs"),
     ),
     (
+        "idempotency_records",
+        include_str!("../../../../templates/server/runtime/idempotency_records.rs"),
+    ),
+    (
         "memory_idempotency",
         include_str!("../../../../templates/server/runtime/memory_idempotency.rs"),
     ),

@@ -15,21 +15,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
+use axum::body::Body;
+use axum::http::header::{HeaderName, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::digest::sha256;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
+use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoredResponse};
 use crate::runtime::memory_idempotency::MemoryIdempotency;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-static IDEMPOTENCY_REPLAY: HeaderName = HeaderName::from_static("idempotency-replay");
 
 /// The longest key accepted.
 pub const MAX_KEY_LENGTH: usize = 255;
@@ -43,93 +42,6 @@ pub struct Policy {
     pub retention: Duration,
     /// How long an in-flight claim holds the key if its holder never finishes.
     pub lock_timeout: Duration,
-}
-
-/// SHA-256 of the principal and the key: the record's name in the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ScopeKey(pub [u8; 32]);
-
-impl ScopeKey {
-    pub fn new(scope: &str, key: &str) -> Self {
-        ScopeKey(sha256(&[scope.as_bytes(), key.as_bytes()]))
-    }
-}
-
-/// SHA-256 of method, path and body: what "the same request" means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Fingerprint(pub [u8; 32]);
-
-impl Fingerprint {
-    pub fn new(method: &Method, path: &str, body: &[u8]) -> Self {
-        Fingerprint(sha256(&[method.as_str().as_bytes(), path.as_bytes(), body]))
-    }
-}
-
-/// A response as stored for replay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub location: Option<String>,
-    pub body: Bytes,
-}
-
-impl StoredResponse {
-    /// Roughly the memory it takes.
-    pub fn size(&self) -> usize {
-        self.body.len()
-            + self.content_type.as_ref().map_or(0, String::len)
-            + self.location.as_ref().map_or(0, String::len)
-            + 64
-    }
-
-    fn replay(&self) -> Response {
-        let mut response = Response::new(Body::from(self.body.clone()));
-        *response.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
-        let headers = response.headers_mut();
-        for (name, value) in [
-            (CONTENT_TYPE, &self.content_type),
-            (LOCATION, &self.location),
-        ] {
-            if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-                headers.insert(name, value);
-            }
-        }
-        headers.insert(IDEMPOTENCY_REPLAY.clone(), HeaderValue::from_static("true"));
-        response
-    }
-}
-
-/// What the store says about a claim.
-#[derive(Debug, Clone)]
-pub enum Claim {
-    /// The key is this request's: run the handler.
-    Claimed,
-    /// Another request with this key is running.
-    InFlight,
-    /// The key was used for a different request.
-    Mismatch,
-    /// The key's request completed: here is its response.
-    Replay(Arc<StoredResponse>),
-}
-
-/// Why the store could not answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreError {
-    Unavailable(String),
-    /// The in-memory store is full of unexpired records.
-    Full,
-}
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::Unavailable(reason) => {
-                write!(f, "the idempotency store is unreachable: {reason}")
-            }
-            StoreError::Full => f.write_str("the idempotency store is full"),
-        }
-    }
 }
 
 /// Where records live.
@@ -379,17 +291,10 @@ impl Guard {
         let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
             return Response::from_parts(parts, Body::empty());
         };
-        let header = |name| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|value: &HeaderValue| value.to_str().ok())
-                .map(str::to_string)
-        };
         let stored = Arc::new(StoredResponse {
             status: parts.status.as_u16(),
-            content_type: header(CONTENT_TYPE),
-            location: header(LOCATION),
+            content_type: parts.headers.get(CONTENT_TYPE).cloned(),
+            location: parts.headers.get(LOCATION).cloned(),
             body: bytes.clone(),
         });
         let inner = &self.idempotency.0;

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use redis::{Script, Value};
 
 use crate::runtime::digest::hex;
-use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
@@ -53,16 +54,10 @@ impl RedisStore {
         let key = self.record_key(scope);
         let mut record = Vec::with_capacity(response.body.len() + 128);
         record.extend_from_slice(format!("D {}\n", response.status).as_bytes());
-        record.extend_from_slice(
-            response
-                .content_type
-                .as_deref()
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        record.push(b'\n');
-        record.extend_from_slice(response.location.as_deref().unwrap_or_default().as_bytes());
-        record.push(b'\n');
+        for header in [&response.content_type, &response.location] {
+            record.extend_from_slice(header.as_ref().map_or(&[][..], HeaderValue::as_bytes));
+            record.push(b'\n');
+        }
         record.extend_from_slice(&response.body);
         let args = [
             token.to_string().into_bytes(),
@@ -124,9 +119,10 @@ fn parse_record(record: &[u8], fingerprint: &Fingerprint) -> Claim {
     if found != expected.as_bytes() {
         return Claim::Mismatch;
     }
-    let text = |bytes: &[u8]| {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        (!text.is_empty()).then_some(text)
+    let header = |bytes: &[u8]| {
+        (!bytes.is_empty())
+            .then(|| HeaderValue::from_bytes(bytes).ok())
+            .flatten()
     };
     let status = String::from_utf8_lossy(status)
         .trim_start_matches("D ")
@@ -134,8 +130,8 @@ fn parse_record(record: &[u8], fingerprint: &Fingerprint) -> Claim {
         .unwrap_or(200);
     Claim::Replay(Arc::new(StoredResponse {
         status,
-        content_type: text(content_type),
-        location: text(location),
+        content_type: header(content_type),
+        location: header(location),
         body: axum::body::Bytes::copy_from_slice(body),
     }))
 }

@@ -54,53 +54,89 @@ macro_rules! impl_deserialize {
 pub(crate) use impl_deserialize;
 
 /// Where a value sits inside the decoded or validated root, written the way
-/// users read it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Path(String);
+/// users read it (`items[2].name`, `metadata["two words"]`). Each step
+/// borrows its parent, so checking a valid value allocates nothing: the text
+/// is only written for an error.
+#[derive(Debug, Clone, Copy)]
+pub struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    step: Step<'a>,
+}
 
-impl Path {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step<'a> {
+    Root,
+    Field(&'a str),
+    Index(usize),
+    Key(&'a str),
+}
+
+impl Path<'static> {
     /// The root value itself.
     pub fn root() -> Self {
-        Path(String::new())
-    }
-
-    /// A named field: `address` then `address.city`.
-    pub fn field(&self, name: &str) -> Path {
-        if self.0.is_empty() {
-            Path(name.to_string())
-        } else {
-            Path(format!("{}.{name}", self.0))
+        Path {
+            parent: None,
+            step: Step::Root,
         }
+    }
+}
+
+impl<'a> Path<'a> {
+    /// A named field: `address` then `address.city`.
+    pub fn field<'b>(&'b self, name: &'b str) -> Path<'b> {
+        self.child(Step::Field(name))
     }
 
     /// An array element: `items[2]`.
-    pub fn index(&self, index: usize) -> Path {
-        Path(format!("{}[{index}]", self.0))
+    pub fn index(&self, index: usize) -> Path<'_> {
+        self.child(Step::Index(index))
     }
 
     /// A map entry: `metadata.color`, or `metadata["two words"]` when the key
     /// is not a plain identifier.
-    pub fn key(&self, key: &str) -> Path {
-        let plain = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if plain {
-            self.field(key)
-        } else {
-            Path(format!("{}[{key:?}]", self.0))
-        }
+    pub fn key<'b>(&'b self, key: &'b str) -> Path<'b> {
+        self.child(Step::Key(key))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    fn child<'b>(&'b self, step: Step<'b>) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            step,
+        }
     }
 }
 
-impl fmt::Display for Path {
+impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        let at_root = match self.parent {
+            Some(parent) => {
+                parent.fmt(f)?;
+                parent.step == Step::Root
+            }
+            None => true,
+        };
+        write_step(f, self.step, at_root)
     }
+}
+
+/// One step of a path after what was written before it (`at_root`: nothing).
+fn write_step(out: &mut impl fmt::Write, step: Step<'_>, at_root: bool) -> fmt::Result {
+    match step {
+        Step::Root => Ok(()),
+        Step::Field(name) if at_root => out.write_str(name),
+        Step::Field(name) => write!(out, ".{name}"),
+        Step::Index(index) => write!(out, "[{index}]"),
+        Step::Key(key) if is_plain(key) => write_step(out, Step::Field(key), at_root),
+        Step::Key(key) => write!(out, "[{key:?}]"),
+    }
+}
+
+/// Whether a map key reads well as a field name.
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Why a JSON value does not decode: the message, and where in the value.
@@ -109,11 +145,12 @@ pub struct DecodeError {
     message: String,
     /// The steps from the decoded root to the failing value, innermost
     /// first: they are added as the error travels out.
-    steps: Vec<Step>,
+    steps: Vec<Segment>,
 }
 
+/// A [`Step`] the error owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
+enum Segment {
     Field(&'static str),
     Index(usize),
     Key(String),
@@ -130,32 +167,33 @@ impl DecodeError {
 
     /// The same error, located inside the property `name`.
     fn in_field(mut self, name: &'static str) -> Self {
-        self.steps.push(Step::Field(name));
+        self.steps.push(Segment::Field(name));
         self
     }
 
     fn in_index(mut self, index: usize) -> Self {
-        self.steps.push(Step::Index(index));
+        self.steps.push(Segment::Index(index));
         self
     }
 
     fn in_key(mut self, key: &str) -> Self {
-        self.steps.push(Step::Key(key.to_string()));
+        self.steps.push(Segment::Key(key.to_string()));
         self
     }
 
     /// The path of the failing value (`items[2].name`); empty for the root.
     pub fn path(&self) -> String {
-        let path = self
-            .steps
-            .iter()
-            .rev()
-            .fold(Path::root(), |path, step| match step {
-                Step::Field(name) => path.field(name),
-                Step::Index(index) => path.index(*index),
-                Step::Key(key) => path.key(key),
-            });
-        path.0
+        let mut text = String::new();
+        for (position, segment) in self.steps.iter().rev().enumerate() {
+            let step = match segment {
+                Segment::Field(name) => Step::Field(name),
+                Segment::Index(index) => Step::Index(*index),
+                Segment::Key(key) => Step::Key(key),
+            };
+            // Writing to a `String` cannot fail.
+            let _ = write_step(&mut text, step, position == 0);
+        }
+        text
     }
 
     /// What is wrong, without the path.
@@ -358,4 +396,34 @@ pub fn tag(value: &Value, property: &'static str) -> Result<String, DecodeError>
 /// The error for a tag no variant of a union has.
 pub fn unknown_tag(tag: &str, known: &'static [&'static str]) -> DecodeError {
     DecodeError::from(serde_json::Error::unknown_variant(tag, known))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_as_users_write_them() {
+        let root = Path::root();
+        assert_eq!(root.to_string(), "");
+        let items = root.field("items");
+        let second = items.index(2);
+        assert_eq!(second.field("name").to_string(), "items[2].name");
+        let metadata = root.field("metadata");
+        assert_eq!(metadata.key("color").to_string(), "metadata.color");
+        assert_eq!(metadata.key("two words").to_string(), "metadata[\"two words\"]");
+        assert_eq!(root.index(0).to_string(), "[0]");
+        assert_eq!(root.key("k").to_string(), "k");
+    }
+
+    #[test]
+    fn a_decode_error_writes_its_path_the_same_way() {
+        let error = DecodeError::new("expected a string")
+            .in_key("two words")
+            .in_field("metadata")
+            .in_index(2)
+            .in_field("items");
+        assert_eq!(error.path(), "items[2].metadata[\"two words\"]");
+        assert_eq!(error.to_string(), "items[2].metadata[\"two words\"]: expected a string");
+    }
 }

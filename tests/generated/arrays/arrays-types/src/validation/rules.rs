@@ -12,7 +12,7 @@ pub(super) fn fail(
     errors: &mut Vec<ValidationError>,
 ) {
     errors.push(ValidationError {
-        field: path.as_str().to_string(),
+        field: path.to_string(),
         code,
         message,
     });

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::runtime::clock::Throttle;
 use crate::runtime::config::WhenFull;
-use crate::runtime::idempotency::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::memory::{lock, PassThrough, SHARDS, SWEEP_INTERVAL};
 
 enum Record {

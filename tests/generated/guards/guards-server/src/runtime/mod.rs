@@ -22,6 +22,8 @@ pub mod guard;
 #[rustfmt::skip]
 pub mod idempotency;
 #[rustfmt::skip]
+pub mod idempotency_records;
+#[rustfmt::skip]
 pub mod limit_decision;
 #[rustfmt::skip]
 pub mod memory;
