@@ -27,7 +27,7 @@ struct TenantData {
 
 impl Store {
     /// The data of one tenant, locked for the duration of one operation.
-    pub fn tenant(&self, key: &str) -> TenantRef<'_> {
+    pub fn tenant<'a>(&'a self, key: &'a str) -> TenantRef<'a> {
         TenantRef {
             // A panic while holding the lock leaves consistent data (every
             // operation changes it in one step), so a poisoned lock is usable.
@@ -35,14 +35,14 @@ impl Store {
                 .tenants
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
-            key: key.to_string(),
+            key,
         }
     }
 }
 
 pub struct TenantRef<'a> {
     guard: MutexGuard<'a, HashMap<String, TenantData>>,
-    key: String,
+    key: &'a str,
 }
 
 pub enum UpdateOutcome {
@@ -65,13 +65,20 @@ pub enum RefundOutcome {
 
 /// A random id such as `ch_` followed by 24 letters and digits.
 fn random_id(prefix: &str) -> String {
-    let hex = uuid::Uuid::new_v4().simple().to_string();
-    format!("{prefix}{}", &hex[..24])
+    let mut buffer = uuid::Uuid::encode_buffer();
+    let hex = uuid::Uuid::new_v4().simple().encode_lower(&mut buffer);
+    [prefix, &hex[..24]].concat()
 }
 
 impl TenantRef<'_> {
     fn data(&mut self) -> &mut TenantData {
-        self.guard.entry(self.key.clone()).or_default()
+        // Looked up by `&str` first: a tenant's first request is the only
+        // one that pays for its key.
+        if !self.guard.contains_key(self.key) {
+            self.guard
+                .insert(self.key.to_string(), TenantData::default());
+        }
+        self.guard.get_mut(self.key).expect("inserted above")
     }
 
     pub fn list_users(mut self, params: &ListUsersParams) -> Page<User> {

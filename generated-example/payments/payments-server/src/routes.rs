@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -149,7 +149,7 @@ async fn list_users<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -192,7 +192,7 @@ async fn create_user<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -240,15 +240,15 @@ const GET_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/users/{user_id}`
 async fn get_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -289,15 +289,15 @@ const DELETE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `DELETE /v1/users/{user_id}`
 async fn delete_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -338,15 +338,15 @@ const UPDATE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `PATCH /v1/users/{user_id}`
 async fn update_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -404,7 +404,7 @@ async fn list_charges<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -462,7 +462,7 @@ async fn create_charge<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -533,15 +533,15 @@ const GET_CHARGE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/charges/{charge_id}`
 async fn get_charge<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -589,15 +589,15 @@ const CREATE_REFUND_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
 /// `POST /v1/charges/{charge_id}/refunds`
 async fn create_refund<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[API_KEY_AUTH]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

@@ -276,7 +276,8 @@ impl Limiter {
             LimitStore::Off => return Decision::default(),
             LimitStore::Memory(memory) => Ok(memory.check(&checks, self.clock.now_micros())),
             #[cfg(feature = "redis")]
-            LimitStore::Redis(redis) => redis.check(&checks, &self.clock).await,
+            // Boxed, so the memory path's future stays small (see idempotency.rs).
+            LimitStore::Redis(redis) => Box::pin(redis.check(&checks, &self.clock)).await,
         };
         match verdicts {
             Ok((now, verdicts)) if verdicts.len() == policies.len() => Decision {

@@ -52,21 +52,21 @@ pub(super) fn handler(
         .iter()
         .any(|p| p.location == ParameterLocation::Path);
     let (path_extractor, path_value, path_check) = if has_path {
-        imports.add("axum::extract::Path");
-        imports.add("axum::extract::rejection::PathRejection");
+        imports.add("axum::extract::RawPathParams");
+        imports.add("axum::extract::rejection::RawPathParamsRejection");
         imports.add("crate::runtime::error::ApiError");
         (
-            quote! { path: Result<Path<Vec<(String, String)>>, PathRejection>, },
-            quote! { path },
+            quote! { path: Result<RawPathParams, RawPathParamsRejection>, },
+            quote! { Some(&path) },
             // Percent-encoding that does not decode to UTF-8.
             quote! {
-                let Ok(Path(path)) = path else {
+                let Ok(path) = path else {
                     return envelope::error(&ApiError::invalid_path(), &request_id);
                 };
             },
         )
     } else {
-        (quote! {}, quote! { Vec::new() }, quote! {})
+        (quote! {}, quote! { None }, quote! {})
     };
     let authenticate = if operation.is_secured() {
         let Security::AnyOf(requirements) = &operation.security else {

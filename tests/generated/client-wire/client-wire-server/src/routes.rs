@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -108,15 +108,15 @@ const GET_NOTE_PARAMS: &[Param] = &[
 /// `GET /api/items/{item_id}/notes/{note}`
 async fn get_note<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -141,15 +141,15 @@ const FIND_ITEM_PARAMS: &[Param] = &[
 /// `GET /api/items/{item_id}`
 async fn find_item<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -172,15 +172,15 @@ const PUT_ITEM_PARAMS: &[Param] = &[Param::path("item_id", Kind::Integer, Style:
 /// `PUT /api/items/{item_id}`
 async fn put_item<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -214,7 +214,7 @@ async fn upload<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BASIC]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -245,7 +245,7 @@ async fn echo_text<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[QUERY_KEY, COOKIE_KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

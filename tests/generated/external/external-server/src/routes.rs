@@ -72,7 +72,7 @@ async fn list_prices<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[SHARED]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

@@ -166,7 +166,7 @@ async fn create_order<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -243,7 +243,7 @@ async fn start_job<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -395,7 +395,7 @@ async fn by_header<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -430,7 +430,7 @@ async fn bucket<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -462,7 +462,7 @@ async fn free<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

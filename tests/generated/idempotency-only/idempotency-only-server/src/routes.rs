@@ -85,7 +85,7 @@ async fn create_note<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

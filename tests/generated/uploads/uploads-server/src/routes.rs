@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -51,15 +51,15 @@ const PUT_FILE_PARAMS: &[Param] = &[Param::path("name", Kind::String, Style::Com
 /// `PUT /files/{name}`
 async fn put_file<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let mut problems = Problems::default();
     let params = problems.params(&raw, PUT_FILE_PARAMS);
     let body = match problems

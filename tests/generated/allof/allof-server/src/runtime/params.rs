@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use axum::extract::RawPathParams;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
@@ -21,13 +22,18 @@ use crate::types::validation::{FromJson, ValidationErrors};
 /// and headers are borrowed from the request: most need no decoding.
 #[derive(Debug)]
 pub struct RawRequest<'a> {
-    pub path: Vec<(String, String)>,
+    /// The route's parameters, percent-decoded; `None` for a route without.
+    pub path: Option<&'a RawPathParams>,
     pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     pub headers: &'a HeaderMap,
 }
 
 impl<'a> RawRequest<'a> {
-    pub fn new(path: Vec<(String, String)>, query: Option<&'a str>, headers: &'a HeaderMap) -> Self {
+    pub fn new(
+        path: Option<&'a RawPathParams>,
+        query: Option<&'a str>,
+        headers: &'a HeaderMap,
+    ) -> Self {
         let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).collect();
         RawRequest {
             path,
@@ -41,9 +47,10 @@ impl<'a> RawRequest<'a> {
         match location {
             Location::Path => self
                 .path
-                .iter()
-                .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
+                .into_iter()
+                .flat_map(RawPathParams::iter)
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
                 .collect(),
             Location::Query => self
                 .query
@@ -104,15 +111,33 @@ impl<'a> RawRequest<'a> {
 
     /// A scalar parameter's text, without its style's punctuation (`.5`,
     /// `;id=5`). `None` when the parameter is absent.
-    fn scalar(&self, param: &Param) -> Option<String> {
-        let value = self.values(param.name, param.location).into_iter().next()?;
+    fn scalar(&self, param: &Param) -> Option<Cow<'_, str>> {
+        let value = self.first_value(param.name, param.location)?;
         let bare = match param.style {
             Style::Label { .. } => value.strip_prefix('.'),
             Style::Matrix { .. } => value.strip_prefix(&format!(";{}=", param.name)),
             _ => None,
         }
         .map(str::to_string);
-        Some(bare.unwrap_or(value))
+        Some(bare.map_or(value, Cow::Owned))
+    }
+
+    /// The first value of a parameter, borrowed where it can be: what a
+    /// scalar reads, without collecting every value.
+    fn first_value(&self, name: &str, location: Location) -> Option<Cow<'_, str>> {
+        match location {
+            Location::Path => self
+                .path?
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| Cow::Borrowed(v)),
+            Location::Query => self
+                .query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| Cow::Borrowed(&**v)),
+            _ => self.values(name, location).into_iter().next().map(Cow::Owned),
+        }
     }
 
     /// A `deepObject` parameter: `filter[status]=open` as `{"status": "open"}`.
@@ -245,7 +270,7 @@ impl Param {
     }
 }
 
-fn coerce(text: String, kind: ScalarKind) -> Value {
+fn coerce(text: Cow<'_, str>, kind: ScalarKind) -> Value {
     let parsed = match kind {
         ScalarKind::String => None,
         ScalarKind::Integer => text.parse::<i64>().ok().map(Value::from),
@@ -254,14 +279,14 @@ fn coerce(text: String, kind: ScalarKind) -> Value {
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number),
-        ScalarKind::Boolean => match text.as_str() {
+        ScalarKind::Boolean => match &*text {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
     };
     // Text that does not parse stays text, and the schema check reports its type.
-    parsed.unwrap_or(Value::String(text))
+    parsed.unwrap_or_else(|| Value::String(text.into_owned()))
 }
 
 /// The parameters as their params struct, or a detail for every failure.
@@ -274,7 +299,7 @@ pub fn params<P: FromJson>(raw: &RawRequest<'_>, params: &[Param]) -> Result<P, 
                 None => continue,
             },
             Kind::ArrayOf(kind) => match raw.items(param) {
-                Some(items) => Value::Array(items.into_iter().map(|text| coerce(text, kind)).collect()),
+                Some(items) => Value::Array(items.into_iter().map(|text| coerce(Cow::Owned(text), kind)).collect()),
                 None => continue,
             },
             scalar => {

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use crate::operations::*;
@@ -35,7 +35,7 @@ pub(super) async fn list_accounts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -85,7 +85,7 @@ pub(super) async fn create_account<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -161,7 +161,7 @@ pub(super) async fn search_accounts<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -201,15 +201,15 @@ const GET_ACCOUNT_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/accounts/{id}`
 pub(super) async fn get_account<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -248,15 +248,15 @@ const DELETE_ACCOUNT_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `DELETE /v1/accounts/{id}`
 pub(super) async fn delete_account<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -295,15 +295,15 @@ const UPDATE_ACCOUNT_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `PATCH /v1/accounts/{id}`
 pub(super) async fn update_account<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -366,15 +366,15 @@ const LIST_ACCOUNT_EVENTS_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/accounts/{id}/events`
 pub(super) async fn list_account_events<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -439,15 +439,15 @@ const ARCHIVE_ACCOUNT_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
 /// `POST /v1/accounts/{id}/archive`
 pub(super) async fn archive_account<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let limits = match shared.limiter.admit(ARCHIVE_ACCOUNT_LIMITS, None, &parts).await {
         Ok(limits) => limits,
@@ -498,15 +498,15 @@ const SET_ACCOUNT_LABELS_PARAMS: &[Param] = &[
 /// `PUT /v1/accounts/{id}/labels`
 pub(super) async fn set_account_labels<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -554,15 +554,15 @@ const LIST_ACCOUNT_NOTES_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/accounts/{id}/notes`
 pub(super) async fn list_account_notes<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -607,15 +607,15 @@ const ADD_ACCOUNT_NOTE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `POST /v1/accounts/{id}/notes`
 pub(super) async fn add_account_note<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
 use axum::response::Response;
 use crate::operations::*;
 use crate::runtime::context::{Context, Identity};
@@ -34,7 +34,7 @@ pub(super) async fn list_invoices<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -84,7 +84,7 @@ pub(super) async fn create_invoice<A: Api>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -160,7 +160,7 @@ pub(super) async fn search_invoices<A: Api>(
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let raw = RawRequest::new(Vec::new(), parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(None, parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -200,15 +200,15 @@ const GET_INVOICE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/invoices/{id}`
 pub(super) async fn get_invoice<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -247,15 +247,15 @@ const DELETE_INVOICE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `DELETE /v1/invoices/{id}`
 pub(super) async fn delete_invoice<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -294,15 +294,15 @@ const UPDATE_INVOICE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `PATCH /v1/invoices/{id}`
 pub(super) async fn update_invoice<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -365,15 +365,15 @@ const LIST_INVOICE_EVENTS_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/invoices/{id}/events`
 pub(super) async fn list_invoice_events<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -438,15 +438,15 @@ const ARCHIVE_INVOICE_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
 /// `POST /v1/invoices/{id}/archive`
 pub(super) async fn archive_invoice<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let anonymous_scope = shared.limiter.anonymous_scope(&parts);
     let limits = match shared.limiter.admit(ARCHIVE_INVOICE_LIMITS, None, &parts).await {
         Ok(limits) => limits,
@@ -497,15 +497,15 @@ const SET_INVOICE_LABELS_PARAMS: &[Param] = &[
 /// `PUT /v1/invoices/{id}/labels`
 pub(super) async fn set_invoice_labels<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -553,15 +553,15 @@ const LIST_INVOICE_NOTES_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `GET /v1/invoices/{id}/notes`
 pub(super) async fn list_invoice_notes<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
@@ -606,15 +606,15 @@ const ADD_INVOICE_NOTE_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 /// `POST /v1/invoices/{id}/notes`
 pub(super) async fn add_invoice_note<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
-    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Ok(Path(path)) = path else {
+    let Ok(path) = path else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let principal = match principal(&shared.api, &raw, &[BEARER, KEY]).await {
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),

@@ -174,8 +174,11 @@ impl Idempotency {
                 inner.clock.now_micros(),
             ),
             #[cfg(feature = "redis")]
+            // Boxed: a Redis call's state would otherwise make every
+            // handler's future (memory stores too) larger than the allocator's
+            // fast sizes.
             IdempotencyStore::Redis(redis) => {
-                redis.claim(&scope, &fingerprint, token, lock_timeout).await
+                Box::pin(redis.claim(&scope, &fingerprint, token, lock_timeout)).await
             }
         };
         match claim {
@@ -217,7 +220,7 @@ impl Idempotency {
             IdempotencyStore::Memory(memory) => memory.release(&scope, token),
             #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
-                if let Err(error) = redis.release(&scope, token).await {
+                if let Err(error) = Box::pin(redis.release(&scope, token)).await {
                     tracing::warn!("an idempotency key stays locked until its timeout: {error}");
                 }
             }
@@ -310,15 +313,14 @@ impl Guard {
             ),
             #[cfg(feature = "redis")]
             IdempotencyStore::Redis(redis) => {
-                redis
-                    .complete(
-                        &self.scope,
-                        &self.fingerprint,
-                        self.token,
-                        &stored,
-                        self.retention,
-                    )
-                    .await
+                Box::pin(redis.complete(
+                    &self.scope,
+                    &self.fingerprint,
+                    self.token,
+                    &stored,
+                    self.retention,
+                ))
+                .await
             }
         };
         match completed {

@@ -8,8 +8,8 @@
 
 use std::future::Future;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request};
 use axum::response::Response;
 
 use crate::runtime::context::Context;
@@ -29,7 +29,7 @@ pub struct ParamsRequest<P> {
 
 /// The path parameters as axum extracts them: an error when one is not
 /// UTF-8 once percent-decoded.
-pub type PathParams = Result<Path<Vec<(String, String)>>, PathRejection>;
+pub type PathParams = Result<RawPathParams, RawPathParamsRejection>;
 
 /// Reads and checks the parameters `spec` describes (`400 VALIDATION_ERROR`
 /// with every problem), calls `run` with them and answers with what
@@ -48,10 +48,10 @@ where
 {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Some(path) = path_values(path) else {
+    let Some(path_params) = path_values(&path) else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(path_params, parts.uri.query(), &parts.headers);
     let mut problems = Problems::default();
     let Some(params) = problems.params(&raw, spec) else {
         return envelope::error(&problems.into_error(), &request_id);
@@ -154,10 +154,10 @@ where
 {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
-    let Some(path) = path_values(path) else {
+    let Some(path_params) = path_values(&path) else {
         return envelope::error(&ApiError::invalid_path(), &request_id);
     };
-    let raw = RawRequest::new(path, parts.uri.query(), &parts.headers);
+    let raw = RawRequest::new(path_params, parts.uri.query(), &parts.headers);
     let bytes = match request::read_body(body, how.limit).await {
         Ok(bytes) => bytes,
         Err(error) => return envelope::error(&error, &request_id),
@@ -193,10 +193,10 @@ async fn answered<R>(
 
 /// The path parameters; `None` for percent-encoding that does not decode
 /// to UTF-8.
-fn path_values(path: Option<PathParams>) -> Option<Vec<(String, String)>> {
+fn path_values(path: &Option<PathParams>) -> Option<Option<&RawPathParams>> {
     match path {
-        Some(Ok(Path(path))) => Some(path),
+        Some(Ok(path)) => Some(Some(path)),
         Some(Err(_)) => None,
-        None => Some(Vec::new()),
+        None => Some(None),
     }
 }
