@@ -66,9 +66,10 @@ impl RedisStore {
 
     async fn connection(&self) -> Result<ConnectionManager, String> {
         let timeout = self.timeout;
-        let client = self.client.clone()?;
+        let client = self.client.as_ref().map_err(String::clone)?;
         self.connection
             .get_or_try_init(|| async {
+                let client = client.clone();
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(timeout))
                     .set_response_timeout(Some(timeout))
