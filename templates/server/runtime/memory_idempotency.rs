@@ -2,6 +2,7 @@
 //! bounded; when the records fill the store, the oldest completed ones make
 //! room (or, configured so, new keys are refused).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,9 +78,12 @@ impl RecordShard {
     /// record is in flight).
     fn evict_oldest(&mut self) -> bool {
         while let Some((key, completed)) = self.completions.pop_front() {
-            if is_completion(self.records.get(&key), completed) {
-                self.remove(&key);
-                return true;
+            // One lookup: this runs for every new key once the store is full.
+            if let Entry::Occupied(record) = self.records.entry(key) {
+                if is_completion(Some(record.get()), completed) {
+                    self.bytes -= record.remove().size();
+                    return true;
+                }
             }
         }
         false
