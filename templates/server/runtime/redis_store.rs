@@ -20,6 +20,7 @@ use redis::{Script, Value};
 use tokio::sync::OnceCell;
 
 use crate::runtime::clock::Throttle;
+use crate::runtime::digest::push_hex;
 
 /// At most one warning about an unreachable Redis per this many microseconds.
 const WARNING_INTERVAL: u64 = 10_000_000;
@@ -77,6 +78,19 @@ impl RedisStore {
             .await
             .cloned()
             .map_err(|error| error.to_string())
+    }
+
+    /// A key name: the prefix, then `parts`, then `digest` in hexadecimal.
+    /// Built by appending: every request names one or more keys.
+    pub(crate) fn key_name(&self, parts: &[&str], digest: &[u8]) -> String {
+        let length = parts.iter().map(|part| part.len()).sum::<usize>();
+        let mut key = String::with_capacity(self.prefix.len() + length + 2 * digest.len());
+        key.push_str(&self.prefix);
+        for part in parts {
+            key.push_str(part);
+        }
+        push_hex(&mut key, digest);
+        key
     }
 
     /// Runs a script within the timeout.

@@ -12,17 +12,13 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use redis::{Script, Value};
 
-use crate::runtime::digest::{hex, push_hex};
+use crate::runtime::digest::hex;
 use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
     fn record_key(&self, scope: &ScopeKey) -> String {
-        let mut key = String::with_capacity(self.prefix.len() + 69);
-        key.push_str(&self.prefix);
-        key.push_str("idem:");
-        push_hex(&mut key, &scope.0);
-        key
+        self.key_name(&["idem:"], &scope.0)
     }
 
     pub async fn claim(

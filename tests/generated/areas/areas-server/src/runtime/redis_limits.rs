@@ -10,19 +10,14 @@ use redis::{Script, Value};
 
 use crate::runtime::algorithms::Verdict;
 use crate::runtime::clock::Clock;
-use crate::runtime::digest::{push_hex, sha256};
+use crate::runtime::digest::sha256;
 use crate::runtime::rate_limit::Check;
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
     fn counter_key(&self, check: &Check) -> String {
         let digest = sha256(&[b"rate-limit", check.key.as_bytes()]);
-        let mut key = String::with_capacity(self.prefix.len() + check.policy.len() + 37);
-        for part in [&self.prefix, "rl:", check.policy, ":"] {
-            key.push_str(part);
-        }
-        push_hex(&mut key, &digest[..16]);
-        key
+        self.key_name(&["rl:", check.policy, ":"], &digest[..16])
     }
 
     /// Checks every counter at once; returns the time used and the verdicts.

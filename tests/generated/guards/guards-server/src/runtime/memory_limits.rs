@@ -43,6 +43,20 @@ impl CounterShard {
             .map(|counter| counter.state)
     }
 
+    /// What `check` decides for the counter `hash`, without changing it.
+    fn outcome(&self, hash: u64, check: &Check, now: u64) -> Outcome {
+        algorithms::check(check.algorithm, check.quota, self.get(hash, now), now)
+    }
+
+    /// Keeps the counter an allowed outcome leaves.
+    fn commit(&mut self, hash: u64, outcome: &Outcome, generation_size: usize, now: u64) {
+        let counter = Counter {
+            state: outcome.state,
+            expires_at: outcome.expires_at,
+        };
+        self.put(hash, counter, generation_size, now);
+    }
+
     fn put(&mut self, hash: u64, counter: Counter, generation_size: usize, now: u64) {
         if now.saturating_sub(self.swept_at) > SWEEP_INTERVAL {
             self.swept_at = now;
@@ -78,23 +92,15 @@ impl MemoryLimiter {
     pub fn check(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
         // One policy is the common case: one lock, no lists to build.
         if let [check] = checks {
-            let hash = self.hasher.hash_one((check.policy, &check.key));
+            let hash = self.hash(check);
             let mut shard = lock(&self.shards[shard_of(hash)]);
-            let state = shard.get(hash, now);
-            let outcome = algorithms::check(check.algorithm, check.quota, state, now);
+            let outcome = shard.outcome(hash, check, now);
             if outcome.verdict.allowed {
-                let counter = Counter {
-                    state: outcome.state,
-                    expires_at: outcome.expires_at,
-                };
-                shard.put(hash, counter, self.generation_size, now);
+                shard.commit(hash, &outcome, self.generation_size, now);
             }
             return (now, vec![outcome.verdict]);
         }
-        let hashes: Vec<u64> = checks
-            .iter()
-            .map(|check| self.hasher.hash_one((check.policy, &check.key)))
-            .collect();
+        let hashes: Vec<u64> = checks.iter().map(|check| self.hash(check)).collect();
         // Locking shards in index order keeps two requests from deadlocking.
         let mut indices: Vec<usize> = hashes.iter().map(|&h| shard_of(h)).collect();
         indices.sort_unstable();
@@ -117,24 +123,22 @@ impl MemoryLimiter {
         let outcomes: Vec<Outcome> = checks
             .iter()
             .zip(&hashes)
-            .map(|(check, &hash)| {
-                let state = shard(&mut guards, hash).get(hash, now);
-                algorithms::check(check.algorithm, check.quota, state, now)
-            })
+            .map(|(check, &hash)| shard(&mut guards, hash).outcome(hash, check, now))
             .collect();
         if outcomes.iter().all(|outcome| outcome.verdict.allowed) {
             for (outcome, &hash) in outcomes.iter().zip(&hashes) {
-                let counter = Counter {
-                    state: outcome.state,
-                    expires_at: outcome.expires_at,
-                };
-                shard(&mut guards, hash).put(hash, counter, self.generation_size, now);
+                shard(&mut guards, hash).commit(hash, outcome, self.generation_size, now);
             }
         }
         (
             now,
             outcomes.iter().map(|outcome| outcome.verdict).collect(),
         )
+    }
+
+    /// The counter of `check`: its policy and key, hashed.
+    fn hash(&self, check: &Check) -> u64 {
+        self.hasher.hash_one((check.policy, &check.key))
     }
 
     /// How many keys are held (for tests and metrics).

@@ -39,7 +39,8 @@ pub struct GuardLayer {
 }
 
 impl GuardLayer {
-    /// A guard that answers `504` when a request runs past `timeout`.
+    /// A guard that answers `503 REQUEST_TIMEOUT` when a request runs past
+    /// `timeout`.
     pub fn new(timeout: Duration) -> Self {
         GuardLayer { timeout }
     }

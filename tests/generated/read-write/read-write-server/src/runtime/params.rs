@@ -45,13 +45,8 @@ impl<'a> RawRequest<'a> {
     /// Every value of a parameter: query parameters may repeat (`?id=1&id=2`).
     fn values(&self, name: &str, location: Location) -> Vec<String> {
         match location {
-            Location::Path => self
-                .path
-                .into_iter()
-                .flat_map(RawPathParams::iter)
-                .filter(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-                .collect(),
+            // A route names each of its parameters once.
+            Location::Path => self.path_value(name).map(str::to_string).into_iter().collect(),
             Location::Query => self
                 .query
                 .iter()
@@ -126,16 +121,8 @@ impl<'a> RawRequest<'a> {
     /// scalar reads, without collecting every value.
     fn first_value(&self, name: &str, location: Location) -> Option<Cow<'_, str>> {
         match location {
-            Location::Path => self
-                .path?
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| Cow::Borrowed(v)),
-            Location::Query => self
-                .query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| Cow::Borrowed(&**v)),
+            Location::Path => self.path_value(name).map(Cow::Borrowed),
+            Location::Query => self.query_value(name).map(Cow::Borrowed),
             _ => self.values(name, location).into_iter().next().map(Cow::Owned),
         }
     }
@@ -156,6 +143,13 @@ impl<'a> RawRequest<'a> {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    pub fn path_value(&self, name: &str) -> Option<&str> {
+        self.path?
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
     }
 
     pub fn query_value(&self, name: &str) -> Option<&str> {
