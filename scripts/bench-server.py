@@ -13,7 +13,7 @@ request (from /proc/<pid>/stat before and after), and the generated app's
 ratios to the baseline.
 
     scripts/bench-server.py                    # memory backends, 2 rounds of 10 s
-    scripts/bench-server.py --redis            # the app's layers on Redis
+    scripts/bench-server.py --redis            # the app's layers on Redis (and on memory, for the ratio)
     scripts/bench-server.py --rounds 3 --seconds 15 --connections 32
     scripts/bench-server.py --no-client        # leave out the client's table
 
@@ -200,22 +200,28 @@ def main():
     cores = os.cpu_count() or 1
     server_core, load_core = 0, min(1, cores - 1)
     scenarios = [s for s in SCENARIOS if not args.only or args.only in s[0]]
-    results = {name: {label: [] for label, _, _ in scenarios} for name in binaries}
+    # With --redis, the app also runs on memory backends, so the Redis
+    # figures have their memory counterpart from the same run.
+    servers_to_run = [("baseline", 18081, None), ("generated", 18080, redis_url)]
+    if redis_url:
+        servers_to_run.append(("memory", 18082, None))
+    results = {name: {label: [] for label, _, _ in scenarios} for name, _, _ in servers_to_run}
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(WRK_SCRIPT)
         script.flush()
         for round_ in range(args.rounds):
-            # Both servers run for the whole round (the idle one costs
+            # Every server runs for the whole round (the idle ones cost
             # nothing) and each scenario measures them back to back, so a
-            # machine that drifts during a run moves both figures alike.
+            # machine that drifts during a run moves every figure alike.
             servers = {}
             try:
-                for port, name in ((18081, "baseline"), (18080, "generated")):
-                    # Only the generated app has layers to put on Redis.
-                    servers[name] = start(binaries[name], port,
-                                          redis_url if name == "generated" else None, server_core)
+                for name, port, backend in servers_to_run:
+                    binary = binaries["baseline" if name == "baseline" else "generated"]
+                    servers[name] = start(binary, port, backend, server_core)
                 for label, path, mode in scenarios:
-                    order = ("baseline", "generated") if round_ % 2 == 0 else ("generated", "baseline")
+                    order = [name for name, _, _ in servers_to_run]
+                    if round_ % 2:
+                        order.reverse()
                     for name in order:
                         process, base = servers[name]
                         measured = run_wrk(args, base, path, mode, script.name, load_core, process.pid,
@@ -245,7 +251,7 @@ def report(args, results, redis_url):
     header = ("| scenario | baseline req/s | generated req/s | ratio | p50 ms (base / gen) "
               "| p99 ms (base / gen) | server CPU µs/req (base / gen) |")
     if redis_url:
-        header += " Redis round trips/req |"
+        header += " Redis round trips/req | Redis / memory req/s |"
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
     for label in results["baseline"]:
@@ -256,7 +262,9 @@ def report(args, results, redis_url):
                f"| {median(base, 'p99') * 1e3:.2f} / {median(gen, 'p99') * 1e3:.2f} "
                f"| {median(base, 'cpu_us'):.0f} / {median(gen, 'cpu_us'):.0f} |")
         if redis_url:
-            row += f" {median(gen, 'redis'):.2f} |"
+            memory = results["memory"][label]
+            row += (f" {median(gen, 'redis'):.2f} "
+                    f"| {median(gen, 'rps') / median(memory, 'rps'):.2f}x of {median(memory, 'rps'):.0f} |")
         print(row)
 
 

@@ -19,6 +19,14 @@ impl Api {
         self.operations.iter().any(|o| o.idempotency().is_some())
     }
 
+    /// Whether an operation is both rate limited and takes idempotency keys,
+    /// so its limits are checked with its key's claim.
+    pub fn limits_idempotent_operations(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|o| o.idempotency().is_some() && !self.rate_limit_policies(o).is_empty())
+    }
+
     /// Whether the server keeps state between requests (rate-limit counters
     /// or idempotency records), so it has a memory and a Redis backend.
     pub fn has_server_state(&self) -> bool {

@@ -17,6 +17,7 @@ use crate::operations::{
     ListUsersRequest, UpdateUserRequest,
 };
 
+use crate::runtime::admission::Limits;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
@@ -468,14 +469,12 @@ async fn create_charge<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_CHARGE_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_CHARGE_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -499,9 +498,8 @@ async fn create_charge<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_CHARGE_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_CHARGE_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -519,7 +517,7 @@ async fn create_charge<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `get_charge` are and how to read them.
@@ -603,14 +601,12 @@ async fn create_refund<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_REFUND_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_REFUND_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -635,9 +631,8 @@ async fn create_refund<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_REFUND_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_REFUND_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -661,7 +656,7 @@ async fn create_refund<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

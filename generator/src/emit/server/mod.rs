@@ -113,6 +113,10 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/idempotency.rs"),
     ),
     (
+        "idempotency_key",
+        include_str!("../../../../templates/server/runtime/idempotency_key.rs"),
+    ),
+    (
         "idempotency_records",
         include_str!("../../../../templates/server/runtime/idempotency_records.rs"),
     ),
@@ -125,6 +129,13 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/redis_idempotency.rs"),
     ),
 ];
+
+/// Copied besides both of the above when an operation is rate limited
+/// and takes idempotency keys.
+const ADMISSION_RUNTIME: (&str, &str) = (
+    "admission",
+    include_str!("../../../../templates/server/runtime/admission.rs"),
+);
 
 /// Copied besides [`RUNTIME`] when a list is paginated.
 const PAGINATION_RUNTIME: (&str, &str) = (
@@ -202,6 +213,9 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     if api.uses_idempotency() {
         runtime.extend_from_slice(IDEMPOTENCY_RUNTIME);
     }
+    if api.limits_idempotent_operations() {
+        runtime.push(ADMISSION_RUNTIME);
+    }
     if api.uses_pagination() {
         runtime.push(PAGINATION_RUNTIME);
     }
@@ -229,6 +243,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "state" => api.has_server_state(),
         "limits" => api.uses_limiter(),
         "idempotency" => api.uses_idempotency(),
+        "admission" => api.limits_idempotent_operations(),
         "cursors" => api.uses_cursors(),
         _ => unreachable!("the runtime has no region `{region}`"),
     });

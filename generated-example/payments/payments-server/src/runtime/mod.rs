@@ -4,6 +4,8 @@
 //! The parts of the server that do not depend on the spec.
 
 #[rustfmt::skip]
+pub mod admission;
+#[rustfmt::skip]
 pub mod algorithms;
 #[rustfmt::skip]
 pub mod clock;
@@ -23,6 +25,8 @@ pub mod error;
 pub mod guard;
 #[rustfmt::skip]
 pub mod idempotency;
+#[rustfmt::skip]
+pub mod idempotency_key;
 #[rustfmt::skip]
 pub mod idempotency_records;
 #[rustfmt::skip]

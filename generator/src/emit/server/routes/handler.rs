@@ -146,6 +146,8 @@ pub(super) fn handler(
             imports.add("crate::runtime::context::Identity");
             quote! { let identity = principal.identity().into_owned(); }
         });
+    // Limits checked with the key's claim, in one round trip on Redis.
+    let deferred = !policies.is_empty() && idempotency.is_some();
     let mut limits_const = TokenStream::new();
     let limit_check = (!policies.is_empty()).then(|| {
         let members: Vec<_> = policies
@@ -171,6 +173,12 @@ pub(super) fn handler(
         } else {
             quote! { None }
         };
+        if deferred {
+            imports.add("crate::runtime::admission::Limits");
+            return quote! {
+                let mut limits = Limits::defer(&shared.limiter, #limits_name, #subject, &parts);
+            };
+        }
         quote! {
             let limits = match shared.limiter.admit(#limits_name, #subject, &parts).await {
                 Ok(limits) => limits,
@@ -211,6 +219,11 @@ pub(super) fn handler(
             } else {
                 quote! { &[] }
             };
+            let begin = if deferred {
+                quote! { limits.claim(&shared.idempotency, &#const_name, attempt).await }
+            } else {
+                quote! { shared.idempotency.begin(&#const_name, attempt).await }
+            };
             (
                 quote! {
                     let attempt = idempotency::Attempt {
@@ -221,7 +234,7 @@ pub(super) fn handler(
                         body: #body,
                         request_id: &request_id,
                     };
-                    let execution = match shared.idempotency.begin(&#const_name, attempt).await {
+                    let execution = match #begin {
                         Ok(execution) => execution,
                         Err(response) => return response,
                     };
@@ -264,13 +277,16 @@ pub(super) fn handler(
         #call
     };
     // Every response after the limiter carries its headers.
-    let rest = if limit_check.is_some() {
-        quote! {
+    let rest = match (&limit_check, deferred) {
+        (Some(_), true) => quote! {
+            let response = async { #rest }.await;
+            limits.settle(response, &request_id).await
+        },
+        (Some(_), false) => quote! {
             let response = async { #rest }.await;
             limits.apply(response)
-        }
-    } else {
-        rest
+        },
+        (None, _) => rest,
     };
     let doc = format!(" `{} {}`", operation.method.as_str(), route(operation));
     let visibility = split.then(|| quote! { pub(super) });

@@ -16,6 +16,7 @@ use crate::operations::{
     FreeRequest, PingRequest, StartJobRequest,
 };
 
+use crate::runtime::admission::Limits;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
@@ -172,14 +173,12 @@ async fn create_order<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_ORDER_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_ORDER_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -203,9 +202,8 @@ async fn create_order<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_ORDER_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_ORDER_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -223,7 +221,7 @@ async fn create_order<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// The rate limits of `start_job`.
@@ -249,14 +247,12 @@ async fn start_job<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(START_JOB_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        START_JOB_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -280,9 +276,8 @@ async fn start_job<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&START_JOB_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &START_JOB_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -300,7 +295,7 @@ async fn start_job<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// The `x-idempotency` of `create_public_order`.

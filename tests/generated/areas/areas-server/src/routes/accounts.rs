@@ -10,6 +10,7 @@ use axum::extract::{RawPathParams, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use crate::operations::*;
+use crate::runtime::admission::Limits;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
@@ -91,14 +92,12 @@ pub(super) async fn create_account<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_ACCOUNT_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_ACCOUNT_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -122,9 +121,8 @@ pub(super) async fn create_account<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_ACCOUNT_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_ACCOUNT_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -142,7 +140,7 @@ pub(super) async fn create_account<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `search_accounts` are and how to read them.
@@ -449,10 +447,12 @@ pub(super) async fn archive_account<A: Api>(
     };
     let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let anonymous_scope = shared.limiter.anonymous_scope(&parts);
-    let limits = match shared.limiter.admit(ARCHIVE_ACCOUNT_LIMITS, None, &parts).await {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        ARCHIVE_ACCOUNT_LIMITS,
+        None,
+        &parts,
+    );
     let response = async {
         let mut problems = Problems::default();
         let params = problems.params(&raw, ARCHIVE_ACCOUNT_PARAMS);
@@ -467,9 +467,8 @@ pub(super) async fn archive_account<A: Api>(
             body: &[],
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&ARCHIVE_ACCOUNT_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &ARCHIVE_ACCOUNT_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -487,7 +486,7 @@ pub(super) async fn archive_account<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `set_account_labels` are and how to read them.

@@ -10,6 +10,7 @@ use axum::extract::{RawPathParams, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use crate::operations::*;
+use crate::runtime::admission::Limits;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
@@ -91,14 +92,12 @@ pub(super) async fn create_payout<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_PAYOUT_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_PAYOUT_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -122,9 +121,8 @@ pub(super) async fn create_payout<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_PAYOUT_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_PAYOUT_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -142,7 +140,7 @@ pub(super) async fn create_payout<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `search_payouts` are and how to read them.
@@ -446,10 +444,7 @@ pub(super) async fn archive_payout<A: Api>(
     };
     let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let anonymous_scope = shared.limiter.anonymous_scope(&parts);
-    let limits = match shared.limiter.admit(ARCHIVE_PAYOUT_LIMITS, None, &parts).await {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(&shared.limiter, ARCHIVE_PAYOUT_LIMITS, None, &parts);
     let response = async {
         let mut problems = Problems::default();
         let params = problems.params(&raw, ARCHIVE_PAYOUT_PARAMS);
@@ -464,9 +459,8 @@ pub(super) async fn archive_payout<A: Api>(
             body: &[],
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&ARCHIVE_PAYOUT_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &ARCHIVE_PAYOUT_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -484,7 +478,7 @@ pub(super) async fn archive_payout<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `set_payout_labels` are and how to read them.

@@ -9,6 +9,7 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::response::Response;
 use crate::operations::*;
+use crate::runtime::admission::Limits;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
@@ -90,14 +91,12 @@ pub(super) async fn create_webhook<A: Api>(
         Err(error) => return envelope::error(&error, &request_id),
     };
     let identity = principal.identity().into_owned();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_WEBHOOK_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_WEBHOOK_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -121,9 +120,8 @@ pub(super) async fn create_webhook<A: Api>(
             body: &bytes,
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&CREATE_WEBHOOK_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_WEBHOOK_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -141,7 +139,7 @@ pub(super) async fn create_webhook<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `search_webhooks` are and how to read them.
@@ -448,10 +446,12 @@ pub(super) async fn archive_webhook<A: Api>(
     };
     let raw = RawRequest::new(Some(&path), parts.uri.query(), &parts.headers);
     let anonymous_scope = shared.limiter.anonymous_scope(&parts);
-    let limits = match shared.limiter.admit(ARCHIVE_WEBHOOK_LIMITS, None, &parts).await {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        ARCHIVE_WEBHOOK_LIMITS,
+        None,
+        &parts,
+    );
     let response = async {
         let mut problems = Problems::default();
         let params = problems.params(&raw, ARCHIVE_WEBHOOK_PARAMS);
@@ -466,9 +466,8 @@ pub(super) async fn archive_webhook<A: Api>(
             body: &[],
             request_id: &request_id,
         };
-        let execution = match shared
-            .idempotency
-            .begin(&ARCHIVE_WEBHOOK_IDEMPOTENCY, attempt)
+        let execution = match limits
+            .claim(&shared.idempotency, &ARCHIVE_WEBHOOK_IDEMPOTENCY, attempt)
             .await
         {
             Ok(execution) => execution,
@@ -486,7 +485,7 @@ pub(super) async fn archive_webhook<A: Api>(
         execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `set_webhook_labels` are and how to read them.

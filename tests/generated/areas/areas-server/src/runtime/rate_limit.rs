@@ -15,12 +15,14 @@ use axum::http::header::HeaderValue;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 
-use crate::runtime::algorithms::{Algorithm, Quota};
+use crate::runtime::algorithms::{Algorithm, Quota, Verdict};
 use crate::runtime::clock::Clock;
 use crate::runtime::limit_decision::{Decision, PolicyStatus};
 use crate::runtime::memory_limits::MemoryLimiter;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
+#[cfg(feature = "redis")]
+use std::sync::Arc;
 
 /// One limit, as the spec declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +202,7 @@ pub enum LimitStore {
     Off,
     Memory(MemoryLimiter),
     #[cfg(feature = "redis")]
-    Redis(std::sync::Arc<RedisStore>),
+    Redis(Arc<RedisStore>),
 }
 
 /// Checks requests against the policies of their operation.
@@ -226,6 +228,38 @@ impl Limiter {
         }
     }
 
+    /// Whom a request's policies count.
+    pub(crate) fn subject<'a>(
+        &self,
+        principal: Option<(&'a str, Option<&'a str>)>,
+        parts: &'a Parts,
+    ) -> Subject<'a> {
+        Subject {
+            principal,
+            client_ip: client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops),
+            headers: &parts.headers,
+        }
+    }
+
+    /// Whether nothing is limited: no policies, or limits are off.
+    pub(crate) fn unlimited(&self, policies: &[Policy]) -> bool {
+        policies.is_empty() || matches!(self.store, LimitStore::Off)
+    }
+
+    /// The store, for a layer that can share a round trip with it.
+    #[cfg(feature = "redis")]
+    pub(crate) fn redis(&self) -> Option<&Arc<RedisStore>> {
+        match &self.store {
+            LimitStore::Redis(redis) => Some(redis),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Checks a request. `Err` holds the refusal, to send as [`Decision::refuse`].
     pub async fn admit(
         &self,
@@ -233,11 +267,7 @@ impl Limiter {
         principal: Option<(&str, Option<&str>)>,
         parts: &Parts,
     ) -> Result<Decision, Decision> {
-        let subject = Subject {
-            principal,
-            client_ip: client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops),
-            headers: &parts.headers,
-        };
+        let subject = self.subject(principal, parts);
         let decision = self.check(policies, &subject).await;
         if decision.allowed() {
             Ok(decision)
@@ -259,11 +289,16 @@ impl Limiter {
     /// request uses no quota. If the store cannot answer, the request passes
     /// (a limiter outage must not become an API outage).
     pub async fn check(&self, policies: &[Policy], subject: &Subject<'_>) -> Decision {
-        if policies.is_empty() || matches!(self.store, LimitStore::Off) {
+        if self.unlimited(policies) {
             return Decision::default();
         }
+        let checks = self.checks(policies, subject);
+        self.decide(policies, &checks).await
+    }
+
+    pub(crate) fn checks(&self, policies: &[Policy], subject: &Subject<'_>) -> Vec<Check> {
         let tier = subject.principal.and_then(|(_, tier)| tier);
-        let checks: Vec<Check> = policies
+        policies
             .iter()
             .map(|policy| Check {
                 policy: policy.name,
@@ -271,20 +306,33 @@ impl Limiter {
                 quota: self.overrides.quota(policy, tier),
                 algorithm: policy.algorithm,
             })
-            .collect();
-        let verdicts: Result<_, String> = match &self.store {
+            .collect()
+    }
+
+    pub(crate) async fn decide(&self, policies: &[Policy], checks: &[Check]) -> Decision {
+        let verdicts = match &self.store {
             LimitStore::Off => return Decision::default(),
-            LimitStore::Memory(memory) => Ok(memory.check(&checks, self.clock.now_micros())),
+            LimitStore::Memory(memory) => Ok(memory.check(checks, self.clock.now_micros())),
             #[cfg(feature = "redis")]
             // Boxed, so the memory path's future stays small (see idempotency.rs).
-            LimitStore::Redis(redis) => Box::pin(redis.check(&checks, &self.clock)).await,
+            LimitStore::Redis(redis) => Box::pin(redis.check(checks, &self.clock)).await,
         };
+        self.decision(policies, checks, verdicts)
+    }
+
+    /// The decision from the store's answer: `now` and one verdict per check.
+    pub(crate) fn decision(
+        &self,
+        policies: &[Policy],
+        checks: &[Check],
+        verdicts: Result<(u64, Vec<Verdict>), String>,
+    ) -> Decision {
         match verdicts {
             Ok((now, verdicts)) if verdicts.len() == policies.len() => Decision {
                 now,
                 statuses: policies
                     .iter()
-                    .zip(&checks)
+                    .zip(checks)
                     .zip(verdicts)
                     .map(|((policy, check), verdict)| PolicyStatus {
                         name: policy.name,

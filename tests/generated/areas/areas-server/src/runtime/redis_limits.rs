@@ -20,13 +20,13 @@ impl RedisStore {
         self.key_name(&["rl:", check.policy, ":"], &digest[..16])
     }
 
-    /// Checks every counter at once; returns the time used and the verdicts.
-    pub async fn check(
+    /// The keys and arguments of [`LIMITS_LUA`] for `checks`.
+    pub(crate) fn limit_call(
         &self,
         checks: &[Check],
         clock: &Clock,
-    ) -> Result<(u64, Vec<Verdict>), String> {
-        let keys: Vec<String> = checks.iter().map(|check| self.counter_key(check)).collect();
+    ) -> (Vec<String>, Vec<Vec<u8>>) {
+        let keys = checks.iter().map(|check| self.counter_key(check)).collect();
         // A test's clock is sent along; otherwise Redis's own clock decides,
         // so replicas with skewed clocks still agree.
         let now = if clock.is_manual() {
@@ -34,33 +34,58 @@ impl RedisStore {
         } else {
             0
         };
-        let mut args = vec![now.to_string().into_bytes()];
+        let mut args = Vec::with_capacity(1 + 3 * checks.len() + 2);
+        let mut number = itoa::Buffer::new();
+        args.push(number.format(now).as_bytes().to_vec());
         for check in checks {
             args.push(check.algorithm.code().as_bytes().to_vec());
-            args.push(check.quota.requests.max(1).to_string().into_bytes());
-            args.push(check.quota.window_micros().to_string().into_bytes());
+            args.push(
+                number
+                    .format(check.quota.requests.max(1))
+                    .as_bytes()
+                    .to_vec(),
+            );
+            args.push(
+                number
+                    .format(check.quota.window_micros())
+                    .as_bytes()
+                    .to_vec(),
+            );
         }
+        (keys, args)
+    }
+
+    /// Checks every counter at once; returns the time used and the verdicts.
+    pub async fn check(
+        &self,
+        checks: &[Check],
+        clock: &Clock,
+    ) -> Result<(u64, Vec<Verdict>), String> {
+        let (keys, args) = self.limit_call(checks, clock);
         let reply = self.run(&RATE_LIMIT_SCRIPT, &keys, &args).await?;
-        let numbers = integers(&reply).ok_or("an unexpected reply from the rate-limit script")?;
-        if numbers.len() != 1 + 3 * checks.len() {
-            return Err("an unexpected reply from the rate-limit script".to_string());
-        }
-        let now = numbers[0] as u64;
-        let verdicts = (0..checks.len())
-            .map(|index| {
-                let at = 1 + index * 3;
-                Verdict {
-                    allowed: numbers[at] == 1,
-                    remaining: numbers[at + 1].max(0) as u64,
-                    reset_after: numbers[at + 2].max(0) as u64,
-                }
-            })
-            .collect();
-        Ok((now, verdicts))
+        integers(&reply)
+            .and_then(|numbers| verdicts(&numbers, checks.len()))
+            .ok_or_else(|| "an unexpected reply from the rate-limit script".to_string())
     }
 }
 
-fn integers(value: &Value) -> Option<Vec<i64>> {
+/// `now`, then `allowed, remaining, reset_after` for each of `count` checks.
+pub(crate) fn verdicts(numbers: &[i64], count: usize) -> Option<(u64, Vec<Verdict>)> {
+    if numbers.len() != 1 + 3 * count {
+        return None;
+    }
+    let verdicts = numbers[1..]
+        .chunks_exact(3)
+        .map(|verdict| Verdict {
+            allowed: verdict[0] == 1,
+            remaining: verdict[1].max(0) as u64,
+            reset_after: verdict[2].max(0) as u64,
+        })
+        .collect();
+    Some((numbers[0] as u64, verdicts))
+}
+
+pub(crate) fn integers(value: &Value) -> Option<Vec<i64>> {
     match value {
         Value::Array(items) => items
             .iter()
@@ -75,17 +100,18 @@ fn integers(value: &Value) -> Option<Vec<i64>> {
 
 /// Every policy of a request in one step, all or nothing: the same
 /// arithmetic as `algorithms.rs`, on states stored as space-separated
-/// numbers. Replies `now`, then `allowed, remaining, reset_after` per key.
-static RATE_LIMIT_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
-    Script::new(
-        r"
+/// numbers. Checks the first `count` keys (the script sets `count`) with
+/// `ARGV[1]` (the time, 0 for Redis's own) and three arguments per key;
+/// leaves `now`, `all` and `verdicts` (`allowed, remaining, reset_after`
+/// per key) to the rest of the script.
+pub(crate) const LIMITS_LUA: &str = r"
 local now = tonumber(ARGV[1])
 if now == 0 then
   local time = redis.call('TIME')
   now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 end
 local verdicts, states, all = {}, {}, true
-for i = 1, #KEYS do
+for i = 1, count do
   local algorithm = ARGV[2 + (i - 1) * 3]
   local requests = tonumber(ARGV[3 + (i - 1) * 3])
   local window = tonumber(ARGV[4 + (i - 1) * 3])
@@ -163,18 +189,24 @@ for i = 1, #KEYS do
   states[i] = {state, expires}
 end
 if all then
-  for i = 1, #KEYS do
+  for i = 1, count do
     local ttl = math.max(1, math.ceil((states[i][2] - now) / 1000))
     redis.call('SET', KEYS[i], states[i][1], 'PX', ttl)
   end
 end
+";
+
+/// `reply`: `now`, then every verdict.
+pub(crate) const REPLY_LUA: &str = r"
 local reply = {now}
-for i = 1, #KEYS do
+for i = 1, count do
   reply[#reply + 1] = verdicts[i][1]
   reply[#reply + 1] = verdicts[i][2]
   reply[#reply + 1] = verdicts[i][3]
 end
-return reply
-",
-    )
+";
+
+/// Replies `now`, then `allowed, remaining, reset_after` per key.
+static RATE_LIMIT_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+    Script::new(&["local count = #KEYS", LIMITS_LUA, REPLY_LUA, "return reply"].concat())
 });

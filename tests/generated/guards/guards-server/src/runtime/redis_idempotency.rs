@@ -13,11 +13,13 @@ use axum::http::HeaderValue;
 use redis::{Script, Value};
 
 use crate::runtime::digest::hex;
-use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+use crate::runtime::idempotency_records::{
+    Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
+};
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
-    fn record_key(&self, scope: &ScopeKey) -> String {
+    pub(crate) fn record_key(&self, scope: &ScopeKey) -> String {
         self.key_name(&["idem:"], &scope.0)
     }
 
@@ -84,19 +86,19 @@ impl RedisStore {
     }
 }
 
-fn millis(duration: Duration) -> Vec<u8> {
+pub(crate) fn millis(duration: Duration) -> Vec<u8> {
     duration.as_millis().max(1).to_string().into_bytes()
 }
 
 /// `L <fingerprint> <token>`: an in-flight claim.
-fn lock_value(fingerprint: &Fingerprint, token: u64) -> Vec<u8> {
+pub(crate) fn lock_value(fingerprint: &Fingerprint, token: u64) -> Vec<u8> {
     format!("L {} {token}", hex(&fingerprint.0)).into_bytes()
 }
 
 /// Reads a record another request left: `L <fingerprint> <token>`, or
 /// `F <fingerprint>\n` followed by a completed one
 /// (`D <status>\n<content type>\n<location>\n<body>`).
-fn parse_record(record: &[u8], fingerprint: &Fingerprint) -> Claim {
+pub(crate) fn parse_record(record: &[u8], fingerprint: &Fingerprint) -> Claim {
     let expected = hex(&fingerprint.0);
     let Some(rest) = record.strip_prefix(b"F ") else {
         let text = String::from_utf8_lossy(record);

@@ -16,22 +16,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::header::{HeaderName, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
-use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoredResponse};
+use crate::runtime::idempotency_key::read_key;
+use crate::runtime::idempotency_records::{
+    Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
+};
 use crate::runtime::memory_idempotency::MemoryIdempotency;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
-
-static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-
-/// The longest key accepted.
-pub const MAX_KEY_LENGTH: usize = 255;
 
 /// An operation's `x-idempotency`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,46 +68,6 @@ struct Inner {
 #[derive(Clone)]
 pub struct Idempotency(Arc<Inner>);
 
-/// Reads `Idempotency-Key`: bare or as a structured-field string (`"abc"`).
-pub fn read_key(headers: &HeaderMap) -> Result<Option<String>, Box<ApiError>> {
-    let mut values = headers.get_all(&IDEMPOTENCY_KEY).iter();
-    let Some(value) = values.next() else {
-        return Ok(None);
-    };
-    if values.next().is_some() {
-        return Err(invalid_key("Send one Idempotency-Key header, not several."));
-    }
-    let text = value
-        .to_str()
-        .map_err(|_| invalid_key("The Idempotency-Key must be printable ASCII."))?;
-    let key = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\\\"", "\"").replace("\\\\", "\\"),
-        None => text.to_string(),
-    };
-    if key.is_empty() {
-        return Err(invalid_key("The Idempotency-Key must not be empty."));
-    }
-    if key.chars().count() > MAX_KEY_LENGTH {
-        return Err(invalid_key(
-            "The Idempotency-Key must be at most 255 characters.",
-        ));
-    }
-    if key.chars().any(char::is_control) {
-        return Err(invalid_key(
-            "The Idempotency-Key must not contain control characters.",
-        ));
-    }
-    Ok(Some(key))
-}
-
-fn invalid_key(message: &str) -> Box<ApiError> {
-    Box::new(ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "INVALID_IDEMPOTENCY_KEY",
-        message,
-    ))
-}
-
 /// One request to `begin`.
 pub struct Attempt<'a> {
     /// Whose keys these are: the principal's identity (or the client's address).
@@ -137,6 +95,20 @@ impl Idempotency {
         policy: &Policy,
         attempt: Attempt<'_>,
     ) -> Result<Execution, Response> {
+        match self.prepare(policy, &attempt) {
+            Ok(Some(pending)) => self.claim(pending, None, attempt.request_id).await,
+            Ok(None) => Ok(Execution(None)),
+            Err(error) => Err(envelope::error(&error, attempt.request_id)),
+        }
+    }
+
+    /// Reads the request's key: `None` when there is nothing to claim (no
+    /// store, a method that keeps no keys, an optional key left out).
+    pub fn prepare(
+        &self,
+        policy: &Policy,
+        attempt: &Attempt<'_>,
+    ) -> Result<Option<Pending>, Box<ApiError>> {
         let inner = &self.0;
         let ignored = matches!(inner.store, IdempotencyStore::Off)
             || matches!(
@@ -144,50 +116,50 @@ impl Idempotency {
                 Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS
             );
         if ignored {
-            return Ok(Execution(None));
+            return Ok(None);
         }
-        let fail = |error: ApiError| envelope::error(&error, attempt.request_id);
         let key = match read_key(attempt.headers) {
             Ok(Some(key)) => key,
             Ok(None) if policy.required => {
-                return Err(fail(ApiError::new(
+                return Err(Box::new(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "MISSING_IDEMPOTENCY_KEY",
                     "This operation requires an Idempotency-Key header.",
                 )))
             }
-            Ok(None) => return Ok(Execution(None)),
-            Err(error) => return Err(fail(*error)),
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(error),
         };
-        let scope = ScopeKey::new(attempt.scope, &key);
-        let fingerprint = Fingerprint::new(attempt.method, attempt.path, attempt.body);
-        let token = rand_token();
-        let lock_timeout = inner.overrides.lock_timeout.unwrap_or(policy.lock_timeout);
-        let lock_micros = lock_timeout.as_micros() as u64;
-        let claim = match &inner.store {
-            IdempotencyStore::Off => return Ok(Execution(None)),
-            IdempotencyStore::Memory(memory) => memory.claim(
-                &scope,
-                &fingerprint,
-                token,
-                lock_micros,
-                inner.clock.now_micros(),
-            ),
-            #[cfg(feature = "redis")]
-            // Boxed: a Redis call's state would otherwise make every
-            // handler's future (memory stores too) larger than the allocator's
-            // fast sizes.
-            IdempotencyStore::Redis(redis) => {
-                Box::pin(redis.claim(&scope, &fingerprint, token, lock_timeout)).await
-            }
+        Ok(Some(Pending {
+            scope: ScopeKey::new(attempt.scope, &key),
+            fingerprint: Fingerprint::new(attempt.method, attempt.path, attempt.body),
+            token: rand_token(),
+            lock_timeout: inner.overrides.lock_timeout.unwrap_or(policy.lock_timeout),
+            retention: inner.overrides.retention.unwrap_or(policy.retention),
+        }))
+    }
+
+    /// Claims the key, unless `claimed` holds the outcome already (from a
+    /// round trip shared with the limiter). `Err` is the response to send
+    /// instead of running the handler: a replay, `409`, `422` or `503`.
+    pub async fn claim(
+        &self,
+        pending: Pending,
+        claimed: Option<Result<Claim, StoreError>>,
+        request_id: &str,
+    ) -> Result<Execution, Response> {
+        let claim = match claimed {
+            Some(claim) => claim,
+            None => self.store_claim(&pending).await,
         };
+        let fail = |error: ApiError| envelope::error(&error, request_id);
         match claim {
             Ok(Claim::Claimed) => Ok(Execution(Some(Guard {
                 idempotency: self.clone(),
-                scope,
-                fingerprint,
-                token,
-                retention: inner.overrides.retention.unwrap_or(policy.retention),
+                scope: pending.scope,
+                fingerprint: pending.fingerprint,
+                token: pending.token,
+                retention: pending.retention,
                 open: true,
             }))),
             Ok(Claim::Replay(response)) => Err(response.replay()),
@@ -203,13 +175,40 @@ impl Idempotency {
             ))),
             Err(error) => {
                 let message = format!("refusing idempotent requests: {error}");
-                match &inner.store {
+                match &self.0.store {
                     // One line per outage interval, not one per request.
                     #[cfg(feature = "redis")]
                     IdempotencyStore::Redis(redis) => redis.warn(&message),
                     _ => tracing::error!("{message}"),
                 }
                 Err(fail(unavailable()))
+            }
+        }
+    }
+
+    async fn store_claim(&self, pending: &Pending) -> Result<Claim, StoreError> {
+        let inner = &self.0;
+        match &inner.store {
+            IdempotencyStore::Off => Ok(Claim::Claimed),
+            IdempotencyStore::Memory(memory) => memory.claim(
+                &pending.scope,
+                &pending.fingerprint,
+                pending.token,
+                pending.lock_timeout.as_micros() as u64,
+                inner.clock.now_micros(),
+            ),
+            #[cfg(feature = "redis")]
+            // Boxed: a Redis call's state would otherwise make every
+            // handler's future (memory stores too) larger than the allocator's
+            // fast sizes.
+            IdempotencyStore::Redis(redis) => {
+                Box::pin(redis.claim(
+                    &pending.scope,
+                    &pending.fingerprint,
+                    pending.token,
+                    pending.lock_timeout,
+                ))
+                .await
             }
         }
     }
@@ -258,10 +257,20 @@ fn rand_token() -> u64 {
     u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"))
 }
 
+/// A request's key, read by [`Idempotency::prepare`] and ready to claim.
+pub struct Pending {
+    pub(crate) scope: ScopeKey,
+    pub(crate) fingerprint: Fingerprint,
+    pub(crate) token: u64,
+    pub(crate) lock_timeout: Duration,
+    retention: Duration,
+}
+
 /// The right to run the handler for a claimed key (or none to keep).
 pub struct Execution(Option<Guard>);
 
 impl Execution {
+
     /// Stores the handler's response for replay (below 500) or releases the
     /// key (5xx), and returns the response.
     pub async fn finish(self, response: Response) -> Response {

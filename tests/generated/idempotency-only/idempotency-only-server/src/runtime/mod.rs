@@ -20,6 +20,8 @@ pub mod guard;
 #[rustfmt::skip]
 pub mod idempotency;
 #[rustfmt::skip]
+pub mod idempotency_key;
+#[rustfmt::skip]
 pub mod idempotency_records;
 #[rustfmt::skip]
 pub mod memory;
