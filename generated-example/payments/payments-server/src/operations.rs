@@ -6,7 +6,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::cursor::CursorCodec;
-use crate::runtime::envelope::{self, CursorPagination, PagePagination};
+use crate::runtime::envelope::{self, CursorPagination, IntoHttp, PagePagination};
 use crate::runtime::pagination::{CursorPage, Page};
 use crate::types;
 
@@ -21,9 +21,8 @@ pub enum GetHealthResponse {
     Ok(types::Health),
 }
 
-impl GetHealthResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetHealthResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -91,9 +90,8 @@ pub enum CreateUserResponse {
     Unauthorized(types::Error),
 }
 
-impl CreateUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateUserResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -144,9 +142,8 @@ pub enum GetUserResponse {
     NotFound(types::Error),
 }
 
-impl GetUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetUserResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::BadRequest(body) => {
@@ -182,9 +179,8 @@ pub enum DeleteUserResponse {
     NotFound(types::Error),
 }
 
-impl DeleteUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for DeleteUserResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
             Self::BadRequest(body) => {
@@ -221,9 +217,8 @@ pub enum UpdateUserResponse {
     NotFound(types::Error),
 }
 
-impl UpdateUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateUserResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::BadRequest(body) => {
@@ -313,9 +308,8 @@ pub enum CreateChargeResponse {
     NotFound(types::Error),
 }
 
-impl CreateChargeResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateChargeResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => {
                 envelope::success(StatusCode::CREATED, &body, request_id)
@@ -355,9 +349,8 @@ pub enum GetChargeResponse {
     NotFound(types::Error),
 }
 
-impl GetChargeResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetChargeResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::Unauthorized(body) => {
@@ -391,9 +384,8 @@ pub enum CreateRefundResponse {
     NotFound(types::Error),
 }
 
-impl CreateRefundResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateRefundResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => {
                 envelope::success(StatusCode::CREATED, &body, request_id)

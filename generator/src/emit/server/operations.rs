@@ -240,7 +240,10 @@ fn conversion(
             imports.add("crate::runtime::cursor::CursorCodec");
             quote! { limit: u64, cursors: &CursorCodec, }
         }
-        None => quote! {},
+        None => {
+            imports.add("crate::runtime::envelope::IntoHttp");
+            quote! {}
+        }
     };
     imports.add("axum::http::StatusCode");
     imports.add("axum::response::Response as HttpResponse");
@@ -337,10 +340,21 @@ fn conversion(
     } else {
         quote! { _request_id: &str }
     };
+    if pagination(operation).is_some() {
+        return quote! {
+            impl #name {
+                /// The HTTP response for this value.
+                pub fn into_http(self, #request_id_param, #extra_params) -> HttpResponse {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+            }
+        };
+    }
     quote! {
-        impl #name {
-            /// The HTTP response for this value.
-            pub fn into_http(self, #request_id_param, #extra_params) -> HttpResponse {
+        impl IntoHttp for #name {
+            fn into_http(self, #request_id_param) -> HttpResponse {
                 match self {
                     #(#arms)*
                 }

@@ -137,6 +137,9 @@ pub(super) fn handler(
     });
     let (build, request_value) = build_request(operation, &request_type, &reads);
     let (cursor_step, into_http_args) = pagination_steps(operation);
+    if crate::emit::wire::pagination(operation).is_none() {
+        imports.add("crate::runtime::envelope::IntoHttp");
+    }
     let shouty = crate::naming::bare(&operation.id.rust).to_shouty_snake_case();
     let policies = api.rate_limit_policies(operation);
     let idempotency = operation.idempotency();

@@ -3,7 +3,7 @@
 //! is read, which `Api` method answers and how.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::emit::rust::ident;
 use crate::emit::typeref::Imports;
@@ -66,8 +66,6 @@ fn whole_handler(
     imports: &mut Imports,
 ) -> TokenStream {
     let name = ident(&operation.id.rust);
-    let response_type = format_ident!("{}Response", operation.type_stem);
-    imports.add(&format!("crate::operations::{response_type}"));
     imports.add("crate::runtime::handle");
     let (specs, specs_name) = param_specs(api, operation, true, imports);
     let has_path = operation
@@ -89,8 +87,7 @@ fn whole_handler(
             #specs
             #reading
             let run = |context, checked| shared.api.#name(context, checked);
-            let answer = #response_type::into_http;
-            #call(#path_value, request, #specs_name, #reading_arg run, answer).await
+            #call(#path_value, request, #specs_name, #reading_arg run).await
         }
     }
 }

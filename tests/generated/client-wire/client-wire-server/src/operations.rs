@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::stream::BodyStream;
 use crate::types;
 
@@ -26,9 +26,8 @@ pub enum GetNoteResponse {
     Status4xx { status: StatusCode, body: types::Problem },
 }
 
-impl GetNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetNoteResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()
@@ -56,9 +55,8 @@ pub enum FindItemResponse {
     Other { status: StatusCode, body: types::Problem },
 }
 
-impl FindItemResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for FindItemResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
@@ -84,9 +82,8 @@ pub enum PutItemResponse {
     Created(types::Receipt),
 }
 
-impl PutItemResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PutItemResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
@@ -107,9 +104,8 @@ pub enum UploadResponse {
     Accepted,
 }
 
-impl UploadResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for UploadResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Accepted => StatusCode::ACCEPTED.into_response(),
         }
@@ -129,9 +125,8 @@ pub enum EchoTextResponse {
     Ok(String),
 }
 
-impl EchoTextResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for EchoTextResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()

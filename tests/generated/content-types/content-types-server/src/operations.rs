@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `create_note`, checked against the spec.
@@ -23,9 +23,8 @@ pub enum CreateNoteResponse {
     Created(types::Note),
 }
 
-impl CreateNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateNoteResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }
@@ -56,9 +55,8 @@ pub enum ImportNotesResponse {
     Ok(types::Received),
 }
 
-impl ImportNotesResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for ImportNotesResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -78,9 +76,8 @@ pub enum DrawShapeResponse {
     Ok(types::Shape),
 }
 
-impl DrawShapeResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for DrawShapeResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -100,9 +97,8 @@ pub enum SetLabelsResponse {
     Ok(BTreeMap<String, i64>),
 }
 
-impl SetLabelsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for SetLabelsResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -122,9 +118,8 @@ pub enum RenderResponse {
     Ok(String),
 }
 
-impl RenderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for RenderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()

@@ -16,9 +16,10 @@ use crate::operations::{
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, form, multipart, request_id};
+use crate::runtime::{form, multipart, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -5,6 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response as HttpResponse};
+use crate::runtime::envelope::IntoHttp;
 use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
@@ -18,9 +19,8 @@ pub enum SearchResponse {
     NoContent,
 }
 
-impl SearchResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }

@@ -10,7 +10,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
-use crate::operations::SearchResponse;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle;
@@ -50,8 +49,7 @@ async fn search<A: Api>(
         Param::header("X-Trace", Kind::String, Style::Comma),
     ];
     let run = |context, checked| shared.api.search(context, checked);
-    let answer = SearchResponse::into_http;
-    handle::params(None, request, PARAMS, run, answer).await
+    handle::params(None, request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

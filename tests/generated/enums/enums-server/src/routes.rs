@@ -13,9 +13,10 @@ use crate::Api;
 use crate::operations::CreateJobRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, request_id};
+use crate::runtime::request_id;
 
 /// What every request handler shares.
 struct Shared<A> {

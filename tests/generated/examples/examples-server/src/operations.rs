@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `list_orders`, checked against the spec.
@@ -19,9 +19,8 @@ pub enum ListOrdersResponse {
     Ok(Vec<types::Order>),
 }
 
-impl ListOrdersResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for ListOrdersResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -42,9 +41,8 @@ pub enum CreateOrderResponse {
     Created(types::CreateOrderResponse),
 }
 
-impl CreateOrderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateOrderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }

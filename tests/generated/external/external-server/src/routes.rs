@@ -13,11 +13,12 @@ use crate::Api;
 use crate::operations::ListPricesRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::params::RawRequest;
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

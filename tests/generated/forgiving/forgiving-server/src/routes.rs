@@ -11,16 +11,17 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
-use crate::operations::{GetItem2Response, GetItemRequest};
+use crate::operations::GetItemRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::Problems;
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -108,8 +109,7 @@ async fn get_item2<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("thing_id", Kind::String, Style::Comma)];
     let run = |context, checked| shared.api.get_item2(context, checked);
-    let answer = GetItem2Response::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `create_charge`, checked against the spec.
@@ -22,9 +22,8 @@ pub enum CreateChargeResponse {
     Ok(types::ChargeForm),
 }
 
-impl CreateChargeResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateChargeResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -44,9 +43,8 @@ pub enum SendMessageResponse {
     Created(types::Message),
 }
 
-impl SendMessageResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for SendMessageResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }

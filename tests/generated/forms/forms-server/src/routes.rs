@@ -12,9 +12,10 @@ use axum::routing::{get, post};
 use crate::operations::{CreateChargeRequest, SendMessageRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, form, request_id};
+use crate::runtime::{form, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `create_order`, checked against the spec.
@@ -27,9 +27,8 @@ pub enum CreateOrderResponse {
     PaymentRequired(types::Receipt),
 }
 
-impl CreateOrderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateOrderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::json(StatusCode::CREATED, &body);
@@ -68,9 +67,8 @@ pub enum StartJobResponse {
     Accepted(types::Receipt),
 }
 
-impl StartJobResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for StartJobResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Accepted(body) => envelope::json(StatusCode::ACCEPTED, &body),
         }
@@ -90,9 +88,8 @@ pub enum CreatePublicOrderResponse {
     Created(types::Receipt),
 }
 
-impl CreatePublicOrderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreatePublicOrderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }
@@ -110,9 +107,8 @@ pub enum PingResponse {
     NoContent,
 }
 
-impl PingResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PingResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
@@ -130,9 +126,8 @@ pub enum ByHeaderResponse {
     NoContent,
 }
 
-impl ByHeaderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for ByHeaderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
@@ -157,9 +152,8 @@ pub enum FreeResponse {
     NoContent,
 }
 
-impl FreeResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for FreeResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }

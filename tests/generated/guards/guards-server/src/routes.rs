@@ -20,14 +20,15 @@ use crate::runtime::admission::Limits;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -6,7 +6,7 @@
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
@@ -21,9 +21,8 @@ pub enum WhoBasicResponse {
     Ok(types::Caller),
 }
 
-impl WhoBasicResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for WhoBasicResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -60,9 +59,8 @@ pub enum GetItemResponse {
     NotFound(types::Problem),
 }
 
-impl GetItemResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetItemResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok { body, x_item_version } => {
                 let mut response = envelope::json(StatusCode::OK, &body);
@@ -99,9 +97,8 @@ pub enum PostNoteResponse {
     Accepted(types::PostNoteResponse202),
 }
 
-impl PostNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PostNoteResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
             Self::Accepted(body) => envelope::json(StatusCode::ACCEPTED, &body),
@@ -122,9 +119,8 @@ pub enum EchoResponse {
     Ok(String),
 }
 
-impl EchoResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for EchoResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()
@@ -144,9 +140,8 @@ pub enum PanicNowResponse {
     NoContent,
 }
 
-impl PanicNowResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PanicNowResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
@@ -171,9 +166,8 @@ pub enum SlowDownResponse {
     NoContent,
 }
 
-impl SlowDownResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for SlowDownResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
@@ -191,9 +185,8 @@ pub enum LegacyResponse {
     NoContent,
 }
 
-impl LegacyResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for LegacyResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }

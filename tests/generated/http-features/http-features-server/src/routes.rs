@@ -13,19 +13,20 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
-    EchoRequest, FailNowRequest, GetItemResponse, LegacyRequest, PanicNowRequest,
-    PostNoteRequest, SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
+    EchoRequest, FailNowRequest, LegacyRequest, PanicNowRequest, PostNoteRequest,
+    SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
 };
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -178,8 +179,7 @@ async fn get_item<A: Api>(
         Param::query("verbose", Kind::Boolean, Style::Repeated),
     ];
     let run = |context, checked| shared.api.get_item(context, checked);
-    let answer = GetItemResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// `POST /notes`

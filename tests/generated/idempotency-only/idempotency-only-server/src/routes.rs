@@ -14,13 +14,14 @@ use crate::Api;
 use crate::operations::CreateNoteRequest;
 use crate::runtime::config::{Layers, ServerConfig};
 use crate::runtime::context::{Context, Identity};
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::params::RawRequest;
 use crate::runtime::request::{self, Problems};
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `get_note`, checked against the spec.
@@ -22,9 +22,8 @@ pub enum GetNoteResponse {
     Ok(types::Note),
 }
 
-impl GetNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetNoteResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }

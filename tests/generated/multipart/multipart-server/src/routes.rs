@@ -12,9 +12,10 @@ use axum::routing::{get, post};
 use crate::operations::UploadRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, multipart, request_id};
+use crate::runtime::{multipart, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.

@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
+use crate::runtime::envelope::IntoHttp;
 use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
@@ -20,9 +21,8 @@ pub enum PingResponse {
     NoContent,
 }
 
-impl PingResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PingResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
@@ -39,9 +39,8 @@ pub enum EchoWordResponse {
     Ok(String),
 }
 
-impl EchoWordResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for EchoWordResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()

@@ -10,13 +10,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
-use crate::operations::{EchoWordResponse, PingRequest};
+use crate::operations::PingRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, Style};
-use crate::runtime::{envelope, request_id};
+use crate::runtime::request_id;
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -63,8 +64,7 @@ async fn echo_word<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("word", Kind::String, Style::Comma)];
     let run = |context, checked| shared.api.echo_word(context, checked);
-    let answer = EchoWordResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
@@ -23,9 +23,8 @@ pub enum CreateParcelResponse {
     Created(types::Parcel),
 }
 
-impl CreateParcelResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateParcelResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }
@@ -45,9 +44,8 @@ pub enum GetParcelResponse {
     NotFound,
 }
 
-impl GetParcelResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetParcelResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::NotFound => StatusCode::NOT_FOUND.into_response(),

@@ -10,14 +10,15 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use crate::Api;
-use crate::operations::{CreateParcelRequest, GetParcelResponse};
+use crate::operations::CreateParcelRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, request_id};
+use crate::runtime::request_id;
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -82,8 +83,7 @@ async fn get_parcel<A: Api>(
         Param::query("note", Kind::String, Style::Repeated),
     ];
     let run = |context, checked| shared.api.get_parcel(context, checked);
-    let answer = GetParcelResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

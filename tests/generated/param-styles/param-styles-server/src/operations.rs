@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response as HttpResponse};
 use serde_json::Value;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::handle::ParamsRequest;
 use crate::types;
 
@@ -22,9 +22,8 @@ pub enum EchoStylesResponse {
     Ok(BTreeMap<String, Value>),
 }
 
-impl EchoStylesResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for EchoStylesResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }
@@ -41,9 +40,8 @@ pub enum EchoSingleResponse {
     Ok(String),
 }
 
-impl EchoSingleResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for EchoSingleResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => {
                 (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()

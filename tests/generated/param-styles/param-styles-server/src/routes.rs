@@ -10,7 +10,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
-use crate::operations::{EchoSingleResponse, EchoStylesResponse};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
@@ -66,8 +65,7 @@ async fn echo_styles<A: Api>(
         Param::cookie("flavours", Kind::ArrayOf(ScalarKind::String), Style::Comma),
     ];
     let run = |context, checked| shared.api.echo_styles(context, checked);
-    let answer = EchoStylesResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// `GET /single/{id}`
@@ -80,8 +78,7 @@ async fn echo_single<A: Api>(
         Param::path("id", Kind::String, Style::Matrix { explode: false }),
     ];
     let run = |context, checked| shared.api.echo_single(context, checked);
-    let answer = EchoSingleResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

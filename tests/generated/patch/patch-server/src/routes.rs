@@ -10,7 +10,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use crate::Api;
-use crate::operations::UpdateNoteResponse;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, JsonBody, PathParams};
@@ -48,8 +47,7 @@ async fn update_note<A: Api>(
     const PARAMS: &[Param] = &[Param::path("note_id", Kind::Integer, Style::Comma)];
     let reading = JsonBody::object(shared.config.body_limit);
     let run = |context, checked| shared.api.update_note(context, checked);
-    let answer = UpdateNoteResponse::into_http;
-    handle::json(Some(path), request, PARAMS, reading, run, answer).await
+    handle::json(Some(path), request, PARAMS, reading, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::handle::ParamsRequest;
 use crate::runtime::stream::BodyStream;
 use crate::types;
@@ -45,9 +45,8 @@ pub enum UpdatePetResponse {
     Other { status: StatusCode },
 }
 
-impl UpdatePetResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdatePetResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -90,9 +89,8 @@ pub enum AddPetResponse {
     Other { status: StatusCode },
 }
 
-impl AddPetResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for AddPetResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -120,9 +118,8 @@ pub enum FindPetsByStatusResponse {
     Other { status: StatusCode },
 }
 
-impl FindPetsByStatusResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for FindPetsByStatusResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -149,9 +146,8 @@ pub enum FindPetsByTagsResponse {
     Other { status: StatusCode },
 }
 
-impl FindPetsByTagsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for FindPetsByTagsResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -181,9 +177,8 @@ pub enum GetPetByIdResponse {
     Other { status: StatusCode },
 }
 
-impl GetPetByIdResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetPetByIdResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -212,9 +207,8 @@ pub enum UpdatePetWithFormResponse {
     Other { status: StatusCode },
 }
 
-impl UpdatePetWithFormResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdatePetWithFormResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -241,9 +235,8 @@ pub enum DeletePetResponse {
     Other { status: StatusCode },
 }
 
-impl DeletePetResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for DeletePetResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok => StatusCode::OK.into_response(),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -273,9 +266,8 @@ pub enum UploadFileResponse {
     Other { status: StatusCode },
 }
 
-impl UploadFileResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for UploadFileResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -298,9 +290,8 @@ pub enum GetInventoryResponse {
     Other { status: StatusCode },
 }
 
-impl GetInventoryResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetInventoryResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::Other { status } => status.into_response(),
@@ -338,9 +329,8 @@ pub enum PlaceOrderResponse {
     Other { status: StatusCode },
 }
 
-impl PlaceOrderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PlaceOrderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -366,9 +356,8 @@ pub enum GetOrderByIdResponse {
     Other { status: StatusCode },
 }
 
-impl GetOrderByIdResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetOrderByIdResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -394,9 +383,8 @@ pub enum DeleteOrderResponse {
     Other { status: StatusCode },
 }
 
-impl DeleteOrderResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for DeleteOrderResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok => StatusCode::OK.into_response(),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -434,9 +422,8 @@ pub enum CreateUserResponse {
     Other { status: StatusCode },
 }
 
-impl CreateUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateUserResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::Other { status } => status.into_response(),
@@ -460,9 +447,8 @@ pub enum CreateUsersWithListInputResponse {
     Other { status: StatusCode },
 }
 
-impl CreateUsersWithListInputResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateUsersWithListInputResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::Other { status } => status.into_response(),
@@ -490,9 +476,8 @@ pub enum LoginUserResponse {
     Other { status: StatusCode },
 }
 
-impl LoginUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for LoginUserResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok { body, x_rate_limit, x_expires_after } => {
                 let mut response = envelope::json(StatusCode::OK, &body);
@@ -543,9 +528,8 @@ pub enum LogoutUserResponse {
     Other { status: StatusCode },
 }
 
-impl LogoutUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for LogoutUserResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok => StatusCode::OK.into_response(),
             Self::Other { status } => status.into_response(),
@@ -570,9 +554,8 @@ pub enum GetUserByNameResponse {
     Other { status: StatusCode },
 }
 
-impl GetUserByNameResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for GetUserByNameResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -615,9 +598,8 @@ pub enum UpdateUserResponse {
     Other { status: StatusCode },
 }
 
-impl UpdateUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateUserResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok => StatusCode::OK.into_response(),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),
@@ -643,9 +625,8 @@ pub enum DeleteUserResponse {
     Other { status: StatusCode },
 }
 
-impl DeleteUserResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for DeleteUserResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok => StatusCode::OK.into_response(),
             Self::BadRequest => StatusCode::BAD_REQUEST.into_response(),

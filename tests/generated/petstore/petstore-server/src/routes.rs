@@ -12,23 +12,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use crate::operations::{
     AddPetRequest, AddPetRequestBody, CreateUserRequest, CreateUserRequestBody,
-    CreateUsersWithListInputRequest, DeleteOrderResponse, DeletePetRequest,
-    DeleteUserResponse, FindPetsByStatusRequest, FindPetsByTagsRequest,
-    GetInventoryRequest, GetOrderByIdResponse, GetPetByIdRequest, GetUserByNameResponse,
-    LoginUserResponse, LogoutUserRequest, PlaceOrderRequest, PlaceOrderRequestBody,
-    UpdatePetRequest, UpdatePetRequestBody, UpdatePetWithFormRequest, UpdateUserRequest,
-    UpdateUserRequestBody, UploadFileRequest,
+    CreateUsersWithListInputRequest, DeletePetRequest, FindPetsByStatusRequest,
+    FindPetsByTagsRequest, GetInventoryRequest, GetPetByIdRequest, LogoutUserRequest,
+    PlaceOrderRequest, PlaceOrderRequestBody, UpdatePetRequest, UpdatePetRequestBody,
+    UpdatePetWithFormRequest, UpdateUserRequest, UpdateUserRequestBody, UploadFileRequest,
 };
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{envelope, form, request_id, stream};
+use crate::runtime::{form, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -508,8 +507,7 @@ async fn get_order_by_id<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("orderId", Kind::Integer, Style::Comma)];
     let run = |context, checked| shared.api.get_order_by_id(context, checked);
-    let answer = GetOrderByIdResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// `DELETE /api/v3/store/order/{orderId}`
@@ -520,8 +518,7 @@ async fn delete_order<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("orderId", Kind::Integer, Style::Comma)];
     let run = |context, checked| shared.api.delete_order(context, checked);
-    let answer = DeleteOrderResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// `POST /api/v3/user`
@@ -622,8 +619,7 @@ async fn login_user<A: Api>(
         Param::query("password", Kind::String, Style::Repeated),
     ];
     let run = |context, checked| shared.api.login_user(context, checked);
-    let answer = LoginUserResponse::into_http;
-    handle::params(None, request, PARAMS, run, answer).await
+    handle::params(None, request, PARAMS, run).await
 }
 
 /// `GET /api/v3/user/logout`
@@ -648,8 +644,7 @@ async fn get_user_by_name<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("username", Kind::String, Style::Comma)];
     let run = |context, checked| shared.api.get_user_by_name(context, checked);
-    let answer = GetUserByNameResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// Where the parameters of `update_user` are and how to read them.
@@ -722,8 +717,7 @@ async fn delete_user<A: Api>(
 ) -> Response {
     const PARAMS: &[Param] = &[Param::path("username", Kind::String, Style::Comma)];
     let run = |context, checked| shared.api.delete_user(context, checked);
-    let answer = DeleteUserResponse::into_http;
-    handle::params(Some(path), request, PARAMS, run, answer).await
+    handle::params(Some(path), request, PARAMS, run).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

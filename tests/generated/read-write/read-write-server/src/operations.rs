@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
 /// The request of `create_credential`, checked against the spec.
@@ -21,9 +21,8 @@ pub enum CreateCredentialResponse {
     Created(types::Receipt),
 }
 
-impl CreateCredentialResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateCredentialResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
         }

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::stream::BodyStream;
 use crate::types;
 
@@ -24,9 +24,8 @@ pub enum PutFileResponse {
     Ok(types::Stored),
 }
 
-impl PutFileResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, _request_id: &str) -> HttpResponse {
+impl IntoHttp for PutFileResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::json(StatusCode::OK, &body),
         }

@@ -14,11 +14,12 @@ use crate::Api;
 use crate::operations::{AttachNoteRequest, PutAvatarRequest, PutFileRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, request_id, stream};
+use crate::runtime::{request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {

@@ -6,7 +6,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::cursor::CursorCodec;
-use crate::runtime::envelope::{self, CursorPagination, PagePagination};
+use crate::runtime::envelope::{self, CursorPagination, IntoHttp, PagePagination};
 use crate::runtime::pagination::{CursorPage, Page};
 use crate::types;
 
@@ -59,9 +59,8 @@ pub enum CreateAccountResponse {
     Conflict(types::Error),
 }
 
-impl CreateAccountResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateAccountResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -105,9 +104,8 @@ pub enum SearchAccountsResponse {
     Ok(Vec<types::Account>),
 }
 
-impl SearchAccountsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchAccountsResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -130,9 +128,8 @@ pub enum GetAccountResponse {
     NotFound(types::Error),
 }
 
-impl GetAccountResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetAccountResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -158,9 +155,8 @@ pub enum DeleteAccountResponse {
     NotFound(types::Error),
 }
 
-impl DeleteAccountResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for DeleteAccountResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::NoContent => StatusCode::NO_CONTENT.into_response(),
             Self::NotFound(body) => {
@@ -187,9 +183,8 @@ pub enum UpdateAccountResponse {
     NotFound(types::Error),
 }
 
-impl UpdateAccountResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateAccountResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -256,9 +251,8 @@ pub enum ArchiveAccountResponse {
     Ok(types::Account),
 }
 
-impl ArchiveAccountResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchiveAccountResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -280,9 +274,8 @@ pub enum SetAccountLabelsResponse {
     Ok(Vec<String>),
 }
 
-impl SetAccountLabelsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SetAccountLabelsResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -303,9 +296,8 @@ pub enum ListAccountNotesResponse {
     Ok(Vec<types::Note>),
 }
 
-impl ListAccountNotesResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ListAccountNotesResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -327,9 +319,8 @@ pub enum AddAccountNoteResponse {
     Created(types::Note),
 }
 
-impl AddAccountNoteResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for AddAccountNoteResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => {
                 envelope::success(StatusCode::CREATED, &body, request_id)

@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::{self, PagePagination};
+use crate::runtime::envelope::{self, IntoHttp, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{
@@ -62,9 +62,8 @@ pub enum CreateInvoiceResponse {
     Conflict(types::Error),
 }
 
-impl CreateInvoiceResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateInvoiceResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -108,9 +107,8 @@ pub enum SearchInvoicesResponse {
     Ok(Vec<types::Invoice>),
 }
 
-impl SearchInvoicesResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchInvoicesResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -133,9 +131,8 @@ pub enum GetInvoiceResponse {
     NotFound(types::Error),
 }
 
-impl GetInvoiceResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetInvoiceResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -172,9 +169,8 @@ pub enum UpdateInvoiceResponse {
     NotFound(types::Error),
 }
 
-impl UpdateInvoiceResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateInvoiceResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -209,9 +205,8 @@ pub enum ArchiveInvoiceResponse {
     Ok(types::Invoice),
 }
 
-impl ArchiveInvoiceResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchiveInvoiceResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }

@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::{self, PagePagination};
+use crate::runtime::envelope::{self, IntoHttp, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{
@@ -62,9 +62,8 @@ pub enum CreatePayoutResponse {
     Conflict(types::Error),
 }
 
-impl CreatePayoutResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreatePayoutResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -108,9 +107,8 @@ pub enum SearchPayoutsResponse {
     Ok(Vec<types::Payout>),
 }
 
-impl SearchPayoutsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchPayoutsResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -133,9 +131,8 @@ pub enum GetPayoutResponse {
     NotFound(types::Error),
 }
 
-impl GetPayoutResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetPayoutResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -172,9 +169,8 @@ pub enum UpdatePayoutResponse {
     NotFound(types::Error),
 }
 
-impl UpdatePayoutResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdatePayoutResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -209,9 +205,8 @@ pub enum ArchivePayoutResponse {
     Ok(types::Payout),
 }
 
-impl ArchivePayoutResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchivePayoutResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }

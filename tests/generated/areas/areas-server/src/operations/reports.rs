@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::{self, PagePagination};
+use crate::runtime::envelope::{self, IntoHttp, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{
@@ -62,9 +62,8 @@ pub enum CreateReportResponse {
     Conflict(types::Error),
 }
 
-impl CreateReportResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateReportResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -108,9 +107,8 @@ pub enum SearchReportsResponse {
     Ok(Vec<types::Report>),
 }
 
-impl SearchReportsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchReportsResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -133,9 +131,8 @@ pub enum GetReportResponse {
     NotFound(types::Error),
 }
 
-impl GetReportResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetReportResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -172,9 +169,8 @@ pub enum UpdateReportResponse {
     NotFound(types::Error),
 }
 
-impl UpdateReportResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateReportResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -209,9 +205,8 @@ pub enum ArchiveReportResponse {
     Ok(types::Report),
 }
 
-impl ArchiveReportResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchiveReportResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }

@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::{self, PagePagination};
+use crate::runtime::envelope::{self, IntoHttp, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{
@@ -62,9 +62,8 @@ pub enum CreateTeamResponse {
     Conflict(types::Error),
 }
 
-impl CreateTeamResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateTeamResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -108,9 +107,8 @@ pub enum SearchTeamsResponse {
     Ok(Vec<types::Team>),
 }
 
-impl SearchTeamsResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchTeamsResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -133,9 +131,8 @@ pub enum GetTeamResponse {
     NotFound(types::Error),
 }
 
-impl GetTeamResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetTeamResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -172,9 +169,8 @@ pub enum UpdateTeamResponse {
     NotFound(types::Error),
 }
 
-impl UpdateTeamResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateTeamResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -209,9 +205,8 @@ pub enum ArchiveTeamResponse {
     Ok(types::Team),
 }
 
-impl ArchiveTeamResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchiveTeamResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }

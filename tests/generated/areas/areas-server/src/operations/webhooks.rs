@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response as HttpResponse;
-use crate::runtime::envelope::{self, PagePagination};
+use crate::runtime::envelope::{self, IntoHttp, PagePagination};
 use crate::runtime::pagination::Page;
 use crate::types;
 use super::{
@@ -62,9 +62,8 @@ pub enum CreateWebhookResponse {
     Conflict(types::Error),
 }
 
-impl CreateWebhookResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for CreateWebhookResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Created { body, location } => {
                 let mut response = envelope::success(
@@ -108,9 +107,8 @@ pub enum SearchWebhooksResponse {
     Ok(Vec<types::Webhook>),
 }
 
-impl SearchWebhooksResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for SearchWebhooksResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }
@@ -133,9 +131,8 @@ pub enum GetWebhookResponse {
     NotFound(types::Error),
 }
 
-impl GetWebhookResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for GetWebhookResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -172,9 +169,8 @@ pub enum UpdateWebhookResponse {
     NotFound(types::Error),
 }
 
-impl UpdateWebhookResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for UpdateWebhookResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
             Self::NotFound(body) => {
@@ -209,9 +205,8 @@ pub enum ArchiveWebhookResponse {
     Ok(types::Webhook),
 }
 
-impl ArchiveWebhookResponse {
-    /// The HTTP response for this value.
-    pub fn into_http(self, request_id: &str) -> HttpResponse {
+impl IntoHttp for ArchiveWebhookResponse {
+    fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
             Self::Ok(body) => envelope::success(StatusCode::OK, &body, request_id),
         }

@@ -9,7 +9,8 @@ use axum::response::Response;
 use crate::Api;
 use crate::operations::HealthRequest;
 use crate::runtime::context::Context;
-use crate::runtime::{envelope, request_id};
+use crate::runtime::envelope::{self, IntoHttp};
+use crate::runtime::request_id;
 use super::Shared;
 
 /// `GET /v1/health`

@@ -11,11 +11,12 @@ use axum::response::Response;
 use crate::operations::*;
 use crate::runtime::admission::Limits;
 use crate::runtime::context::{Context, Identity};
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::Policy;
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{envelope, idempotency, request_id};
+use crate::runtime::{idempotency, request_id};
 use crate::{Api, types};
 use super::{BEARER, BURST_LIMIT, DEFAULT_LIMIT, KEY, Shared, principal};
 

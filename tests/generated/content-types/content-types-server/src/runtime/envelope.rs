@@ -4,8 +4,8 @@
 //! The response envelope: `{"success", "data", "pagination"?, "meta"}` for
 //! success and `{"success": false, "error", "meta"}` for errors.
 
-use axum::http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use axum::body::Body;
+use axum::http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -117,6 +117,13 @@ pub struct CursorPagination {
     pub limit: u64,
     pub has_more: bool,
     pub next_cursor: Option<String>,
+}
+
+/// An operation's response value, as HTTP. (Paginated lists take their
+/// page or cursor too, so theirs is a method of their own.)
+pub trait IntoHttp {
+    /// The HTTP response for this value; `request_id` goes in the envelope.
+    fn into_http(self, request_id: &str) -> Response;
 }
 
 /// A JSON response with the given status.
@@ -232,8 +239,14 @@ mod tests {
             "2024-02-29T23:59:59.999Z",
         ] {
             let moment: chrono::DateTime<chrono::Utc> = text.parse().unwrap();
-            assert_eq!(moment.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), text);
-            assert_eq!(std::str::from_utf8(&Timestamp(moment).text()).unwrap(), text);
+            assert_eq!(
+                moment.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                text
+            );
+            assert_eq!(
+                std::str::from_utf8(&Timestamp(moment).text()).unwrap(),
+                text
+            );
         }
     }
 }

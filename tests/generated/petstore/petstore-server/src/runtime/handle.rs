@@ -13,7 +13,7 @@ use axum::extract::{RawPathParams, Request};
 use axum::response::Response;
 
 use crate::runtime::context::Context;
-use crate::runtime::envelope;
+use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::{ApiError, HandlerError};
 use crate::runtime::params::{Param, RawRequest};
 use crate::runtime::request::{self, Problems};
@@ -32,19 +32,18 @@ pub struct ParamsRequest<P> {
 pub type PathParams = Result<RawPathParams, RawPathParamsRejection>;
 
 /// Reads and checks the parameters `spec` describes (`400 VALIDATION_ERROR`
-/// with every problem), calls `run` with them and answers with what
-/// `answer` makes of its response, or `500 INTERNAL_ERROR` when it fails.
-pub async fn params<P, R, Run, Answer>(
+/// with every problem), calls `run` with them and answers with its
+/// response, or `500 INTERNAL_ERROR` when it fails.
+pub async fn params<P, R, Run>(
     path: Option<PathParams>,
     request: Request,
     spec: &[Param],
     run: impl FnOnce(Context<()>, ParamsRequest<P>) -> Run,
-    answer: Answer,
 ) -> Response
 where
     P: FromJson,
+    R: IntoHttp,
     Run: Future<Output = Result<R, HandlerError>>,
-    Answer: FnOnce(R, &str) -> Response,
 {
     let (parts, _body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
@@ -57,7 +56,7 @@ where
         return envelope::error(&problems.into_error(), &request_id);
     };
     let context = Context::new(request_id.clone(), (), parts.extensions);
-    answered(run(context, ParamsRequest { params }), answer, &request_id).await
+    answered(run(context, ParamsRequest { params }), &request_id).await
 }
 
 /// The request of an operation that reads parameters and a JSON body.
@@ -99,58 +98,55 @@ impl JsonBody {
 /// Like [`params`], for an operation whose body is one JSON model and is
 /// required: the parameters and the body are checked together, so one
 /// `400 VALIDATION_ERROR` lists the problems of both.
-pub async fn json<P, B, R, Run, Answer>(
+pub async fn json<P, B, R, Run>(
     path: Option<PathParams>,
     request: Request,
     spec: &[Param],
     body: JsonBody,
     run: impl FnOnce(Context<()>, JsonRequest<P, B>) -> Run,
-    answer: Answer,
 ) -> Response
 where
     P: FromJson,
     B: FromJson,
+    R: IntoHttp,
     Run: Future<Output = Result<R, HandlerError>>,
-    Answer: FnOnce(R, &str) -> Response,
 {
-    handle_json(path, request, spec, (body, true), |body| body, run, answer).await
+    handle_json(path, request, spec, (body, true), |body| body, run).await
 }
 
 /// [`json`] for an optional body: `None` when the request has none.
-pub async fn optional_json<P, B, R, Run, Answer>(
+pub async fn optional_json<P, B, R, Run>(
     path: Option<PathParams>,
     request: Request,
     spec: &[Param],
     body: JsonBody,
     run: impl FnOnce(Context<()>, JsonRequest<P, Option<B>>) -> Run,
-    answer: Answer,
 ) -> Response
 where
     P: FromJson,
     B: FromJson,
+    R: IntoHttp,
     Run: Future<Output = Result<R, HandlerError>>,
-    Answer: FnOnce(R, &str) -> Response,
 {
-    handle_json(path, request, spec, (body, false), Some, run, answer).await
+    handle_json(path, request, spec, (body, false), Some, run).await
 }
 
 /// [`json`] and [`optional_json`]: `present` makes the body read (`None`
 /// when an optional body is absent) what the operation takes, and is
 /// `None` for a required body that is absent.
-async fn handle_json<P, B, T, R, Run, Answer>(
+async fn handle_json<P, B, T, R, Run>(
     path: Option<PathParams>,
     request: Request,
     spec: &[Param],
     (how, required): (JsonBody, bool),
     present: fn(Option<B>) -> Option<T>,
     run: impl FnOnce(Context<()>, JsonRequest<P, T>) -> Run,
-    answer: Answer,
 ) -> Response
 where
     P: FromJson,
     B: FromJson,
+    R: IntoHttp,
     Run: Future<Output = Result<R, HandlerError>>,
-    Answer: FnOnce(R, &str) -> Response,
 {
     let (parts, body) = request.into_parts();
     let request_id = request_id::of(&parts.extensions);
@@ -175,18 +171,17 @@ where
     };
     let context = Context::new(request_id.clone(), (), parts.extensions);
     let request = JsonRequest { params, body };
-    answered(run(context, request), answer, &request_id).await
+    answered(run(context, request), &request_id).await
 }
 
-/// What `answer` makes of the method's response, or `500 INTERNAL_ERROR`
+/// The HTTP response of the method's response, or `500 INTERNAL_ERROR`
 /// when the method failed.
-async fn answered<R>(
+async fn answered<R: IntoHttp>(
     run: impl Future<Output = Result<R, HandlerError>>,
-    answer: impl FnOnce(R, &str) -> Response,
     request_id: &str,
 ) -> Response {
     match run.await {
-        Ok(response) => answer(response, request_id),
+        Ok(response) => response.into_http(request_id),
         Err(error) => envelope::handler_failed(&error, request_id),
     }
 }
