@@ -8,7 +8,7 @@ use super::models::{self, module_items};
 use super::rust::{self, module_docs};
 use super::typeref::{module_name, Imports, TypeWriter};
 use super::{manifest, operations, regions, Context, CrateKind, Output};
-use crate::ir::{TypeGroup, TypeId};
+use crate::ir::{TypeGroup, TypeId, TypeKind};
 
 /// Copied verbatim: runtime code that does not depend on the spec.
 const VALIDATION_RUNTIME: [(&str, &str); 3] = [
@@ -31,6 +31,8 @@ const ENUMS_RUNTIME: &str = include_str!("../../../templates/types/enums.rs");
 /// Copied verbatim when the API has form bodies.
 const FORM_RUNTIME: &str = include_str!("../../../templates/types/form.rs");
 
+const DATE_TIME_RUNTIME: &str = include_str!("../../../templates/types/date_time.rs");
+
 pub fn emit(context: &Context<'_>, output: &mut Output) {
     let kind = CrateKind::Types;
     let header = context.rust_header();
@@ -43,6 +45,19 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
     let open_enums = models::has_string_enum(context.api, true);
     let closed_enums = models::has_string_enum(context.api, false);
     let has_enums = open_enums || closed_enums;
+    // Which date-time fields `date_time.rs` writes (`true` for optional ones).
+    let date_time_fields: Vec<bool> = context
+        .api
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Struct(s) => Some(s.fields.iter().filter_map(models::date_time_writer)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let has_date_times = !date_time_fields.is_empty();
+    let optional_date_times = date_time_fields.contains(&true);
 
     output.add(
         kind,
@@ -57,6 +72,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
                     enums: has_enums,
                     form: has_forms,
                     formats: has_formats,
+                    date_time: has_date_times,
                 },
             ),
             &header,
@@ -123,6 +139,19 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
             ),
         );
     }
+    if has_date_times {
+        let source = regions::strip(DATE_TIME_RUNTIME, |region| match region {
+            "required" => date_time_fields.contains(&false),
+            "optional" => optional_date_times,
+            _ => unreachable!("the date-time writer has no region `{region}`"),
+        });
+        output.add(
+            kind,
+            context,
+            "src/date_time.rs",
+            format!("{header}\n{source}"),
+        );
+    }
     if has_forms {
         output.add(
             kind,
@@ -152,6 +181,7 @@ struct Modules {
     enums: bool,
     form: bool,
     formats: bool,
+    date_time: bool,
 }
 
 fn lib_rs(context: &Context<'_>, modules: Modules) -> proc_macro2::TokenStream {
@@ -202,11 +232,18 @@ fn lib_rs(context: &Context<'_>, modules: Modules) -> proc_macro2::TokenStream {
             mod formats;
         }
     });
+    let date_time = modules.date_time.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod date_time;
+        }
+    });
     quote! {
         #docs
 
         #[rustfmt::skip]
         pub mod decode;
+        #date_time
         #enums
         #form
         #formats

@@ -44,8 +44,10 @@ pub struct User {
     pub name: String,
     pub email: String,
     /// Read-only: set by the server, ignored in requests.
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub created_at: DateTime<Utc>,
     /// Read-only: set by the server, ignored in requests.
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -241,6 +243,7 @@ pub struct Charge {
     /// True once the whole amount has been refunded.
     pub refunded: bool,
     /// Read-only: set by the server, ignored in requests.
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -545,6 +548,7 @@ pub struct Refund {
     pub amount: i64,
     pub reason: Option<RefundReason>,
     /// Read-only: set by the server, ignored in requests.
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub created_at: DateTime<Utc>,
 }
 

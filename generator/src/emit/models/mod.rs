@@ -19,6 +19,7 @@ use crate::ir::{TypeDef, TypeId, TypeKind};
 
 use enums::enum_item;
 pub use enums::{has_closed_enum, has_string_enum, parse_enum_error};
+pub use structs::date_time_writer;
 use structs::struct_item;
 use unions::union_item;
 

@@ -7,7 +7,7 @@ use quote::quote;
 use super::decode_impls;
 use crate::emit::rust::{docs, ident};
 use crate::emit::typeref::{Imports, TypeWriter};
-use crate::ir::{Field, Literal, StructDef, TypeDef, TypeKind};
+use crate::ir::{Field, Literal, Primitive, StructDef, TypeDef, TypeKind, TypeRef};
 use crate::naming;
 
 fn field_docs(field: &Field) -> Option<String> {
@@ -28,6 +28,14 @@ fn field_docs(field: &Field) -> Option<String> {
         note("`None` leaves the property out; `Some(None)` sends `null`.");
     }
     Some(text).filter(|t| !t.is_empty())
+}
+
+/// How a field holding a date-time is written, if the types crate's own
+/// writer (`date_time.rs`) does it: `Some(false)` for `DateTime<Utc>`,
+/// `Some(true)` for `Option<DateTime<Utc>>`.
+pub fn date_time_writer(field: &Field) -> Option<bool> {
+    let date_time = matches!(field.schema.ty, TypeRef::Primitive(Primitive::DateTime));
+    (date_time && !field.boxed && !field.explicit_null).then(|| field.is_optional())
 }
 
 pub(super) fn struct_item(
@@ -74,6 +82,15 @@ pub(super) fn struct_item(
             } else {
                 quote! { object.required(#wire)? }
             };
+            match date_time_writer(field) {
+                Some(false) => {
+                    attrs.push(quote! { serialize_with = "crate::date_time::serialize" })
+                }
+                Some(true) => {
+                    attrs.push(quote! { serialize_with = "crate::date_time::serialize_option" })
+                }
+                None => {}
+            }
             decoders.push(quote! { #field_ident: #decoded });
             let serde_attr = if attrs.is_empty() {
                 quote! {}

@@ -14,8 +14,12 @@ use crate::validation::{FromJson, rules};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timestamps {
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::date_time::serialize_option"
+    )]
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -106,8 +110,12 @@ enums::impl_closed!(Status);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
     pub name: String,
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::date_time::serialize_option"
+    )]
     pub updated_at: Option<DateTime<Utc>>,
     pub id: i64,
     /// A single-member allOf only adds a description.

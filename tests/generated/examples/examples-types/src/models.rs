@@ -16,6 +16,7 @@ use crate::validation::{FromJson, rules};
 pub struct Order {
     pub courier: Option<NullableCourier>,
     pub id: i64,
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub placed_at: DateTime<Utc>,
     pub total: f64,
     pub status: OrderStatus,

@@ -13,6 +13,7 @@ use crate::validation::json::{self, Property};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Everything {
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub at: DateTime<Utc>,
     pub on: NaiveDate,
     pub id: Uuid,

@@ -22,7 +22,7 @@ pub struct Account {
     #[serde(rename = "displayName")]
     pub display_name: String,
     /// Required but nullable; always present, maybe null.
-    #[serde(rename = "closedAt")]
+    #[serde(rename = "closedAt", serialize_with = "crate::date_time::serialize_option")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Optional and nullable.
     #[serde(skip_serializing_if = "Option::is_none")]

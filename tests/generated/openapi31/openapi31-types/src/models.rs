@@ -210,7 +210,10 @@ pub struct Parcel {
     pub label: String,
     pub status: ParcelStatus,
     pub recipient: Option<Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::date_time::serialize_option"
+    )]
     pub eta: Option<DateTime<Utc>>,
 }
 

@@ -6,6 +6,8 @@
 #[rustfmt::skip]
 pub mod decode;
 #[rustfmt::skip]
+mod date_time;
+#[rustfmt::skip]
 mod formats;
 #[rustfmt::skip]
 pub mod models;

@@ -99,6 +99,7 @@ impl FromJson for Person {
 pub struct Note {
     pub id: i64,
     pub title: String,
+    #[serde(serialize_with = "crate::date_time::serialize_option")]
     pub due: Option<DateTime<Utc>>,
     pub assignee: Option<Person>,
     pub tags: Option<Vec<String>>,

@@ -15,6 +15,8 @@
 #[rustfmt::skip]
 pub mod decode;
 #[rustfmt::skip]
+mod date_time;
+#[rustfmt::skip]
 mod enums;
 #[rustfmt::skip]
 pub mod form;

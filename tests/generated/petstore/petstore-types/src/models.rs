@@ -21,7 +21,11 @@ pub struct Order {
     pub pet_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
-    #[serde(rename = "shipDate", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "shipDate",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::date_time::serialize_option"
+    )]
     pub ship_date: Option<DateTime<Utc>>,
     /// Order Status
     #[serde(skip_serializing_if = "Option::is_none")]

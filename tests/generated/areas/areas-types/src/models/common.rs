@@ -42,6 +42,7 @@ impl FromJson for Error {
 pub struct Event {
     pub id: String,
     pub kind: EventKind,
+    #[serde(serialize_with = "crate::date_time::serialize")]
     pub at: DateTime<Utc>,
 }
 
