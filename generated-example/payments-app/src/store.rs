@@ -21,8 +21,18 @@ pub struct Store {
 struct TenantData {
     users: BTreeMap<i64, User>,
     next_user_id: i64,
-    /// In creation order, each with its sequence number (the cursor position).
+    /// In creation order, each with its sequence number (the cursor
+    /// position): the charge at index `i` has sequence `i + 1`.
     charges: Vec<(u64, Charge)>,
+    /// Each charge's index in `charges`, by id.
+    charge_index: HashMap<String, usize>,
+}
+
+impl TenantData {
+    fn charge_mut(&mut self, id: &str) -> Option<&mut Charge> {
+        let index = *self.charge_index.get(id)?;
+        self.charges.get_mut(index).map(|(_, charge)| charge)
+    }
 }
 
 impl Store {
@@ -177,12 +187,16 @@ impl TenantRef<'_> {
     pub fn list_charges(mut self, params: &ListChargesParams) -> CursorPage<Charge> {
         let before = params.cursor.as_deref().and_then(|c| c.parse::<u64>().ok());
         let limit = usize::try_from(params.limit).unwrap_or(1);
-        let mut matching = self
-            .data()
-            .charges
+        let charges = &self.data().charges;
+        // Sequence numbers are positions, so a page starts where its cursor
+        // points instead of scanning down to it.
+        let end = before.map_or(charges.len(), |before| {
+            usize::try_from(before.saturating_sub(1))
+                .map_or(charges.len(), |end| end.min(charges.len()))
+        });
+        let mut matching = charges[..end]
             .iter()
             .rev()
-            .filter(|(sequence, _)| before.is_none_or(|before| *sequence < before))
             .filter(|(_, charge)| {
                 params
                     .customer_id
@@ -228,26 +242,19 @@ impl TenantRef<'_> {
             refunded: false,
             created_at: Utc::now(),
         };
-        let sequence = data.charges.last().map_or(1, |(sequence, _)| sequence + 1);
+        let sequence = data.charges.len() as u64 + 1;
+        data.charge_index
+            .insert(charge.id.clone(), data.charges.len());
         data.charges.push((sequence, charge.clone()));
         ChargeOutcome::Created(charge)
     }
 
     pub fn charge(mut self, id: &str) -> Option<Charge> {
-        self.data()
-            .charges
-            .iter()
-            .find(|(_, charge)| charge.id == id)
-            .map(|(_, charge)| charge.clone())
+        self.data().charge_mut(id).map(|charge| charge.clone())
     }
 
     pub fn refund(mut self, charge_id: &str, create: RefundCreate) -> RefundOutcome {
-        let Some((_, charge)) = self
-            .data()
-            .charges
-            .iter_mut()
-            .find(|(_, c)| c.id == charge_id)
-        else {
+        let Some(charge) = self.data().charge_mut(charge_id) else {
             return RefundOutcome::NoSuchCharge;
         };
         let remaining = charge.amount - charge.amount_refunded;
