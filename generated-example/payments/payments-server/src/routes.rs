@@ -156,7 +156,7 @@ async fn list_users<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_USERS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -199,7 +199,7 @@ async fn create_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(CREATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -255,7 +255,7 @@ async fn get_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_USER_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -304,7 +304,7 @@ async fn delete_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -353,7 +353,7 @@ async fn update_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -411,7 +411,7 @@ async fn list_charges<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_CHARGES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -545,7 +545,7 @@ async fn get_charge<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_CHARGE_LIMITS, Some((&identity, principal.tier())), &parts)

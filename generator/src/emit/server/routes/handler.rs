@@ -143,11 +143,16 @@ pub(super) fn handler(
     let shouty = crate::naming::bare(&operation.id.rust).to_shouty_snake_case();
     let policies = api.rate_limit_policies(operation);
     let idempotency = operation.idempotency();
-    // Rate limits and idempotency keys belong to the principal.
+    // Rate limits and idempotency keys belong to the principal. A key's
+    // scope is read inside the block the principal moves into, so it is a
+    // copy; the limiter's is read before, so it borrows.
     let identity = (operation.is_secured() && (!policies.is_empty() || idempotency.is_some()))
         .then(|| {
             imports.add("crate::runtime::context::Identity");
-            quote! { let identity = principal.identity().into_owned(); }
+            match idempotency {
+                Some(_) => quote! { let identity = principal.identity().into_owned(); },
+                None => quote! { let identity = principal.identity(); },
+            }
         });
     // Limits checked with the key's claim, in one round trip on Redis.
     let deferred = !policies.is_empty() && idempotency.is_some();

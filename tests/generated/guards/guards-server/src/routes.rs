@@ -396,7 +396,7 @@ async fn by_header<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(BY_HEADER_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -431,7 +431,7 @@ async fn bucket<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(BUCKET_LIMITS, Some((&identity, principal.tier())), &parts)

@@ -106,7 +106,7 @@ async fn get_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

@@ -42,7 +42,7 @@ pub(super) async fn list_accounts<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_ACCOUNTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -165,7 +165,7 @@ pub(super) async fn search_accounts<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_ACCOUNTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -213,7 +213,7 @@ pub(super) async fn get_account<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_ACCOUNT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -260,7 +260,7 @@ pub(super) async fn delete_account<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_ACCOUNT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -307,7 +307,7 @@ pub(super) async fn update_account<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_ACCOUNT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -378,7 +378,7 @@ pub(super) async fn list_account_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_ACCOUNT_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -567,7 +567,7 @@ pub(super) async fn list_account_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_ACCOUNT_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -620,7 +620,7 @@ pub(super) async fn add_account_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_ACCOUNT_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

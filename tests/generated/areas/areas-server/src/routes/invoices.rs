@@ -41,7 +41,7 @@ pub(super) async fn list_invoices<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_INVOICES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -164,7 +164,7 @@ pub(super) async fn search_invoices<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_INVOICES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -212,7 +212,7 @@ pub(super) async fn get_invoice<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_INVOICE_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -259,7 +259,7 @@ pub(super) async fn delete_invoice<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_INVOICE_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -306,7 +306,7 @@ pub(super) async fn update_invoice<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_INVOICE_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -377,7 +377,7 @@ pub(super) async fn list_invoice_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_INVOICE_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -566,7 +566,7 @@ pub(super) async fn list_invoice_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_INVOICE_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -619,7 +619,7 @@ pub(super) async fn add_invoice_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_INVOICE_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

@@ -42,7 +42,7 @@ pub(super) async fn list_payouts<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_PAYOUTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -165,7 +165,7 @@ pub(super) async fn search_payouts<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_PAYOUTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -212,7 +212,7 @@ pub(super) async fn get_payout<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_PAYOUT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -259,7 +259,7 @@ pub(super) async fn delete_payout<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_PAYOUT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -306,7 +306,7 @@ pub(super) async fn update_payout<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_PAYOUT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -377,7 +377,7 @@ pub(super) async fn list_payout_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_PAYOUT_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -559,7 +559,7 @@ pub(super) async fn list_payout_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_PAYOUT_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -612,7 +612,7 @@ pub(super) async fn add_payout_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_PAYOUT_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

@@ -41,7 +41,7 @@ pub(super) async fn list_reports<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_REPORTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -164,7 +164,7 @@ pub(super) async fn search_reports<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_REPORTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -211,7 +211,7 @@ pub(super) async fn get_report<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_REPORT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -258,7 +258,7 @@ pub(super) async fn delete_report<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_REPORT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -305,7 +305,7 @@ pub(super) async fn update_report<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_REPORT_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -376,7 +376,7 @@ pub(super) async fn list_report_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_REPORT_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -558,7 +558,7 @@ pub(super) async fn list_report_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_REPORT_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -611,7 +611,7 @@ pub(super) async fn add_report_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_REPORT_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

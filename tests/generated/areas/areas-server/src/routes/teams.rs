@@ -42,7 +42,7 @@ pub(super) async fn list_teams<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_TEAMS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -165,7 +165,7 @@ pub(super) async fn search_teams<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_TEAMS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -212,7 +212,7 @@ pub(super) async fn get_team<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_TEAM_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -259,7 +259,7 @@ pub(super) async fn delete_team<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_TEAM_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -306,7 +306,7 @@ pub(super) async fn update_team<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_TEAM_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -367,7 +367,7 @@ pub(super) async fn list_team_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_TEAM_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -549,7 +549,7 @@ pub(super) async fn list_team_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_TEAM_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -597,7 +597,7 @@ pub(super) async fn add_team_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_TEAM_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)

@@ -41,7 +41,7 @@ pub(super) async fn list_webhooks<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_WEBHOOKS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -164,7 +164,7 @@ pub(super) async fn search_webhooks<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(SEARCH_WEBHOOKS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -212,7 +212,7 @@ pub(super) async fn get_webhook<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(GET_WEBHOOK_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -259,7 +259,7 @@ pub(super) async fn delete_webhook<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(DELETE_WEBHOOK_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -306,7 +306,7 @@ pub(super) async fn update_webhook<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(UPDATE_WEBHOOK_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -377,7 +377,7 @@ pub(super) async fn list_webhook_events<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_WEBHOOK_EVENTS_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -566,7 +566,7 @@ pub(super) async fn list_webhook_notes<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(LIST_WEBHOOK_NOTES_LIMITS, Some((&identity, principal.tier())), &parts)
@@ -619,7 +619,7 @@ pub(super) async fn add_webhook_note<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity().into_owned();
+    let identity = principal.identity();
     let limits = match shared
         .limiter
         .admit(ADD_WEBHOOK_NOTE_LIMITS, Some((&identity, principal.tier())), &parts)
