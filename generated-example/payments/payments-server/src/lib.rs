@@ -28,6 +28,7 @@ pub use payments_types as types;
 pub use routes::router;
 pub use runtime::config::ServerConfig;
 pub use runtime::context::{Context, Credentials, Identity};
+pub use runtime::envelope::IntoHttp;
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};
 pub use runtime::pagination::{CursorPage, Page};
 pub use runtime::shutdown::signal as shutdown_signal;

@@ -290,6 +290,8 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use routes::router;".to_string(),
         "pub use runtime::config::ServerConfig;".to_string(),
         "pub use runtime::context::{Context, Credentials, Identity};".to_string(),
+        // Renders a response value, for code that calls a handler itself.
+        "pub use runtime::envelope::IntoHttp;".to_string(),
         "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};"
             .to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),

@@ -28,5 +28,6 @@ pub use formats_types as types;
 pub use routes::router;
 pub use runtime::config::ServerConfig;
 pub use runtime::context::{Context, Credentials, Identity};
+pub use runtime::envelope::IntoHttp;
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};
 pub use runtime::shutdown::signal as shutdown_signal;

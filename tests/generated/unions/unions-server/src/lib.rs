@@ -27,6 +27,7 @@ pub use api::Api;
 pub use routes::router;
 pub use runtime::config::ServerConfig;
 pub use runtime::context::{Context, Credentials, Identity};
+pub use runtime::envelope::IntoHttp;
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};
 pub use runtime::shutdown::signal as shutdown_signal;
 pub use unions_types as types;
