@@ -16,6 +16,13 @@ use crate::runtime::rate_limit::Check;
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
+/// Requests with up to this many policies are checked without building
+/// lists (see [`MemoryLimiter::check_few`]).
+const FEW: usize = 4;
+
+// `check_few` marks the shards in use in one `u64`.
+const _: () = assert!(SHARDS <= 64);
+
 fn shard_of(hash: u64) -> usize {
     // The map uses the low and the top bits; shards take bits in between.
     ((hash >> 32) as usize) % SHARDS
@@ -100,6 +107,9 @@ impl MemoryLimiter {
             }
             return (now, vec![outcome.verdict]);
         }
+        if checks.len() <= FEW {
+            return self.check_few(checks, now);
+        }
         let hashes: Vec<u64> = checks.iter().map(|check| self.hash(check)).collect();
         // Locking shards in index order keeps two requests from deadlocking.
         let mut indices: Vec<usize> = hashes.iter().map(|&h| shard_of(h)).collect();
@@ -137,6 +147,50 @@ impl MemoryLimiter {
     }
 
     /// The counter of `check`: its policy and key, hashed.
+    /// [`MemoryLimiter::check`] for a few policies: the same steps with
+    /// lists on the stack, since every request of such an operation runs it.
+    fn check_few(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
+        let mut hashes = [0; FEW];
+        // The shards in use, one bit each.
+        let mut shards = 0u64;
+        for (hash, check) in hashes.iter_mut().zip(checks) {
+            *hash = self.hash(check);
+            shards |= 1 << shard_of(*hash);
+        }
+        // Locking shards in index order keeps two requests from deadlocking.
+        let mut guards: [Option<(usize, MutexGuard<'_, CounterShard>)>; FEW] = Default::default();
+        for guard in &mut guards {
+            if shards == 0 {
+                break;
+            }
+            let index = shards.trailing_zeros() as usize;
+            shards &= shards - 1;
+            *guard = Some((index, lock(&self.shards[index])));
+        }
+        fn shard<'g, 'm>(
+            guards: &'g mut [Option<(usize, MutexGuard<'m, CounterShard>)>],
+            hash: u64,
+        ) -> &'g mut CounterShard {
+            let (_, guard) = guards
+                .iter_mut()
+                .flatten()
+                .find(|(index, _)| *index == shard_of(hash))
+                .expect("every shard in use is locked");
+            guard
+        }
+        let mut outcomes: [Option<Outcome>; FEW] = Default::default();
+        for ((outcome, check), &hash) in outcomes.iter_mut().zip(checks).zip(&hashes) {
+            *outcome = Some(shard(&mut guards, hash).outcome(hash, check, now));
+        }
+        let outcomes = || outcomes.iter().flatten();
+        if outcomes().all(|outcome| outcome.verdict.allowed) {
+            for (outcome, &hash) in outcomes().zip(&hashes) {
+                shard(&mut guards, hash).commit(hash, outcome, self.generation_size, now);
+            }
+        }
+        (now, outcomes().map(|outcome| outcome.verdict).collect())
+    }
+
     fn hash(&self, check: &Check) -> u64 {
         self.hasher.hash_one((check.policy, &check.key))
     }
@@ -154,5 +208,46 @@ impl MemoryLimiter {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::algorithms::{Algorithm, Quota};
+
+    /// `count` counters; the first allows one request, the others ten.
+    fn checks(count: usize) -> Vec<Check> {
+        (0..count)
+            .map(|n| Check {
+                policy: "test",
+                key: format!("key-{n}"),
+                quota: Quota {
+                    requests: if n == 0 { 1 } else { 10 },
+                    window_seconds: 60,
+                },
+                algorithm: Algorithm::FixedWindow,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refusal_counts_nothing_with_few_or_many_policies() {
+        for count in [2, FEW, FEW + 2] {
+            let limiter = MemoryLimiter::new(1_000);
+            let (_, first) = limiter.check(&checks(count), 0);
+            assert!(first.iter().all(|verdict| verdict.allowed), "{count}");
+            let (_, refused) = limiter.check(&checks(count), 1);
+            assert_eq!(refused.len(), count);
+            assert!(!refused[0].allowed, "{count}");
+            // The refused request used none of the other counters' quota.
+            let (_, others) = limiter.check(&checks(count)[1..], 2);
+            assert!(
+                others
+                    .iter()
+                    .all(|verdict| verdict.allowed && verdict.remaining == 8),
+                "{count}: {others:?}"
+            );
+        }
     }
 }
