@@ -16,11 +16,14 @@ use crate::runtime::rate_limit::Check;
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
-/// Requests with up to this many policies are checked without building
-/// lists (see [`MemoryLimiter::check_few`]).
+/// Requests with up to this many policies are checked with lists on the
+/// stack (see [`MemoryLimiter::check`]).
 const FEW: usize = 4;
 
-// `check_few` marks the shards in use in one `u64`.
+/// A locked shard and its index.
+type Locked<'a> = (usize, MutexGuard<'a, CounterShard>);
+
+// `check_all` marks the shards in use in one `u64`.
 const _: () = assert!(SHARDS <= 64);
 
 fn shard_of(hash: u64) -> usize {
@@ -107,50 +110,28 @@ impl MemoryLimiter {
             }
             return (now, vec![outcome.verdict]);
         }
+        // The lists `check_all` works in: on the stack for a few policies
+        // (every request of such an operation), on the heap past that.
         if checks.len() <= FEW {
-            return self.check_few(checks, now);
+            let mut guards: [Option<Locked<'_>>; FEW] = Default::default();
+            self.check_all(checks, now, &mut [0; FEW], &mut guards, &mut [None; FEW])
+        } else {
+            let mut guards: Vec<_> = (0..checks.len().min(SHARDS)).map(|_| None).collect();
+            let (hashes, outcomes) = (&mut vec![0; checks.len()], &mut vec![None; checks.len()]);
+            self.check_all(checks, now, hashes, &mut guards, outcomes)
         }
-        let hashes: Vec<u64> = checks.iter().map(|check| self.hash(check)).collect();
-        // Locking shards in index order keeps two requests from deadlocking.
-        let mut indices: Vec<usize> = hashes.iter().map(|&h| shard_of(h)).collect();
-        indices.sort_unstable();
-        indices.dedup();
-        let mut guards: Vec<(usize, MutexGuard<'_, CounterShard>)> = indices
-            .iter()
-            .map(|&index| (index, lock(&self.shards[index])))
-            .collect();
-        fn shard<'g, 'm>(
-            guards: &'g mut [(usize, MutexGuard<'m, CounterShard>)],
-            hash: u64,
-        ) -> &'g mut CounterShard {
-            let index = shard_of(hash);
-            let position = guards
-                .iter()
-                .position(|(i, _)| *i == index)
-                .expect("every shard in use is locked");
-            &mut guards[position].1
-        }
-        let outcomes: Vec<Outcome> = checks
-            .iter()
-            .zip(&hashes)
-            .map(|(check, &hash)| shard(&mut guards, hash).outcome(hash, check, now))
-            .collect();
-        if outcomes.iter().all(|outcome| outcome.verdict.allowed) {
-            for (outcome, &hash) in outcomes.iter().zip(&hashes) {
-                shard(&mut guards, hash).commit(hash, outcome, self.generation_size, now);
-            }
-        }
-        (
-            now,
-            outcomes.iter().map(|outcome| outcome.verdict).collect(),
-        )
     }
 
-    /// The counter of `check`: its policy and key, hashed.
-    /// [`MemoryLimiter::check`] for a few policies: the same steps with
-    /// lists on the stack, since every request of such an operation runs it.
-    fn check_few(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
-        let mut hashes = [0; FEW];
+    /// Every check, all or nothing. `hashes` and `outcomes` have a slot per
+    /// check, `guards` one per shard the checks use.
+    fn check_all<'s>(
+        &'s self,
+        checks: &[Check],
+        now: u64,
+        hashes: &mut [u64],
+        guards: &mut [Option<Locked<'s>>],
+        outcomes: &mut [Option<Outcome>],
+    ) -> (u64, Vec<Verdict>) {
         // The shards in use, one bit each.
         let mut shards = 0u64;
         for (hash, check) in hashes.iter_mut().zip(checks) {
@@ -158,8 +139,7 @@ impl MemoryLimiter {
             shards |= 1 << shard_of(*hash);
         }
         // Locking shards in index order keeps two requests from deadlocking.
-        let mut guards: [Option<(usize, MutexGuard<'_, CounterShard>)>; FEW] = Default::default();
-        for guard in &mut guards {
+        for guard in guards.iter_mut() {
             if shards == 0 {
                 break;
             }
@@ -167,10 +147,7 @@ impl MemoryLimiter {
             shards &= shards - 1;
             *guard = Some((index, lock(&self.shards[index])));
         }
-        fn shard<'g, 'm>(
-            guards: &'g mut [Option<(usize, MutexGuard<'m, CounterShard>)>],
-            hash: u64,
-        ) -> &'g mut CounterShard {
+        fn shard<'g, 'm>(guards: &'g mut [Option<Locked<'m>>], hash: u64) -> &'g mut CounterShard {
             let (_, guard) = guards
                 .iter_mut()
                 .flatten()
@@ -178,19 +155,19 @@ impl MemoryLimiter {
                 .expect("every shard in use is locked");
             guard
         }
-        let mut outcomes: [Option<Outcome>; FEW] = Default::default();
-        for ((outcome, check), &hash) in outcomes.iter_mut().zip(checks).zip(&hashes) {
-            *outcome = Some(shard(&mut guards, hash).outcome(hash, check, now));
+        for ((outcome, check), &hash) in outcomes.iter_mut().zip(checks).zip(&*hashes) {
+            *outcome = Some(shard(guards, hash).outcome(hash, check, now));
         }
         let outcomes = || outcomes.iter().flatten();
         if outcomes().all(|outcome| outcome.verdict.allowed) {
-            for (outcome, &hash) in outcomes().zip(&hashes) {
-                shard(&mut guards, hash).commit(hash, outcome, self.generation_size, now);
+            for (outcome, &hash) in outcomes().zip(&*hashes) {
+                shard(guards, hash).commit(hash, outcome, self.generation_size, now);
             }
         }
         (now, outcomes().map(|outcome| outcome.verdict).collect())
     }
 
+    /// The counter of `check`: its policy and key, hashed.
     fn hash(&self, check: &Check) -> u64 {
         self.hasher.hash_one((check.policy, &check.key))
     }
