@@ -292,7 +292,7 @@ impl Limiter {
             return Decision::default();
         }
         let checks = self.checks(policies, subject);
-        self.decide(policies, &checks).await
+        self.decide(&checks).await
     }
 
     pub(crate) fn checks(&self, policies: &[Policy], subject: &Subject<'_>) -> Vec<Check> {
@@ -308,7 +308,7 @@ impl Limiter {
             .collect()
     }
 
-    pub(crate) async fn decide(&self, policies: &[Policy], checks: &[Check]) -> Decision {
+    pub(crate) async fn decide(&self, checks: &[Check]) -> Decision {
         let verdicts = match &self.store {
             LimitStore::Off => return Decision::default(),
             LimitStore::Memory(memory) => Ok(memory.check(checks, self.clock.now_micros())),
@@ -316,25 +316,23 @@ impl Limiter {
             // Boxed, so the memory path's future stays small (see idempotency.rs).
             LimitStore::Redis(redis) => Box::pin(redis.check(checks, &self.clock)).await,
         };
-        self.decision(policies, checks, verdicts)
+        self.decision(checks, verdicts)
     }
 
     /// The decision from the store's answer: `now` and one verdict per check.
     pub(crate) fn decision(
         &self,
-        policies: &[Policy],
         checks: &[Check],
         verdicts: Result<(u64, Vec<Verdict>), String>,
     ) -> Decision {
         match verdicts {
-            Ok((now, verdicts)) if verdicts.len() == policies.len() => Decision {
+            Ok((now, verdicts)) if verdicts.len() == checks.len() => Decision {
                 now,
-                statuses: policies
+                statuses: checks
                     .iter()
-                    .zip(checks)
                     .zip(verdicts)
-                    .map(|((policy, check), verdict)| PolicyStatus {
-                        name: policy.name,
+                    .map(|(check, verdict)| PolicyStatus {
+                        name: check.policy,
                         quota: check.quota,
                         verdict,
                     })

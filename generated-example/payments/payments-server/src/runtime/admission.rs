@@ -38,7 +38,6 @@ use crate::runtime::redis_store::RedisStore;
 /// One request's limits, checked at most once.
 pub struct Limits<'a> {
     limiter: &'a Limiter,
-    policies: &'static [Policy],
     checks: Vec<Check>,
     decision: Option<Decision>,
 }
@@ -59,7 +58,6 @@ impl<'a> Limits<'a> {
         };
         Limits {
             limiter,
-            policies,
             checks,
             decision: unlimited.then(Decision::default),
         }
@@ -93,10 +91,12 @@ impl<'a> Limits<'a> {
                 // Boxed, as every Redis call (see idempotency.rs).
                 let reply = Box::pin(redis.check_and_claim(checks, clock, &pending)).await;
                 let (verdicts, claim) = match reply {
+                    // No claim means the limits refused, which `check` answers first.
                     Ok((verdicts, claim)) => (
                         Ok(verdicts),
                         claim.ok_or(StoreError::Unavailable(
-                            "the rate-limit verdicts did not match the policies".to_string(),
+                            "the admission script claimed nothing for an allowed request"
+                                .to_string(),
                         )),
                     ),
                     Err(error) => (Err(error.clone()), Err(StoreError::Unavailable(error))),
@@ -114,7 +114,7 @@ impl<'a> Limits<'a> {
     pub async fn check(&mut self, request_id: &str) -> Result<(), Response> {
         let decision = match &mut self.decision {
             Some(decision) => decision,
-            empty => empty.insert(self.limiter.decide(self.policies, &self.checks).await),
+            empty => empty.insert(self.limiter.decide(&self.checks).await),
         };
         match decision.allowed() {
             true => Ok(()),
@@ -136,7 +136,7 @@ impl<'a> Limits<'a> {
     /// Records what Redis answered for the checks [`Limits::foldable`] gave.
     #[cfg(feature = "redis")]
     fn record(&mut self, verdicts: Result<(u64, Vec<Verdict>), String>) {
-        let decision = self.limiter.decision(self.policies, &self.checks, verdicts);
+        let decision = self.limiter.decision(&self.checks, verdicts);
         self.decision = Some(decision);
     }
 
