@@ -19,12 +19,15 @@ impl Api {
         self.operations.iter().any(|o| o.idempotency().is_some())
     }
 
-    /// Whether an operation is both rate limited and takes idempotency keys,
+    /// Whether `operation` is both rate limited and takes idempotency keys,
     /// so its limits are checked with its key's claim.
+    pub fn limits_with_claim(&self, operation: &Operation) -> bool {
+        operation.idempotency().is_some() && !self.rate_limit_policies(operation).is_empty()
+    }
+
+    /// Whether any operation checks its limits with its key's claim.
     pub fn limits_idempotent_operations(&self) -> bool {
-        self.operations
-            .iter()
-            .any(|o| o.idempotency().is_some() && !self.rate_limit_policies(o).is_empty())
+        self.operations.iter().any(|o| self.limits_with_claim(o))
     }
 
     /// Whether the server keeps state between requests (rate-limit counters

@@ -31,6 +31,7 @@ impl RedisStore {
         } else {
             0
         };
+        // Room for a claim's two arguments too (see admission.rs).
         let mut args = Vec::with_capacity(1 + 3 * checks.len() + 2);
         let mut number = itoa::Buffer::new();
         args.push(number.format(now).as_bytes().to_vec());
@@ -82,7 +83,7 @@ pub(crate) fn verdicts(numbers: &[i64], count: usize) -> Option<(u64, Vec<Verdic
     Some((numbers[0] as u64, verdicts))
 }
 
-pub(crate) fn integers(value: &Value) -> Option<Vec<i64>> {
+fn integers(value: &Value) -> Option<Vec<i64>> {
     match value {
         Value::Array(items) => items
             .iter()

@@ -155,7 +155,7 @@ pub(super) fn handler(
             }
         });
     // Limits checked with the key's claim, in one round trip on Redis.
-    let deferred = !policies.is_empty() && idempotency.is_some();
+    let deferred = api.limits_with_claim(operation);
     let mut limits_const = TokenStream::new();
     let limit_check = (!policies.is_empty()).then(|| {
         let members: Vec<_> = policies

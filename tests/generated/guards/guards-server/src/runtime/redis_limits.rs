@@ -34,6 +34,7 @@ impl RedisStore {
         } else {
             0
         };
+        // Room for a claim's two arguments too (see admission.rs).
         let mut args = Vec::with_capacity(1 + 3 * checks.len() + 2);
         let mut number = itoa::Buffer::new();
         args.push(number.format(now).as_bytes().to_vec());
@@ -85,7 +86,7 @@ pub(crate) fn verdicts(numbers: &[i64], count: usize) -> Option<(u64, Vec<Verdic
     Some((numbers[0] as u64, verdicts))
 }
 
-pub(crate) fn integers(value: &Value) -> Option<Vec<i64>> {
+fn integers(value: &Value) -> Option<Vec<i64>> {
     match value {
         Value::Array(items) => items
             .iter()
