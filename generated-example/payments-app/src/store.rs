@@ -21,9 +21,9 @@ pub struct Store {
 struct TenantData {
     users: BTreeMap<i64, User>,
     next_user_id: i64,
-    /// In creation order, each with its sequence number (the cursor
-    /// position): the charge at index `i` has sequence `i + 1`.
-    charges: Vec<(u64, Charge)>,
+    /// In creation order: the charge at index `i` has sequence number
+    /// `i + 1`, its cursor position.
+    charges: Vec<Charge>,
     /// Each charge's index in `charges`, by id.
     charge_index: HashMap<String, usize>,
 }
@@ -31,7 +31,7 @@ struct TenantData {
 impl TenantData {
     fn charge_mut(&mut self, id: &str) -> Option<&mut Charge> {
         let index = *self.charge_index.get(id)?;
-        self.charges.get_mut(index).map(|(_, charge)| charge)
+        self.charges.get_mut(index)
     }
 }
 
@@ -196,6 +196,7 @@ impl TenantRef<'_> {
         });
         let mut matching = charges[..end]
             .iter()
+            .enumerate()
             .rev()
             .filter(|(_, charge)| {
                 params
@@ -208,14 +209,14 @@ impl TenantRef<'_> {
                     .as_ref()
                     .is_none_or(|status| &charge.status == status)
             });
-        let page: Vec<(u64, Charge)> = matching.by_ref().take(limit).cloned().collect();
+        let page: Vec<(usize, &Charge)> = matching.by_ref().take(limit).collect();
         let has_more = matching.next().is_some();
         CursorPage {
             next: page
                 .last()
                 .filter(|_| has_more)
-                .map(|(sequence, _)| sequence.to_string()),
-            items: page.into_iter().map(|(_, charge)| charge).collect(),
+                .map(|(index, _)| (index + 1).to_string()),
+            items: page.into_iter().map(|(_, charge)| charge.clone()).collect(),
         }
     }
 
@@ -242,10 +243,9 @@ impl TenantRef<'_> {
             refunded: false,
             created_at: Utc::now(),
         };
-        let sequence = data.charges.len() as u64 + 1;
         data.charge_index
             .insert(charge.id.clone(), data.charges.len());
-        data.charges.push((sequence, charge.clone()));
+        data.charges.push(charge.clone());
         ChargeOutcome::Created(charge)
     }
 
