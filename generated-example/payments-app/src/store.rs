@@ -1,6 +1,7 @@
 //! Users, charges and refunds in memory, one set per tenant.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::Utc;
@@ -24,14 +25,44 @@ struct TenantData {
     /// In creation order: the charge at index `i` has sequence number
     /// `i + 1`, its cursor position.
     charges: Vec<Charge>,
-    /// Each charge's index in `charges`, by id.
-    charge_index: HashMap<String, usize>,
+    /// Each charge's index in `charges`, by the random bits of its id.
+    charge_index: HashMap<u128, usize, BuildHasherDefault<RandomBits>>,
 }
 
 impl TenantData {
     fn charge_mut(&mut self, id: &str) -> Option<&mut Charge> {
-        let index = *self.charge_index.get(id)?;
-        self.charges.get_mut(index)
+        let bits = id
+            .strip_prefix("ch_")
+            .and_then(|hex| u128::from_str_radix(hex, 16).ok())?;
+        let index = *self.charge_index.get(&bits)?;
+        // Other spellings of the same number (`CH_`, upper case) are not the id.
+        self.charges.get_mut(index).filter(|charge| charge.id == id)
+    }
+}
+
+/// A hasher for ids' random bits, which need no hashing: a lookup hashes no
+/// text, and growing the index moves numbers instead of rehashing strings
+/// (with std's SipHash over the ids, each doubling of an index of a million
+/// charges held the tenant's lock for tens of milliseconds).
+#[derive(Default)]
+struct RandomBits(u64);
+
+impl Hasher for RandomBits {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u128` is used; anything else still spreads.
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_u128(&mut self, bits: u128) {
+        // The low 64 of the 96 bits: all random but a UUID's version and
+        // variant, which sit in the middle, away from the bits the map uses.
+        self.0 = bits as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -73,11 +104,13 @@ pub enum RefundOutcome {
     TooMuch { remaining: i64 },
 }
 
-/// A random id such as `ch_` followed by 24 letters and digits.
-fn random_id(prefix: &str) -> String {
+/// A random id such as `ch_` followed by 24 hexadecimal digits, and the
+/// 96 random bits they spell.
+fn random_id(prefix: &str) -> (String, u128) {
+    let uuid = uuid::Uuid::new_v4();
     let mut buffer = uuid::Uuid::encode_buffer();
-    let hex = uuid::Uuid::new_v4().simple().encode_lower(&mut buffer);
-    [prefix, &hex[..24]].concat()
+    let hex = uuid.simple().encode_lower(&mut buffer);
+    ([prefix, &hex[..24]].concat(), uuid.as_u128() >> 32)
 }
 
 impl TenantRef<'_> {
@@ -230,8 +263,9 @@ impl TenantRef<'_> {
         if create.source == "tok_chargeDeclined" {
             return ChargeOutcome::Declined;
         }
+        let (id, bits) = random_id("ch_");
         let charge = Charge {
-            id: random_id("ch_"),
+            id,
             amount: create.amount,
             currency: create.currency,
             status: ChargeStatus::Succeeded,
@@ -243,8 +277,7 @@ impl TenantRef<'_> {
             refunded: false,
             created_at: Utc::now(),
         };
-        data.charge_index
-            .insert(charge.id.clone(), data.charges.len());
+        data.charge_index.insert(bits, data.charges.len());
         data.charges.push(charge.clone());
         ChargeOutcome::Created(charge)
     }
@@ -265,11 +298,60 @@ impl TenantRef<'_> {
         charge.amount_refunded += amount;
         charge.refunded = charge.amount_refunded == charge.amount;
         RefundOutcome::Refunded(Refund {
-            id: random_id("re_"),
+            id: random_id("re_").0,
             charge_id: charge.id.clone(),
             amount,
             reason: create.reason,
             created_at: Utc::now(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charge(store: &Store, tenant: &str) -> Charge {
+        let create = ChargeCreate {
+            amount: 1000,
+            currency: "USD".to_string(),
+            source: "tok_visa".to_string(),
+            customer_id: None,
+            description: None,
+            metadata: None,
+        };
+        match store.tenant(tenant).create_charge(create) {
+            ChargeOutcome::Created(charge) => charge,
+            _ => panic!("the charge was not created"),
+        }
+    }
+
+    #[test]
+    fn charges_are_found_by_their_exact_id_and_tenant_only() {
+        let store = Store::default();
+        let charges: Vec<Charge> = (0..100).map(|_| charge(&store, "a")).collect();
+        let other = charge(&store, "b");
+        for created in &charges {
+            assert_eq!(
+                store.tenant("a").charge(&created.id).as_ref(),
+                Some(created)
+            );
+            // The same number spelled otherwise is not the id.
+            let upper = format!("ch_{}", created.id[3..].to_uppercase());
+            if upper != created.id {
+                assert_eq!(store.tenant("a").charge(&upper), None);
+            }
+            assert_eq!(store.tenant("b").charge(&created.id), None);
+        }
+        assert_eq!(store.tenant("a").charge(&other.id), None);
+        for id in [
+            "",
+            "ch_",
+            "ch_zz",
+            "re_0123456789abcdef01234567",
+            "ch_+0123456789abcdef0123456",
+        ] {
+            assert_eq!(store.tenant("a").charge(id), None, "{id}");
+        }
     }
 }
