@@ -36,7 +36,10 @@ impl Timestamp {
     /// The text, in a buffer on the stack.
     pub fn text(&self) -> [u8; 24] {
         use chrono::{Datelike, Timelike};
-        let moment = self.0;
+        // One conversion to the calendar: each of chrono's accessors on a
+        // `DateTime` converts again.
+        let moment = self.0.naive_utc();
+        let (date, time) = (moment.date(), moment.time());
         let mut text = *b"0000-00-00T00:00:00.000Z";
         let mut put = |at: usize, width: usize, mut value: u32| {
             for index in (at..at + width).rev() {
@@ -44,14 +47,14 @@ impl Timestamp {
                 value /= 10;
             }
         };
-        put(0, 4, moment.year().clamp(0, 9999) as u32);
-        put(5, 2, moment.month());
-        put(8, 2, moment.day());
-        put(11, 2, moment.hour());
-        put(14, 2, moment.minute());
-        put(17, 2, moment.second());
+        put(0, 4, date.year().clamp(0, 9999) as u32);
+        put(5, 2, date.month());
+        put(8, 2, date.day());
+        put(11, 2, time.hour());
+        put(14, 2, time.minute());
+        put(17, 2, time.second());
         // A leap second's fraction runs past 999.
-        put(20, 3, moment.timestamp_subsec_millis().min(999));
+        put(20, 3, (time.nanosecond() / 1_000_000).min(999));
         text
     }
 }

@@ -40,38 +40,42 @@ impl Serialize for Rfc3339<'_> {
 /// `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z`; `None` for what chrono
 /// writes otherwise.
 fn write(value: &DateTime<Utc>, text: &mut [u8; 30]) -> Option<usize> {
-    let year = u32::try_from(value.year())
+    // One conversion to the calendar: each of chrono's accessors on a
+    // `DateTime` converts again.
+    let moment = value.naive_utc();
+    let (date, time) = (moment.date(), moment.time());
+    let year = u32::try_from(date.year())
         .ok()
         .filter(|&year| year <= 9999)?;
-    let nanos = value.nanosecond();
+    let nanos = time.nanosecond();
     if nanos >= 1_000_000_000 {
         return None;
     }
-    let mut at = 0;
-    let mut put = |number: u32, width: u32, after: u8| {
-        for place in (0..width).rev() {
-            text[at] = b'0' + (number / 10u32.pow(place) % 10) as u8;
-            at += 1;
-        }
-        text[at] = after;
-        at += 1;
-    };
-    put(year, 4, b'-');
-    put(value.month(), 2, b'-');
-    put(value.day(), 2, b'T');
-    put(value.hour(), 2, b':');
-    put(value.minute(), 2, b':');
-    let (fraction, width) = match nanos {
-        0 => (0, 0),
+    text[..20].copy_from_slice(b"0000-00-00T00:00:00Z");
+    let pairs = [
+        (0, year / 100),
+        (2, year % 100),
+        (5, date.month()),
+        (8, date.day()),
+        (11, time.hour()),
+        (14, time.minute()),
+        (17, time.second()),
+    ];
+    for (at, pair) in pairs {
+        text[at] = b'0' + (pair / 10) as u8;
+        text[at + 1] = b'0' + (pair % 10) as u8;
+    }
+    let (mut fraction, width) = match nanos {
+        0 => return Some(20),
         _ if nanos % 1_000_000 == 0 => (nanos / 1_000_000, 3),
         _ if nanos % 1_000 == 0 => (nanos / 1_000, 6),
         _ => (nanos, 9),
     };
-    if width == 0 {
-        put(value.second(), 2, b'Z');
-    } else {
-        put(value.second(), 2, b'.');
-        put(fraction, width, b'Z');
+    text[19] = b'.';
+    for at in (20..20 + width).rev() {
+        text[at] = b'0' + (fraction % 10) as u8;
+        fraction /= 10;
     }
-    Some(at)
+    text[20 + width] = b'Z';
+    Some(21 + width)
 }
