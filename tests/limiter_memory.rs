@@ -8,8 +8,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use guards_server::runtime::algorithms::{Algorithm, Quota};
+use guards_server::runtime::limit_check::{Check, CounterKey};
 use guards_server::runtime::memory_limits::MemoryLimiter;
-use guards_server::runtime::rate_limit::Check;
 
 /// Bytes allocated and not yet freed, by the whole process.
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -51,12 +51,12 @@ fn flood(limiter: &MemoryLimiter, from: u64, to: u64) {
     for client in from..to {
         let check = Check {
             policy: "default",
-            key: format!("ip:{client}"),
+            key: CounterKey::Principal(format!("client-{client}").into()),
             quota,
             algorithm: Algorithm::Gcra,
         };
-        let (_, verdicts) = limiter.check(std::slice::from_ref(&check), 1_000_000);
-        assert!(verdicts[0].allowed);
+        let (_, statuses) = limiter.check(std::slice::from_ref(&check), 1_000_000);
+        assert!(statuses[0].verdict.allowed);
     }
 }
 

@@ -89,6 +89,10 @@ const LIMITS_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/algorithms.rs"),
     ),
     (
+        "limit_check",
+        include_str!("../../../../templates/server/runtime/limit_check.rs"),
+    ),
+    (
         "memory_limits",
         include_str!("../../../../templates/server/runtime/memory_limits.rs"),
     ),

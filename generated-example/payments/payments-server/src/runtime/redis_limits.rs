@@ -11,19 +11,20 @@ use redis::{Script, Value};
 use crate::runtime::algorithms::Verdict;
 use crate::runtime::clock::Clock;
 use crate::runtime::digest::sha256;
-use crate::runtime::rate_limit::Check;
+use crate::runtime::limit_check::Check;
+use crate::runtime::limit_decision::PolicyStatus;
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
-    fn counter_key(&self, check: &Check) -> String {
-        let digest = sha256(&[b"rate-limit", check.key.as_bytes()]);
+    fn counter_key(&self, check: &Check<'_>) -> String {
+        let digest = sha256(&[b"rate-limit", check.key.to_string().as_bytes()]);
         self.key_name(&["rl:", check.policy, ":"], &digest[..16])
     }
 
     /// The keys and arguments of [`LIMITS_LUA`] for `checks`.
     pub(crate) fn limit_call(
         &self,
-        checks: &[Check],
+        checks: &[Check<'_>],
         clock: &Clock,
     ) -> (Vec<String>, Vec<Vec<u8>>) {
         let keys = checks.iter().map(|check| self.counter_key(check)).collect();
@@ -56,34 +57,38 @@ impl RedisStore {
         (keys, args)
     }
 
-    /// Checks every counter at once; returns the time used and the verdicts.
+    /// Checks every counter at once; returns the time used and each
+    /// check's status.
     pub async fn check(
         &self,
-        checks: &[Check],
+        checks: &[Check<'_>],
         clock: &Clock,
-    ) -> Result<(u64, Vec<Verdict>), String> {
+    ) -> Result<(u64, Vec<PolicyStatus>), String> {
         let (keys, args) = self.limit_call(checks, clock);
         let reply = self.run(&RATE_LIMIT_SCRIPT, &keys, &args).await?;
         integers(&reply)
-            .and_then(|numbers| verdicts(&numbers, checks.len()))
+            .and_then(|numbers| statuses(&numbers, checks))
             .ok_or_else(|| "an unexpected reply from the rate-limit script".to_string())
     }
 }
 
-/// `now`, then `allowed, remaining, reset_after` for each of `count` checks.
-pub(crate) fn verdicts(numbers: &[i64], count: usize) -> Option<(u64, Vec<Verdict>)> {
-    if numbers.len() != 1 + 3 * count {
+/// `now`, then `allowed, remaining, reset_after` for each check.
+pub(crate) fn statuses(numbers: &[i64], checks: &[Check<'_>]) -> Option<(u64, Vec<PolicyStatus>)> {
+    if numbers.len() != 1 + 3 * checks.len() {
         return None;
     }
-    let verdicts = numbers[1..]
+    let statuses = numbers[1..]
         .chunks_exact(3)
-        .map(|verdict| Verdict {
-            allowed: verdict[0] == 1,
-            remaining: verdict[1].max(0) as u64,
-            reset_after: verdict[2].max(0) as u64,
+        .zip(checks)
+        .map(|(verdict, check)| {
+            check.status(Verdict {
+                allowed: verdict[0] == 1,
+                remaining: verdict[1].max(0) as u64,
+                reset_after: verdict[2].max(0) as u64,
+            })
         })
         .collect();
-    Some((numbers[0] as u64, verdicts))
+    Some((numbers[0] as u64, statuses))
 }
 
 fn integers(value: &Value) -> Option<Vec<i64>> {

@@ -7,16 +7,16 @@
 //! one replica, in Redis for several; what was decided is a
 //! [`Decision`], which writes the headers and the `429`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use axum::http::header::HeaderValue;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 
-use crate::runtime::algorithms::{Algorithm, Quota, Verdict};
+use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::clock::Clock;
+use crate::runtime::limit_check::{Check, CounterKey};
 use crate::runtime::limit_decision::{Decision, PolicyStatus};
 use crate::runtime::memory_limits::MemoryLimiter;
 #[cfg(feature = "redis")]
@@ -50,24 +50,35 @@ pub enum KeySource {
 ///
 /// `default=1000/60` replaces the `default` policy's numbers for every tier
 /// without an entry of its own; `default:pro=5000/60` sets one tier's.
+/// Lists, not maps: a few policies and tiers, looked up on every request,
+/// are found faster by comparing names than by hashing them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QuotaOverrides(HashMap<String, PolicyOverrides>);
+pub struct QuotaOverrides(Vec<(String, PolicyOverrides)>);
 
-/// One policy's overrides, looked up by `&str` without allocating.
+/// One policy's overrides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct PolicyOverrides {
     every_tier: Option<Quota>,
-    tiers: HashMap<String, Quota>,
+    tiers: Vec<(String, Quota)>,
 }
 
 impl QuotaOverrides {
     /// Replaces the quota of `policy` (for `tier`, or for every tier).
     pub fn set(&mut self, policy: &str, tier: Option<&str>, quota: Quota) {
-        let overrides = self.0.entry(policy.to_string()).or_default();
-        match tier {
-            Some(tier) => {
-                overrides.tiers.insert(tier.to_string(), quota);
+        let index = match self.0.iter().position(|(name, _)| name == policy) {
+            Some(index) => index,
+            None => {
+                self.0
+                    .push((policy.to_string(), PolicyOverrides::default()));
+                self.0.len() - 1
             }
+        };
+        let overrides = &mut self.0[index].1;
+        match tier {
+            Some(tier) => match overrides.tiers.iter_mut().find(|(name, _)| name == tier) {
+                Some((_, existing)) => *existing = quota,
+                None => overrides.tiers.push((tier.to_string(), quota)),
+            },
             None => overrides.every_tier = Some(quota),
         }
     }
@@ -98,9 +109,13 @@ impl QuotaOverrides {
 
     /// The quota that applies to `policy` for a principal of `tier`.
     pub fn quota(&self, policy: &Policy, tier: Option<&str>) -> Quota {
-        if let Some(overrides) = self.0.get(policy.name) {
-            let tiered = tier.and_then(|tier| overrides.tiers.get(tier));
-            if let Some(quota) = tiered.or(overrides.every_tier.as_ref()) {
+        if let Some((_, overrides)) = self.0.iter().find(|(name, _)| name == policy.name) {
+            let tiered =
+                tier.and_then(|tier| overrides.tiers.iter().find(|(name, _)| name == tier));
+            if let Some(quota) = tiered
+                .map(|(_, quota)| quota)
+                .or(overrides.every_tier.as_ref())
+            {
                 return *quota;
             }
         }
@@ -159,41 +174,20 @@ pub fn client_ip(
         .or(peer)
 }
 
-/// How a client address names whom it counts: `ip:<address>`.
-fn ip_key(ip: Option<IpAddr>) -> String {
-    match ip {
-        Some(ip) => format!("ip:{ip}"),
-        None => "ip:unknown".to_string(),
-    }
-}
-
-/// Whom a policy counts for a subject: `principal:<identity>`, `ip:<address>`
-/// or `header:<name>:<value>`.
-fn counter_key(policy: &Policy, subject: &Subject<'_>) -> String {
-    let ip = || ip_key(subject.client_ip);
+/// Whom a policy counts for a subject, borrowed from the request.
+fn counter_key<'a>(policy: &Policy, subject: &Subject<'a>) -> CounterKey<'a> {
+    let ip = CounterKey::Ip(subject.client_ip);
     match policy.key {
         KeySource::Principal => match subject.principal {
-            // Not `format!`: this runs on every request.
-            Some((identity, _)) => ["principal:", identity].concat(),
-            None => ip(),
+            Some((identity, _)) => CounterKey::Principal(Cow::Borrowed(identity)),
+            None => ip,
         },
-        KeySource::ClientIp => ip(),
-        KeySource::Header(name) => match subject.headers.get(name).map(HeaderValue::as_bytes) {
-            Some(value) => format!("header:{name}:{}", String::from_utf8_lossy(value)),
-            None => ip(),
+        KeySource::ClientIp => ip,
+        KeySource::Header(name) => match subject.headers.get(name) {
+            Some(value) => CounterKey::Header(name, String::from_utf8_lossy(value.as_bytes())),
+            None => ip,
         },
     }
-}
-
-/// One counter to check: its key, quota and algorithm.
-#[derive(Debug, Clone)]
-pub struct Check {
-    /// The policy's name (counters of one name are shared).
-    pub policy: &'static str,
-    /// Whom the counter counts, within the policy.
-    pub key: String,
-    pub quota: Quota,
-    pub algorithm: Algorithm,
 }
 
 /// Where counters live.
@@ -278,11 +272,8 @@ impl Limiter {
 
     /// Whose idempotency keys an unauthenticated request uses: its client's.
     pub fn anonymous_scope(&self, parts: &Parts) -> String {
-        ip_key(client_ip(
-            &parts.extensions,
-            &parts.headers,
-            self.trusted_proxy_hops,
-        ))
+        let ip = client_ip(&parts.extensions, &parts.headers, self.trusted_proxy_hops);
+        CounterKey::Ip(ip).to_string()
     }
 
     /// Counts one request against every policy, all or nothing: a refused
@@ -296,7 +287,7 @@ impl Limiter {
         self.decide(&checks).await
     }
 
-    pub(crate) fn checks(&self, policies: &[Policy], subject: &Subject<'_>) -> Vec<Check> {
+    pub(crate) fn checks<'a>(&self, policies: &[Policy], subject: &Subject<'a>) -> Vec<Check<'a>> {
         let tier = subject.principal.and_then(|(_, tier)| tier);
         policies
             .iter()
@@ -309,37 +300,21 @@ impl Limiter {
             .collect()
     }
 
-    pub(crate) async fn decide(&self, checks: &[Check]) -> Decision {
-        let verdicts = match &self.store {
+    pub(crate) async fn decide(&self, checks: &[Check<'_>]) -> Decision {
+        let statuses = match &self.store {
             LimitStore::Off => return Decision::default(),
             LimitStore::Memory(memory) => Ok(memory.check(checks, self.clock.now_micros())),
             #[cfg(feature = "redis")]
             // Boxed, so the memory path's future stays small (see idempotency.rs).
             LimitStore::Redis(redis) => Box::pin(redis.check(checks, &self.clock)).await,
         };
-        self.decision(checks, verdicts)
+        self.decision(statuses)
     }
 
-    /// The decision from the store's answer: `now` and one verdict per check.
-    pub(crate) fn decision(
-        &self,
-        checks: &[Check],
-        verdicts: Result<(u64, Vec<Verdict>), String>,
-    ) -> Decision {
-        match verdicts {
-            Ok((now, verdicts)) if verdicts.len() == checks.len() => Decision {
-                now,
-                statuses: checks
-                    .iter()
-                    .zip(verdicts)
-                    .map(|(check, verdict)| PolicyStatus {
-                        name: check.policy,
-                        quota: check.quota,
-                        verdict,
-                    })
-                    .collect(),
-            },
-            Ok(_) => Decision::default(),
+    /// The decision from the store's answer: `now` and one status per check.
+    pub(crate) fn decision(&self, statuses: Result<(u64, Vec<PolicyStatus>), String>) -> Decision {
+        match statuses {
+            Ok((now, statuses)) => Decision { now, statuses },
             // Only Redis fails; limits then fail open.
             Err(_error) => {
                 #[cfg(feature = "redis")]

@@ -17,8 +17,6 @@ use axum::response::Response;
 use redis::{Script, Value};
 
 #[cfg(feature = "redis")]
-use crate::runtime::algorithms::Verdict;
-#[cfg(feature = "redis")]
 use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
 #[cfg(feature = "redis")]
@@ -26,19 +24,23 @@ use crate::runtime::idempotency::Pending;
 use crate::runtime::idempotency::{self, Attempt, Execution, Idempotency};
 #[cfg(feature = "redis")]
 use crate::runtime::idempotency_records::{Claim, StoreError};
+use crate::runtime::limit_check::Check;
 use crate::runtime::limit_decision::Decision;
-use crate::runtime::rate_limit::{Check, Limiter, Policy};
+#[cfg(feature = "redis")]
+use crate::runtime::limit_decision::PolicyStatus;
+use crate::runtime::rate_limit::{Limiter, Policy};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_idempotency::{lock_value, millis, parse_record};
 #[cfg(feature = "redis")]
-use crate::runtime::redis_limits::{verdicts, LIMITS_LUA, REPLY_LUA};
+use crate::runtime::redis_limits::{statuses, LIMITS_LUA, REPLY_LUA};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
 /// One request's limits, checked at most once.
 pub struct Limits<'a> {
     limiter: &'a Limiter,
-    checks: Vec<Check>,
+    /// Owned: the request's parts move on to the handler before the checks run.
+    checks: Vec<Check<'static>>,
     decision: Option<Decision>,
 }
 
@@ -54,7 +56,9 @@ impl<'a> Limits<'a> {
         let checks = if unlimited {
             Vec::new()
         } else {
-            limiter.checks(policies, &limiter.subject(principal, parts))
+            let subject = limiter.subject(principal, parts);
+            let checks = limiter.checks(policies, &subject);
+            checks.into_iter().map(Check::into_owned).collect()
         };
         Limits {
             limiter,
@@ -90,10 +94,10 @@ impl<'a> Limits<'a> {
             if let Some((checks, clock)) = self.foldable(redis) {
                 // Boxed, as every Redis call (see idempotency.rs).
                 let reply = Box::pin(redis.check_and_claim(checks, clock, &pending)).await;
-                let (verdicts, claim) = match reply {
+                let (statuses, claim) = match reply {
                     // No claim means the limits refused, which `check` answers first.
-                    Ok((verdicts, claim)) => (
-                        Ok(verdicts),
+                    Ok((statuses, claim)) => (
+                        Ok(statuses),
                         claim.ok_or(StoreError::Unavailable(
                             "the admission script claimed nothing for an allowed request"
                                 .to_string(),
@@ -101,7 +105,7 @@ impl<'a> Limits<'a> {
                     ),
                     Err(error) => (Err(error.clone()), Err(StoreError::Unavailable(error))),
                 };
-                self.record(verdicts);
+                self.record(statuses);
                 self.check(request_id).await?;
                 return idempotency.claim(pending, Some(claim), request_id).await;
             }
@@ -125,7 +129,7 @@ impl<'a> Limits<'a> {
     /// The checks to run in `redis`'s next round trip, if the limiter
     /// counts there too and they are still to run.
     #[cfg(feature = "redis")]
-    fn foldable(&self, redis: &Arc<RedisStore>) -> Option<(&[Check], &Clock)> {
+    fn foldable(&self, redis: &Arc<RedisStore>) -> Option<(&[Check<'static>], &Clock)> {
         let shared = self
             .limiter
             .redis()
@@ -135,9 +139,8 @@ impl<'a> Limits<'a> {
 
     /// Records what Redis answered for the checks [`Limits::foldable`] gave.
     #[cfg(feature = "redis")]
-    fn record(&mut self, verdicts: Result<(u64, Vec<Verdict>), String>) {
-        let decision = self.limiter.decision(&self.checks, verdicts);
-        self.decision = Some(decision);
+    fn record(&mut self, statuses: Result<(u64, Vec<PolicyStatus>), String>) {
+        self.decision = Some(self.limiter.decision(statuses));
     }
 
     /// The response with the rate-limit headers. A request that failed
@@ -161,10 +164,10 @@ impl RedisStore {
     /// one round trip. The claim is `None` when the limits refused.
     async fn check_and_claim(
         &self,
-        checks: &[Check],
+        checks: &[Check<'_>],
         clock: &Clock,
         pending: &Pending,
-    ) -> Result<((u64, Vec<Verdict>), Option<Claim>), String> {
+    ) -> Result<((u64, Vec<PolicyStatus>), Option<Claim>), String> {
         let (mut keys, mut args) = self.limit_call(checks, clock);
         keys.push(self.record_key(&pending.scope));
         args.push(lock_value(&pending.fingerprint, pending.token));
@@ -184,7 +187,7 @@ impl RedisStore {
         let Some((&outcome, numbers)) = numbers.split_first() else {
             return Err(unexpected());
         };
-        let verdicts = verdicts(numbers, checks.len()).ok_or_else(unexpected)?;
+        let statuses = statuses(numbers, checks).ok_or_else(unexpected)?;
         let claim = match (outcome, items.get(1 + numbers.len())) {
             (0, None) => None,
             (1, None) => Some(Claim::Claimed),
@@ -193,7 +196,7 @@ impl RedisStore {
             }
             _ => return Err(unexpected()),
         };
-        Ok((verdicts, claim))
+        Ok((statuses, claim))
     }
 }
 

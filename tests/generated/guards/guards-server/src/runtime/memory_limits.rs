@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::runtime::algorithms::{self, Outcome, State, Verdict};
+use crate::runtime::algorithms::{self, Outcome, State};
+use crate::runtime::limit_check::Check;
+use crate::runtime::limit_decision::PolicyStatus;
 use crate::runtime::memory::{lock, PassThrough, SHARDS, SWEEP_INTERVAL};
-use crate::runtime::rate_limit::Check;
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
@@ -54,7 +55,7 @@ impl CounterShard {
     }
 
     /// What `check` decides for the counter `hash`, without changing it.
-    fn outcome(&self, hash: u64, check: &Check, now: u64) -> Outcome {
+    fn outcome(&self, hash: u64, check: &Check<'_>, now: u64) -> Outcome {
         algorithms::check(check.algorithm, check.quota, self.get(hash, now), now)
     }
 
@@ -98,8 +99,9 @@ impl MemoryLimiter {
         }
     }
 
-    /// Applies every check, all or nothing, at `now`; returns `now` and the verdicts.
-    pub fn check(&self, checks: &[Check], now: u64) -> (u64, Vec<Verdict>) {
+    /// Applies every check, all or nothing, at `now`; returns `now` and
+    /// each check's status.
+    pub fn check(&self, checks: &[Check<'_>], now: u64) -> (u64, Vec<PolicyStatus>) {
         // One policy is the common case: one lock, no lists to build.
         if let [check] = checks {
             let hash = self.hash(check);
@@ -108,7 +110,7 @@ impl MemoryLimiter {
             if outcome.verdict.allowed {
                 shard.commit(hash, &outcome, self.generation_size, now);
             }
-            return (now, vec![outcome.verdict]);
+            return (now, vec![check.status(outcome.verdict)]);
         }
         // The lists `check_all` works in: on the stack for a few policies
         // (every request of such an operation), on the heap past that.
@@ -126,12 +128,12 @@ impl MemoryLimiter {
     /// check, `guards` one per shard the checks use.
     fn check_all<'s>(
         &'s self,
-        checks: &[Check],
+        checks: &[Check<'_>],
         now: u64,
         hashes: &mut [u64],
         guards: &mut [Option<Locked<'s>>],
         outcomes: &mut [Option<Outcome>],
-    ) -> (u64, Vec<Verdict>) {
+    ) -> (u64, Vec<PolicyStatus>) {
         // The shards in use, one bit each.
         let mut shards = 0u64;
         for (hash, check) in hashes.iter_mut().zip(checks) {
@@ -164,11 +166,17 @@ impl MemoryLimiter {
                 shard(guards, hash).commit(hash, outcome, self.generation_size, now);
             }
         }
-        (now, outcomes().map(|outcome| outcome.verdict).collect())
+        let statuses = outcomes().zip(checks);
+        (
+            now,
+            statuses
+                .map(|(outcome, check)| check.status(outcome.verdict))
+                .collect(),
+        )
     }
 
     /// The counter of `check`: its policy and key, hashed.
-    fn hash(&self, check: &Check) -> u64 {
+    fn hash(&self, check: &Check<'_>) -> u64 {
         self.hasher.hash_one((check.policy, &check.key))
     }
 
@@ -192,13 +200,14 @@ impl MemoryLimiter {
 mod tests {
     use super::*;
     use crate::runtime::algorithms::{Algorithm, Quota};
+    use crate::runtime::limit_check::CounterKey;
 
     /// `count` counters; the first allows one request, the others ten.
-    fn checks(count: usize) -> Vec<Check> {
+    fn checks(count: usize) -> Vec<Check<'static>> {
         (0..count)
             .map(|n| Check {
                 policy: "test",
-                key: format!("key-{n}"),
+                key: CounterKey::Principal(format!("key-{n}").into()),
                 quota: Quota {
                     requests: if n == 0 { 1 } else { 10 },
                     window_seconds: 60,
@@ -213,16 +222,16 @@ mod tests {
         for count in [2, FEW, FEW + 2] {
             let limiter = MemoryLimiter::new(1_000);
             let (_, first) = limiter.check(&checks(count), 0);
-            assert!(first.iter().all(|verdict| verdict.allowed), "{count}");
+            assert!(first.iter().all(|status| status.verdict.allowed), "{count}");
             let (_, refused) = limiter.check(&checks(count), 1);
             assert_eq!(refused.len(), count);
-            assert!(!refused[0].allowed, "{count}");
+            assert!(!refused[0].verdict.allowed, "{count}");
             // The refused request used none of the other counters' quota.
             let (_, others) = limiter.check(&checks(count)[1..], 2);
             assert!(
                 others
                     .iter()
-                    .all(|verdict| verdict.allowed && verdict.remaining == 8),
+                    .all(|status| status.verdict.allowed && status.verdict.remaining == 8),
                 "{count}: {others:?}"
             );
         }
