@@ -1,11 +1,12 @@
 //! The `specforge` command line.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 use specforge::diagnostics::{
     render, render_all, render_with, Diagnostic, Diagnostics, RenderOptions, Sources,
@@ -18,6 +19,12 @@ use specforge::{default_name, write, Generated, Settings};
 #[derive(Parser)]
 #[command(name = "specforge", version, about, long_about = None)]
 struct Cli {
+    /// Print errors only: no warnings, no summary.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print each crate written and how long each step took.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +42,15 @@ enum Command {
     /// Regenerates in memory and compares; exit code 1 with the list of files
     /// that differ when the output is stale, 0 when it is current.
     Check(CommonArgs),
+    /// Print a completion script for a shell.
+    ///
+    /// For example `specforge completions bash >
+    /// ~/.local/share/bash-completion/completions/specforge`, or for zsh a
+    /// file named `_specforge` in a directory of `$fpath`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
 }
 
 #[derive(Args)]
@@ -72,10 +88,43 @@ const EXIT_FAILURE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
     match cli.command {
-        Command::Generate(args) => run(&args, Mode::Generate),
-        Command::Check(args) => run(&args, Mode::Check),
+        Command::Generate(args) => run(&args, Mode::Generate, verbosity),
+        Command::Check(args) => run(&args, Mode::Check, verbosity),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// Prints the completion script for `shell`. Written in one piece: clap's
+/// writer panics on a closed pipe (`specforge completions bash | head`),
+/// which is no error for a script.
+fn completions(shell: Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "specforge", &mut script);
+    match std::io::stdout().write_all(&script) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the completion script: {error}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// How much a run prints besides its errors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Warnings and a one-line summary.
+    Normal,
+    /// Also the crates written and the time of each step.
+    Verbose,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,7 +133,7 @@ enum Mode {
     Check,
 }
 
-fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
+fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
     let started = Instant::now();
     let options = render_options(args.color);
     let generated = match prepare(args) {
@@ -96,11 +145,14 @@ fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
         }
     };
     let (generated, settings) = generated;
+    let prepared = started.elapsed();
     let mut warnings = generated.warnings.clone();
-    warnings.locate_positions();
-    let mut sources = Sources::default();
-    for warning in warnings.iter() {
-        eprintln!("{}", render_with(warning, options, &mut sources));
+    if verbosity != Verbosity::Quiet {
+        warnings.locate_positions();
+        let mut sources = Sources::default();
+        for warning in warnings.iter() {
+            eprintln!("{}", render_with(warning, options, &mut sources));
+        }
     }
     let owned: Vec<String> = CrateKind::ALL
         .iter()
@@ -115,6 +167,13 @@ fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
                 eprint!("{}", render(&diagnostic, options));
                 return ExitCode::from(EXIT_FAILURE);
             }
+            if verbosity == Verbosity::Verbose {
+                print_crates(&generated, &owned, &args.out);
+                print_steps(prepared, started.elapsed() - prepared, "write");
+            }
+            if verbosity == Verbosity::Quiet {
+                return ExitCode::SUCCESS;
+            }
             println!(
                 "Generated {} ({}, {}{}) in {} [{:.2}s]",
                 owned.join(", "),
@@ -128,6 +187,12 @@ fn run(args: &CommonArgs, mode: Mode) -> ExitCode {
         }
         Mode::Check => match write::check(&generated.output, &args.out, &owned) {
             Ok(drift) if drift.is_empty() => {
+                if verbosity == Verbosity::Verbose {
+                    print_steps(prepared, started.elapsed() - prepared, "compare");
+                }
+                if verbosity == Verbosity::Quiet {
+                    return ExitCode::SUCCESS;
+                }
                 println!(
                     "{} is up to date with {} [{:.2}s]",
                     args.out.display(),
@@ -187,6 +252,37 @@ fn prepare(args: &CommonArgs) -> Result<(Generated, Settings), Diagnostics> {
         return Err(generated.warnings);
     }
     Ok((generated, settings))
+}
+
+/// Each crate written: its directory, files and lines.
+fn print_crates(generated: &Generated, owned: &[String], out: &Path) {
+    for dir in owned {
+        let prefix = format!("{dir}/");
+        let files: Vec<&String> = generated
+            .output
+            .files
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .map(|(_, text)| text)
+            .collect();
+        let lines: usize = files.iter().map(|text| text.lines().count()).sum();
+        println!(
+            "  {}: {}, {}",
+            out.join(dir).display(),
+            count(files.len(), "file"),
+            count(lines, "line")
+        );
+    }
+}
+
+/// How long loading and generating took, then the last step (`write` or
+/// `compare`).
+fn print_steps(prepared: Duration, finished: Duration, last: &str) {
+    println!(
+        "  load and generate {:.2}s, {last} {:.2}s",
+        prepared.as_secs_f64(),
+        finished.as_secs_f64()
+    );
 }
 
 fn is_crate_name(name: &str) -> bool {
