@@ -9,16 +9,10 @@ use crate::runtime::clock::Clock;
 use crate::runtime::cursor::CursorCodec;
 // @end
 // @if idempotency
-use crate::runtime::idempotency::{self, Idempotency, IdempotencyStore};
-use crate::runtime::memory_idempotency::MemoryIdempotency;
+use crate::runtime::idempotency;
 // @end
 // @if limits
-use crate::runtime::memory_limits::MemoryLimiter;
-use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
-// @end
-// @if state
-#[cfg(feature = "redis")]
-use crate::runtime::redis_store::RedisStore;
+use crate::runtime::rate_limit::QuotaOverrides;
 // @end
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
@@ -292,85 +286,9 @@ impl ServerConfig {
         // @end
         Ok(config)
     }
-
-    // @if state
-    /// The layers this configuration asks for. With Redis they share one
-    /// connection.
-    pub fn layers(&self) -> Layers {
-        let connection = match &self.backend {
-            Backend::Memory(bounds) => Connection::Memory(bounds),
-            #[cfg(feature = "redis")]
-            Backend::Redis {
-                url,
-                key_prefix,
-                timeout,
-            } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
-        };
-        Layers {
-            // @if limits
-            limiter: self.limiter(&connection),
-            // @end
-            // @if idempotency
-            idempotency: self.idempotency(&connection),
-            // @end
-        }
-    }
-    // @end
-    // @if limits
-
-    fn limiter(&self, connection: &Connection<'_>) -> Limiter {
-        let store = match connection {
-            _ if !self.rate_limits.enabled => LimitStore::Off,
-            Connection::Memory(bounds) => {
-                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys))
-            }
-            #[cfg(feature = "redis")]
-            Connection::Redis(store) => LimitStore::Redis(store.clone()),
-        };
-        Limiter::new(
-            store,
-            self.rate_limits.overrides.clone(),
-            self.rate_limits.trusted_proxy_hops,
-            self.clock.clone(),
-        )
-    }
-    // @end
-    // @if idempotency
-
-    fn idempotency(&self, connection: &Connection<'_>) -> Idempotency {
-        let store = match connection {
-            _ if !self.idempotency.enabled => IdempotencyStore::Off,
-            Connection::Memory(bounds) => IdempotencyStore::Memory(MemoryIdempotency::new(
-                bounds.idempotency_keys,
-                bounds.idempotency_bytes,
-                bounds.idempotency_when_full,
-            )),
-            #[cfg(feature = "redis")]
-            Connection::Redis(store) => IdempotencyStore::Redis(store.clone()),
-        };
-        Idempotency::new(store, self.idempotency.overrides, self.clock.clone())
-    }
-    // @end
 }
 
 // @if state
-/// The layers of the generated router, built from one configuration.
-pub struct Layers {
-    // @if limits
-    pub limiter: Limiter,
-    // @end
-    // @if idempotency
-    pub idempotency: Idempotency,
-    // @end
-}
-
-/// The backend's connection, made once for every layer.
-enum Connection<'a> {
-    Memory(&'a MemoryBounds),
-    #[cfg(feature = "redis")]
-    Redis(std::sync::Arc<RedisStore>),
-}
-
 /// Keys of different APIs on one Redis stay apart.
 #[cfg(feature = "redis")]
 fn default_prefix() -> String {

@@ -69,6 +69,10 @@ const STATE_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/clock.rs"),
     ),
     (
+        "layers",
+        include_str!("../../../../templates/server/runtime/layers.rs"),
+    ),
+    (
         "digest",
         include_str!("../../../../templates/server/runtime/digest.rs"),
     ),

@@ -30,6 +30,8 @@ pub mod idempotency_key;
 #[rustfmt::skip]
 pub mod idempotency_records;
 #[rustfmt::skip]
+pub mod layers;
+#[rustfmt::skip]
 pub mod limit_check;
 #[rustfmt::skip]
 pub mod limit_decision;

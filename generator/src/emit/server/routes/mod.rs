@@ -140,7 +140,7 @@ pub fn module(api: &Api) -> TokenStream {
         (quote! {}, quote! {})
     };
     let layers = (uses_limits || uses_idempotency).then(|| {
-        imports.add("crate::runtime::config::Layers");
+        imports.add("crate::runtime::layers::Layers");
         quote! { let Layers { #limiter_init #idempotency_init } = config.layers(); }
     });
     // Handlers read the configuration for bodies and cursors only.

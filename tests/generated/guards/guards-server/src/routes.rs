@@ -18,12 +18,13 @@ use crate::operations::{
 
 use crate::runtime::admission::Limits;
 use crate::runtime::algorithms::{Algorithm, Quota};
-use crate::runtime::config::{Layers, ServerConfig};
+use crate::runtime::config::ServerConfig;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
+use crate::runtime::layers::Layers;
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};

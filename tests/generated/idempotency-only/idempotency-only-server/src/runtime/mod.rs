@@ -24,6 +24,8 @@ pub mod idempotency_key;
 #[rustfmt::skip]
 pub mod idempotency_records;
 #[rustfmt::skip]
+pub mod layers;
+#[rustfmt::skip]
 pub mod memory;
 #[rustfmt::skip]
 pub mod memory_idempotency;

@@ -6,10 +6,7 @@
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::memory_limits::MemoryLimiter;
-use crate::runtime::rate_limit::{LimitStore, Limiter, QuotaOverrides};
-#[cfg(feature = "redis")]
-use crate::runtime::redis_store::RedisStore;
+use crate::runtime::rate_limit::QuotaOverrides;
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
@@ -159,52 +156,6 @@ impl ServerConfig {
         }
         Ok(config)
     }
-
-    /// The layers this configuration asks for. With Redis they share one
-    /// connection.
-    pub fn layers(&self) -> Layers {
-        let connection = match &self.backend {
-            Backend::Memory(bounds) => Connection::Memory(bounds),
-            #[cfg(feature = "redis")]
-            Backend::Redis {
-                url,
-                key_prefix,
-                timeout,
-            } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
-        };
-        Layers {
-            limiter: self.limiter(&connection),
-        }
-    }
-
-    fn limiter(&self, connection: &Connection<'_>) -> Limiter {
-        let store = match connection {
-            _ if !self.rate_limits.enabled => LimitStore::Off,
-            Connection::Memory(bounds) => {
-                LimitStore::Memory(MemoryLimiter::new(bounds.rate_limit_keys))
-            }
-            #[cfg(feature = "redis")]
-            Connection::Redis(store) => LimitStore::Redis(store.clone()),
-        };
-        Limiter::new(
-            store,
-            self.rate_limits.overrides.clone(),
-            self.rate_limits.trusted_proxy_hops,
-            self.clock.clone(),
-        )
-    }
-}
-
-/// The layers of the generated router, built from one configuration.
-pub struct Layers {
-    pub limiter: Limiter,
-}
-
-/// The backend's connection, made once for every layer.
-enum Connection<'a> {
-    Memory(&'a MemoryBounds),
-    #[cfg(feature = "redis")]
-    Redis(std::sync::Arc<RedisStore>),
 }
 
 /// Keys of different APIs on one Redis stay apart.

@@ -20,6 +20,8 @@ pub mod error;
 #[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
+pub mod layers;
+#[rustfmt::skip]
 pub mod limit_check;
 #[rustfmt::skip]
 pub mod limit_decision;
