@@ -3,13 +3,13 @@
 //! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
 //! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
 //! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
-//! `REDIS_URL`, `RATE_LIMITS`, ...). `RUST_LOG` sets what is logged.
+//! `REDIS_URL`, `RATE_LIMITS`, `HEADER_READ_TIMEOUT_SECS`, ...). `RUST_LOG`
+//! sets what is logged.
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 
 use payments_app::{AppConfig, PaymentsApi};
-use payments_server::{router, shutdown_signal, ServerConfig};
+use payments_server::{router, serve, shutdown_signal, ServerConfig};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -27,12 +27,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = ServerConfig::from_env()?;
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
     tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API");
-    // The peer address is the client IP that rate limits fall back to.
-    let service = router(PaymentsApi::new(app.api_keys), server)
-        .into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let limits = server.listener;
+    let router = router(PaymentsApi::new(app.api_keys), server);
+    // Header and keep-alive timeouts and the connection cap from `limits`;
+    // each request's peer address is the client IP rate limits fall back to.
+    serve(listener, router, limits, shutdown_signal()).await?;
     Ok(())
 }
 

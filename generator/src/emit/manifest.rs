@@ -68,12 +68,16 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         r#"chrono = { version = "0.4.38", default-features = false, features = ["clock", "std"] }"#,
         r#"form_urlencoded = "1""#,
         r#"futures-util = { version = "0.3", default-features = false, features = ["std"] }"#,
+        // The listener (`runtime/listener.rs`): hyper's connection settings,
+        // which `axum::serve` keeps to itself; axum builds both already.
+        r#"hyper = { version = "1", features = ["http1", "server"] }"#,
+        r#"hyper-util = { version = "0.1", features = ["http1", "server", "tokio"] }"#,
         r#"percent-encoding = "2""#,
         // The guard's future; like the two tower crates, axum builds it already.
         r#"pin-project-lite = "0.2""#,
         r#"serde = { version = "1", features = ["derive"] }"#,
         r#"serde_json = "1""#,
-        r#"tokio = { version = "1", features = ["macros", "signal", "sync", "time"] }"#,
+        r#"tokio = { version = "1", features = ["macros", "net", "signal", "sync", "time"] }"#,
         r#"tower-layer = "0.3""#,
         r#"tower-service = "0.3""#,
         r#"tracing = "0.1""#,

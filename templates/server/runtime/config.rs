@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::runtime::listener::ListenerConfig;
+
 // @if state
 use crate::runtime::clock::Clock;
 // @end
@@ -27,6 +29,9 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
+    /// Header read and keep-alive timeouts and the connection cap, for
+    /// [`serve`](crate::serve).
+    pub listener: ListenerConfig,
     // @if cursors
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
@@ -55,6 +60,7 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            listener: ListenerConfig::default(),
             // @if cursors
             cursors: CursorCodec::new(random_key()),
             // @end
@@ -211,6 +217,15 @@ impl ServerConfig {
         }
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("HEADER_READ_TIMEOUT_SECS")? {
+            config.listener.header_read_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("KEEP_ALIVE_TIMEOUT_SECS")? {
+            config.listener.keep_alive_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(connections) = variable("MAX_CONNECTIONS")? {
+            config.listener.max_connections = connections;
         }
         // @if cursors
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {

@@ -40,6 +40,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/guard.rs"),
     ),
     (
+        "listener",
+        include_str!("../../../../templates/server/runtime/listener.rs"),
+    ),
+    (
         "params",
         include_str!("../../../../templates/server/runtime/params.rs"),
     ),
@@ -279,17 +283,18 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "The axum server of the {} (version {}), generated from `{}`.\n\n\
          Implement [`Api`] (one method per operation) and serve [`router`]:\n\n\
          ```rust,ignore\n\
-         let app = {}::router(MyApi::default(), ServerConfig::from_env()?);\n\
+         let config = ServerConfig::from_env()?;\n\
+         let limits = config.listener;\n\
+         let app = {server}::router(MyApi::default(), config);\n\
          let listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n\
-         axum::serve(listener, app).with_graceful_shutdown({}::shutdown_signal()).await?;\n\
+         {server}::serve(listener, app, limits, {server}::shutdown_signal()).await?;\n\
          ```\n\n\
          Requests are checked against the spec before a handler runs; responses\n\
          are the typed enums in [`operations`], one variant per declared status.",
         context.api_name(),
         context.api.version,
         context.api.spec_file,
-        context.crate_ident(CrateKind::Server),
-        context.crate_ident(CrateKind::Server),
+        server = context.crate_ident(CrateKind::Server),
     ));
     // Sorted as rustfmt sorts them, so `cargo fmt` leaves lib.rs as generated.
     let mut uses = vec![
@@ -302,6 +307,7 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use runtime::envelope::IntoHttp;".to_string(),
         "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};"
             .to_string(),
+        "pub use runtime::listener::{serve, ListenerConfig};".to_string(),
         "pub use runtime::shutdown::signal as shutdown_signal;".to_string(),
     ];
     if context.api.has_streamed_bodies() {

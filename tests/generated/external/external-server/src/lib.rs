@@ -6,9 +6,11 @@
 //! Implement [`Api`] (one method per operation) and serve [`router`]:
 //!
 //! ```text
-//! let app = external_server::router(MyApi::default(), ServerConfig::from_env()?);
+//! let config = ServerConfig::from_env()?;
+//! let limits = config.listener;
+//! let app = external_server::router(MyApi::default(), config);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app).with_graceful_shutdown(external_server::shutdown_signal()).await?;
+//! external_server::serve(listener, app, limits, external_server::shutdown_signal()).await?;
 //! ```
 //!
 //! Requests are checked against the spec before a handler runs; responses
@@ -30,4 +32,5 @@ pub use runtime::config::ServerConfig;
 pub use runtime::context::{Context, Credentials, Identity};
 pub use runtime::envelope::IntoHttp;
 pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};
+pub use runtime::listener::{serve, ListenerConfig};
 pub use runtime::shutdown::signal as shutdown_signal;

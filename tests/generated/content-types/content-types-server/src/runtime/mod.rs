@@ -16,6 +16,8 @@ pub mod form;
 #[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
+pub mod listener;
+#[rustfmt::skip]
 pub mod multipart;
 #[rustfmt::skip]
 pub mod params;

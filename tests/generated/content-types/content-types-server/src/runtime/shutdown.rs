@@ -3,7 +3,8 @@
 
 //! Graceful shutdown on Ctrl-C or SIGTERM.
 
-/// Resolves on Ctrl-C or SIGTERM, for `axum::serve(..).with_graceful_shutdown(..)`.
+/// Resolves on Ctrl-C or SIGTERM: the `shutdown` of [`serve`](crate::serve),
+/// or of `axum::serve(..).with_graceful_shutdown(..)`.
 pub async fn signal() {
     let interrupt = async {
         // Without a handler for Ctrl-C, wait for SIGTERM alone.

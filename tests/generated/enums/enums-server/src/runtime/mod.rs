@@ -14,6 +14,8 @@ pub mod error;
 #[rustfmt::skip]
 pub mod guard;
 #[rustfmt::skip]
+pub mod listener;
+#[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod request;

@@ -34,6 +34,8 @@ pub mod limit_check;
 #[rustfmt::skip]
 pub mod limit_decision;
 #[rustfmt::skip]
+pub mod listener;
+#[rustfmt::skip]
 pub mod memory;
 #[rustfmt::skip]
 pub mod memory_idempotency;

@@ -26,6 +26,8 @@ pub mod idempotency_records;
 #[rustfmt::skip]
 pub mod layers;
 #[rustfmt::skip]
+pub mod listener;
+#[rustfmt::skip]
 pub mod memory;
 #[rustfmt::skip]
 pub mod memory_idempotency;

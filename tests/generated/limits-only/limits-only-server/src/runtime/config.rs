@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::runtime::listener::ListenerConfig;
+
 use crate::runtime::clock::Clock;
 use crate::runtime::rate_limit::QuotaOverrides;
 
@@ -20,6 +22,9 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
+    /// Header read and keep-alive timeouts and the connection cap, for
+    /// [`serve`](crate::serve).
+    pub listener: ListenerConfig,
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
@@ -34,6 +39,7 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            listener: ListenerConfig::default(),
             backend: Backend::Memory(MemoryBounds::default()),
             clock: Clock::system(),
             rate_limits: RateLimitSettings::default(),
@@ -112,6 +118,15 @@ impl ServerConfig {
         }
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("HEADER_READ_TIMEOUT_SECS")? {
+            config.listener.header_read_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("KEEP_ALIVE_TIMEOUT_SECS")? {
+            config.listener.keep_alive_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(connections) = variable("MAX_CONNECTIONS")? {
+            config.listener.max_connections = connections;
         }
         #[cfg(not(feature = "redis"))]
         if let Ok(url) = std::env::var("REDIS_URL") {

@@ -16,6 +16,8 @@ pub mod guard;
 #[rustfmt::skip]
 pub mod handle;
 #[rustfmt::skip]
+pub mod listener;
+#[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod request;

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::runtime::listener::ListenerConfig;
+
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
 #[derive(Debug, Clone)]
@@ -17,6 +19,9 @@ pub struct ServerConfig {
     /// How long a request may take before `503 REQUEST_TIMEOUT`
     /// (`REQUEST_TIMEOUT_SECS`, default 30).
     pub request_timeout: Duration,
+    /// Header read and keep-alive timeouts and the connection cap, for
+    /// [`serve`](crate::serve).
+    pub listener: ListenerConfig,
 }
 
 impl Default for ServerConfig {
@@ -25,6 +30,7 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            listener: ListenerConfig::default(),
         }
     }
 }
@@ -42,6 +48,15 @@ impl ServerConfig {
         }
         if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
             config.request_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("HEADER_READ_TIMEOUT_SECS")? {
+            config.listener.header_read_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("KEEP_ALIVE_TIMEOUT_SECS")? {
+            config.listener.keep_alive_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(connections) = variable("MAX_CONNECTIONS")? {
+            config.listener.max_connections = connections;
         }
         Ok(config)
     }
