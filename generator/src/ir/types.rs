@@ -71,6 +71,9 @@ pub struct Field {
     pub required: bool,
     pub read_only: bool,
     pub write_only: bool,
+    /// A secret (`format: password`, or a `writeOnly` string): `Debug`
+    /// prints `"***"` in its place, so logging a value leaks nothing.
+    pub sensitive: bool,
     /// Required by the schema but left out in one direction the type
     /// travels: every required `writeOnly` field (never returned), and a
     /// required `readOnly` field of a type that requests carry (set by the

@@ -92,7 +92,7 @@ impl FromJson for User {
 }
 
 /// What it takes to create a user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct UserCreate {
     pub name: String,
     /// Unique among the users of one API key.
@@ -102,6 +102,16 @@ pub struct UserCreate {
     /// Write-only: sent in requests, never returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+}
+
+impl std::fmt::Debug for UserCreate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCreate")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl Decode for UserCreate {

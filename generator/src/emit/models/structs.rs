@@ -132,15 +132,64 @@ pub(super) fn struct_item(
         }
     };
     let decode = decode_impls(&name, body, allow_deprecated.clone(), imports);
+    let (derive, debug) = if s.fields.iter().any(|field| field.sensitive) {
+        let debug = redacting_debug(def, s, allow_deprecated.clone());
+        (quote! { #[derive(Clone, PartialEq, Serialize)] }, debug)
+    } else {
+        (
+            quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
+            quote! {},
+        )
+    };
     quote! {
         #type_docs
         #allow_deprecated
-        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #derive
         pub struct #name {
             #(#fields)*
             #additional
         }
+        #debug
         #decode
+    }
+}
+
+/// `Debug` as derived, but with `"***"` for each secret field (`Some("***")`
+/// when an optional one is set), so a value logged with `{:?}` shows no
+/// password.
+fn redacting_debug(
+    def: &TypeDef,
+    s: &StructDef,
+    allow_deprecated: Option<TokenStream>,
+) -> TokenStream {
+    let name = ident(&def.name);
+    let label = name.to_string();
+    let entries = s.fields.iter().map(|field| {
+        let field_ident = ident(&field.name.rust);
+        let field_label = naming::bare(&field.name.rust);
+        let value = match (field.sensitive, field.explicit_null, field.is_optional()) {
+            (false, _, _) => quote! { &self.#field_ident },
+            (true, true, _) => {
+                quote! { &self.#field_ident.as_ref().map(|value| value.as_ref().map(|_| "***")) }
+            }
+            (true, false, true) => quote! { &self.#field_ident.as_ref().map(|_| "***") },
+            (true, false, false) => quote! { &"***" },
+        };
+        quote! { .field(#field_label, #value) }
+    });
+    let additional = s.additional_properties.as_ref().map(|_| {
+        quote! { .field("additional_properties", &self.additional_properties) }
+    });
+    quote! {
+        #allow_deprecated
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#entries)*
+                    #additional
+                    .finish()
+            }
+        }
     }
 }
 

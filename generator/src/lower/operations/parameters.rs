@@ -207,6 +207,7 @@ impl<'a> OperationLowering<'a, '_> {
                 required: parameter.required,
                 read_only: false,
                 write_only: false,
+                sensitive: false,
                 one_way: false,
                 explicit_null: false,
                 deprecated: parameter.deprecated,

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema as OaSchema, SchemaKind, Type};
 
 use super::{docs, SchemaRef, TypeLowering};
-use crate::ir::{Field, Name, ObjectRules, StructDef};
+use crate::ir::{Field, Name, ObjectRules, Primitive, StructDef, TypeRef};
 use crate::load::escape_segment;
 use crate::naming::{self, Namespace};
 
@@ -63,6 +63,9 @@ impl<'a> TypeLowering<'a> {
                 required: collected.required.contains(wire),
                 read_only: data.is_some_and(|d| d.read_only),
                 write_only: data.is_some_and(|d| d.write_only),
+                sensitive: is_password(property_schema)
+                    || (data.is_some_and(|d| d.write_only)
+                        && matches!(lowered.ty, TypeRef::Primitive(Primitive::String))),
                 // `passes::mark_one_way_fields` adds the readOnly ones.
                 one_way: collected.required.contains(wire) && data.is_some_and(|d| d.write_only),
                 explicit_null: false,
@@ -184,4 +187,16 @@ struct ObjectParts {
     additional: Option<(AdditionalProperties, String)>,
     min_properties: Option<usize>,
     max_properties: Option<usize>,
+}
+
+/// `type: string, format: password`, inline: a secret whatever its direction.
+fn is_password(schema: SchemaRef<'_>) -> bool {
+    use openapiv3::{StringFormat, VariantOrUnknownOrEmpty};
+    matches!(
+        schema,
+        SchemaRef::Item(OaSchema {
+            schema_kind: SchemaKind::Type(Type::String(string)),
+            ..
+        }) if matches!(string.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
+    )
 }

@@ -5,7 +5,7 @@
 
 use crate::runtime::response::{ErrorBody, OperationError, decode};
 
-/// The errors `create_credential` may answer, by status.
+/// The errors `create_credential` may answer, by status (and 1 other operation, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateCredentialError {
     /// `400`: The request breaks the schema (`VALIDATION_ERROR`), is not JSON (`INVALID_JSON`) or has a cursor the server did not issue (`INVALID_CURSOR`).
@@ -42,3 +42,6 @@ impl OperationError for CreateCredentialError {
         }
     }
 }
+
+/// The errors `reset_password` may answer, by status: the same as [`CreateCredentialError`].
+pub type ResetPasswordError = CreateCredentialError;

@@ -4,7 +4,7 @@
 //! A method per operation of the spec.
 
 use reqwest::Method;
-use crate::errors::CreateCredentialError;
+use crate::errors::{CreateCredentialError, ResetPasswordError};
 use crate::runtime::client::Client;
 use crate::runtime::response::{Error, Response, decode, finish_on};
 use crate::runtime::transport::Body;
@@ -34,5 +34,30 @@ impl Client {
         call.body = Some(Body::json(body)?);
         let answer = self.send(call).await?;
         finish_on(answer, 201, decode::json)
+    }
+
+    /// `POST /password-resets`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a [`ResetPasswordError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # use read_write_client::{Client, types};
+    /// # async fn example(client: &Client, body: &types::PasswordReset) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.reset_password(body).await?;
+    /// println!("{:?}", response.data);
+    /// # Ok(()) }
+    /// ```
+    pub async fn reset_password(
+        &self,
+        body: &types::PasswordReset,
+    ) -> Result<Response<()>, Error<ResetPasswordError>> {
+        let mut call = self.call(Method::POST, "/password-resets".to_string());
+        call.body = Some(Body::json(body)?);
+        let answer = self.send(call).await?;
+        finish_on(answer, 204, decode::empty)
     }
 }

@@ -21,4 +21,11 @@ pub trait Api: Send + Sync + 'static {
         context: Context<()>,
         request: CreateCredentialRequest,
     ) -> impl Future<Output = HandlerResult<CreateCredentialResponse>> + Send;
+
+    /// `POST /password-resets`
+    fn reset_password(
+        &self,
+        context: Context<()>,
+        request: ResetPasswordRequest,
+    ) -> impl Future<Output = HandlerResult<ResetPasswordResponse>> + Send;
 }

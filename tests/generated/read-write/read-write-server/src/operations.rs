@@ -4,7 +4,7 @@
 //! The request and the responses of each operation.
 
 use axum::http::StatusCode;
-use axum::response::Response as HttpResponse;
+use axum::response::{IntoResponse, Response as HttpResponse};
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::types;
 
@@ -25,6 +25,27 @@ impl IntoHttp for CreateCredentialResponse {
     fn into_http(self, _request_id: &str) -> HttpResponse {
         match self {
             Self::Created(body) => envelope::json(StatusCode::CREATED, &body),
+        }
+    }
+}
+
+/// The request of `reset_password`, checked against the spec.
+#[derive(Debug, Clone)]
+pub struct ResetPasswordRequest {
+    pub body: types::PasswordReset,
+}
+
+/// The responses `reset_password` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum ResetPasswordResponse {
+    /// `204`: The password was changed.
+    NoContent,
+}
+
+impl IntoHttp for ResetPasswordResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::NoContent => StatusCode::NO_CONTENT.into_response(),
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use crate::Api;
-use crate::operations::CreateCredentialRequest;
+use crate::operations::{CreateCredentialRequest, ResetPasswordRequest};
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::envelope::{self, IntoHttp};
@@ -35,6 +35,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let shared = Arc::new(Shared { api, config });
     Router::new()
         .route("/credentials", post(create_credential::<A>))
+        .route("/password-resets", post(reset_password::<A>))
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
@@ -64,6 +65,34 @@ async fn create_credential<A: Api>(
     };
     let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.create_credential(context, CreateCredentialRequest { body }).await {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
+}
+
+/// `POST /password-resets`
+async fn reset_password<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let bytes = match request::read_body(body, shared.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let mut problems = Problems::default();
+    let body = match problems
+        .body(request::json_body(&parts.headers, &bytes, true, true))
+    {
+        Ok(body) => body,
+        Err(error) => return envelope::error(&error, &request_id),
+    };
+    let Some(Some(body)) = body else {
+        return envelope::error(&problems.into_error(), &request_id);
+    };
+    let context = Context::new(request_id.clone(), (), parts.extensions);
+    match shared.api.reset_password(context, ResetPasswordRequest { body }).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }

@@ -9,7 +9,7 @@ use crate::decode::{self, Decode, DecodeError};
 use crate::validation::json::{self, Property};
 use crate::validation::{FromJson, rules};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Credential {
     /// Read-only: set by the server, ignored in requests.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18,6 +18,19 @@ pub struct Credential {
     /// Write-only: sent in requests, never returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("pin", &self.pin.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl Decode for Credential {
@@ -27,6 +40,7 @@ impl Decode for Credential {
             id: object.optional("id")?,
             username: object.required("username")?,
             secret: object.optional("secret")?,
+            pin: object.optional("pin")?,
         })
     }
 }
@@ -45,6 +59,7 @@ impl FromJson for Credential {
                 }
             },
         ),
+        json::optional("pin", String::check_json),
     ];
 }
 
@@ -71,5 +86,56 @@ impl FromJson for Receipt {
     const PROPERTIES: &[Property] = &[
         json::required("id", i64::check_json),
         json::required("credential", Credential::check_json),
+    ];
+}
+
+#[derive(Clone, PartialEq, Serialize)]
+pub struct PasswordReset {
+    pub username: String,
+    pub password: String,
+    /// Write-only: sent in requests, never returned.
+    ///
+    /// `None` leaves the property out; `Some(None)` sends `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Option<String>>,
+    /// Write-only: sent in requests, never returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<i64>,
+}
+
+impl std::fmt::Debug for PasswordReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordReset")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .field(
+                "hint",
+                &self.hint.as_ref().map(|value| value.as_ref().map(|_| "***")),
+            )
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl Decode for PasswordReset {
+    fn decode(value: Value) -> Result<Self, DecodeError> {
+        let mut object = decode::Object::new(value)?;
+        Ok(Self {
+            username: object.required("username")?,
+            password: object.required("password")?,
+            hint: object.explicit_null("hint")?,
+            attempts: object.optional("attempts")?,
+        })
+    }
+}
+
+decode::impl_deserialize!(PasswordReset);
+
+impl FromJson for PasswordReset {
+    const PROPERTIES: &[Property] = &[
+        json::required("username", String::check_json),
+        json::required("password", String::check_json),
+        json::optional_nullable("hint", String::check_json),
+        json::optional("attempts", i64::check_json),
     ];
 }

@@ -28,7 +28,10 @@ impl Operation {
 }
 
 /// Every operation, in the order the spec lists them.
-pub const ALL: &[Operation] = &[Operation::post("createCredential", "/credentials")];
+pub const ALL: &[Operation] = &[
+    Operation::post("createCredential", "/credentials"),
+    Operation::post("resetPassword", "/password-resets"),
+];
 
 /// The operation with this `operationId`.
 pub fn find(id: &str) -> Option<&'static Operation> {

@@ -32,7 +32,9 @@ impl<P> Context<P> {
 }
 
 /// Credentials as the request carried them, for the `authenticate` hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` shows the scheme and the username, never a key, token or
+/// password (`"***"`), so logging them leaks nothing.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
     /// An API key from a header, query parameter or cookie.
     ApiKey { scheme: &'static str, key: String },
@@ -44,6 +46,31 @@ pub enum Credentials {
         username: String,
         password: String,
     },
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::ApiKey { scheme, .. } => f
+                .debug_struct("ApiKey")
+                .field("scheme", scheme)
+                .field("key", &"***")
+                .finish(),
+            Credentials::Bearer { scheme, .. } => f
+                .debug_struct("Bearer")
+                .field("scheme", scheme)
+                .field("token", &"***")
+                .finish(),
+            Credentials::Basic {
+                scheme, username, ..
+            } => f
+                .debug_struct("Basic")
+                .field("scheme", scheme)
+                .field("username", username)
+                .field("password", &"***")
+                .finish(),
+        }
+    }
 }
 
 impl Credentials {
