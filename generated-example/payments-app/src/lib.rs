@@ -5,10 +5,12 @@ mod store;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use payments_server::operations::*;
 use payments_server::types::{ErrorDetail, ErrorDetailLocation, Health};
 use payments_server::{Api, Context, Credentials, HandlerError, Identity};
+use sha2::{Digest, Sha256};
 
 pub use store::Store;
 
@@ -76,30 +78,52 @@ impl AppConfig {
 
 /// The API: each API key is a tenant that sees only its own data.
 pub struct PaymentsApi {
-    /// Each key's tier.
-    keys: BTreeMap<String, Option<String>>,
+    /// Each key's tenant.
+    keys: BTreeMap<String, Tenant>,
     store: Store,
 }
 
 impl PaymentsApi {
     pub fn new(keys: impl IntoIterator<Item = ApiKey>) -> Self {
+        let keys = keys.into_iter().map(|key| {
+            let tenant = Tenant {
+                id: tenant_id(&key.key),
+                tier: key.tier,
+            };
+            (key.key, tenant)
+        });
         PaymentsApi {
-            keys: keys.into_iter().map(|k| (k.key, k.tier)).collect(),
+            keys: keys.collect(),
             store: Store::default(),
         }
     }
 }
 
-/// The tenant: the API key that made the call, and its tier.
+/// The tenant an API key stands for: its id and its tier. The key itself
+/// is not kept: the tenant is what logs, rate limits and idempotency keys
+/// see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
-    pub key: String,
+    /// `t_` and 16 hex digits of the key's SHA-256: the same for one key
+    /// on every replica and after restarts, and safe to log.
+    pub id: String,
     pub tier: Option<String>,
+}
+
+/// A tenant's id: names the key without revealing it.
+pub fn tenant_id(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut id = String::with_capacity(18);
+    id.push_str("t_");
+    for byte in &digest[..8] {
+        write!(id, "{byte:02x}").expect("a String takes any text");
+    }
+    id
 }
 
 impl Identity for Tenant {
     fn identity(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.key)
+        Cow::Borrowed(&self.id)
     }
 
     fn tier(&self) -> Option<&str> {
@@ -142,10 +166,7 @@ impl Api for PaymentsApi {
 
     async fn authenticate(&self, credentials: Credentials) -> Option<Tenant> {
         match credentials {
-            Credentials::ApiKey { key, .. } => {
-                let tier = self.keys.get(&key)?.clone();
-                Some(Tenant { key, tier })
-            }
+            Credentials::ApiKey { key, .. } => self.keys.get(&key).cloned(),
             _ => None,
         }
     }
@@ -167,7 +188,7 @@ impl Api for PaymentsApi {
     ) -> Result<ListUsersResponse, HandlerError> {
         let page = self
             .store
-            .tenant(&context.principal.key)
+            .tenant(&context.principal.id)
             .list_users(&request.params);
         Ok(ListUsersResponse::Ok(page))
     }
@@ -179,7 +200,7 @@ impl Api for PaymentsApi {
     ) -> Result<CreateUserResponse, HandlerError> {
         match self
             .store
-            .tenant(&context.principal.key)
+            .tenant(&context.principal.id)
             .create_user(request.body)
         {
             Some(user) => Ok(CreateUserResponse::Created {
@@ -202,7 +223,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .user(request.params.user_id)
             {
                 Some(user) => GetUserResponse::Ok(user),
@@ -220,7 +241,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .update_user(request.params.user_id, request.body)
             {
                 UpdateOutcome::Updated(user) => UpdateUserResponse::Ok(user),
@@ -242,7 +263,7 @@ impl Api for PaymentsApi {
         Ok(
             if self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .delete_user(request.params.user_id)
             {
                 DeleteUserResponse::NoContent
@@ -259,7 +280,7 @@ impl Api for PaymentsApi {
     ) -> Result<ListChargesResponse, HandlerError> {
         let page = self
             .store
-            .tenant(&context.principal.key)
+            .tenant(&context.principal.id)
             .list_charges(&request.params);
         Ok(ListChargesResponse::Ok(page))
     }
@@ -273,7 +294,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .create_charge(request.body)
             {
                 ChargeOutcome::Created(charge) => CreateChargeResponse::Created(charge),
@@ -294,7 +315,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .charge(&request.params.charge_id)
             {
                 Some(charge) => GetChargeResponse::Ok(charge),
@@ -312,7 +333,7 @@ impl Api for PaymentsApi {
         Ok(
             match self
                 .store
-                .tenant(&context.principal.key)
+                .tenant(&context.principal.id)
                 .refund(&request.params.charge_id, request.body)
             {
                 RefundOutcome::Refunded(refund) => CreateRefundResponse::Created(refund),
@@ -324,5 +345,26 @@ impl Api for PaymentsApi {
                 )),
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenant_id_names_its_key_without_revealing_it() {
+        let id = tenant_id("local-dev-key");
+        assert_eq!(id, tenant_id("local-dev-key"), "stable");
+        assert_ne!(id, tenant_id("local-dev-key2"));
+        assert!(id.starts_with("t_") && id.len() == 18, "{id}");
+        assert!(id[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(!id.contains("local-dev-key"));
+        let tenant = Tenant {
+            id: id.clone(),
+            tier: None,
+        };
+        assert_eq!(tenant.identity(), id);
+        assert!(!format!("{tenant:?}").contains("local-dev-key"));
     }
 }
