@@ -6,6 +6,7 @@ mod store;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use payments_server::operations::*;
 use payments_server::types::{ErrorDetail, ErrorDetailLocation, Health};
@@ -87,7 +88,7 @@ impl PaymentsApi {
     pub fn new(keys: impl IntoIterator<Item = ApiKey>) -> Self {
         let keys = keys.into_iter().map(|key| {
             let tenant = Tenant {
-                id: tenant_id(&key.key),
+                id: tenant_id(&key.key).into(),
                 tier: key.tier,
             };
             (key.key, tenant)
@@ -105,8 +106,9 @@ impl PaymentsApi {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
     /// `t_` and 16 hex digits of the key's SHA-256: the same for one key
-    /// on every replica and after restarts, and safe to log.
-    pub id: String,
+    /// on every replica and after restarts, and safe to log. Shared, so
+    /// authenticating a request copies no text.
+    pub id: Arc<str>,
     pub tier: Option<String>,
 }
 
@@ -361,7 +363,7 @@ mod tests {
         assert!(id[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
         assert!(!id.contains("local-dev-key"));
         let tenant = Tenant {
-            id: id.clone(),
+            id: id.clone().into(),
             tier: None,
         };
         assert_eq!(tenant.identity(), id);
