@@ -23,7 +23,8 @@ sides of the generated code.
 
 Needs `wrk` (Debian: `apt-get install wrk`); with `--redis`, Redis at
 REDIS_URL (default redis://127.0.0.1:6379), whose script calls give the
-round trips per request. Not part of CI: figures depend on the machine. The
+round trips per request; the keys the app writes there (under `bench-`
+prefixes) are deleted after each round. Not part of CI: figures depend on the machine. The
 README's "Performance" section holds the latest.
 """
 
@@ -151,6 +152,23 @@ def redis_round_trips(redis_url):
     return sum(int(n) for n in calls)
 
 
+def drop_bench_keys(redis_url):
+    """Deletes the keys the app wrote under its `bench-` prefixes: fresh
+    idempotency keys are kept for a day, and a few runs would otherwise
+    leave millions behind (and slow every later run)."""
+    if not redis_url:
+        return
+    keys = subprocess.run(
+        ["redis-cli", "-u", redis_url, "--scan", "--pattern", "bench-*"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    for start in range(0, len(keys), 1000):
+        subprocess.run(
+            ["redis-cli", "-u", redis_url, "UNLINK", *keys[start:start + 1000]],
+            capture_output=True, check=True,
+        )
+
+
 def seconds_of(text):
     if not re.fullmatch(r"([\d.]+)(us|ms|s|m)", text):
         sys.exit(f"an unexpected latency from wrk: {text!r}")
@@ -196,6 +214,8 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379") if args.redis else None
+    # What an interrupted run left behind.
+    drop_bench_keys(redis_url)
     binaries = build()
     cores = os.cpu_count() or 1
     server_core, load_core = 0, min(1, cores - 1)
@@ -233,6 +253,7 @@ def main():
                 for process, _ in servers.values():
                     process.kill()
                     process.wait()
+                drop_bench_keys(redis_url)
     report(args, results, redis_url)
     if not args.no_client:
         print("\nThe generated client against hand-written reqwest (scripts/bench-client.sh):\n")
