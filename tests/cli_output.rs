@@ -69,6 +69,33 @@ fn a_reader_that_stops_early_is_no_error() {
     assert_eq!(text(&output.stderr), "");
 }
 
+#[test]
+fn a_closed_stdout_does_not_fail_a_generation() {
+    // `specforge generate ... -v | head -0`: the report has no reader.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_specforge"))
+        .current_dir(repository())
+        .args([
+            "generate",
+            "specs/payments.yaml",
+            "--name",
+            "payments",
+            "-v",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stderr), "");
+    assert!(out.join("payments-server/Cargo.toml").is_file());
+}
+
 /// A spec with one warning: a `pattern` with a look-around.
 fn spec_with_a_warning(dir: &Path) -> String {
     let spec = dir.join("look.yaml");

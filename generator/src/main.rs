@@ -116,6 +116,12 @@ fn completions(shell: Shell) -> ExitCode {
     }
 }
 
+/// Prints a line of the run's report. A closed stdout (`| head -1`) is no
+/// reason to fail a run that did its work, nor to panic as `println!` does.
+fn say(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 /// How much a run prints besides its errors.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Verbosity {
@@ -174,7 +180,7 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
             if verbosity == Verbosity::Quiet {
                 return ExitCode::SUCCESS;
             }
-            println!(
+            say(format_args!(
                 "Generated {} ({}, {}{}) in {} [{:.2}s]",
                 owned.join(", "),
                 count(generated.api.types.len(), "type"),
@@ -182,7 +188,7 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
                 warning_note(&warnings),
                 args.out.display(),
                 started.elapsed().as_secs_f64()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Mode::Check => match write::check(&generated.output, &args.out, &owned) {
@@ -193,12 +199,12 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
                 if verbosity == Verbosity::Quiet {
                     return ExitCode::SUCCESS;
                 }
-                println!(
+                say(format_args!(
                     "{} is up to date with {} [{:.2}s]",
                     args.out.display(),
                     display_file(&args.spec),
                     started.elapsed().as_secs_f64()
-                );
+                ));
                 ExitCode::SUCCESS
             }
             Ok(drift) => {
@@ -266,23 +272,23 @@ fn print_crates(generated: &Generated, owned: &[String], out: &Path) {
             .map(|(_, text)| text)
             .collect();
         let lines: usize = files.iter().map(|text| text.lines().count()).sum();
-        println!(
+        say(format_args!(
             "  {}: {}, {}",
             out.join(dir).display(),
             count(files.len(), "file"),
             count(lines, "line")
-        );
+        ));
     }
 }
 
 /// How long loading and generating took, then the last step (`write` or
 /// `compare`).
 fn print_steps(prepared: Duration, finished: Duration, last: &str) {
-    println!(
+    say(format_args!(
         "  load and generate {:.2}s, {last} {:.2}s",
         prepared.as_secs_f64(),
         finished.as_secs_f64()
-    );
+    ));
 }
 
 fn is_crate_name(name: &str) -> bool {
