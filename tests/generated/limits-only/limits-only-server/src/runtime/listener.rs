@@ -70,7 +70,9 @@ pub async fn serve(
     config: ListenerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    // A count `acquire_many` can take back whole at shutdown.
+    let capacity = config.max_connections.clamp(1, u32::MAX as usize) as u32;
+    let slots = Arc::new(Semaphore::new(capacity as usize));
     let (closing, closed) = watch::channel(false);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -99,8 +101,7 @@ pub async fn serve(
     // a slot until then, so having them all back means all are closed.
     drop(listener);
     let _ = closing.send(true);
-    let all = u32::try_from(config.max_connections.max(1)).unwrap_or(u32::MAX);
-    let _ = slots.acquire_many(all).await;
+    let _ = slots.acquire_many(capacity).await;
     Ok(())
 }
 
