@@ -4,7 +4,9 @@
 //! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
 //! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
 //! `REDIS_URL`, `RATE_LIMITS`, `HEADER_READ_TIMEOUT_SECS`, ...). `RUST_LOG`
-//! sets what is logged.
+//! sets what is logged (at `info`, one access-log line per request) and
+//! `LOG_FORMAT=json` logs JSON lines instead of text. Metrics are served at
+//! `GET /metrics` unless `METRICS=false`.
 
 use std::io::IsTerminal;
 
@@ -15,16 +17,11 @@ use tracing_subscriber::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Colours only on a terminal: a log collector would store the escapes,
-    // and formatting them costs every request its span.
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(std::io::stdout().is_terminal())
-        .finish()
-        .with(log_filter())
-        .init();
+    init_logging()?;
     let app = AppConfig::from_env();
-    let server = ServerConfig::from_env()?;
+    let mut server = ServerConfig::from_env()?;
+    // On unless turned off: the generated crate leaves metrics off.
+    server.metrics = std::env::var_os("METRICS").is_none() || server.metrics;
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
     tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API");
     let limits = server.listener;
@@ -32,6 +29,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Header and keep-alive timeouts and the connection cap from `limits`;
     // each request's peer address is the client IP rate limits fall back to.
     serve(listener, router, limits, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Text lines, or JSON lines with `LOG_FORMAT=json`, filtered by `RUST_LOG`.
+fn init_logging() -> Result<(), String> {
+    match std::env::var("LOG_FORMAT").as_deref() {
+        Ok("json") => tracing_subscriber::fmt()
+            .json()
+            .with_span_list(false)
+            .finish()
+            .with(log_filter())
+            .init(),
+        // Colours only on a terminal: a log collector would store the
+        // escapes, and formatting them costs every request its span.
+        Ok("text") | Err(_) => tracing_subscriber::fmt()
+            .with_target(false)
+            .with_ansi(std::io::stdout().is_terminal())
+            .finish()
+            .with(log_filter())
+            .init(),
+        Ok(other) => return Err(format!("LOG_FORMAT={other:?}: expected `text` or `json`")),
+    }
     Ok(())
 }
 

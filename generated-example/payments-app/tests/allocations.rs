@@ -45,7 +45,11 @@ static ALLOCATOR: Counting = Counting;
 const KEY: &str = "allocation-key";
 
 fn app() -> Router {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig {
+        // As the app runs: requests counted for `GET /metrics`.
+        metrics: true,
+        ..ServerConfig::default()
+    };
     // High enough that the limiter counts every request and refuses none.
     for policy in ["default", "burst"] {
         let quota = Quota {

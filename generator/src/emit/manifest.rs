@@ -57,9 +57,9 @@ pub fn types_cargo_toml(context: &Context<'_>) -> String {
 /// The server's dependencies: axum and what the copied runtime uses.
 pub fn server_cargo_toml(context: &Context<'_>) -> String {
     let axum = if context.api.has_multipart_bodies() {
-        r#"axum = { version = "0.8", default-features = false, features = ["http1", "multipart", "tokio"] }"#
+        r#"axum = { version = "0.8", default-features = false, features = ["http1", "matched-path", "multipart", "tokio"] }"#
     } else {
-        r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }"#
+        r#"axum = { version = "0.8", default-features = false, features = ["http1", "matched-path", "tokio"] }"#
     };
     let api = context.api;
     let mut dependencies = vec![
@@ -72,6 +72,10 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
         // which `axum::serve` keeps to itself; axum builds both already.
         r#"hyper = { version = "1", features = ["http1", "server"] }"#,
         r#"hyper-util = { version = "0.1", features = ["http1", "server", "tokio"] }"#,
+        // `GET /metrics` (`runtime/metrics.rs`): the facade and its Prometheus
+        // recorder, without the exporter's own HTTP listener.
+        r#"metrics = { version = "0.24", default-features = false }"#,
+        r#"metrics-exporter-prometheus = { version = "0.18", default-features = false }"#,
         r#"percent-encoding = "2""#,
         // The guard's future; like the two tower crates, axum builds it already.
         r#"pin-project-lite = "0.2""#,

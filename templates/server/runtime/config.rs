@@ -32,6 +32,9 @@ pub struct ServerConfig {
     /// Header read and keep-alive timeouts and the connection cap, for
     /// [`serve`](crate::serve).
     pub listener: ListenerConfig,
+    /// Counts requests and serves them at `GET /metrics` for Prometheus
+    /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
+    pub metrics: bool,
     // @if cursors
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
@@ -61,6 +64,7 @@ impl Default for ServerConfig {
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
+            metrics: false,
             // @if cursors
             cursors: CursorCodec::new(random_key()),
             // @end
@@ -226,6 +230,9 @@ impl ServerConfig {
         }
         if let Some(connections) = variable("MAX_CONNECTIONS")? {
             config.listener.max_connections = connections;
+        }
+        if let Some(metrics) = variable("METRICS")? {
+            config.metrics = metrics;
         }
         // @if cursors
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {

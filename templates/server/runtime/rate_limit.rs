@@ -311,9 +311,17 @@ impl Limiter {
     }
 
     /// The decision from the store's answer: `now` and one status per check.
+    /// A refusal counts in `rate_limit_rejections_total` under each policy
+    /// that refused.
     pub(crate) fn decision(&self, statuses: Result<(u64, Vec<PolicyStatus>), String>) -> Decision {
         match statuses {
-            Ok((now, statuses)) => Decision { now, statuses },
+            Ok((now, statuses)) => {
+                for status in statuses.iter().filter(|s| !s.verdict.allowed) {
+                    metrics::counter!("rate_limit_rejections_total", "policy" => status.name)
+                        .increment(1);
+                }
+                Decision { now, statuses }
+            }
             // Only Redis fails; limits then fail open.
             Err(_error) => {
                 #[cfg(feature = "redis")]

@@ -26,6 +26,8 @@ use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::layers::Layers;
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
@@ -43,12 +45,14 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -56,7 +60,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         idempotency,
         config,
     });
-    Router::new()
+    let mut router = Router::new()
         .route("/health", get(get_health::<A>))
         .route("/v1/users", get(list_users::<A>).post(create_user::<A>))
         .route(
@@ -66,11 +70,30 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/v1/charges", get(list_charges::<A>).post(create_charge::<A>))
         .route("/v1/charges/{charge_id}", get(get_charge::<A>))
         .route("/v1/charges/{charge_id}/refunds", post(create_refund::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/health", "GET", "getHealth"),
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+        RouteOperation::new("/v1/charges", "GET", "listCharges"),
+        RouteOperation::new("/v1/charges", "POST", "createCharge"),
+        RouteOperation::new("/v1/charges/{charge_id}", "GET", "getCharge"),
+        RouteOperation::new("/v1/charges/{charge_id}/refunds", "POST", "createRefund"),
+        RouteOperation::new("/v1/users", "GET", "listUsers"),
+        RouteOperation::new("/v1/users", "POST", "createUser"),
+        RouteOperation::new("/v1/users/{user_id}", "DELETE", "deleteUser"),
+        RouteOperation::new("/v1/users/{user_id}", "GET", "getUser"),
+        RouteOperation::new("/v1/users/{user_id}", "PATCH", "updateUser"),
+    ],
+);
 
 /// The `ApiKeyAuth` security scheme.
 const API_KEY_AUTH: Scheme = Scheme {
@@ -88,6 +111,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }

@@ -44,6 +44,10 @@ pub mod memory_idempotency;
 #[rustfmt::skip]
 pub mod memory_limits;
 #[rustfmt::skip]
+pub mod metrics;
+#[rustfmt::skip]
+pub mod observe;
+#[rustfmt::skip]
 pub mod pagination;
 #[rustfmt::skip]
 pub mod params;

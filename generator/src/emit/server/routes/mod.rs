@@ -31,6 +31,9 @@ const HANDLER_IMPORTS: [&str; 5] = [
     "crate::Api",
 ];
 
+/// Where the router serves Prometheus metrics, unless the spec has the path.
+const METRICS_ROUTE: &str = "/metrics";
+
 /// More request and response types than this, and an area's handlers
 /// import all of `crate::operations`.
 const GLOB_ABOVE: usize = 3;
@@ -98,6 +101,9 @@ pub fn module(api: &Api) -> TokenStream {
         "crate::runtime::config::ServerConfig",
         "crate::runtime::guard",
         "crate::runtime::guard::GuardLayer",
+        "crate::runtime::metrics::RequestMetrics",
+        "crate::runtime::observe::Operations",
+        "crate::runtime::observe::RouteOperation",
     ] {
         imports.add(path);
     }
@@ -172,6 +178,37 @@ pub fn module(api: &Api) -> TokenStream {
         }
         None => (TokenStream::new(), TokenStream::new()),
     };
+    let operations = operations_table(api);
+    // A spec with its own `/metrics` keeps it; the metrics are then the
+    // application's to serve (`metrics::prometheus()` renders them).
+    let serves_metrics = !api.operations.iter().any(|o| route(o) == METRICS_ROUTE);
+    if serves_metrics {
+        imports.add("crate::runtime::metrics");
+        imports.add("axum::routing::get");
+    }
+    let metrics_flag = serves_metrics.then(|| {
+        quote! { let serves_metrics = config.metrics && metrics::prometheus().is_some(); }
+    });
+    let router = if serves_metrics {
+        quote! {
+            let mut router = Router::new()
+                #(#routes)*
+                #document_route;
+            if serves_metrics {
+                router = router.route(#METRICS_ROUTE, get(metrics::render));
+            }
+            router.fallback(guard::not_found).with_state(shared).layer(guard)
+        }
+    } else {
+        quote! {
+            Router::new()
+                #(#routes)*
+                #document_route
+                .fallback(guard::not_found)
+                .with_state(shared)
+                .layer(guard)
+        }
+    };
     let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
     let uses = imports.tokens();
     if api.operations.is_empty() {
@@ -182,11 +219,17 @@ pub fn module(api: &Api) -> TokenStream {
 
             /// The router of an API without operations: every request is `404 NOT_FOUND`.
             pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-                Router::new()
-                    #document_route
+                let mut router = Router::new() #document_route;
+                if config.metrics && metrics::prometheus().is_some() {
+                    router = router.route(#METRICS_ROUTE, get(metrics::render));
+                }
+                let metrics = config.metrics.then(|| RequestMetrics::new(OPERATIONS));
+                router
                     .fallback(guard::not_found)
-                    .layer(GuardLayer::new(config.request_timeout))
+                    .layer(GuardLayer::new(config.request_timeout, OPERATIONS).with_metrics(metrics))
             }
+
+            #operations
 
             #document_handler
         };
@@ -208,21 +251,20 @@ pub fn module(api: &Api) -> TokenStream {
 
         /// The API as an axum router with every generated layer applied, in
         /// this order from the outside in: the guard (request id, time limit,
-        /// caught panics, envelopes for 404 and 405), then the route,
-        /// where each operation authenticates, applies its rate limits, reads
-        /// and checks the request, claims its idempotency key and calls `api`.
-        /// Add your own tower layers around it.
+        /// caught panics, envelopes for 404 and 405, access log, metrics),
+        /// then the route, where each operation authenticates, applies its
+        /// rate limits, reads and checks the request, claims its idempotency
+        /// key and calls `api`. Add your own tower layers around it.
         pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-            let timeout = config.request_timeout;
+            let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+                .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+            #metrics_flag
             #layers
             let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #config_init });
-            Router::new()
-                #(#routes)*
-                #document_route
-                .fallback(guard::not_found)
-                .with_state(shared)
-                .layer(GuardLayer::new(timeout))
+            #router
         }
+
+        #operations
 
         #schemes
 
@@ -231,6 +273,30 @@ pub fn module(api: &Api) -> TokenStream {
         #(#handlers)*
 
         #document_handler
+    }
+}
+
+/// `OPERATIONS`: each route and method with its operation's id, sorted for
+/// the guard's binary search, with the routes the router adds itself.
+fn operations_table(api: &Api) -> TokenStream {
+    let mut rows: Vec<(String, &str, &str)> = api
+        .operations
+        .iter()
+        .map(|o| (route(o), o.method.as_str(), o.id.wire.as_str()))
+        .collect();
+    if api.effective_document.is_some() {
+        rows.push(("/openapi.json".into(), "GET", "openapi_document"));
+    }
+    if !rows.iter().any(|(route, _, _)| route == METRICS_ROUTE) {
+        rows.push((METRICS_ROUTE.into(), "GET", "metrics"));
+    }
+    rows.sort();
+    let rows = rows.iter().map(|(route, method, operation)| {
+        quote! { RouteOperation::new(#route, #method, #operation) }
+    });
+    quote! {
+        /// Each route and method with its operation, for the access log and the metrics.
+        const OPERATIONS: Operations = Operations::new(&[#(#rows),*]);
     }
 }
 

@@ -24,6 +24,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
     imports.add("crate::runtime::security::Scheme");
     imports.add("crate::runtime::security::Source");
     imports.add("crate::runtime::error::ApiError");
+    imports.add("crate::runtime::observe");
     let used: Vec<&String> = api
         .operations
         .iter()
@@ -69,6 +70,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
             for scheme in schemes {
                 if let Some(credentials) = scheme.credentials(raw) {
                     if let Some(principal) = api.authenticate(credentials).await {
+                        observe::record_principal(&principal);
                         return Ok(principal);
                     }
                 }

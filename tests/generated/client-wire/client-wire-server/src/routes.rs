@@ -20,6 +20,8 @@ use crate::runtime::context::Context;
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
@@ -33,23 +35,39 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let shared = Arc::new(Shared { api, config });
-    Router::new()
+    let mut router = Router::new()
         .route("/api/items/{item_id}/notes/{note}", get(get_note::<A>))
         .route("/api/items/{item_id}", get(find_item::<A>).put(put_item::<A>))
         .route("/api/upload", post(upload::<A>))
         .route("/api/echo", post(echo_text::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/api/echo", "POST", "echoText"),
+        RouteOperation::new("/api/items/{item_id}", "GET", "findItem"),
+        RouteOperation::new("/api/items/{item_id}", "PUT", "putItem"),
+        RouteOperation::new("/api/items/{item_id}/notes/{note}", "GET", "getNote"),
+        RouteOperation::new("/api/upload", "POST", "upload"),
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    ],
+);
 
 /// The `bearer` security scheme.
 const BEARER: Scheme = Scheme {
@@ -88,6 +106,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }

@@ -25,6 +25,8 @@ use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::layers::Layers;
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
@@ -41,12 +43,14 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -54,7 +58,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         idempotency,
         config,
     });
-    Router::new()
+    let mut router = Router::new()
         .route("/orders", post(create_order::<A>))
         .route("/jobs", post(start_job::<A>))
         .route("/public-orders", post(create_public_order::<A>))
@@ -62,11 +66,27 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/by-header", get(by_header::<A>))
         .route("/bucket", get(bucket::<A>))
         .route("/free", get(free::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/bucket", "GET", "bucket"),
+        RouteOperation::new("/by-header", "GET", "byHeader"),
+        RouteOperation::new("/free", "GET", "free"),
+        RouteOperation::new("/jobs", "POST", "startJob"),
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+        RouteOperation::new("/orders", "POST", "createOrder"),
+        RouteOperation::new("/ping", "GET", "ping"),
+        RouteOperation::new("/public-orders", "POST", "createPublicOrder"),
+    ],
+);
 
 /// The `Key` security scheme.
 const KEY: Scheme = Scheme {
@@ -84,6 +104,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }

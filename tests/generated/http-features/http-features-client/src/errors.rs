@@ -161,7 +161,7 @@ impl OperationError for EchoError {
     }
 }
 
-/// The errors `panic_now` may answer, by status (and 3 other operations, whose error types alias this one).
+/// The errors `panic_now` may answer, by status (and 4 other operations, whose error types alias this one).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PanicNowError {
     /// `500`: The server failed (`INTERNAL_ERROR`).
@@ -196,3 +196,6 @@ pub type SlowDownError = PanicNowError;
 
 /// The errors `legacy` may answer, by status: the same as [`PanicNowError`].
 pub type LegacyError = PanicNowError;
+
+/// The errors `own_metrics` may answer, by status: the same as [`PanicNowError`].
+pub type OwnMetricsError = PanicNowError;

@@ -261,4 +261,27 @@ impl Client {
         let answer = self.send(call).await?;
         finish_on(answer, 204, decode::empty)
     }
+
+    /// `GET /metrics`
+    ///
+    /// The API's own `/metrics`, which the router's metrics leave alone.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a [`OwnMetricsError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # use http_features_client::Client;
+    /// # async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.own_metrics().await?;
+    /// println!("{:?}", response.data);
+    /// # Ok(()) }
+    /// ```
+    pub async fn own_metrics(&self) -> Result<Response<()>, Error<OwnMetricsError>> {
+        let call = self.call(Method::GET, "/metrics".to_string());
+        let answer = self.send(call).await?;
+        finish_on(answer, 204, decode::empty)
+    }
 }

@@ -102,4 +102,13 @@ pub trait Api: Send + Sync + 'static {
         context: Context<()>,
         request: LegacyRequest,
     ) -> impl Future<Output = HandlerResult<LegacyResponse>> + Send;
+
+    /// `GET /metrics`
+    ///
+    /// The API's own `/metrics`, which the router's metrics leave alone.
+    fn own_metrics(
+        &self,
+        context: Context<()>,
+        request: OwnMetricsRequest,
+    ) -> impl Future<Output = HandlerResult<OwnMetricsResponse>> + Send;
 }

@@ -192,3 +192,22 @@ impl IntoHttp for LegacyResponse {
         }
     }
 }
+
+/// The request of `own_metrics`, checked against the spec.
+#[derive(Debug, Clone, Default)]
+pub struct OwnMetricsRequest;
+
+/// The responses `own_metrics` may return: one variant per status the spec declares.
+#[derive(Debug, Clone)]
+pub enum OwnMetricsResponse {
+    /// `204`: Answered by the handler.
+    NoContent,
+}
+
+impl IntoHttp for OwnMetricsResponse {
+    fn into_http(self, _request_id: &str) -> HttpResponse {
+        match self {
+            Self::NoContent => StatusCode::NO_CONTENT.into_response(),
+        }
+    }
+}

@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
-    EchoRequest, FailNowRequest, LegacyRequest, PanicNowRequest, PostNoteRequest,
-    SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
+    EchoRequest, FailNowRequest, LegacyRequest, OwnMetricsRequest, PanicNowRequest,
+    PostNoteRequest, SlowDownRequest, WhoBasicRequest, WhoBearerRequest, WhoByKeyRequest,
 };
 
 use crate::runtime::config::ServerConfig;
@@ -23,6 +23,8 @@ use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
+use crate::runtime::metrics::RequestMetrics;
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::request_id;
@@ -36,12 +38,13 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let shared = Arc::new(Shared { api, config });
     Router::new()
         .route("/basic", get(who_basic::<A>))
@@ -57,11 +60,30 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/legacy",
             get(legacy::<A>.layer(middleware::map_response(legacy_deprecation))),
         )
+        .route("/metrics", get(own_metrics::<A>))
         .route("/openapi.json", get(openapi_document))
         .fallback(guard::not_found)
         .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/basic", "GET", "whoBasic"),
+        RouteOperation::new("/bearer", "GET", "whoBearer"),
+        RouteOperation::new("/echo", "POST", "echo"),
+        RouteOperation::new("/fail", "GET", "failNow"),
+        RouteOperation::new("/items/{item_id}", "GET", "getItem"),
+        RouteOperation::new("/keys", "GET", "whoByKey"),
+        RouteOperation::new("/legacy", "GET", "legacy"),
+        RouteOperation::new("/metrics", "GET", "ownMetrics"),
+        RouteOperation::new("/notes", "POST", "postNote"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+        RouteOperation::new("/panic", "GET", "panicNow"),
+        RouteOperation::new("/slow", "GET", "slowDown"),
+    ],
+);
 
 /// The `Basic` security scheme.
 const BASIC: Scheme = Scheme {
@@ -100,6 +122,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }
@@ -287,6 +310,20 @@ async fn legacy<A: Api>(
     let request_id = request_id::of(&parts.extensions);
     let context = Context::new(request_id.clone(), (), parts.extensions);
     match shared.api.legacy(context, LegacyRequest).await {
+        Ok(response) => response.into_http(&request_id),
+        Err(error) => envelope::handler_failed(&error, &request_id),
+    }
+}
+
+/// `GET /metrics`
+async fn own_metrics<A: Api>(
+    State(shared): State<Arc<Shared<A>>>,
+    request: Request,
+) -> Response {
+    let (parts, _body) = request.into_parts();
+    let request_id = request_id::of(&parts.extensions);
+    let context = Context::new(request_id.clone(), (), parts.extensions);
+    match shared.api.own_metrics(context, OwnMetricsRequest).await {
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     }

@@ -54,6 +54,7 @@ pub const ALL: &[Operation] = &[
     Operation::get("failNow", "/fail"),
     Operation::get("slowDown", "/slow"),
     Operation::get("legacy", "/legacy").deprecated(),
+    Operation::get("ownMetrics", "/metrics"),
 ];
 
 /// The operation with this `operationId`.

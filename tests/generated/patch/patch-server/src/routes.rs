@@ -13,6 +13,8 @@ use crate::Api;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, JsonBody, PathParams};
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, Style};
 
 /// What every request handler shares.
@@ -23,20 +25,32 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let shared = Arc::new(Shared { api, config });
-    Router::new()
+    let mut router = Router::new()
         .route("/notes/{note_id}", patch(update_note::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/notes/{note_id}", "PATCH", "updateNote"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    ],
+);
 
 /// `PATCH /notes/{note_id}`
 async fn update_note<A: Api>(

@@ -24,6 +24,8 @@ use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
@@ -38,14 +40,16 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let shared = Arc::new(Shared { api, config });
-    Router::new()
+    let mut router = Router::new()
         .route("/api/v3/pet", put(update_pet::<A>).post(add_pet::<A>))
         .route("/api/v3/pet/findByStatus", get(find_pets_by_status::<A>))
         .route("/api/v3/pet/findByTags", get(find_pets_by_tags::<A>))
@@ -70,11 +74,43 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/api/v3/user/{username}",
             get(get_user_by_name::<A>).put(update_user::<A>).delete(delete_user::<A>),
         )
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/api/v3/pet", "POST", "addPet"),
+        RouteOperation::new("/api/v3/pet", "PUT", "updatePet"),
+        RouteOperation::new("/api/v3/pet/findByStatus", "GET", "findPetsByStatus"),
+        RouteOperation::new("/api/v3/pet/findByTags", "GET", "findPetsByTags"),
+        RouteOperation::new("/api/v3/pet/{petId}", "DELETE", "deletePet"),
+        RouteOperation::new("/api/v3/pet/{petId}", "GET", "getPetById"),
+        RouteOperation::new("/api/v3/pet/{petId}", "POST", "updatePetWithForm"),
+        RouteOperation::new("/api/v3/pet/{petId}/uploadImage", "POST", "uploadFile"),
+        RouteOperation::new("/api/v3/store/inventory", "GET", "getInventory"),
+        RouteOperation::new("/api/v3/store/order", "POST", "placeOrder"),
+        RouteOperation::new("/api/v3/store/order/{orderId}", "DELETE", "deleteOrder"),
+        RouteOperation::new("/api/v3/store/order/{orderId}", "GET", "getOrderById"),
+        RouteOperation::new("/api/v3/user", "POST", "createUser"),
+        RouteOperation::new(
+            "/api/v3/user/createWithList",
+            "POST",
+            "createUsersWithListInput",
+        ),
+        RouteOperation::new("/api/v3/user/login", "GET", "loginUser"),
+        RouteOperation::new("/api/v3/user/logout", "GET", "logoutUser"),
+        RouteOperation::new("/api/v3/user/{username}", "DELETE", "deleteUser"),
+        RouteOperation::new("/api/v3/user/{username}", "GET", "getUserByName"),
+        RouteOperation::new("/api/v3/user/{username}", "PUT", "updateUser"),
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    ],
+);
 
 /// The `petstore_auth` security scheme.
 const PETSTORE_AUTH: Scheme = Scheme {
@@ -99,6 +135,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }

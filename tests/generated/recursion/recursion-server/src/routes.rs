@@ -10,14 +10,28 @@ use axum::routing::get;
 use crate::Api;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{Operations, RouteOperation};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-    Router::new()
-        .route("/openapi.json", get(openapi_document))
+    let mut router = Router::new().route("/openapi.json", get(openapi_document));
+    if config.metrics && metrics::prometheus().is_some() {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    let metrics = config.metrics.then(|| RequestMetrics::new(OPERATIONS));
+    router
         .fallback(guard::not_found)
-        .layer(GuardLayer::new(config.request_timeout))
+        .layer(GuardLayer::new(config.request_timeout, OPERATIONS).with_metrics(metrics))
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    ],
+);
 
 /// The effective OpenAPI document: the spec as this server answers.
 const OPENAPI_DOCUMENT: &str = include_str!(

@@ -17,6 +17,8 @@ use crate::runtime::context::Context;
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::{request_id, stream};
@@ -29,22 +31,36 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let shared = Arc::new(Shared { api, config });
-    Router::new()
+    let mut router = Router::new()
         .route("/files/{name}", put(put_file::<A>))
         .route("/notes", post(attach_note::<A>))
         .route("/avatar", put(put_avatar::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/avatar", "PUT", "putAvatar"),
+        RouteOperation::new("/files/{name}", "PUT", "putFile"),
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/notes", "POST", "attachNote"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    ],
+);
 
 /// Where the parameters of `put_file` are and how to read them.
 const PUT_FILE_PARAMS: &[Param] = &[Param::path("name", Kind::String, Style::Comma)];

@@ -31,6 +31,8 @@ use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::layers::Layers;
+use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::security::{Scheme, Source};
@@ -45,12 +47,14 @@ struct Shared<A> {
 
 /// The API as an axum router with every generated layer applied, in
 /// this order from the outside in: the guard (request id, time limit,
-/// caught panics, envelopes for 404 and 405), then the route,
-/// where each operation authenticates, applies its rate limits, reads
-/// and checks the request, claims its idempotency key and calls `api`.
-/// Add your own tower layers around it.
+/// caught panics, envelopes for 404 and 405, access log, metrics),
+/// then the route, where each operation authenticates, applies its
+/// rate limits, reads and checks the request, claims its idempotency
+/// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let timeout = config.request_timeout;
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -58,7 +62,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         idempotency,
         config,
     });
-    Router::new()
+    let mut router = Router::new()
         .route(
             "/v1/accounts",
             get(accounts::list_accounts::<A>).post(accounts::create_account::<A>),
@@ -180,11 +184,87 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             get(webhooks::list_webhook_notes::<A>).post(webhooks::add_webhook_note::<A>),
         )
         .route("/v1/health", get(health::health::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(GuardLayer::new(timeout))
+        .route("/openapi.json", get(openapi_document));
+    if serves_metrics {
+        router = router.route("/metrics", get(metrics::render));
+    }
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
+
+/// Each route and method with its operation, for the access log and the metrics.
+const OPERATIONS: Operations = Operations::new(
+    &[
+        RouteOperation::new("/metrics", "GET", "metrics"),
+        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+        RouteOperation::new("/v1/accounts", "GET", "listAccounts"),
+        RouteOperation::new("/v1/accounts", "POST", "createAccount"),
+        RouteOperation::new("/v1/accounts/search", "GET", "searchAccounts"),
+        RouteOperation::new("/v1/accounts/{id}", "DELETE", "deleteAccount"),
+        RouteOperation::new("/v1/accounts/{id}", "GET", "getAccount"),
+        RouteOperation::new("/v1/accounts/{id}", "PATCH", "updateAccount"),
+        RouteOperation::new("/v1/accounts/{id}/archive", "POST", "archiveAccount"),
+        RouteOperation::new("/v1/accounts/{id}/events", "GET", "listAccountEvents"),
+        RouteOperation::new("/v1/accounts/{id}/labels", "PUT", "setAccountLabels"),
+        RouteOperation::new("/v1/accounts/{id}/notes", "GET", "listAccountNotes"),
+        RouteOperation::new("/v1/accounts/{id}/notes", "POST", "addAccountNote"),
+        RouteOperation::new("/v1/health", "GET", "health"),
+        RouteOperation::new("/v1/invoices", "GET", "listInvoices"),
+        RouteOperation::new("/v1/invoices", "POST", "createInvoice"),
+        RouteOperation::new("/v1/invoices/search", "GET", "searchInvoices"),
+        RouteOperation::new("/v1/invoices/{id}", "DELETE", "deleteInvoice"),
+        RouteOperation::new("/v1/invoices/{id}", "GET", "getInvoice"),
+        RouteOperation::new("/v1/invoices/{id}", "PATCH", "updateInvoice"),
+        RouteOperation::new("/v1/invoices/{id}/archive", "POST", "archiveInvoice"),
+        RouteOperation::new("/v1/invoices/{id}/events", "GET", "listInvoiceEvents"),
+        RouteOperation::new("/v1/invoices/{id}/labels", "PUT", "setInvoiceLabels"),
+        RouteOperation::new("/v1/invoices/{id}/notes", "GET", "listInvoiceNotes"),
+        RouteOperation::new("/v1/invoices/{id}/notes", "POST", "addInvoiceNote"),
+        RouteOperation::new("/v1/payouts", "GET", "listPayouts"),
+        RouteOperation::new("/v1/payouts", "POST", "createPayout"),
+        RouteOperation::new("/v1/payouts/search", "GET", "searchPayouts"),
+        RouteOperation::new("/v1/payouts/{id}", "DELETE", "deletePayout"),
+        RouteOperation::new("/v1/payouts/{id}", "GET", "getPayout"),
+        RouteOperation::new("/v1/payouts/{id}", "PATCH", "updatePayout"),
+        RouteOperation::new("/v1/payouts/{id}/archive", "POST", "archivePayout"),
+        RouteOperation::new("/v1/payouts/{id}/events", "GET", "listPayoutEvents"),
+        RouteOperation::new("/v1/payouts/{id}/labels", "PUT", "setPayoutLabels"),
+        RouteOperation::new("/v1/payouts/{id}/notes", "GET", "listPayoutNotes"),
+        RouteOperation::new("/v1/payouts/{id}/notes", "POST", "addPayoutNote"),
+        RouteOperation::new("/v1/reports", "GET", "listReports"),
+        RouteOperation::new("/v1/reports", "POST", "createReport"),
+        RouteOperation::new("/v1/reports/search", "GET", "searchReports"),
+        RouteOperation::new("/v1/reports/{id}", "DELETE", "deleteReport"),
+        RouteOperation::new("/v1/reports/{id}", "GET", "getReport"),
+        RouteOperation::new("/v1/reports/{id}", "PATCH", "updateReport"),
+        RouteOperation::new("/v1/reports/{id}/archive", "POST", "archiveReport"),
+        RouteOperation::new("/v1/reports/{id}/events", "GET", "listReportEvents"),
+        RouteOperation::new("/v1/reports/{id}/labels", "PUT", "setReportLabels"),
+        RouteOperation::new("/v1/reports/{id}/notes", "GET", "listReportNotes"),
+        RouteOperation::new("/v1/reports/{id}/notes", "POST", "addReportNote"),
+        RouteOperation::new("/v1/teams", "GET", "listTeams"),
+        RouteOperation::new("/v1/teams", "POST", "createTeam"),
+        RouteOperation::new("/v1/teams/search", "GET", "searchTeams"),
+        RouteOperation::new("/v1/teams/{id}", "DELETE", "deleteTeam"),
+        RouteOperation::new("/v1/teams/{id}", "GET", "getTeam"),
+        RouteOperation::new("/v1/teams/{id}", "PATCH", "updateTeam"),
+        RouteOperation::new("/v1/teams/{id}/archive", "POST", "archiveTeam"),
+        RouteOperation::new("/v1/teams/{id}/events", "GET", "listTeamEvents"),
+        RouteOperation::new("/v1/teams/{id}/labels", "PUT", "setTeamLabels"),
+        RouteOperation::new("/v1/teams/{id}/notes", "GET", "listTeamNotes"),
+        RouteOperation::new("/v1/teams/{id}/notes", "POST", "addTeamNote"),
+        RouteOperation::new("/v1/webhooks", "GET", "listWebhooks"),
+        RouteOperation::new("/v1/webhooks", "POST", "createWebhook"),
+        RouteOperation::new("/v1/webhooks/search", "GET", "searchWebhooks"),
+        RouteOperation::new("/v1/webhooks/{id}", "DELETE", "deleteWebhook"),
+        RouteOperation::new("/v1/webhooks/{id}", "GET", "getWebhook"),
+        RouteOperation::new("/v1/webhooks/{id}", "PATCH", "updateWebhook"),
+        RouteOperation::new("/v1/webhooks/{id}/archive", "POST", "archiveWebhook"),
+        RouteOperation::new("/v1/webhooks/{id}/events", "GET", "listWebhookEvents"),
+        RouteOperation::new("/v1/webhooks/{id}/labels", "PUT", "setWebhookLabels"),
+        RouteOperation::new("/v1/webhooks/{id}/notes", "GET", "listWebhookNotes"),
+        RouteOperation::new("/v1/webhooks/{id}/notes", "POST", "addWebhookNote"),
+    ],
+);
 
 /// The `Bearer` security scheme.
 const BEARER: Scheme = Scheme {
@@ -209,6 +289,7 @@ async fn principal<A: Api>(
     for scheme in schemes {
         if let Some(credentials) = scheme.credentials(raw) {
             if let Some(principal) = api.authenticate(credentials).await {
+                observe::record_principal(&principal);
                 return Ok(principal);
             }
         }

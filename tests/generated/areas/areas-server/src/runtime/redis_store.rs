@@ -96,8 +96,22 @@ impl RedisStore {
         key
     }
 
-    /// Runs a script within the timeout.
+    /// Runs a script within the timeout. A failure counts in
+    /// `backend_errors_total`.
     pub(crate) async fn run(
+        &self,
+        script: &Script,
+        keys: &[String],
+        args: &[Vec<u8>],
+    ) -> Result<Value, String> {
+        let outcome = self.invoke(script, keys, args).await;
+        if outcome.is_err() {
+            metrics::counter!("backend_errors_total", "backend" => "redis").increment(1);
+        }
+        outcome
+    }
+
+    async fn invoke(
         &self,
         script: &Script,
         keys: &[String],

@@ -2,7 +2,8 @@
 // change the spec and run `specforge generate`.
 
 //! The outer guard of every request: the request id, a time limit, caught
-//! panics, and the envelope for the router's own 404 and 405 answers.
+//! panics, the envelope for the router's own 404 and 405 answers, the access
+//! log and the request metrics.
 //!
 //! A hand-written tower service, not `middleware::from_fn`: it runs on every
 //! request, and a concrete future spares the boxed future, the boxed inner
@@ -13,9 +14,10 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::header::ALLOW;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -30,19 +32,34 @@ use tracing::Instrument;
 
 use crate::runtime::envelope;
 use crate::runtime::error::ApiError;
+use crate::runtime::metrics::RequestMetrics;
+use crate::runtime::observe::{self, Operations};
 use crate::runtime::request_id::{self, RequestId, X_REQUEST_ID};
 
 /// Wraps each route in a [`Guard`]; the router applies it outermost.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct GuardLayer {
     timeout: Duration,
+    operations: Operations,
+    metrics: Option<Arc<RequestMetrics>>,
 }
 
 impl GuardLayer {
     /// A guard that answers `503 REQUEST_TIMEOUT` when a request runs past
-    /// `timeout`.
-    pub fn new(timeout: Duration) -> Self {
-        GuardLayer { timeout }
+    /// `timeout`, and names in the access log the operation `operations`
+    /// has for the request's route and method.
+    pub fn new(timeout: Duration, operations: Operations) -> Self {
+        GuardLayer {
+            timeout,
+            operations,
+            metrics: None,
+        }
+    }
+
+    /// Also counts each request in `metrics`.
+    pub fn with_metrics(mut self, metrics: Option<RequestMetrics>) -> Self {
+        self.metrics = metrics.map(Arc::new);
+        self
     }
 }
 
@@ -53,6 +70,8 @@ impl<S> Layer<S> for GuardLayer {
         Guard {
             inner,
             timeout: self.timeout,
+            operations: self.operations,
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -62,6 +81,8 @@ impl<S> Layer<S> for GuardLayer {
 pub struct Guard<S> {
     inner: S,
     timeout: Duration,
+    operations: Operations,
+    metrics: Option<Arc<RequestMetrics>>,
 }
 
 impl<S> Service<Request> for Guard<S>
@@ -79,12 +100,25 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let request_id = RequestId::read_or_make(request.headers());
         request.extensions_mut().insert(request_id.clone());
-        let span = tracing::info_span!(
-            "request",
-            request_id = %request_id,
-            method = %request.method(),
-            path = %request.uri().path()
-        );
+        let span = observe::request_span(&request_id, request.method());
+        // Observed: logged or counted. Otherwise nothing here costs a thing.
+        let observed = !span.is_disabled() || self.metrics.is_some();
+        let mut operation = None;
+        if observed {
+            let route = request.extensions().get::<MatchedPath>();
+            operation = self.operations.find(route, request.method());
+            if let Some(route) = route {
+                span.record("route", route.as_str());
+            }
+            if let Some(index) = operation {
+                span.record("operation", self.operations.table()[index].operation);
+            }
+        }
+        let observer = observed.then(|| Observer {
+            started: Instant::now(),
+            operation,
+            metrics: self.metrics.clone(),
+        });
         let inner = span.in_scope(|| self.inner.call(request));
         GuardFuture {
             inner: AssertUnwindSafe(tokio::time::timeout(self.timeout, inner))
@@ -92,8 +126,17 @@ where
                 .instrument(span),
             request_id,
             timeout: self.timeout,
+            observer,
         }
     }
+}
+
+/// What the guard notes of a request it logs or counts.
+struct Observer {
+    started: Instant,
+    /// Its index in the router's operations.
+    operation: Option<usize>,
+    metrics: Option<Arc<RequestMetrics>>,
 }
 
 pin_project! {
@@ -103,6 +146,7 @@ pin_project! {
         inner: Instrumented<CatchUnwind<AssertUnwindSafe<Timeout<F>>>>,
         request_id: RequestId,
         timeout: Duration,
+        observer: Option<Observer>,
     }
 }
 
@@ -150,6 +194,17 @@ where
         };
         if let Some(value) = this.request_id.header_value() {
             response.headers_mut().insert(X_REQUEST_ID.clone(), value);
+        }
+        if let Some(observer) = this.observer.take() {
+            let latency = observer.started.elapsed();
+            if let Some(metrics) = &observer.metrics {
+                metrics.record(observer.operation, response.status(), latency);
+            }
+            let span = this.inner.as_ref().get_ref().span();
+            if !span.is_disabled() {
+                let _span = span.enter();
+                observe::log_response(&response, latency);
+            }
         }
         Poll::Ready(Ok(response))
     }

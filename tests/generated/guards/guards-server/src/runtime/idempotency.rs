@@ -162,17 +162,28 @@ impl Idempotency {
                 retention: pending.retention,
                 open: true,
             }))),
-            Ok(Claim::Replay(response)) => Err(response.replay()),
-            Ok(Claim::InFlight) => Err(fail(ApiError::new(
-                StatusCode::CONFLICT,
-                "REQUEST_IN_PROGRESS",
-                "A request with this Idempotency-Key is still in progress; retry shortly.",
-            ))),
-            Ok(Claim::Mismatch) => Err(fail(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "IDEMPOTENCY_KEY_REUSED",
-                "This Idempotency-Key was used with a different request.",
-            ))),
+            Ok(Claim::Replay(response)) => {
+                metrics::counter!("idempotency_replays_total").increment(1);
+                Err(response.replay())
+            }
+            Ok(Claim::InFlight) => {
+                metrics::counter!("idempotency_conflicts_total", "reason" => "in_progress")
+                    .increment(1);
+                Err(fail(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "REQUEST_IN_PROGRESS",
+                    "A request with this Idempotency-Key is still in progress; retry shortly.",
+                )))
+            }
+            Ok(Claim::Mismatch) => {
+                metrics::counter!("idempotency_conflicts_total", "reason" => "key_reused")
+                    .increment(1);
+                Err(fail(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "This Idempotency-Key was used with a different request.",
+                )))
+            }
             Err(error) => {
                 let message = format!("refusing idempotent requests: {error}");
                 match &self.0.store {

@@ -25,6 +25,9 @@ pub struct ServerConfig {
     /// Header read and keep-alive timeouts and the connection cap, for
     /// [`serve`](crate::serve).
     pub listener: ListenerConfig,
+    /// Counts requests and serves them at `GET /metrics` for Prometheus
+    /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
+    pub metrics: bool,
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
@@ -40,6 +43,7 @@ impl Default for ServerConfig {
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
+            metrics: false,
             backend: Backend::Memory(MemoryBounds::default()),
             clock: Clock::system(),
             idempotency: IdempotencySettings::default(),
@@ -152,6 +156,9 @@ impl ServerConfig {
         }
         if let Some(connections) = variable("MAX_CONNECTIONS")? {
             config.listener.max_connections = connections;
+        }
+        if let Some(metrics) = variable("METRICS")? {
+            config.metrics = metrics;
         }
         #[cfg(not(feature = "redis"))]
         if let Ok(url) = std::env::var("REDIS_URL") {

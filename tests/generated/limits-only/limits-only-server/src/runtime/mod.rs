@@ -32,6 +32,10 @@ pub mod memory;
 #[rustfmt::skip]
 pub mod memory_limits;
 #[rustfmt::skip]
+pub mod metrics;
+#[rustfmt::skip]
+pub mod observe;
+#[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod rate_limit;

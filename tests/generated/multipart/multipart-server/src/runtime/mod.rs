@@ -16,7 +16,11 @@ pub mod guard;
 #[rustfmt::skip]
 pub mod listener;
 #[rustfmt::skip]
+pub mod metrics;
+#[rustfmt::skip]
 pub mod multipart;
+#[rustfmt::skip]
+pub mod observe;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]

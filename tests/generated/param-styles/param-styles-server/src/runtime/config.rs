@@ -22,6 +22,9 @@ pub struct ServerConfig {
     /// Header read and keep-alive timeouts and the connection cap, for
     /// [`serve`](crate::serve).
     pub listener: ListenerConfig,
+    /// Counts requests and serves them at `GET /metrics` for Prometheus
+    /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
+    pub metrics: bool,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +34,7 @@ impl Default for ServerConfig {
             stream_limit: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
+            metrics: false,
         }
     }
 }
@@ -57,6 +61,9 @@ impl ServerConfig {
         }
         if let Some(connections) = variable("MAX_CONNECTIONS")? {
             config.listener.max_connections = connections;
+        }
+        if let Some(metrics) = variable("METRICS")? {
+            config.metrics = metrics;
         }
         Ok(config)
     }

@@ -20,6 +20,10 @@ pub mod handle;
 #[rustfmt::skip]
 pub mod listener;
 #[rustfmt::skip]
+pub mod metrics;
+#[rustfmt::skip]
+pub mod observe;
+#[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
 pub mod request;
