@@ -104,6 +104,11 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     if redis {
         dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#);
     }
+    if api.uses_jwt() {
+        // Verifies bearer JWTs (`runtime/jwt.rs`): RustCrypto rather than
+        // aws-lc, which needs a C toolchain and CMake.
+        dependencies.push(r#"jsonwebtoken = { version = "12", default-features = false, features = ["rust_crypto", "use_pem"] }"#);
+    }
     if api.has_form_bodies() {
         // Reads the brackets of form bodies (`metadata[order_id]=6735`).
         dependencies.push(r#"serde_qs = "0.15""#);
@@ -165,6 +170,7 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
             limits => api.uses_limiter(),
             idempotency => api.uses_idempotency(),
             cursors => api.uses_cursors(),
+            jwt => api.uses_jwt(),
             ..common(context, kind)
         },
     )

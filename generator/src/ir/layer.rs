@@ -2,7 +2,10 @@
 //! its rate limits, the errors it may answer, and which of its parts
 //! (limiter, idempotency store, pagination) the API uses at all.
 
-use super::{Api, BodyEncoding, Operation, Pagination, RateLimitPolicy, RateLimits};
+use super::{
+    Api, BodyEncoding, Operation, Pagination, RateLimitPolicy, RateLimits, Security,
+    SecuritySchemeKind,
+};
 
 impl Api {
     /// Whether the server needs its rate limiter: an operation is limited,
@@ -34,6 +37,25 @@ impl Api {
     /// or idempotency records), so it has a memory and a Redis backend.
     pub fn has_server_state(&self) -> bool {
         self.uses_limiter() || self.uses_idempotency()
+    }
+
+    /// Whether an operation accepts a `bearerFormat: JWT` scheme, so the
+    /// server has a token verifier.
+    pub fn uses_jwt(&self) -> bool {
+        let jwt_schemes: Vec<&str> = self
+            .security_schemes
+            .iter()
+            .filter(|s| s.kind.is_jwt())
+            .map(|s| s.name.wire.as_str())
+            .collect();
+        !jwt_schemes.is_empty()
+            && self.operations.iter().any(|o| match &o.security {
+                Security::AnyOf(requirements) => requirements
+                    .iter()
+                    .flat_map(|r| &r.schemes)
+                    .any(|name| jwt_schemes.contains(&name.as_str())),
+                Security::Public => false,
+            })
     }
 
     /// Whether any list is paginated.
@@ -147,5 +169,12 @@ impl LayerError {
             status,
             description,
         }
+    }
+}
+
+impl SecuritySchemeKind {
+    /// An HTTP bearer scheme whose `bearerFormat` is `JWT`.
+    pub fn is_jwt(&self) -> bool {
+        matches!(self, SecuritySchemeKind::HttpBearer { format: Some(format) } if format.eq_ignore_ascii_case("jwt"))
     }
 }

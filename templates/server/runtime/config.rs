@@ -13,6 +13,9 @@ use crate::runtime::cursor::CursorCodec;
 // @if idempotency
 use crate::runtime::idempotency;
 // @end
+// @if jwt
+use crate::runtime::jwt::JwtVerifier;
+// @end
 // @if limits
 use crate::runtime::rate_limit::QuotaOverrides;
 // @end
@@ -35,6 +38,15 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    // @if jwt
+    /// Verifies the tokens of `bearerFormat: JWT` schemes; `None` passes
+    /// them to `authenticate` unverified. From the environment: `JWT_SECRET`
+    /// (HS256, or `JWT_ALGORITHM=HS384|HS512`) or `JWT_PUBLIC_KEY` /
+    /// `JWT_PUBLIC_KEY_FILE` (a PEM public key, with `JWT_ALGORITHM=RS256|ES256`),
+    /// `JWT_LEEWAY_SECS` (default 30), `JWT_ISSUER`, `JWT_AUDIENCE` and
+    /// `JWT_TIER_CLAIM` (the claim holding the principal's tier).
+    pub jwt: Option<JwtVerifier>,
+    // @end
     // @if cursors
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
@@ -65,6 +77,9 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            // @if jwt
+            jwt: None,
+            // @end
             // @if cursors
             cursors: CursorCodec::new(random_key()),
             // @end
@@ -208,126 +223,6 @@ impl Default for IdempotencySettings {
 }
 
 // @end
-impl ServerConfig {
-    /// The defaults, with any of the variables named on the fields that are
-    /// set. A variable that does not parse is an error.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let mut config = ServerConfig::default();
-        if let Some(bytes) = variable("BODY_LIMIT_BYTES")? {
-            config.body_limit = bytes;
-        }
-        if let Some(bytes) = variable("STREAM_LIMIT_BYTES")? {
-            config.stream_limit = bytes;
-        }
-        if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
-            config.request_timeout = Duration::from_secs(seconds);
-        }
-        if let Some(seconds) = variable::<u64>("HEADER_READ_TIMEOUT_SECS")? {
-            config.listener.header_read_timeout = Duration::from_secs(seconds);
-        }
-        if let Some(seconds) = variable::<u64>("KEEP_ALIVE_TIMEOUT_SECS")? {
-            config.listener.keep_alive_timeout = Duration::from_secs(seconds);
-        }
-        if let Some(connections) = variable("MAX_CONNECTIONS")? {
-            config.listener.max_connections = connections;
-        }
-        if let Some(metrics) = variable("METRICS")? {
-            config.metrics = metrics;
-        }
-        // @if cursors
-        if let Ok(secret) = std::env::var("CURSOR_SECRET") {
-            config.cursors = CursorCodec::new(secret.into_bytes());
-        }
-        // @end
-        // @if state
-        #[cfg(not(feature = "redis"))]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            // Built without Redis: better to refuse than to run unshared.
-            return Err(ConfigError {
-                variable: "REDIS_URL",
-                value: format!("{url} (this server was built without the `redis` feature)"),
-            });
-        }
-        #[cfg(feature = "redis")]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            if redis::Client::open(url.as_str()).is_err() {
-                return Err(ConfigError {
-                    variable: "REDIS_URL",
-                    value: url,
-                });
-            }
-            config.backend = Backend::Redis {
-                url,
-                key_prefix: std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix()),
-                timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
-            };
-        }
-        match &mut config.backend {
-            Backend::Memory(bounds) => {
-                // @if limits
-                if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
-                    bounds.rate_limit_keys = keys;
-                }
-                // @end
-                // @if idempotency
-                if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
-                    bounds.idempotency_keys = keys;
-                }
-                if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
-                    bounds.idempotency_bytes = bytes;
-                }
-                if let Some(when_full) = variable("IDEMPOTENCY_WHEN_FULL")? {
-                    bounds.idempotency_when_full = when_full;
-                }
-                // @end
-            }
-            #[cfg(feature = "redis")]
-            Backend::Redis { .. } => {}
-        }
-        // @end
-        // @if limits
-        if let Ok(text) = std::env::var("RATE_LIMITS") {
-            config.rate_limits.overrides =
-                QuotaOverrides::parse(&text).map_err(|_| ConfigError {
-                    variable: "RATE_LIMITS",
-                    value: text,
-                })?;
-        }
-        if let Some(hops) = variable("TRUSTED_PROXY_HOPS")? {
-            config.rate_limits.trusted_proxy_hops = hops;
-        }
-        // @end
-        // @if idempotency
-        let overrides = &mut config.idempotency.overrides;
-        if let Some(seconds) = variable("IDEMPOTENCY_RETENTION_SECS")? {
-            overrides.retention = Some(Duration::from_secs(seconds));
-        }
-        if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
-            overrides.lock_timeout = Some(Duration::from_secs(seconds));
-        }
-        // @end
-        Ok(config)
-    }
-}
-
-// @if state
-/// Keys of different APIs on one Redis stay apart.
-#[cfg(feature = "redis")]
-fn default_prefix() -> String {
-    format!("{}:", env!("CARGO_PKG_NAME"))
-}
-
-// @end
-fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
-    match std::env::var(name) {
-        Ok(text) => text.trim().parse().map(Some).map_err(|_| ConfigError {
-            variable: name,
-            value: text,
-        }),
-        Err(_) => Ok(None),
-    }
-}
-
 // @if cursors
 fn random_key() -> Vec<u8> {
     let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
@@ -336,21 +231,3 @@ fn random_key() -> Vec<u8> {
 }
 
 // @end
-/// An environment variable that does not hold what its name promises.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub value: String,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} has the invalid value {:?}",
-            self.variable, self.value
-        )
-    }
-}
-
-impl std::error::Error for ConfigError {}

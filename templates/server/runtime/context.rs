@@ -1,6 +1,9 @@
 //! What a handler gets besides its request: who is calling, and the request id.
 
 use axum::http::Extensions;
+// @if jwt
+use serde_json::{Map, Value};
+// @end
 
 use crate::runtime::request_id::RequestId;
 
@@ -43,6 +46,14 @@ pub enum Credentials {
         username: String,
         password: String,
     },
+    // @if jwt
+    /// A bearer token of a `bearerFormat: JWT` scheme that the configured
+    /// verifier accepted: its claims, not the token.
+    Jwt {
+        scheme: &'static str,
+        claims: JwtClaims,
+    },
+    // @end
 }
 
 impl std::fmt::Debug for Credentials {
@@ -66,6 +77,13 @@ impl std::fmt::Debug for Credentials {
                 .field("username", username)
                 .field("password", &"***")
                 .finish(),
+            // @if jwt
+            Credentials::Jwt { scheme, claims } => f
+                .debug_struct("Jwt")
+                .field("scheme", scheme)
+                .field("subject", &claims.subject)
+                .finish_non_exhaustive(),
+            // @end
         }
     }
 }
@@ -77,6 +95,9 @@ impl Credentials {
             Credentials::ApiKey { scheme, .. }
             | Credentials::Bearer { scheme, .. }
             | Credentials::Basic { scheme, .. } => scheme,
+            // @if jwt
+            Credentials::Jwt { scheme, .. } => scheme,
+            // @end
         }
     }
 }
@@ -100,3 +121,27 @@ impl Identity for String {
         std::borrow::Cow::Borrowed(self)
     }
 }
+
+// @if jwt
+/// The claims of a verified JWT (see `runtime/jwt.rs`): with `JwtClaims`
+/// as the principal, tokens carry identity and tier without a lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtClaims {
+    /// `sub`: the principal's identity, which owns its limits and keys.
+    pub subject: String,
+    /// The configured tier claim's value, if the token has it.
+    pub tier: Option<String>,
+    /// Every claim, for what else `authenticate` wants to read.
+    pub claims: Map<String, Value>,
+}
+
+impl Identity for JwtClaims {
+    fn identity(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(&self.subject)
+    }
+
+    fn tier(&self) -> Option<&str> {
+        self.tier.as_deref()
+    }
+}
+// @end

@@ -1,6 +1,9 @@
 //! Where each security scheme of the spec finds its credentials.
 
 use crate::runtime::context::Credentials;
+// @if jwt
+use crate::runtime::jwt::{JwtError, JwtVerifier};
+// @end
 use crate::runtime::params::RawRequest;
 
 /// Where a scheme's credentials are in a request.
@@ -11,6 +14,10 @@ pub enum Source {
     Cookie(&'static str),
     Bearer,
     Basic,
+    // @if jwt
+    /// A bearer token of a `bearerFormat: JWT` scheme.
+    Jwt,
+    // @end
 }
 
 /// One security scheme of the spec.
@@ -38,6 +45,12 @@ impl Scheme {
             Source::Bearer => raw
                 .bearer()
                 .map(|token| Credentials::Bearer { scheme, token }),
+            // @if jwt
+            // Unverified: no verifier is configured (see `verified`).
+            Source::Jwt => raw
+                .bearer()
+                .map(|token| Credentials::Bearer { scheme, token }),
+            // @end
             Source::Basic => raw.basic().map(|(username, password)| Credentials::Basic {
                 scheme,
                 username,
@@ -45,4 +58,28 @@ impl Scheme {
             }),
         }
     }
+
+    // @if jwt
+    /// The credentials as [`credentials`](Self::credentials) finds them,
+    /// except that with a `jwt` verifier a JWT scheme's token must pass it:
+    /// its claims, or what is wrong with it.
+    pub fn verified(
+        &self,
+        raw: &RawRequest<'_>,
+        jwt: Option<&JwtVerifier>,
+    ) -> Result<Option<Credentials>, JwtError> {
+        match (self.source, jwt) {
+            (Source::Jwt, Some(verifier)) => match raw.bearer() {
+                Some(token) => verifier.verify(&token).map(|claims| {
+                    Some(Credentials::Jwt {
+                        scheme: self.name,
+                        claims,
+                    })
+                }),
+                None => Ok(None),
+            },
+            _ => Ok(self.credentials(raw)),
+        }
+    }
+    // @end
 }

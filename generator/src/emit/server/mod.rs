@@ -60,6 +60,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "idempotency" => api.uses_idempotency(),
         "admission" => api.limits_idempotent_operations(),
         "cursors" => api.uses_cursors(),
+        "jwt" => api.uses_jwt(),
         _ => unreachable!("the runtime has no region `{region}`"),
     });
     if let Some(document) = &api.effective_document {
@@ -105,7 +106,11 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
         "pub use api::Api;".to_string(),
         "pub use routes::router;".to_string(),
         "pub use runtime::config::ServerConfig;".to_string(),
-        "pub use runtime::context::{Context, Credentials, Identity};".to_string(),
+        if context.api.uses_jwt() {
+            "pub use runtime::context::{Context, Credentials, Identity, JwtClaims};".to_string()
+        } else {
+            "pub use runtime::context::{Context, Credentials, Identity};".to_string()
+        },
         // Renders a response value, for code that calls a handler itself.
         "pub use runtime::envelope::IntoHttp;".to_string(),
         "pub use runtime::error::{ApiError, ErrorDetail, HandlerError, HandlerResult, Location};"
@@ -118,6 +123,9 @@ fn lib_rs(context: &Context<'_>) -> TokenStream {
     }
     if context.api.uses_pagination() {
         uses.push("pub use runtime::pagination::{CursorPage, Page};".to_string());
+    }
+    if context.api.uses_jwt() {
+        uses.push("pub use runtime::jwt::{JwtAlgorithm, JwtError, JwtVerifier};".to_string());
     }
     uses.sort();
     let uses = uses

@@ -10,6 +10,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/config.rs"),
     ),
     (
+        "config_env",
+        include_str!("../../../../templates/server/runtime/config_env.rs"),
+    ),
+    (
         "context",
         include_str!("../../../../templates/server/runtime/context.rs"),
     ),
@@ -143,6 +147,11 @@ const ADMISSION_RUNTIME: (&str, &str) = (
     include_str!("../../../../templates/server/runtime/admission.rs"),
 );
 
+/// Copied besides [`RUNTIME`] when a scheme's bearer tokens are JWTs.
+const JWT_RUNTIME: (&str, &str) = (
+    "jwt",
+    include_str!("../../../../templates/server/runtime/jwt.rs"),
+);
 /// Copied besides [`RUNTIME`] when a list is paginated.
 const PAGINATION_RUNTIME: (&str, &str) = (
     "pagination",
@@ -188,6 +197,9 @@ pub(super) fn selected(api: &Api) -> Vec<(&'static str, &'static str)> {
     }
     if api.limits_idempotent_operations() {
         runtime.push(ADMISSION_RUNTIME);
+    }
+    if api.uses_jwt() {
+        runtime.push(JWT_RUNTIME);
     }
     if api.uses_pagination() {
         runtime.push(PAGINATION_RUNTIME);

@@ -81,8 +81,9 @@ pub(super) fn handler(
         for scheme in &schemes {
             from_parent(imports, scheme);
         }
+        let jwt = api.uses_jwt().then(|| quote! { shared.jwt.as_ref(), });
         quote! {
-            let principal = match principal(&shared.api, &raw, &[#(#schemes),*]).await {
+            let principal = match principal(&shared.api, #jwt &raw, &[#(#schemes),*]).await {
                 Ok(principal) => principal,
                 Err(error) => return envelope::error(&error, &request_id),
             };

@@ -152,6 +152,15 @@ pub fn module(api: &Api) -> TokenStream {
     // Handlers read the configuration for bodies and cursors only.
     let reads_config =
         api.uses_cursors() || api.operations.iter().any(|o| o.request_body.is_some());
+    let (jwt_field, jwt_init) = if api.uses_jwt() {
+        imports.add("crate::runtime::jwt::JwtVerifier");
+        (
+            quote! { jwt: Option<JwtVerifier>, },
+            quote! { jwt: config.jwt.clone(), },
+        )
+    } else {
+        (quote! {}, quote! {})
+    };
     let (config_field, config_init) = if reads_config {
         (quote! { config: ServerConfig, }, quote! { config })
     } else {
@@ -247,6 +256,7 @@ pub fn module(api: &Api) -> TokenStream {
             #config_field
             #limiter_field
             #idempotency_field
+            #jwt_field
         }
 
         /// The API as an axum router with every generated layer applied, in
@@ -260,7 +270,7 @@ pub fn module(api: &Api) -> TokenStream {
                 .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
             #metrics_flag
             #layers
-            let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #config_init });
+            let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #jwt_init #config_init });
             #router
         }
 

@@ -53,6 +53,7 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
                 }
             }
             SecuritySchemeKind::HttpBasic => quote! { Source::Basic },
+            kind if kind.is_jwt() => quote! { Source::Jwt },
             _ => quote! { Source::Bearer },
         };
         let challenge = challenge(&scheme.kind);
@@ -62,6 +63,40 @@ pub(super) fn schemes(api: &Api, imports: &mut Imports) -> TokenStream {
             const #name: Scheme = Scheme { name: #wire, source: #source, challenge: #challenge };
         }
     });
+    if api.uses_jwt() {
+        imports.add("crate::runtime::jwt::JwtVerifier");
+        return quote! {
+            #(#consts)*
+
+            /// The principal for the first scheme whose credentials `authenticate`
+            /// accepts. A JWT that `jwt` refuses is answered with why, unless
+            /// another scheme's credentials are accepted.
+            async fn principal<A: Api>(
+                api: &A,
+                jwt: Option<&JwtVerifier>,
+                raw: &RawRequest<'_>,
+                schemes: &[Scheme],
+            ) -> Result<A::Principal, ApiError> {
+                let mut refusal = None;
+                for scheme in schemes {
+                    match scheme.verified(raw, jwt) {
+                        Ok(Some(credentials)) => {
+                            if let Some(principal) = api.authenticate(credentials).await {
+                                observe::record_principal(&principal);
+                                return Ok(principal);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(error) => {
+                            refusal.get_or_insert_with(|| error.to_api_error(scheme.challenge));
+                        }
+                    }
+                }
+                let challenge = schemes.first().map_or("Bearer", |scheme| scheme.challenge);
+                Err(refusal.unwrap_or_else(|| ApiError::unauthorized(challenge)))
+            }
+        };
+    }
     quote! {
         #(#consts)*
 

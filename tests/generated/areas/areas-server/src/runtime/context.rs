@@ -103,3 +103,4 @@ impl Identity for String {
         std::borrow::Cow::Borrowed(self)
     }
 }
+

@@ -12,6 +12,8 @@ pub mod clock;
 #[rustfmt::skip]
 pub mod config;
 #[rustfmt::skip]
+pub mod config_env;
+#[rustfmt::skip]
 pub mod context;
 #[rustfmt::skip]
 pub mod digest;

@@ -6,6 +6,8 @@
 #[rustfmt::skip]
 pub mod config;
 #[rustfmt::skip]
+pub mod config_env;
+#[rustfmt::skip]
 pub mod context;
 #[rustfmt::skip]
 pub mod envelope;

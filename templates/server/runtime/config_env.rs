@@ -1,0 +1,213 @@
+//! `ServerConfig::from_env`: the settings the environment overrides, each
+//! variable documented on the field it sets.
+
+use std::time::Duration;
+
+use crate::runtime::config::ServerConfig;
+// @if state
+use crate::runtime::config::Backend;
+// @end
+// @if cursors
+use crate::runtime::cursor::CursorCodec;
+// @end
+// @if jwt
+use crate::runtime::jwt::{JwtKeyError, JwtVerifier};
+// @end
+// @if limits
+use crate::runtime::rate_limit::QuotaOverrides;
+// @end
+
+impl ServerConfig {
+    /// The defaults, with any of the variables named on the fields that are
+    /// set. A variable that does not parse is an error.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = ServerConfig::default();
+        if let Some(bytes) = variable("BODY_LIMIT_BYTES")? {
+            config.body_limit = bytes;
+        }
+        if let Some(bytes) = variable("STREAM_LIMIT_BYTES")? {
+            config.stream_limit = bytes;
+        }
+        if let Some(seconds) = variable::<u64>("REQUEST_TIMEOUT_SECS")? {
+            config.request_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("HEADER_READ_TIMEOUT_SECS")? {
+            config.listener.header_read_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = variable::<u64>("KEEP_ALIVE_TIMEOUT_SECS")? {
+            config.listener.keep_alive_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(connections) = variable("MAX_CONNECTIONS")? {
+            config.listener.max_connections = connections;
+        }
+        if let Some(metrics) = variable("METRICS")? {
+            config.metrics = metrics;
+        }
+        // @if cursors
+        if let Ok(secret) = std::env::var("CURSOR_SECRET") {
+            config.cursors = CursorCodec::new(secret.into_bytes());
+        }
+        // @end
+        // @if state
+        #[cfg(not(feature = "redis"))]
+        if let Ok(url) = std::env::var("REDIS_URL") {
+            // Built without Redis: better to refuse than to run unshared.
+            return Err(ConfigError {
+                variable: "REDIS_URL",
+                value: format!("{url} (this server was built without the `redis` feature)"),
+            });
+        }
+        #[cfg(feature = "redis")]
+        if let Ok(url) = std::env::var("REDIS_URL") {
+            if redis::Client::open(url.as_str()).is_err() {
+                return Err(ConfigError {
+                    variable: "REDIS_URL",
+                    value: url,
+                });
+            }
+            config.backend = Backend::Redis {
+                url,
+                key_prefix: std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix()),
+                timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
+            };
+        }
+        match &mut config.backend {
+            Backend::Memory(bounds) => {
+                // @if limits
+                if let Some(keys) = variable("RATE_LIMIT_MAX_KEYS")? {
+                    bounds.rate_limit_keys = keys;
+                }
+                // @end
+                // @if idempotency
+                if let Some(keys) = variable("IDEMPOTENCY_MAX_KEYS")? {
+                    bounds.idempotency_keys = keys;
+                }
+                if let Some(bytes) = variable("IDEMPOTENCY_MAX_BYTES")? {
+                    bounds.idempotency_bytes = bytes;
+                }
+                if let Some(when_full) = variable("IDEMPOTENCY_WHEN_FULL")? {
+                    bounds.idempotency_when_full = when_full;
+                }
+                // @end
+            }
+            #[cfg(feature = "redis")]
+            Backend::Redis { .. } => {}
+        }
+        // @end
+        // @if limits
+        if let Ok(text) = std::env::var("RATE_LIMITS") {
+            config.rate_limits.overrides =
+                QuotaOverrides::parse(&text).map_err(|_| ConfigError {
+                    variable: "RATE_LIMITS",
+                    value: text,
+                })?;
+        }
+        if let Some(hops) = variable("TRUSTED_PROXY_HOPS")? {
+            config.rate_limits.trusted_proxy_hops = hops;
+        }
+        // @end
+        // @if idempotency
+        let overrides = &mut config.idempotency.overrides;
+        if let Some(seconds) = variable("IDEMPOTENCY_RETENTION_SECS")? {
+            overrides.retention = Some(Duration::from_secs(seconds));
+        }
+        if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
+            overrides.lock_timeout = Some(Duration::from_secs(seconds));
+        }
+        // @end
+        // @if jwt
+        config.jwt = jwt_from_env()?;
+        // @end
+        Ok(config)
+    }
+}
+
+// @if jwt
+/// The JWT verifier, if `JWT_SECRET`, `JWT_PUBLIC_KEY` or
+/// `JWT_PUBLIC_KEY_FILE` is set: see [`ServerConfig::jwt`].
+fn jwt_from_env() -> Result<Option<JwtVerifier>, ConfigError> {
+    let algorithm = match std::env::var("JWT_ALGORITHM") {
+        Ok(name) => match name.trim().parse() {
+            Ok(algorithm) => algorithm,
+            Err(_) => {
+                return Err(ConfigError {
+                    variable: "JWT_ALGORITHM",
+                    value: name,
+                })
+            }
+        },
+        Err(_) => jsonwebtoken::Algorithm::HS256,
+    };
+    let invalid = |variable: &'static str| {
+        move |error: JwtKeyError| ConfigError {
+            variable,
+            value: format!("({error})"),
+        }
+    };
+    let verifier = if let Ok(secret) = std::env::var("JWT_SECRET") {
+        JwtVerifier::hmac(algorithm, secret.as_bytes()).map_err(invalid("JWT_SECRET"))?
+    } else if let Ok(pem) = std::env::var("JWT_PUBLIC_KEY") {
+        JwtVerifier::public_key(algorithm, pem.as_bytes()).map_err(invalid("JWT_PUBLIC_KEY"))?
+    } else if let Ok(path) = std::env::var("JWT_PUBLIC_KEY_FILE") {
+        let pem = std::fs::read(&path).map_err(|error| ConfigError {
+            variable: "JWT_PUBLIC_KEY_FILE",
+            value: format!("{path} ({error})"),
+        })?;
+        JwtVerifier::public_key(algorithm, &pem).map_err(invalid("JWT_PUBLIC_KEY_FILE"))?
+    } else {
+        return Ok(None);
+    };
+    let mut verifier = verifier;
+    if let Some(seconds) = variable::<u64>("JWT_LEEWAY_SECS")? {
+        verifier = verifier.leeway(Duration::from_secs(seconds));
+    }
+    if let Ok(issuer) = std::env::var("JWT_ISSUER") {
+        verifier = verifier.issuer(&issuer);
+    }
+    if let Ok(audience) = std::env::var("JWT_AUDIENCE") {
+        verifier = verifier.audience(&audience);
+    }
+    if let Ok(claim) = std::env::var("JWT_TIER_CLAIM") {
+        verifier = verifier.tier_claim(&claim);
+    }
+    Ok(Some(verifier))
+}
+
+// @end
+
+// @if state
+/// Keys of different APIs on one Redis stay apart.
+#[cfg(feature = "redis")]
+fn default_prefix() -> String {
+    format!("{}:", env!("CARGO_PKG_NAME"))
+}
+
+// @end
+fn variable<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError> {
+    match std::env::var(name) {
+        Ok(text) => text.trim().parse().map(Some).map_err(|_| ConfigError {
+            variable: name,
+            value: text,
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// An environment variable that does not hold what its name promises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has the invalid value {:?}",
+            self.variable, self.value
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
