@@ -171,6 +171,7 @@ pub fn readme(context: &Context<'_>, kind: CrateKind, has_params: bool) -> Strin
             idempotency => api.uses_idempotency(),
             cursors => api.uses_cursors(),
             jwt => api.uses_jwt(),
+            docs => api.effective_document.is_some(),
             ..common(context, kind)
         },
     )

@@ -13,6 +13,9 @@ use crate::runtime::cursor::CursorCodec;
 // @if idempotency
 use crate::runtime::idempotency;
 // @end
+// @if docs
+use crate::runtime::docs::Docs;
+// @end
 // @if jwt
 use crate::runtime::jwt::JwtVerifier;
 // @end
@@ -38,6 +41,12 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    // @if docs
+    /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
+    /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
+    /// not at all (`DOCS=off`).
+    pub docs: Docs,
+    // @end
     // @if jwt
     /// Verifies the tokens of `bearerFormat: JWT` schemes; `None` passes
     /// them to `authenticate` unverified. From the environment: `JWT_SECRET`
@@ -77,6 +86,9 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            // @if docs
+            docs: Docs::Cdn,
+            // @end
             // @if jwt
             jwt: None,
             // @end

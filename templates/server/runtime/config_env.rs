@@ -10,6 +10,9 @@ use crate::runtime::config::Backend;
 // @if cursors
 use crate::runtime::cursor::CursorCodec;
 // @end
+// @if docs
+use crate::runtime::docs::Docs;
+// @end
 // @if jwt
 use crate::runtime::jwt::{JwtKeyError, JwtVerifier};
 // @end
@@ -43,6 +46,9 @@ impl ServerConfig {
         if let Some(metrics) = variable("METRICS")? {
             config.metrics = metrics;
         }
+        // @if docs
+        config.docs = docs_from_env()?;
+        // @end
         // @if cursors
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {
             config.cursors = CursorCodec::new(secret.into_bytes());
@@ -122,6 +128,30 @@ impl ServerConfig {
     }
 }
 
+// @if docs
+/// `DOCS=off` turns the page off; `DOCS_ASSETS_DIR` serves Swagger UI from
+/// a local copy of `swagger-ui-dist`.
+fn docs_from_env() -> Result<Docs, ConfigError> {
+    match std::env::var("DOCS").as_deref() {
+        Ok("off") => return Ok(Docs::Off),
+        Ok("cdn") | Err(_) => {}
+        Ok(other) => {
+            return Err(ConfigError {
+                variable: "DOCS",
+                value: other.to_string(),
+            })
+        }
+    }
+    match std::env::var("DOCS_ASSETS_DIR") {
+        Ok(directory) => Docs::vendored(&directory).map_err(|error| ConfigError {
+            variable: "DOCS_ASSETS_DIR",
+            value: format!("{directory} (no Swagger UI files there: {error})"),
+        }),
+        Err(_) => Ok(Docs::Cdn),
+    }
+}
+
+// @end
 // @if jwt
 /// The JWT verifier, if `JWT_SECRET`, `JWT_PUBLIC_KEY` or
 /// `JWT_PUBLIC_KEY_FILE` is set: see [`ServerConfig::jwt`].

@@ -61,6 +61,7 @@ pub fn emit(context: &Context<'_>, output: &mut Output) {
         "admission" => api.limits_idempotent_operations(),
         "cursors" => api.uses_cursors(),
         "jwt" => api.uses_jwt(),
+        "docs" => api.effective_document.is_some(),
         _ => unreachable!("the runtime has no region `{region}`"),
     });
     if let Some(document) = &api.effective_document {

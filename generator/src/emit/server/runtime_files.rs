@@ -147,6 +147,11 @@ const ADMISSION_RUNTIME: (&str, &str) = (
     include_str!("../../../../templates/server/runtime/admission.rs"),
 );
 
+/// Copied besides [`RUNTIME`] when the server serves its effective document.
+const DOCS_RUNTIME: (&str, &str) = (
+    "docs",
+    include_str!("../../../../templates/server/runtime/docs.rs"),
+);
 /// Copied besides [`RUNTIME`] when a scheme's bearer tokens are JWTs.
 const JWT_RUNTIME: (&str, &str) = (
     "jwt",
@@ -197,6 +202,9 @@ pub(super) fn selected(api: &Api) -> Vec<(&'static str, &'static str)> {
     }
     if api.limits_idempotent_operations() {
         runtime.push(ADMISSION_RUNTIME);
+    }
+    if api.effective_document.is_some() {
+        runtime.push(DOCS_RUNTIME);
     }
     if api.uses_jwt() {
         runtime.push(JWT_RUNTIME);

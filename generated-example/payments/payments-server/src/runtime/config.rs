@@ -10,6 +10,7 @@ use crate::runtime::listener::ListenerConfig;
 use crate::runtime::clock::Clock;
 use crate::runtime::cursor::CursorCodec;
 use crate::runtime::idempotency;
+use crate::runtime::docs::Docs;
 use crate::runtime::rate_limit::QuotaOverrides;
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
@@ -30,6 +31,10 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
+    /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
+    /// not at all (`DOCS=off`).
+    pub docs: Docs,
     /// Signs pagination cursors (`CURSOR_SECRET`). Without it a random key is
     /// made at startup, so cursors do not survive a restart or cross replicas.
     pub cursors: CursorCodec,
@@ -50,6 +55,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            docs: Docs::Cdn,
             cursors: CursorCodec::new(random_key()),
             backend: Backend::Memory(MemoryBounds::default()),
             clock: Clock::system(),

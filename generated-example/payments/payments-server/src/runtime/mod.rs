@@ -20,6 +20,8 @@ pub mod cursor;
 #[rustfmt::skip]
 pub mod digest;
 #[rustfmt::skip]
+pub mod docs;
+#[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
 pub mod error;

@@ -2,6 +2,7 @@
 //! checks the request, calls the `Api` method and renders its response.
 
 mod body;
+mod builtin;
 mod handler;
 mod limits;
 mod security;
@@ -17,6 +18,7 @@ use crate::emit::typeref::Imports;
 use crate::emit::wire::route;
 use crate::ir::{Api, Operation};
 
+use builtin::{builtin_routes, operations_table, Builtin};
 use handler::handler;
 use limits::{limit_consts, policy_consts};
 use security::schemes;
@@ -30,9 +32,6 @@ const HANDLER_IMPORTS: [&str; 5] = [
     "axum::response::Response",
     "crate::Api",
 ];
-
-/// Where the router serves Prometheus metrics, unless the spec has the path.
-const METRICS_ROUTE: &str = "/metrics";
 
 /// More request and response types than this, and an area's handlers
 /// import all of `crate::operations`.
@@ -188,35 +187,17 @@ pub fn module(api: &Api) -> TokenStream {
         None => (TokenStream::new(), TokenStream::new()),
     };
     let operations = operations_table(api);
-    // A spec with its own `/metrics` keeps it; the metrics are then the
-    // application's to serve (`metrics::prometheus()` renders them).
-    let serves_metrics = !api.operations.iter().any(|o| route(o) == METRICS_ROUTE);
-    if serves_metrics {
-        imports.add("crate::runtime::metrics");
-        imports.add("axum::routing::get");
-    }
-    let metrics_flag = serves_metrics.then(|| {
-        quote! { let serves_metrics = config.metrics && metrics::prometheus().is_some(); }
-    });
-    let router = if serves_metrics {
-        quote! {
-            let mut router = Router::new()
-                #(#routes)*
-                #document_route;
-            if serves_metrics {
-                router = router.route(#METRICS_ROUTE, get(metrics::render));
-            }
-            router.fallback(guard::not_found).with_state(shared).layer(guard)
-        }
-    } else {
-        quote! {
-            Router::new()
-                #(#routes)*
-                #document_route
-                .fallback(guard::not_found)
-                .with_state(shared)
-                .layer(guard)
-        }
+    let Builtin {
+        prelude,
+        routes: builtin,
+    } = builtin_routes(api, &mut imports);
+    let mutable = (!builtin.is_empty()).then(|| quote! { mut });
+    let router = quote! {
+        let #mutable router = Router::new()
+            #(#routes)*
+            #document_route;
+        #(#builtin)*
+        router.fallback(guard::not_found).with_state(shared).layer(guard)
     };
     let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
     let uses = imports.tokens();
@@ -228,14 +209,12 @@ pub fn module(api: &Api) -> TokenStream {
 
             /// The router of an API without operations: every request is `404 NOT_FOUND`.
             pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-                let mut router = Router::new() #document_route;
-                if config.metrics && metrics::prometheus().is_some() {
-                    router = router.route(#METRICS_ROUTE, get(metrics::render));
-                }
-                let metrics = config.metrics.then(|| RequestMetrics::new(OPERATIONS));
-                router
-                    .fallback(guard::not_found)
-                    .layer(GuardLayer::new(config.request_timeout, OPERATIONS).with_metrics(metrics))
+                let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+                    .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+                #prelude
+                let #mutable router = Router::new() #document_route;
+                #(#builtin)*
+                router.fallback(guard::not_found).layer(guard)
             }
 
             #operations
@@ -268,7 +247,7 @@ pub fn module(api: &Api) -> TokenStream {
         pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
                 .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
-            #metrics_flag
+            #prelude
             #layers
             let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #jwt_init #config_init });
             #router
@@ -283,30 +262,6 @@ pub fn module(api: &Api) -> TokenStream {
         #(#handlers)*
 
         #document_handler
-    }
-}
-
-/// `OPERATIONS`: each route and method with its operation's id, sorted for
-/// the guard's binary search, with the routes the router adds itself.
-fn operations_table(api: &Api) -> TokenStream {
-    let mut rows: Vec<(String, &str, &str)> = api
-        .operations
-        .iter()
-        .map(|o| (route(o), o.method.as_str(), o.id.wire.as_str()))
-        .collect();
-    if api.effective_document.is_some() {
-        rows.push(("/openapi.json".into(), "GET", "openapi_document"));
-    }
-    if !rows.iter().any(|(route, _, _)| route == METRICS_ROUTE) {
-        rows.push((METRICS_ROUTE.into(), "GET", "metrics"));
-    }
-    rows.sort();
-    let rows = rows.iter().map(|(route, method, operation)| {
-        quote! { RouteOperation::new(#route, #method, #operation) }
-    });
-    quote! {
-        /// Each route and method with its operation, for the access log and the metrics.
-        const OPERATIONS: Operations = Operations::new(&[#(#rows),*]);
     }
 }
 

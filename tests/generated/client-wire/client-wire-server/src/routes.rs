@@ -25,7 +25,7 @@ use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{request_id, stream};
+use crate::runtime::{docs, request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,6 +43,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
     let mut router = Router::new()
         .route("/api/items/{item_id}/notes/{note}", get(get_note::<A>))
@@ -53,6 +54,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Client Wire");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -64,6 +66,8 @@ const OPERATIONS: Operations = Operations::new(
         RouteOperation::new("/api/items/{item_id}", "PUT", "putItem"),
         RouteOperation::new("/api/items/{item_id}/notes/{note}", "GET", "getNote"),
         RouteOperation::new("/api/upload", "POST", "upload"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
     ],

@@ -12,10 +12,10 @@ use axum::routing::get;
 use crate::Api;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::guard::{self, GuardLayer};
-use crate::runtime::handle;
 use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, Style};
+use crate::runtime::{docs, handle};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -32,6 +32,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api });
     let mut router = Router::new()
         .route("/search", get(search::<A>))
@@ -39,12 +40,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Defaults");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
         RouteOperation::new("/search", "GET", "search"),

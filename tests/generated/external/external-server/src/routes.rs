@@ -19,8 +19,8 @@ use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::RawRequest;
-use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -37,6 +37,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api });
     let mut router = Router::new()
         .route("/prices", get(list_prices::<A>))
@@ -44,12 +45,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "External");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
         RouteOperation::new("/prices", "GET", "listPrices"),

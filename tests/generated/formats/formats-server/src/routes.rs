@@ -9,25 +9,30 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
 use crate::runtime::config::ServerConfig;
+use crate::runtime::docs;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
+    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
+        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let mut router = Router::new().route("/openapi.json", get(openapi_document));
-    if config.metrics && metrics::prometheus().is_some() {
+    if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
-    let metrics = config.metrics.then(|| RequestMetrics::new(OPERATIONS));
-    router
-        .fallback(guard::not_found)
-        .layer(GuardLayer::new(config.request_timeout, OPERATIONS).with_metrics(metrics))
+    router = docs::routes(router, &docs_page, "Formats");
+    router.fallback(guard::not_found).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
     ],

@@ -17,7 +17,7 @@ use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{form, request_id};
+use crate::runtime::{docs, form, request_id};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -36,6 +36,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
     let mut router = Router::new()
         .route("/charges", post(create_charge::<A>))
@@ -44,6 +45,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Forms");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -51,6 +53,8 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 const OPERATIONS: Operations = Operations::new(
     &[
         RouteOperation::new("/charges", "POST", "createCharge"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/messages", "POST", "sendMessage"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),

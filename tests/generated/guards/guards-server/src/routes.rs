@@ -30,8 +30,8 @@ use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -51,6 +51,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -70,6 +71,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Guards");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -78,6 +80,8 @@ const OPERATIONS: Operations = Operations::new(
     &[
         RouteOperation::new("/bucket", "GET", "bucket"),
         RouteOperation::new("/by-header", "GET", "byHeader"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/free", "GET", "free"),
         RouteOperation::new("/jobs", "POST", "startJob"),
         RouteOperation::new("/metrics", "GET", "metrics"),

@@ -27,8 +27,8 @@ use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -45,8 +45,9 @@ struct Shared<A> {
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
-    Router::new()
+    let mut router = Router::new()
         .route("/basic", get(who_basic::<A>))
         .route("/bearer", get(who_bearer::<A>))
         .route("/keys", get(who_by_key::<A>))
@@ -61,10 +62,9 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             get(legacy::<A>.layer(middleware::map_response(legacy_deprecation))),
         )
         .route("/metrics", get(own_metrics::<A>))
-        .route("/openapi.json", get(openapi_document))
-        .fallback(guard::not_found)
-        .with_state(shared)
-        .layer(guard)
+        .route("/openapi.json", get(openapi_document));
+    router = docs::routes(router, &docs_page, "HTTP Features");
+    router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
@@ -72,6 +72,8 @@ const OPERATIONS: Operations = Operations::new(
     &[
         RouteOperation::new("/basic", "GET", "whoBasic"),
         RouteOperation::new("/bearer", "GET", "whoBearer"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/echo", "POST", "echo"),
         RouteOperation::new("/fail", "GET", "failNow"),
         RouteOperation::new("/items/{item_id}", "GET", "getItem"),

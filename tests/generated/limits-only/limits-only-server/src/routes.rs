@@ -24,8 +24,8 @@ use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::Problems;
-use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -43,6 +43,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let Layers { limiter } = config.layers();
     let shared = Arc::new(Shared { api, limiter });
     let mut router = Router::new()
@@ -51,12 +52,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Limits Only");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/notes/{note_id}", "GET", "getNote"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),

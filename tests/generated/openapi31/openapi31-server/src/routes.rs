@@ -20,7 +20,7 @@ use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::request_id;
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -38,6 +38,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
     let mut router = Router::new()
         .route("/api/parcels", post(create_parcel::<A>))
@@ -46,6 +47,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Openapi31");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -54,6 +56,8 @@ const OPERATIONS: Operations = Operations::new(
     &[
         RouteOperation::new("/api/parcels", "POST", "createParcel"),
         RouteOperation::new("/api/parcels/{parcel_id}", "GET", "getParcel"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
     ],

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
 use crate::runtime::config::ServerConfig;
+use crate::runtime::docs;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::metrics::{self, RequestMetrics};
@@ -32,6 +33,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api });
     let mut router = Router::new()
         .route("/styles/{simple}/{label}/{matrix}", get(echo_styles::<A>))
@@ -40,12 +42,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "ParamStyles");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
         RouteOperation::new("/single/{id}", "GET", "echoSingle"),

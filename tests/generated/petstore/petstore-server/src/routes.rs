@@ -29,7 +29,7 @@ use crate::runtime::observe::{self, Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{form, request_id, stream};
+use crate::runtime::{docs, form, request_id, stream};
 use crate::{Api, types};
 
 /// What every request handler shares.
@@ -48,6 +48,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
     let mut router = Router::new()
         .route("/api/v3/pet", put(update_pet::<A>).post(add_pet::<A>))
@@ -78,6 +79,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Swagger Petstore - OpenAPI 3.0");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -107,6 +109,8 @@ const OPERATIONS: Operations = Operations::new(
         RouteOperation::new("/api/v3/user/{username}", "DELETE", "deleteUser"),
         RouteOperation::new("/api/v3/user/{username}", "GET", "getUserByName"),
         RouteOperation::new("/api/v3/user/{username}", "PUT", "updateUser"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
     ],

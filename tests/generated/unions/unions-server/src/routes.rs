@@ -17,7 +17,7 @@ use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
-use crate::runtime::request_id;
+use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -34,6 +34,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api });
     let mut router = Router::new()
         .route("/pets", get(list_pets::<A>))
@@ -41,12 +42,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Unions");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
         RouteOperation::new("/pets", "GET", "listPets"),

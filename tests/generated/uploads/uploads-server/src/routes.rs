@@ -21,7 +21,7 @@ use crate::runtime::metrics::{self, RequestMetrics};
 use crate::runtime::observe::{Operations, RouteOperation};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::request::{self, Problems};
-use crate::runtime::{request_id, stream};
+use crate::runtime::{docs, request_id, stream};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -39,6 +39,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
     let mut router = Router::new()
         .route("/files/{name}", put(put_file::<A>))
@@ -48,6 +49,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Uploads");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -55,6 +57,8 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
 const OPERATIONS: Operations = Operations::new(
     &[
         RouteOperation::new("/avatar", "PUT", "putAvatar"),
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/files/{name}", "PUT", "putFile"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/notes", "POST", "attachNote"),

@@ -27,6 +27,7 @@ use axum::{Router, middleware};
 use crate::Api;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
+use crate::runtime::docs;
 use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::Idempotency;
@@ -55,6 +56,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
         .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let docs_page = config.docs.clone();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -188,12 +190,15 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     if serves_metrics {
         router = router.route("/metrics", get(metrics::render));
     }
+    router = docs::routes(router, &docs_page, "Areas");
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
 /// Each route and method with its operation, for the access log and the metrics.
 const OPERATIONS: Operations = Operations::new(
     &[
+        RouteOperation::new("/docs", "GET", "docs"),
+        RouteOperation::new("/docs/{file}", "GET", "docs"),
         RouteOperation::new("/metrics", "GET", "metrics"),
         RouteOperation::new("/openapi.json", "GET", "openapi_document"),
         RouteOperation::new("/v1/accounts", "GET", "listAccounts"),

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use crate::runtime::listener::ListenerConfig;
 
+use crate::runtime::docs::Docs;
+
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
 #[derive(Debug, Clone)]
@@ -25,6 +27,10 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
+    /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
+    /// not at all (`DOCS=off`).
+    pub docs: Docs,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +41,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            docs: Docs::Cdn,
         }
     }
 }

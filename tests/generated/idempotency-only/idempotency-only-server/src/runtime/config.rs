@@ -9,6 +9,7 @@ use crate::runtime::listener::ListenerConfig;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::idempotency;
+use crate::runtime::docs::Docs;
 
 /// How the generated router behaves. `ServerConfig::default()` suits local
 /// use; `ServerConfig::from_env()` reads the variables documented on each field.
@@ -28,6 +29,10 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
+    /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
+    /// not at all (`DOCS=off`).
+    pub docs: Docs,
     /// Where rate-limit counters and idempotency records live: in memory
     /// (the default) or in Redis when `REDIS_URL` is set.
     pub backend: Backend,
@@ -44,6 +49,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            docs: Docs::Cdn,
             backend: Backend::Memory(MemoryBounds::default()),
             clock: Clock::system(),
             idempotency: IdempotencySettings::default(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::runtime::listener::ListenerConfig;
 
 use crate::runtime::clock::Clock;
+use crate::runtime::docs::Docs;
 use crate::runtime::jwt::JwtVerifier;
 use crate::runtime::rate_limit::QuotaOverrides;
 
@@ -29,6 +30,10 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
+    /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
+    /// not at all (`DOCS=off`).
+    pub docs: Docs,
     /// Verifies the tokens of `bearerFormat: JWT` schemes; `None` passes
     /// them to `authenticate` unverified. From the environment: `JWT_SECRET`
     /// (HS256, or `JWT_ALGORITHM=HS384|HS512`) or `JWT_PUBLIC_KEY` /
@@ -52,6 +57,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            docs: Docs::Cdn,
             jwt: None,
             backend: Backend::Memory(MemoryBounds::default()),
             clock: Clock::system(),

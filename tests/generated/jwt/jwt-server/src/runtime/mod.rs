@@ -16,6 +16,8 @@ pub mod context;
 #[rustfmt::skip]
 pub mod digest;
 #[rustfmt::skip]
+pub mod docs;
+#[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
 pub mod error;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::config::Backend;
+use crate::runtime::docs::Docs;
 use crate::runtime::rate_limit::QuotaOverrides;
 
 impl ServerConfig {
@@ -36,6 +37,7 @@ impl ServerConfig {
         if let Some(metrics) = variable("METRICS")? {
             config.metrics = metrics;
         }
+        config.docs = docs_from_env()?;
         #[cfg(not(feature = "redis"))]
         if let Ok(url) = std::env::var("REDIS_URL") {
             // Built without Redis: better to refuse than to run unshared.
@@ -78,6 +80,28 @@ impl ServerConfig {
             config.rate_limits.trusted_proxy_hops = hops;
         }
         Ok(config)
+    }
+}
+
+/// `DOCS=off` turns the page off; `DOCS_ASSETS_DIR` serves Swagger UI from
+/// a local copy of `swagger-ui-dist`.
+fn docs_from_env() -> Result<Docs, ConfigError> {
+    match std::env::var("DOCS").as_deref() {
+        Ok("off") => return Ok(Docs::Off),
+        Ok("cdn") | Err(_) => {}
+        Ok(other) => {
+            return Err(ConfigError {
+                variable: "DOCS",
+                value: other.to_string(),
+            })
+        }
+    }
+    match std::env::var("DOCS_ASSETS_DIR") {
+        Ok(directory) => Docs::vendored(&directory).map_err(|error| ConfigError {
+            variable: "DOCS_ASSETS_DIR",
+            value: format!("{directory} (no Swagger UI files there: {error})"),
+        }),
+        Err(_) => Ok(Docs::Cdn),
     }
 }
 

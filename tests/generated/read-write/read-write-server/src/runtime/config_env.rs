@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::runtime::config::ServerConfig;
+use crate::runtime::docs::Docs;
 
 impl ServerConfig {
     /// The defaults, with any of the variables named on the fields that are
@@ -34,7 +35,30 @@ impl ServerConfig {
         if let Some(metrics) = variable("METRICS")? {
             config.metrics = metrics;
         }
+        config.docs = docs_from_env()?;
         Ok(config)
+    }
+}
+
+/// `DOCS=off` turns the page off; `DOCS_ASSETS_DIR` serves Swagger UI from
+/// a local copy of `swagger-ui-dist`.
+fn docs_from_env() -> Result<Docs, ConfigError> {
+    match std::env::var("DOCS").as_deref() {
+        Ok("off") => return Ok(Docs::Off),
+        Ok("cdn") | Err(_) => {}
+        Ok(other) => {
+            return Err(ConfigError {
+                variable: "DOCS",
+                value: other.to_string(),
+            })
+        }
+    }
+    match std::env::var("DOCS_ASSETS_DIR") {
+        Ok(directory) => Docs::vendored(&directory).map_err(|error| ConfigError {
+            variable: "DOCS_ASSETS_DIR",
+            value: format!("{directory} (no Swagger UI files there: {error})"),
+        }),
+        Err(_) => Ok(Docs::Cdn),
     }
 }
 

@@ -10,6 +10,8 @@ pub mod config_env;
 #[rustfmt::skip]
 pub mod context;
 #[rustfmt::skip]
+pub mod docs;
+#[rustfmt::skip]
 pub mod envelope;
 #[rustfmt::skip]
 pub mod error;

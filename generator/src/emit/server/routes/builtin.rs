@@ -1,0 +1,94 @@
+//! The routes the router adds beside the spec's (`/metrics` and `/docs`,
+//! unless the spec has those paths itself) and `OPERATIONS`, the table that
+//! names each route's operation for the access log and the metrics.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::typeref::Imports;
+use crate::emit::wire::route;
+use crate::ir::Api;
+
+/// Where the router serves Prometheus metrics.
+const METRICS_ROUTE: &str = "/metrics";
+/// Where the router serves the documentation page, and under it its files.
+const DOCS_ROUTE: &str = "/docs";
+const DOCS_FILES_ROUTE: &str = "/docs/{file}";
+
+/// What `router` does for the added routes: statements that read the
+/// configuration before it moves, and statements that add each route.
+pub(super) struct Builtin {
+    pub prelude: TokenStream,
+    pub routes: Vec<TokenStream>,
+}
+
+/// Whether a spec operation is at `path` or under it.
+fn spec_has(api: &Api, path: &str) -> bool {
+    api.operations.iter().any(|o| {
+        let route = route(o);
+        route == path || route.starts_with(&format!("{path}/"))
+    })
+}
+
+/// A spec with its own `/metrics` keeps it; the metrics are then the
+/// application's to serve (`metrics::prometheus()` renders them).
+fn serves_metrics(api: &Api) -> bool {
+    !spec_has(api, METRICS_ROUTE)
+}
+
+/// The page shows the effective document, so an API without one has none.
+fn serves_docs(api: &Api) -> bool {
+    api.effective_document.is_some() && !spec_has(api, DOCS_ROUTE)
+}
+
+pub(super) fn builtin_routes(api: &Api, imports: &mut Imports) -> Builtin {
+    let mut prelude = TokenStream::new();
+    let mut routes = Vec::new();
+    if serves_metrics(api) {
+        imports.add("crate::runtime::metrics");
+        imports.add("axum::routing::get");
+        prelude.extend(quote! {
+            let serves_metrics = config.metrics && metrics::prometheus().is_some();
+        });
+        routes.push(quote! {
+            if serves_metrics {
+                router = router.route(#METRICS_ROUTE, get(metrics::render));
+            }
+        });
+    }
+    if serves_docs(api) {
+        imports.add("crate::runtime::docs");
+        let title = &api.title;
+        prelude.extend(quote! { let docs_page = config.docs.clone(); });
+        routes.push(quote! { router = docs::routes(router, &docs_page, #title); });
+    }
+    Builtin { prelude, routes }
+}
+
+/// `OPERATIONS`: each route and method with its operation's id, sorted for
+/// the guard's binary search, with the routes the router adds itself.
+pub(super) fn operations_table(api: &Api) -> TokenStream {
+    let mut rows: Vec<(String, &str, &str)> = api
+        .operations
+        .iter()
+        .map(|o| (route(o), o.method.as_str(), o.id.wire.as_str()))
+        .collect();
+    if api.effective_document.is_some() {
+        rows.push(("/openapi.json".into(), "GET", "openapi_document"));
+    }
+    if serves_metrics(api) {
+        rows.push((METRICS_ROUTE.into(), "GET", "metrics"));
+    }
+    if serves_docs(api) {
+        rows.push((DOCS_ROUTE.into(), "GET", "docs"));
+        rows.push((DOCS_FILES_ROUTE.into(), "GET", "docs"));
+    }
+    rows.sort();
+    let rows = rows.iter().map(|(route, method, operation)| {
+        quote! { RouteOperation::new(#route, #method, #operation) }
+    });
+    quote! {
+        /// Each route and method with its operation, for the access log and the metrics.
+        const OPERATIONS: Operations = Operations::new(&[#(#rows),*]);
+    }
+}
