@@ -11,7 +11,7 @@ use clap_complete::Shell;
 use specforge::diagnostics::{
     render, render_all, render_with, Diagnostic, Diagnostics, RenderOptions, Sources,
 };
-use specforge::emit::CrateKind;
+use specforge::emit::{scaffold, CrateKind};
 use specforge::{default_name, write, Generated, Settings};
 
 /// Generate an axum server crate, a typed async client crate and a types crate
@@ -42,6 +42,14 @@ enum Command {
     /// Regenerates in memory and compares; exit code 1 with the list of files
     /// that differ when the output is stale, 0 when it is current.
     Check(CommonArgs),
+    /// Start a project: `generate`, plus a `<name>-app` crate that serves the
+    /// API at once, every operation answering `501 NOT_IMPLEMENTED` until
+    /// its handler is written (one file per tag under `src/api/`).
+    ///
+    /// Refuses to run when `<name>-app` exists: the app is yours, and
+    /// neither `init` nor `generate` ever writes to it again. Also writes a
+    /// workspace `Cargo.toml` in the output directory unless one encloses it.
+    Init(CommonArgs),
     /// Print a completion script for a shell.
     ///
     /// For example `specforge completions bash >
@@ -96,6 +104,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(args) => run(&args, Mode::Generate, verbosity),
         Command::Check(args) => run(&args, Mode::Check, verbosity),
+        Command::Init(args) => run(&args, Mode::Init, verbosity),
         Command::Completions { shell } => completions(shell),
     }
 }
@@ -137,6 +146,7 @@ enum Verbosity {
 enum Mode {
     Generate,
     Check,
+    Init,
 }
 
 fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
@@ -164,8 +174,20 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
         .iter()
         .map(|k| settings.crate_dir(*k))
         .collect();
+    let app = scaffold::app_dir(&settings);
+    if mode == Mode::Init && args.out.join(&app).exists() {
+        let diagnostic = Diagnostic::error(format!(
+            "`{}` already exists; `init` does not overwrite an app",
+            args.out.join(&app).display()
+        ))
+        .with_hint(
+            "run `specforge generate` to update the generated crates; it never touches the app",
+        );
+        eprint!("{}", render(&diagnostic, options));
+        return ExitCode::from(EXIT_FAILURE);
+    }
     match mode {
-        Mode::Generate => {
+        Mode::Generate | Mode::Init => {
             if let Err(error) = write::write(&generated.output, &args.out, &owned) {
                 let diagnostic =
                     Diagnostic::error(format!("cannot write to `{}`: {error}", args.out.display()))
@@ -176,6 +198,11 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
             if verbosity == Verbosity::Verbose {
                 print_crates(&generated, &owned, &args.out);
                 print_steps(prepared, started.elapsed() - prepared, "write");
+            }
+            if mode == Mode::Init {
+                if let Err(code) = init_app(&generated, &settings, &args.out, options) {
+                    return code;
+                }
             }
             if verbosity == Verbosity::Quiet {
                 return ExitCode::SUCCESS;
@@ -189,6 +216,12 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
                 args.out.display(),
                 started.elapsed().as_secs_f64()
             ));
+            if mode == Mode::Init {
+                say(format_args!(
+                    "Created {app}: run it with `cargo run -p {app}` from {}, then fill in src/api/",
+                    args.out.display()
+                ));
+            }
             ExitCode::SUCCESS
         }
         Mode::Check => match write::check(&generated.output, &args.out, &owned) {
@@ -229,6 +262,42 @@ fn run(args: &CommonArgs, mode: Mode, verbosity: Verbosity) -> ExitCode {
             }
         },
     }
+}
+
+/// Writes the app crate of `init`, and a workspace manifest when no
+/// workspace encloses the output directory yet.
+fn init_app(
+    generated: &Generated,
+    settings: &Settings,
+    out: &Path,
+    options: RenderOptions,
+) -> Result<(), ExitCode> {
+    let fail = |message: String| {
+        let diagnostic = Diagnostic::error(message)
+            .with_hint("the generated crates were written; remove them and run `init` again");
+        eprint!("{}", render(&diagnostic, options));
+        ExitCode::from(EXIT_FAILURE)
+    };
+    let app = scaffold::emit(&generated.api, settings);
+    let dir = scaffold::app_dir(settings);
+    write::create(&app, out, &dir).map_err(|error| {
+        fail(format!(
+            "cannot create `{}`: {error}",
+            out.join(&dir).display()
+        ))
+    })?;
+    match write::enclosing_workspace(out) {
+        Some(manifest) => say(format_args!(
+            "Add {dir} and the three generated crates to the members of {}",
+            manifest.display()
+        )),
+        None => {
+            let manifest = out.join("Cargo.toml");
+            std::fs::write(&manifest, scaffold::workspace_manifest(settings))
+                .map_err(|error| fail(format!("cannot write `{}`: {error}", manifest.display())))?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads and generates; `Err` holds everything that stops generation.

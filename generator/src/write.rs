@@ -90,6 +90,40 @@ fn swap_in(staging: &Path, out_dir: &Path, owned: &[String]) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes a new crate, `output`'s files under `out_dir/dir`, all or
+/// nothing: staged beside it, then renamed into place. An existing `dir` is
+/// never touched: the error is [`io::ErrorKind::AlreadyExists`].
+pub fn create(output: &Output, out_dir: &Path, dir: &str) -> io::Result<()> {
+    let target = out_dir.join(dir);
+    if target.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("`{}` already exists", target.display()),
+        ));
+    }
+    fs::create_dir_all(out_dir)?;
+    let staging = out_dir.join(format!(".specforge-staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    let result =
+        write_files(output, &staging).and_then(|()| fs::rename(staging.join(dir), &target));
+    let _ = fs::remove_dir_all(&staging);
+    result
+}
+
+/// The `Cargo.toml` with a `[workspace]` table in `dir` or above it, if any.
+pub fn enclosing_workspace(dir: &Path) -> Option<PathBuf> {
+    let start = fs::canonicalize(dir).ok()?;
+    start
+        .ancestors()
+        .map(|ancestor| ancestor.join("Cargo.toml"))
+        .find(|manifest| {
+            fs::read_to_string(manifest)
+                .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
+        })
+}
+
 /// Compares `output` with what is on disk under `out_dir`, within the `owned` directories.
 pub fn check(output: &Output, out_dir: &Path, owned: &[String]) -> io::Result<Vec<Drift>> {
     let mut drift = Vec::new();

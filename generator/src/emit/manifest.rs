@@ -12,7 +12,7 @@ const SERVER_README: &str = include_str!("../../../templates/server/README.md.j2
 const CLIENT_CARGO: &str = include_str!("../../../templates/client/Cargo.toml.j2");
 const CLIENT_README: &str = include_str!("../../../templates/client/README.md.j2");
 
-fn render(template: &str, values: minijinja::Value) -> String {
+pub(super) fn render(template: &str, values: minijinja::Value) -> String {
     let mut environment = Environment::new();
     environment.set_undefined_behavior(UndefinedBehavior::Strict);
     environment.set_keep_trailing_newline(true);

@@ -12,6 +12,7 @@ mod multipart;
 mod operations;
 mod regions;
 mod rust;
+pub mod scaffold;
 mod server;
 mod shape;
 mod typeref;

@@ -74,9 +74,11 @@ fn needs_blank_line(previous: &str, line: &str) -> bool {
         let continuation = line.starts_with(['}', ')', ']']);
         return previous_ends_item && !same_group && !continuation;
     }
-    const ITEM_STARTS: [&str; 8] = [
+    const ITEM_STARTS: [&str; 10] = [
         "fn ",
         "pub fn ",
+        "async fn ",
+        "pub async fn ",
         "pub(crate) fn ",
         "///",
         "#[",

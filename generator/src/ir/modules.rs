@@ -53,3 +53,19 @@ impl Api {
         self.modules.types.get(id.0).map(String::as_str)
     }
 }
+
+impl Operation {
+    /// The area an operation belongs to, as a module name: its first tag,
+    /// else its first literal path segment, else `root`. A split API's
+    /// modules and a scaffold's handler files are named by it.
+    pub fn area(&self) -> String {
+        let segment = self
+            .path
+            .split('/')
+            .find(|segment| !segment.is_empty() && !segment.starts_with('{'));
+        match self.tags.first().map(String::as_str).or(segment) {
+            Some(name) => crate::naming::module_name(name),
+            None => "root".to_string(),
+        }
+    }
+}

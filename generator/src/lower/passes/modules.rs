@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::directions::collect_named;
 use crate::ir::{Api, Modules, Operation, Schema, TypeId};
-use crate::naming;
 
 /// APIs with at most this many operations keep each kind of item in one
 /// file: split, a small API is only scattered.
@@ -19,7 +18,7 @@ pub fn assign_modules(api: &mut Api) {
     if api.operations.len() <= SPLIT_ABOVE {
         return;
     }
-    let operations: Vec<String> = api.operations.iter().map(operation_module).collect();
+    let operations: Vec<String> = api.operations.iter().map(Operation::area).collect();
     if operations.iter().collect::<BTreeSet<_>>().len() < 2 {
         return;
     }
@@ -43,18 +42,6 @@ pub fn assign_modules(api: &mut Api) {
         .map(|module| module.unwrap_or_else(|| SHARED.to_string()))
         .collect();
     api.modules = Modules { operations, types };
-}
-
-/// The first tag, else the first literal path segment, as a module name.
-fn operation_module(operation: &Operation) -> String {
-    let segment = operation
-        .path
-        .split('/')
-        .find(|segment| !segment.is_empty() && !segment.starts_with('{'));
-    match operation.tags.first().map(String::as_str).or(segment) {
-        Some(name) => naming::module_name(name),
-        None => "root".to_string(),
-    }
 }
 
 /// Every schema an operation's signature names.

@@ -180,6 +180,13 @@ impl HandlerError {
         HandlerError(error.into())
     }
 
+    /// The error of an operation not written yet (`operation` is its
+    /// `operationId`): answered `501 NOT_IMPLEMENTED` in the envelope
+    /// rather than `500`. `specforge init` writes handlers that return it.
+    pub fn not_implemented(operation: &'static str) -> Self {
+        HandlerError(Box::new(NotImplemented(operation)))
+    }
+
     /// The error it holds, if it is an `E`.
     pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
         self.0.downcast_ref()
@@ -197,3 +204,15 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
         HandlerError(Box::new(error))
     }
 }
+
+/// An operation without a handler yet, named by its `operationId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotImplemented(pub &'static str);
+
+impl std::fmt::Display for NotImplemented {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the operation `{}` is not implemented yet", self.0)
+    }
+}
+
+impl std::error::Error for NotImplemented {}

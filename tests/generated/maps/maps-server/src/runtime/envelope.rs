@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::runtime::error::{ApiError, ErrorDetail, HandlerError};
+use crate::runtime::error::{ApiError, ErrorDetail, HandlerError, NotImplemented};
 
 /// `meta` of every envelope.
 #[derive(Debug, Clone, Serialize)]
@@ -224,8 +224,17 @@ pub fn error(error: &ApiError, request_id: &str) -> Response {
 }
 
 /// The `500` for a handler that returned an error, which is logged: its
-/// text may hold details the client must not see.
+/// text may hold details the client must not see. An operation not
+/// implemented yet is `501 NOT_IMPLEMENTED` instead.
 pub fn handler_failed(error: &HandlerError, request_id: &str) -> Response {
+    if let Some(NotImplemented(operation)) = error.downcast_ref() {
+        let error = ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NOT_IMPLEMENTED",
+            format!("The operation `{operation}` is not implemented yet."),
+        );
+        return self::error(&error, request_id);
+    }
     tracing::error!("the handler failed: {error}");
     self::error(&ApiError::internal(), request_id)
 }

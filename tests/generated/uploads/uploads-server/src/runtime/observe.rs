@@ -112,7 +112,8 @@ pub fn log_response(response: &Response, latency: Duration) {
     tracing::info!(
         target: ACCESS_LOG,
         status = status.as_u16(),
-        latency_ms = latency.as_secs_f64() * 1000.0,
+        // Whole microseconds: `0.187`, not `0.18729900000000002`.
+        latency_ms = latency.as_micros() as f64 / 1000.0,
         replayed = headers.contains_key(&IDEMPOTENCY_REPLAY),
         rate_limit,
         "request answered"
