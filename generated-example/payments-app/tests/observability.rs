@@ -55,6 +55,7 @@ async fn start(variables: &[(&str, &str)]) -> App {
         .env("PAYMENTS_API_KEYS", KEY)
         .env_remove("REDIS_URL")
         .env_remove("METRICS")
+        .env_remove("LOG_FORMAT")
         .stdout(Stdio::piped());
     for (name, value) in variables {
         command.env(name, value);
@@ -202,12 +203,13 @@ fn series(scrape: &str, name: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_count_requests_refusals_and_replays() {
-    let app = start(&[("RUST_LOG", "warn"), ("RATE_LIMITS", "default=4/60")]).await;
+    let app = start(&[("RUST_LOG", "warn"), ("RATE_LIMITS", "default=6/60")]).await;
     let client = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", app.base);
     for _ in 0..2 {
         send(client.get(url("/v1/users/999999")).header("X-API-Key", KEY)).await;
     }
+    // An original, its replay, and the key reused for another amount.
     for amount in [1999, 1999, 2999] {
         send(
             client
@@ -217,6 +219,10 @@ async fn metrics_count_requests_refusals_and_replays() {
                 .json(&json!({"amount": amount, "currency": "USD", "source": "tok_visa"})),
         )
         .await;
+    }
+    // The sixth request of the window passes, the seventh is refused.
+    for _ in 0..2 {
+        send(client.get(url("/v1/users")).header("X-API-Key", KEY)).await;
     }
     send(client.get(url("/no/such/route"))).await;
     let response = client.get(url("/metrics")).send().await.unwrap();
@@ -228,10 +234,12 @@ async fn metrics_count_requests_refusals_and_replays() {
     let scrape = response.text().await.unwrap();
     let value =
         |name: &str| series(&scrape, name).unwrap_or_else(|| panic!("{name} in:\n{scrape}"));
-    assert_eq!(
-        value(r#"http_server_requests_total{operation="getUser",status_class="4xx"}"#),
-        2.0
-    );
+    let requests = |operation: &str, class: &str| {
+        value(&format!(
+            "http_server_requests_total{{operation=\"{operation}\",status_class=\"{class}\"}}"
+        ))
+    };
+    assert_eq!(requests("getUser", "4xx"), 2.0);
     assert_eq!(
         value(
             r#"http_server_request_duration_seconds_count{operation="getUser",status_class="4xx"}"#
@@ -244,36 +252,52 @@ async fn metrics_count_requests_refusals_and_replays() {
         ),
         2.0
     );
-    // Original and replay; the fifth request of the window was refused.
-    assert_eq!(
-        value(r#"http_server_requests_total{operation="createCharge",status_class="2xx"}"#),
-        2.0
-    );
-    assert_eq!(
-        value(r#"http_server_requests_total{operation="createCharge",status_class="4xx"}"#),
-        1.0
-    );
+    assert_eq!(requests("createCharge", "2xx"), 2.0);
+    assert_eq!(requests("createCharge", "4xx"), 1.0);
+    assert_eq!(requests("listUsers", "2xx"), 1.0);
+    assert_eq!(requests("listUsers", "4xx"), 1.0);
+    assert_eq!(requests("unmatched", "4xx"), 1.0);
+    // `/health` answered the start-up probe.
+    assert!(requests("getHealth", "2xx") >= 1.0);
     assert_eq!(
         value(r#"rate_limit_rejections_total{policy="default"}"#),
         1.0
     );
     assert_eq!(value("idempotency_replays_total"), 1.0);
     assert_eq!(
-        series(
-            &scrape,
-            r#"idempotency_conflicts_total{reason="key_reused"}"#
-        ),
-        None,
-        "the refused request never reached its key"
-    );
-    assert_eq!(
-        value(r#"http_server_requests_total{operation="unmatched",status_class="4xx"}"#),
+        value(r#"idempotency_conflicts_total{reason="key_reused"}"#),
         1.0
     );
-    // `/health` answered the start-up probe.
-    assert!(
-        value(r#"http_server_requests_total{operation="getHealth",status_class="2xx"}"#) >= 1.0
-    );
+    assert_eq!(series(&scrape, "backend_errors_total"), None);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_counts_as_backend_errors() {
+    // A port nothing listens on: limits fail open, idempotent requests 503.
+    let app = start(&[
+        ("RUST_LOG", "error"),
+        ("REDIS_URL", "redis://127.0.0.1:9"),
+        ("REDIS_TIMEOUT_MS", "200"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let (status, _) = send(
+        client
+            .get(format!("{}/v1/users", app.base))
+            .header("X-API-Key", KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "limits fail open");
+    let scrape = client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let errors = series(&scrape, r#"backend_errors_total{backend="redis"}"#);
+    assert!(errors.is_some_and(|count| count >= 1.0), "{scrape}");
 }
 
 #[tokio::test]
