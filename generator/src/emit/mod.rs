@@ -168,7 +168,8 @@ impl Output {
         let header = context.rust_header();
         let declarations = modules.iter().map(|(name, _)| {
             let name = quote::format_ident!("{}", name);
-            quote::quote! { #[rustfmt::skip] pub mod #name; }
+            // `lib.rs` skips `runtime` for `cargo fmt`, and so its children.
+            quote::quote! { pub mod #name; }
         });
         let doc = format!(
             " The parts of the {} that do not depend on the spec.",

@@ -1,6 +1,6 @@
 //! The routes the router adds beside the spec's (`/metrics` and `/docs`,
-//! unless the spec has those paths itself) and `OPERATIONS`, the table that
-//! names each route's operation for the access log and the metrics.
+//! unless the spec has those paths itself), and their names for the access
+//! log and the metrics.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -65,30 +65,26 @@ pub(super) fn builtin_routes(api: &Api, imports: &mut Imports) -> Builtin {
     Builtin { prelude, routes }
 }
 
-/// `OPERATIONS`: each route and method with its operation's id, sorted for
-/// the guard's binary search, with the routes the router adds itself.
-pub(super) fn operations_table(api: &Api) -> TokenStream {
-    let mut rows: Vec<(String, &str, &str)> = api
-        .operations
-        .iter()
-        .map(|o| (route(o), o.method.as_str(), o.id.wire.as_str()))
-        .collect();
+/// `BUILTIN_ROUTES`: the routes the router adds itself, named for the
+/// access log and the metrics beside the spec's operations.
+pub(super) fn builtin_table(api: &Api) -> TokenStream {
+    let mut rows: Vec<(&str, &str)> = Vec::new();
     if api.effective_document.is_some() {
-        rows.push(("/openapi.json".into(), "GET", "openapi_document"));
+        rows.push(("/openapi.json", "openapi_document"));
     }
     if serves_metrics(api) {
-        rows.push((METRICS_ROUTE.into(), "GET", "metrics"));
+        rows.push((METRICS_ROUTE, "metrics"));
     }
     if serves_docs(api) {
-        rows.push((DOCS_ROUTE.into(), "GET", "docs"));
-        rows.push((DOCS_FILES_ROUTE.into(), "GET", "docs"));
+        rows.push((DOCS_ROUTE, "docs"));
+        rows.push((DOCS_FILES_ROUTE, "docs"));
     }
-    rows.sort();
-    let rows = rows.iter().map(|(route, method, operation)| {
-        quote! { RouteOperation::new(#route, #method, #operation) }
+    let rows = rows.iter().map(|(route, operation)| {
+        quote! { RouteOperation::new(#route, "GET", #operation) }
     });
     quote! {
-        /// Each route and method with its operation, for the access log and the metrics.
-        const OPERATIONS: Operations = Operations::new(&[#(#rows),*]);
+        /// The routes the router adds beside the spec's operations, named
+        /// for the access log and the metrics.
+        const BUILTIN_ROUTES: &[RouteOperation] = &[#(#rows),*];
     }
 }

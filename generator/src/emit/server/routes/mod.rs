@@ -18,7 +18,7 @@ use crate::emit::typeref::Imports;
 use crate::emit::wire::route;
 use crate::ir::{Api, Operation};
 
-use builtin::{builtin_routes, operations_table, Builtin};
+use builtin::{builtin_routes, builtin_table, Builtin};
 use handler::handler;
 use limits::{limit_consts, policy_consts};
 use security::schemes;
@@ -186,7 +186,7 @@ pub fn module(api: &Api) -> TokenStream {
         }
         None => (TokenStream::new(), TokenStream::new()),
     };
-    let operations = operations_table(api);
+    let operations = builtin_table(api);
     let Builtin {
         prelude,
         routes: builtin,
@@ -209,8 +209,9 @@ pub fn module(api: &Api) -> TokenStream {
 
             /// The router of an API without operations: every request is `404 NOT_FOUND`.
             pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-                let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-                    .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+                let operations = Operations::new(BUILTIN_ROUTES);
+                let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone()));
+                let guard = GuardLayer::new(config.request_timeout, operations).with_metrics(request_metrics);
                 #prelude
                 let #mutable router = Router::new() #document_route;
                 #(#builtin)*
@@ -245,8 +246,9 @@ pub fn module(api: &Api) -> TokenStream {
         /// rate limits, reads and checks the request, claims its idempotency
         /// key and calls `api`. Add your own tower layers around it.
         pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-            let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-                .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+            let operations = Operations::new(BUILTIN_ROUTES);
+            let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone()));
+            let guard = GuardLayer::new(config.request_timeout, operations).with_metrics(request_metrics);
             #prelude
             #layers
             let shared = Arc::new(Shared { api, #limiter_init #idempotency_init #jwt_init #config_init });

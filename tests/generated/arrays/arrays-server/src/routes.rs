@@ -16,8 +16,12 @@ use crate::runtime::observe::{Operations, RouteOperation};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let operations = Operations::new(BUILTIN_ROUTES);
+    let request_metrics = config
+        .metrics
+        .then(|| RequestMetrics::new(operations.clone()));
+    let guard = GuardLayer::new(config.request_timeout, operations)
+        .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let mut router = Router::new().route("/openapi.json", get(openapi_document));
@@ -28,15 +32,14 @@ pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
     router.fallback(guard::not_found).layer(guard)
 }
 
-/// Each route and method with its operation, for the access log and the metrics.
-const OPERATIONS: Operations = Operations::new(
-    &[
-        RouteOperation::new("/docs", "GET", "docs"),
-        RouteOperation::new("/docs/{file}", "GET", "docs"),
-        RouteOperation::new("/metrics", "GET", "metrics"),
-        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
-    ],
-);
+/// The routes the router adds beside the spec's operations, named
+/// for the access log and the metrics.
+const BUILTIN_ROUTES: &[RouteOperation] = &[
+    RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    RouteOperation::new("/metrics", "GET", "metrics"),
+    RouteOperation::new("/docs", "GET", "docs"),
+    RouteOperation::new("/docs/{file}", "GET", "docs"),
+];
 
 /// The effective OpenAPI document: the spec as this server answers.
 const OPENAPI_DOCUMENT: &str = include_str!(

@@ -33,8 +33,12 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let operations = Operations::new(BUILTIN_ROUTES);
+    let request_metrics = config
+        .metrics
+        .then(|| RequestMetrics::new(operations.clone()));
+    let guard = GuardLayer::new(config.request_timeout, operations)
+        .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
@@ -48,17 +52,14 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
-/// Each route and method with its operation, for the access log and the metrics.
-const OPERATIONS: Operations = Operations::new(
-    &[
-        RouteOperation::new("/docs", "GET", "docs"),
-        RouteOperation::new("/docs/{file}", "GET", "docs"),
-        RouteOperation::new("/metrics", "GET", "metrics"),
-        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
-        RouteOperation::new("/orders", "GET", "listOrders"),
-        RouteOperation::new("/orders", "POST", "createOrder"),
-    ],
-);
+/// The routes the router adds beside the spec's operations, named
+/// for the access log and the metrics.
+const BUILTIN_ROUTES: &[RouteOperation] = &[
+    RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    RouteOperation::new("/metrics", "GET", "metrics"),
+    RouteOperation::new("/docs", "GET", "docs"),
+    RouteOperation::new("/docs/{file}", "GET", "docs"),
+];
 
 /// `GET /orders`
 async fn list_orders<A: Api>(

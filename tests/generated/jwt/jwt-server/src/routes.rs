@@ -40,8 +40,12 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let operations = Operations::new(BUILTIN_ROUTES);
+    let request_metrics = config
+        .metrics
+        .then(|| RequestMetrics::new(operations.clone()));
+    let guard = GuardLayer::new(config.request_timeout, operations)
+        .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let Layers { limiter } = config.layers();
@@ -61,17 +65,14 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
-/// Each route and method with its operation, for the access log and the metrics.
-const OPERATIONS: Operations = Operations::new(
-    &[
-        RouteOperation::new("/docs", "GET", "docs"),
-        RouteOperation::new("/docs/{file}", "GET", "docs"),
-        RouteOperation::new("/either", "GET", "tokenOrKey"),
-        RouteOperation::new("/me", "GET", "whoAmI"),
-        RouteOperation::new("/metrics", "GET", "metrics"),
-        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
-    ],
-);
+/// The routes the router adds beside the spec's operations, named
+/// for the access log and the metrics.
+const BUILTIN_ROUTES: &[RouteOperation] = &[
+    RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    RouteOperation::new("/metrics", "GET", "metrics"),
+    RouteOperation::new("/docs", "GET", "docs"),
+    RouteOperation::new("/docs/{file}", "GET", "docs"),
+];
 
 /// The `Token` security scheme.
 const TOKEN: Scheme = Scheme {

@@ -45,8 +45,12 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let operations = Operations::new(BUILTIN_ROUTES);
+    let request_metrics = config
+        .metrics
+        .then(|| RequestMetrics::new(operations.clone()));
+    let guard = GuardLayer::new(config.request_timeout, operations)
+        .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let shared = Arc::new(Shared { api, config });
@@ -83,38 +87,14 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
-/// Each route and method with its operation, for the access log and the metrics.
-const OPERATIONS: Operations = Operations::new(
-    &[
-        RouteOperation::new("/api/v3/pet", "POST", "addPet"),
-        RouteOperation::new("/api/v3/pet", "PUT", "updatePet"),
-        RouteOperation::new("/api/v3/pet/findByStatus", "GET", "findPetsByStatus"),
-        RouteOperation::new("/api/v3/pet/findByTags", "GET", "findPetsByTags"),
-        RouteOperation::new("/api/v3/pet/{petId}", "DELETE", "deletePet"),
-        RouteOperation::new("/api/v3/pet/{petId}", "GET", "getPetById"),
-        RouteOperation::new("/api/v3/pet/{petId}", "POST", "updatePetWithForm"),
-        RouteOperation::new("/api/v3/pet/{petId}/uploadImage", "POST", "uploadFile"),
-        RouteOperation::new("/api/v3/store/inventory", "GET", "getInventory"),
-        RouteOperation::new("/api/v3/store/order", "POST", "placeOrder"),
-        RouteOperation::new("/api/v3/store/order/{orderId}", "DELETE", "deleteOrder"),
-        RouteOperation::new("/api/v3/store/order/{orderId}", "GET", "getOrderById"),
-        RouteOperation::new("/api/v3/user", "POST", "createUser"),
-        RouteOperation::new(
-            "/api/v3/user/createWithList",
-            "POST",
-            "createUsersWithListInput",
-        ),
-        RouteOperation::new("/api/v3/user/login", "GET", "loginUser"),
-        RouteOperation::new("/api/v3/user/logout", "GET", "logoutUser"),
-        RouteOperation::new("/api/v3/user/{username}", "DELETE", "deleteUser"),
-        RouteOperation::new("/api/v3/user/{username}", "GET", "getUserByName"),
-        RouteOperation::new("/api/v3/user/{username}", "PUT", "updateUser"),
-        RouteOperation::new("/docs", "GET", "docs"),
-        RouteOperation::new("/docs/{file}", "GET", "docs"),
-        RouteOperation::new("/metrics", "GET", "metrics"),
-        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
-    ],
-);
+/// The routes the router adds beside the spec's operations, named
+/// for the access log and the metrics.
+const BUILTIN_ROUTES: &[RouteOperation] = &[
+    RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    RouteOperation::new("/metrics", "GET", "metrics"),
+    RouteOperation::new("/docs", "GET", "docs"),
+    RouteOperation::new("/docs/{file}", "GET", "docs"),
+];
 
 /// The `petstore_auth` security scheme.
 const PETSTORE_AUTH: Scheme = Scheme {

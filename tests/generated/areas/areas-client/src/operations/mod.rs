@@ -3,17 +3,10 @@
 
 //! A method per operation of the spec, one module per area of the API.
 
-#[rustfmt::skip]
 mod accounts;
-#[rustfmt::skip]
 mod health;
-#[rustfmt::skip]
 mod invoices;
-#[rustfmt::skip]
 mod payouts;
-#[rustfmt::skip]
 mod reports;
-#[rustfmt::skip]
 mod teams;
-#[rustfmt::skip]
 mod webhooks;

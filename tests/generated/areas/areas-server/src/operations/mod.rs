@@ -3,19 +3,12 @@
 
 //! The request and the responses of each operation, one module per area of the API.
 
-#[rustfmt::skip]
 mod accounts;
-#[rustfmt::skip]
 mod health;
-#[rustfmt::skip]
 mod invoices;
-#[rustfmt::skip]
 mod payouts;
-#[rustfmt::skip]
 mod reports;
-#[rustfmt::skip]
 mod teams;
-#[rustfmt::skip]
 mod webhooks;
 
 pub use accounts::*;

@@ -3,19 +3,12 @@
 
 //! The router, and the glue between HTTP and the `Api` trait.
 
-#[rustfmt::skip]
 mod accounts;
-#[rustfmt::skip]
 mod health;
-#[rustfmt::skip]
 mod invoices;
-#[rustfmt::skip]
 mod payouts;
-#[rustfmt::skip]
 mod reports;
-#[rustfmt::skip]
 mod teams;
-#[rustfmt::skip]
 mod webhooks;
 
 use std::sync::Arc;
@@ -53,8 +46,12 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let guard = GuardLayer::new(config.request_timeout, OPERATIONS)
-        .with_metrics(config.metrics.then(|| RequestMetrics::new(OPERATIONS)));
+    let operations = Operations::new(BUILTIN_ROUTES);
+    let request_metrics = config
+        .metrics
+        .then(|| RequestMetrics::new(operations.clone()));
+    let guard = GuardLayer::new(config.request_timeout, operations)
+        .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let Layers { limiter, idempotency } = config.layers();
@@ -194,82 +191,14 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
-/// Each route and method with its operation, for the access log and the metrics.
-const OPERATIONS: Operations = Operations::new(
-    &[
-        RouteOperation::new("/docs", "GET", "docs"),
-        RouteOperation::new("/docs/{file}", "GET", "docs"),
-        RouteOperation::new("/metrics", "GET", "metrics"),
-        RouteOperation::new("/openapi.json", "GET", "openapi_document"),
-        RouteOperation::new("/v1/accounts", "GET", "listAccounts"),
-        RouteOperation::new("/v1/accounts", "POST", "createAccount"),
-        RouteOperation::new("/v1/accounts/search", "GET", "searchAccounts"),
-        RouteOperation::new("/v1/accounts/{id}", "DELETE", "deleteAccount"),
-        RouteOperation::new("/v1/accounts/{id}", "GET", "getAccount"),
-        RouteOperation::new("/v1/accounts/{id}", "PATCH", "updateAccount"),
-        RouteOperation::new("/v1/accounts/{id}/archive", "POST", "archiveAccount"),
-        RouteOperation::new("/v1/accounts/{id}/events", "GET", "listAccountEvents"),
-        RouteOperation::new("/v1/accounts/{id}/labels", "PUT", "setAccountLabels"),
-        RouteOperation::new("/v1/accounts/{id}/notes", "GET", "listAccountNotes"),
-        RouteOperation::new("/v1/accounts/{id}/notes", "POST", "addAccountNote"),
-        RouteOperation::new("/v1/health", "GET", "health"),
-        RouteOperation::new("/v1/invoices", "GET", "listInvoices"),
-        RouteOperation::new("/v1/invoices", "POST", "createInvoice"),
-        RouteOperation::new("/v1/invoices/search", "GET", "searchInvoices"),
-        RouteOperation::new("/v1/invoices/{id}", "DELETE", "deleteInvoice"),
-        RouteOperation::new("/v1/invoices/{id}", "GET", "getInvoice"),
-        RouteOperation::new("/v1/invoices/{id}", "PATCH", "updateInvoice"),
-        RouteOperation::new("/v1/invoices/{id}/archive", "POST", "archiveInvoice"),
-        RouteOperation::new("/v1/invoices/{id}/events", "GET", "listInvoiceEvents"),
-        RouteOperation::new("/v1/invoices/{id}/labels", "PUT", "setInvoiceLabels"),
-        RouteOperation::new("/v1/invoices/{id}/notes", "GET", "listInvoiceNotes"),
-        RouteOperation::new("/v1/invoices/{id}/notes", "POST", "addInvoiceNote"),
-        RouteOperation::new("/v1/payouts", "GET", "listPayouts"),
-        RouteOperation::new("/v1/payouts", "POST", "createPayout"),
-        RouteOperation::new("/v1/payouts/search", "GET", "searchPayouts"),
-        RouteOperation::new("/v1/payouts/{id}", "DELETE", "deletePayout"),
-        RouteOperation::new("/v1/payouts/{id}", "GET", "getPayout"),
-        RouteOperation::new("/v1/payouts/{id}", "PATCH", "updatePayout"),
-        RouteOperation::new("/v1/payouts/{id}/archive", "POST", "archivePayout"),
-        RouteOperation::new("/v1/payouts/{id}/events", "GET", "listPayoutEvents"),
-        RouteOperation::new("/v1/payouts/{id}/labels", "PUT", "setPayoutLabels"),
-        RouteOperation::new("/v1/payouts/{id}/notes", "GET", "listPayoutNotes"),
-        RouteOperation::new("/v1/payouts/{id}/notes", "POST", "addPayoutNote"),
-        RouteOperation::new("/v1/reports", "GET", "listReports"),
-        RouteOperation::new("/v1/reports", "POST", "createReport"),
-        RouteOperation::new("/v1/reports/search", "GET", "searchReports"),
-        RouteOperation::new("/v1/reports/{id}", "DELETE", "deleteReport"),
-        RouteOperation::new("/v1/reports/{id}", "GET", "getReport"),
-        RouteOperation::new("/v1/reports/{id}", "PATCH", "updateReport"),
-        RouteOperation::new("/v1/reports/{id}/archive", "POST", "archiveReport"),
-        RouteOperation::new("/v1/reports/{id}/events", "GET", "listReportEvents"),
-        RouteOperation::new("/v1/reports/{id}/labels", "PUT", "setReportLabels"),
-        RouteOperation::new("/v1/reports/{id}/notes", "GET", "listReportNotes"),
-        RouteOperation::new("/v1/reports/{id}/notes", "POST", "addReportNote"),
-        RouteOperation::new("/v1/teams", "GET", "listTeams"),
-        RouteOperation::new("/v1/teams", "POST", "createTeam"),
-        RouteOperation::new("/v1/teams/search", "GET", "searchTeams"),
-        RouteOperation::new("/v1/teams/{id}", "DELETE", "deleteTeam"),
-        RouteOperation::new("/v1/teams/{id}", "GET", "getTeam"),
-        RouteOperation::new("/v1/teams/{id}", "PATCH", "updateTeam"),
-        RouteOperation::new("/v1/teams/{id}/archive", "POST", "archiveTeam"),
-        RouteOperation::new("/v1/teams/{id}/events", "GET", "listTeamEvents"),
-        RouteOperation::new("/v1/teams/{id}/labels", "PUT", "setTeamLabels"),
-        RouteOperation::new("/v1/teams/{id}/notes", "GET", "listTeamNotes"),
-        RouteOperation::new("/v1/teams/{id}/notes", "POST", "addTeamNote"),
-        RouteOperation::new("/v1/webhooks", "GET", "listWebhooks"),
-        RouteOperation::new("/v1/webhooks", "POST", "createWebhook"),
-        RouteOperation::new("/v1/webhooks/search", "GET", "searchWebhooks"),
-        RouteOperation::new("/v1/webhooks/{id}", "DELETE", "deleteWebhook"),
-        RouteOperation::new("/v1/webhooks/{id}", "GET", "getWebhook"),
-        RouteOperation::new("/v1/webhooks/{id}", "PATCH", "updateWebhook"),
-        RouteOperation::new("/v1/webhooks/{id}/archive", "POST", "archiveWebhook"),
-        RouteOperation::new("/v1/webhooks/{id}/events", "GET", "listWebhookEvents"),
-        RouteOperation::new("/v1/webhooks/{id}/labels", "PUT", "setWebhookLabels"),
-        RouteOperation::new("/v1/webhooks/{id}/notes", "GET", "listWebhookNotes"),
-        RouteOperation::new("/v1/webhooks/{id}/notes", "POST", "addWebhookNote"),
-    ],
-);
+/// The routes the router adds beside the spec's operations, named
+/// for the access log and the metrics.
+const BUILTIN_ROUTES: &[RouteOperation] = &[
+    RouteOperation::new("/openapi.json", "GET", "openapi_document"),
+    RouteOperation::new("/metrics", "GET", "metrics"),
+    RouteOperation::new("/docs", "GET", "docs"),
+    RouteOperation::new("/docs/{file}", "GET", "docs"),
+];
 
 /// The `Bearer` security scheme.
 const BEARER: Scheme = Scheme {

@@ -3,21 +3,13 @@
 
 //! The schemas of the spec as Rust types. One module per area of the API; `common` holds the types several areas use.
 
-#[rustfmt::skip]
 mod accounts;
-#[rustfmt::skip]
 mod common;
-#[rustfmt::skip]
 mod health;
-#[rustfmt::skip]
 mod invoices;
-#[rustfmt::skip]
 mod payouts;
-#[rustfmt::skip]
 mod reports;
-#[rustfmt::skip]
 mod teams;
-#[rustfmt::skip]
 mod webhooks;
 
 pub use accounts::*;

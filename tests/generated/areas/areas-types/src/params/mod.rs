@@ -3,17 +3,11 @@
 
 //! The parameters of each operation, one struct per operation. One module per area of the API; `common` holds the types several areas use.
 
-#[rustfmt::skip]
 mod accounts;
-#[rustfmt::skip]
 mod invoices;
-#[rustfmt::skip]
 mod payouts;
-#[rustfmt::skip]
 mod reports;
-#[rustfmt::skip]
 mod teams;
-#[rustfmt::skip]
 mod webhooks;
 
 pub use accounts::*;

@@ -5,6 +5,7 @@
 //! who asked, and how it ended. The guard writes one event per request
 //! with the target [`ACCESS_LOG`] (`<crate>::access`), at `INFO`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::MatchedPath;
@@ -13,6 +14,7 @@ use axum::response::Response;
 use tracing::Span;
 
 use crate::runtime::context::Identity;
+use crate::types::operations::ALL;
 
 /// The target of the access log and its request spans: enable it with
 /// `RUST_LOG=<crate>::access=info`.
@@ -28,7 +30,7 @@ pub struct RouteOperation {
     pub route: &'static str,
     pub method: &'static str,
     /// The spec's `operationId`, or the name of a route the router adds
-    /// itself (`openapi_document`, `metrics`).
+    /// itself (`openapi_document`, `metrics`, `docs`).
     pub operation: &'static str,
 }
 
@@ -43,18 +45,26 @@ impl RouteOperation {
 }
 
 /// The operations of a router, sorted by route and then method so that a
-/// request's is found by binary search.
-#[derive(Debug, Clone, Copy)]
-pub struct Operations(&'static [RouteOperation]);
+/// request's is found by binary search. Built once per router, from the
+/// types crate's catalog of the spec's operations.
+#[derive(Debug, Clone)]
+pub struct Operations(Arc<[RouteOperation]>);
 
 impl Operations {
-    /// `table` must be sorted by `(route, method)`; the generated router's is.
-    pub const fn new(table: &'static [RouteOperation]) -> Self {
-        Operations(table)
+    /// The spec's operations (`types::operations::ALL`) and `builtin`, the
+    /// routes the router adds itself.
+    pub fn new(builtin: &[RouteOperation]) -> Self {
+        let mut table: Vec<RouteOperation> = ALL
+            .iter()
+            .map(|operation| RouteOperation::new(operation.path, operation.method, operation.id))
+            .chain(builtin.iter().copied())
+            .collect();
+        table.sort_by(|a, b| (a.route, a.method).cmp(&(b.route, b.method)));
+        Operations(table.into())
     }
 
-    pub fn table(&self) -> &'static [RouteOperation] {
-        self.0
+    pub fn table(&self) -> &[RouteOperation] {
+        &self.0
     }
 
     /// The index in [`table`](Self::table) of the operation a request was

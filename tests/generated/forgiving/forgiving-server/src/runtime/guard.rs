@@ -70,7 +70,7 @@ impl<S> Layer<S> for GuardLayer {
         Guard {
             inner,
             timeout: self.timeout,
-            operations: self.operations,
+            operations: self.operations.clone(),
             metrics: self.metrics.clone(),
         }
     }

@@ -3,55 +3,29 @@
 
 //! The parts of the server that do not depend on the spec.
 
-#[rustfmt::skip]
 pub mod algorithms;
-#[rustfmt::skip]
 pub mod clock;
-#[rustfmt::skip]
 pub mod config;
-#[rustfmt::skip]
 pub mod config_env;
-#[rustfmt::skip]
 pub mod context;
-#[rustfmt::skip]
 pub mod digest;
-#[rustfmt::skip]
 pub mod docs;
-#[rustfmt::skip]
 pub mod envelope;
-#[rustfmt::skip]
 pub mod error;
-#[rustfmt::skip]
 pub mod guard;
-#[rustfmt::skip]
 pub mod layers;
-#[rustfmt::skip]
 pub mod limit_check;
-#[rustfmt::skip]
 pub mod limit_decision;
-#[rustfmt::skip]
 pub mod listener;
-#[rustfmt::skip]
 pub mod memory;
-#[rustfmt::skip]
 pub mod memory_limits;
-#[rustfmt::skip]
 pub mod metrics;
-#[rustfmt::skip]
 pub mod observe;
-#[rustfmt::skip]
 pub mod params;
-#[rustfmt::skip]
 pub mod rate_limit;
-#[rustfmt::skip]
 pub mod redis_limits;
-#[rustfmt::skip]
 pub mod redis_store;
-#[rustfmt::skip]
 pub mod request;
-#[rustfmt::skip]
 pub mod request_id;
-#[rustfmt::skip]
 pub mod security;
-#[rustfmt::skip]
 pub mod shutdown;

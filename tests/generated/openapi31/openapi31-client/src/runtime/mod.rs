@@ -3,19 +3,11 @@
 
 //! The parts of the client that do not depend on the spec.
 
-#[rustfmt::skip]
 pub mod client;
-#[rustfmt::skip]
 pub mod bodies;
-#[rustfmt::skip]
 pub mod encode;
-#[rustfmt::skip]
 pub mod meta;
-#[rustfmt::skip]
 pub mod pagination;
-#[rustfmt::skip]
 pub mod response;
-#[rustfmt::skip]
 pub mod retry;
-#[rustfmt::skip]
 pub mod transport;

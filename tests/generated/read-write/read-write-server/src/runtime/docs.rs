@@ -87,32 +87,31 @@ pub fn routes<S>(router: Router<S>, docs: &Docs, title: &str) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let (bundle_url, css_url, integrity) = match docs {
+    let (base, pinned) = match docs {
         Docs::Off => return router,
-        Docs::Cdn => {
-            let base = format!("https://cdn.jsdelivr.net/npm/swagger-ui-dist@{SWAGGER_UI_VERSION}");
-            (format!("{base}/{BUNDLE}"), format!("{base}/{CSS}"), true)
-        }
-        Docs::Vendored { .. } => (format!("docs/{BUNDLE}"), format!("docs/{CSS}"), false),
-    };
-    let (bundle_integrity, css_integrity) = match integrity {
-        true => (
-            format!(" integrity=\"{CDN_BUNDLE_INTEGRITY}\" crossorigin=\"anonymous\""),
-            format!(" integrity=\"{CDN_CSS_INTEGRITY}\" crossorigin=\"anonymous\""),
+        Docs::Cdn => (
+            format!("https://cdn.jsdelivr.net/npm/swagger-ui-dist@{SWAGGER_UI_VERSION}"),
+            true,
         ),
-        false => (String::new(), String::new()),
+        Docs::Vendored { .. } => ("docs".to_string(), false),
+    };
+    let integrity = |digest: &str| match pinned {
+        true => format!(" integrity=\"{digest}\" crossorigin=\"anonymous\""),
+        false => String::new(),
     };
     let page = Bytes::from(format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n\
          <meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} reference</title>\n\
-         <link rel=\"stylesheet\" href=\"{css_url}\"{css_integrity}>\n\
+         <link rel=\"stylesheet\" href=\"{base}/{CSS}\"{css}>\n\
          </head>\n<body>\n<div id=\"swagger-ui\"></div>\n\
-         <script src=\"{bundle_url}\"{bundle_integrity}></script>\n\
+         <script src=\"{base}/{BUNDLE}\"{bundle}></script>\n\
          <script src=\"docs/swagger-initializer.js\"></script>\n\
          </body>\n</html>\n",
         title = escape_html(title),
+        css = integrity(CDN_CSS_INTEGRITY),
+        bundle = integrity(CDN_BUNDLE_INTEGRITY),
     ));
     let files = match docs {
         Docs::Vendored { bundle, css } => Some((bundle.clone(), css.clone())),
@@ -121,7 +120,10 @@ where
     router
         .route(
             "/docs",
-            get(move || serve(page.clone(), "text/html; charset=utf-8", "no-cache")),
+            get(move || {
+                let page = page.clone();
+                async move { respond(page, "text/html; charset=utf-8", "no-cache") }
+            }),
         )
         .route(
             "/docs/{file}",
@@ -138,13 +140,13 @@ fn file_response(request: &Request, files: Option<(Bytes, Bytes)>) -> Response {
     const DAY: &str = "public, max-age=86400";
     let file = request.uri().path().rsplit('/').next().unwrap_or_default();
     match (file, files) {
-        ("swagger-initializer.js", _) => serve_now(
+        ("swagger-initializer.js", _) => respond(
             Bytes::from_static(INITIALIZER.as_bytes()),
             "text/javascript; charset=utf-8",
             "no-cache",
         ),
-        (BUNDLE, Some((bundle, _))) => serve_now(bundle, "text/javascript; charset=utf-8", DAY),
-        (CSS, Some((_, css))) => serve_now(css, "text/css; charset=utf-8", DAY),
+        (BUNDLE, Some((bundle, _))) => respond(bundle, "text/javascript; charset=utf-8", DAY),
+        (CSS, Some((_, css))) => respond(css, "text/css; charset=utf-8", DAY),
         _ => envelope::error(
             &ApiError::not_found(),
             &request_id::of(request.extensions()),
@@ -152,11 +154,7 @@ fn file_response(request: &Request, files: Option<(Bytes, Bytes)>) -> Response {
     }
 }
 
-async fn serve(body: Bytes, content_type: &'static str, cache: &'static str) -> Response {
-    serve_now(body, content_type, cache)
-}
-
-fn serve_now(body: Bytes, content_type: &'static str, cache: &'static str) -> Response {
+fn respond(body: Bytes, content_type: &'static str, cache: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
