@@ -19,6 +19,7 @@ use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
+use metrics::Counter;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::envelope;
@@ -62,6 +63,15 @@ struct Inner {
     store: IdempotencyStore,
     clock: Clock,
     overrides: Overrides,
+    counts: Counts,
+}
+
+/// `idempotency_replays_total` and `idempotency_conflicts_total`, registered
+/// once with the metrics recorder of the time (see `runtime/metrics.rs`).
+struct Counts {
+    replays: Counter,
+    in_progress: Counter,
+    key_reused: Counter,
 }
 
 /// The idempotency layer of the generated router.
@@ -81,10 +91,16 @@ pub struct Attempt<'a> {
 
 impl Idempotency {
     pub fn new(store: IdempotencyStore, overrides: Overrides, clock: Clock) -> Self {
+        let conflicts = |reason: &'static str| metrics::counter!("idempotency_conflicts_total", "reason" => reason);
         Idempotency(Arc::new(Inner {
             store,
             clock,
             overrides,
+            counts: Counts {
+                replays: metrics::counter!("idempotency_replays_total"),
+                in_progress: conflicts("in_progress"),
+                key_reused: conflicts("key_reused"),
+            },
         }))
     }
 
@@ -163,12 +179,11 @@ impl Idempotency {
                 open: true,
             }))),
             Ok(Claim::Replay(response)) => {
-                metrics::counter!("idempotency_replays_total").increment(1);
+                self.0.counts.replays.increment(1);
                 Err(response.replay())
             }
             Ok(Claim::InFlight) => {
-                metrics::counter!("idempotency_conflicts_total", "reason" => "in_progress")
-                    .increment(1);
+                self.0.counts.in_progress.increment(1);
                 Err(fail(ApiError::new(
                     StatusCode::CONFLICT,
                     "REQUEST_IN_PROGRESS",
@@ -176,8 +191,7 @@ impl Idempotency {
                 )))
             }
             Ok(Claim::Mismatch) => {
-                metrics::counter!("idempotency_conflicts_total", "reason" => "key_reused")
-                    .increment(1);
+                self.0.counts.key_reused.increment(1);
                 Err(fail(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "IDEMPOTENCY_KEY_REUSED",

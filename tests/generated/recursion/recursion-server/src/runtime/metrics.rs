@@ -103,7 +103,10 @@ pub struct RequestMetrics {
 }
 
 impl RequestMetrics {
+    /// Installs the Prometheus recorder unless one is installed, so that
+    /// what the router's layers register from here on is exported.
     pub fn new(operations: Operations) -> Self {
+        let _ = prometheus();
         let rows = operations.table().len() + 1;
         RequestMetrics {
             operations,
