@@ -17,7 +17,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
             Severity::Error => "error",
@@ -40,7 +40,10 @@ pub struct Diagnostic {
     /// JSON pointer of the node at fault, e.g. `#/paths/~1users/get`.
     pub pointer: Option<String>,
     pub position: Option<LineColumn>,
-    pub hint: Option<String>,
+    /// Boxed rather than a `String`: `Result<_, Diagnostic>` stays small.
+    pub hint: Option<Box<str>>,
+    /// The lint rule that found it (`paths-kebab-case`), shown as `warning[id]`.
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -52,6 +55,7 @@ impl Diagnostic {
             pointer: None,
             position: None,
             hint: None,
+            code: None,
         }
     }
 
@@ -81,8 +85,13 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
@@ -274,9 +283,13 @@ pub fn render_with(
         Severity::Warning => p.warning,
     };
     let mut out = String::new();
+    let code = diagnostic
+        .code
+        .as_ref()
+        .map_or(String::new(), |code| format!("[{code}]"));
     let _ = writeln!(
         out,
-        "{severity_color}{}{}: {}{}{}",
+        "{severity_color}{}{code}{}: {}{}{}",
         diagnostic.severity.label(),
         p.reset,
         p.bold,

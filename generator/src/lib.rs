@@ -8,6 +8,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod naming;

@@ -294,7 +294,10 @@ impl Api for PaymentsApi {
                 .tenant(&context.principal.id)
                 .create_charge(request.body)
             {
-                ChargeOutcome::Created(charge) => CreateChargeResponse::Created(charge),
+                ChargeOutcome::Created(charge) => CreateChargeResponse::Created {
+                    location: charge_location(&charge.id),
+                    body: charge,
+                },
                 ChargeOutcome::Declined => CreateChargeResponse::PaymentRequired(error(
                     "CARD_DECLINED",
                     "The card was declined.",
@@ -343,6 +346,16 @@ impl Api for PaymentsApi {
             },
         )
     }
+}
+
+/// `/v1/charges/<id>`, allocated at its exact length so that the header
+/// value takes the string's bytes as they are.
+fn charge_location(id: &str) -> String {
+    const PREFIX: &str = "/v1/charges/";
+    let mut location = String::with_capacity(PREFIX.len() + id.len());
+    location.push_str(PREFIX);
+    location.push_str(id);
+    location
 }
 
 #[cfg(test)]

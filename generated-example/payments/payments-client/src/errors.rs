@@ -81,11 +81,15 @@ pub enum CreateUserError {
     PayloadTooLarge(ErrorBody),
     /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
+    /// `409`: A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).
+    Conflict(ErrorBody),
+    /// `422`: This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).
+    UnprocessableEntity(ErrorBody),
     /// `429`: Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.
     TooManyRequests(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
+    /// `503`: The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`).
     ServiceUnavailable(ErrorBody),
 }
 
@@ -96,6 +100,8 @@ impl OperationError for CreateUserError {
             401 => Some(decode::error(body).map(Self::Unauthorized)),
             413 => Some(decode::error(body).map(Self::PayloadTooLarge)),
             415 => Some(decode::error(body).map(Self::UnsupportedMediaType)),
+            409 => Some(decode::error(body).map(Self::Conflict)),
+            422 => Some(decode::error(body).map(Self::UnprocessableEntity)),
             429 => Some(decode::error(body).map(Self::TooManyRequests)),
             500 => Some(decode::error(body).map(Self::InternalServerError)),
             503 => Some(decode::error(body).map(Self::ServiceUnavailable)),
@@ -109,6 +115,8 @@ impl OperationError for CreateUserError {
             | Self::Unauthorized(body)
             | Self::PayloadTooLarge(body)
             | Self::UnsupportedMediaType(body)
+            | Self::Conflict(body)
+            | Self::UnprocessableEntity(body)
             | Self::TooManyRequests(body)
             | Self::InternalServerError(body)
             | Self::ServiceUnavailable(body) => Some(body),
@@ -174,11 +182,15 @@ pub enum UpdateUserError {
     PayloadTooLarge(ErrorBody),
     /// `415`: The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).
     UnsupportedMediaType(ErrorBody),
+    /// `409`: A request with this `Idempotency-Key` is still in progress (`REQUEST_IN_PROGRESS`).
+    Conflict(ErrorBody),
+    /// `422`: This `Idempotency-Key` was used for a different request (`IDEMPOTENCY_KEY_REUSED`).
+    UnprocessableEntity(ErrorBody),
     /// `429`: Too many requests (`RATE_LIMIT_EXCEEDED`); retry after `Retry-After` seconds.
     TooManyRequests(ErrorBody),
     /// `500`: The server failed (`INTERNAL_ERROR`).
     InternalServerError(ErrorBody),
-    /// `503`: The request took too long (`REQUEST_TIMEOUT`).
+    /// `503`: The request took too long (`REQUEST_TIMEOUT`), or the idempotency store is unreachable (`SERVICE_UNAVAILABLE`).
     ServiceUnavailable(ErrorBody),
 }
 
@@ -190,6 +202,8 @@ impl OperationError for UpdateUserError {
             404 => Some(decode::error(body).map(Self::NotFound)),
             413 => Some(decode::error(body).map(Self::PayloadTooLarge)),
             415 => Some(decode::error(body).map(Self::UnsupportedMediaType)),
+            409 => Some(decode::error(body).map(Self::Conflict)),
+            422 => Some(decode::error(body).map(Self::UnprocessableEntity)),
             429 => Some(decode::error(body).map(Self::TooManyRequests)),
             500 => Some(decode::error(body).map(Self::InternalServerError)),
             503 => Some(decode::error(body).map(Self::ServiceUnavailable)),
@@ -204,6 +218,8 @@ impl OperationError for UpdateUserError {
             | Self::NotFound(body)
             | Self::PayloadTooLarge(body)
             | Self::UnsupportedMediaType(body)
+            | Self::Conflict(body)
+            | Self::UnprocessableEntity(body)
             | Self::TooManyRequests(body)
             | Self::InternalServerError(body)
             | Self::ServiceUnavailable(body) => Some(body),

@@ -20,6 +20,8 @@ use crate::types;
 impl Client {
     /// `GET /health`: Report that the service is up
     ///
+    /// Needs no key and counts against no limit, for load balancers' probes.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] with a [`GetHealthError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
@@ -116,6 +118,10 @@ impl Client {
 
     /// `POST /v1/users`: Create a user
     ///
+    /// The new user belongs to the calling key. Send an `Idempotency-Key` so that a retry never creates the user twice.
+    ///
+    /// Each call sends one `Idempotency-Key` (a fresh UUID, or [`crate::RequestOptions::idempotency_key`]) on every attempt, so a retry never does the work twice.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] with a [`CreateUserError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
@@ -135,11 +141,14 @@ impl Client {
     ) -> Result<Response<types::User>, Error<CreateUserError>> {
         let mut call = self.call(Method::POST, "/v1/users".to_string());
         call.body = Some(Body::json(body)?);
+        call.idempotent = true;
         let answer = self.send(call).await?;
         finish_on(answer, 201, decode::data)
     }
 
     /// `GET /v1/users/{user_id}`: Fetch a user
+    ///
+    /// A user of the calling key; another key's user is `404`.
     ///
     /// # Errors
     ///
@@ -165,6 +174,8 @@ impl Client {
     }
 
     /// `DELETE /v1/users/{user_id}`: Delete a user
+    ///
+    /// The user's charges stay; deleting again is `404`.
     ///
     /// # Errors
     ///
@@ -193,6 +204,8 @@ impl Client {
     ///
     /// Only the fields present change; `{}` changes nothing but `updated_at`.
     ///
+    /// Each call sends one `Idempotency-Key` (a fresh UUID, or [`crate::RequestOptions::idempotency_key`]) on every attempt, so a retry never does the work twice.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] with a [`UpdateUserError`] for each error status the spec declares (or the server's generated layer gives); the other [`Error`] variants otherwise.
@@ -214,6 +227,7 @@ impl Client {
         let mut call = self
             .call(Method::PATCH, format!("/v1/users/{}", encode::segment(user_id)));
         call.body = Some(Body::json(body)?);
+        call.idempotent = true;
         let answer = self.send(call).await?;
         finish_on(answer, 200, decode::data)
     }
@@ -322,6 +336,8 @@ impl Client {
     }
 
     /// `GET /v1/charges/{charge_id}`: Fetch a charge
+    ///
+    /// A charge of the calling key; another key's charge is `404`.
     ///
     /// # Errors
     ///

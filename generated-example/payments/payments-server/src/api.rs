@@ -28,6 +28,8 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = Option<Self::Principal>> + Send;
 
     /// `GET /health`: Report that the service is up
+    ///
+    /// Needs no key and counts against no limit, for load balancers' probes.
     fn get_health(
         &self,
         context: Context<()>,
@@ -44,6 +46,8 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = HandlerResult<ListUsersResponse>> + Send;
 
     /// `POST /v1/users`: Create a user
+    ///
+    /// The new user belongs to the calling key. Send an `Idempotency-Key` so that a retry never creates the user twice.
     fn create_user(
         &self,
         context: Context<Self::Principal>,
@@ -51,6 +55,8 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = HandlerResult<CreateUserResponse>> + Send;
 
     /// `GET /v1/users/{user_id}`: Fetch a user
+    ///
+    /// A user of the calling key; another key's user is `404`.
     fn get_user(
         &self,
         context: Context<Self::Principal>,
@@ -58,6 +64,8 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = HandlerResult<GetUserResponse>> + Send;
 
     /// `DELETE /v1/users/{user_id}`: Delete a user
+    ///
+    /// The user's charges stay; deleting again is `404`.
     fn delete_user(
         &self,
         context: Context<Self::Principal>,
@@ -92,6 +100,8 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = HandlerResult<CreateChargeResponse>> + Send;
 
     /// `GET /v1/charges/{charge_id}`: Fetch a charge
+    ///
+    /// A charge of the calling key; another key's charge is `404`.
     fn get_charge(
         &self,
         context: Context<Self::Principal>,

@@ -99,7 +99,7 @@ impl IntoHttp for CreateUserResponse {
                     &body,
                     request_id,
                 );
-                match HeaderValue::from_str(&location.to_string()) {
+                match HeaderValue::try_from(location) {
                     Ok(value) => {
                         response.headers_mut().insert("location", value);
                     }
@@ -297,7 +297,11 @@ pub struct CreateChargeRequest {
 #[allow(clippy::large_enum_variant)]
 pub enum CreateChargeResponse {
     /// `201`: The charge was made.
-    Created(types::Charge),
+    Created {
+        body: types::Charge,
+        /// The `Location` header.
+        location: String,
+    },
     /// `400`: The request broke the schema (`VALIDATION_ERROR`, one `details` entry per failure) or was not JSON (`INVALID_JSON`).
     BadRequest(types::Error),
     /// `401`: The API key is missing or unknown (`UNAUTHORIZED`).
@@ -311,8 +315,24 @@ pub enum CreateChargeResponse {
 impl IntoHttp for CreateChargeResponse {
     fn into_http(self, request_id: &str) -> HttpResponse {
         match self {
-            Self::Created(body) => {
-                envelope::success(StatusCode::CREATED, &body, request_id)
+            Self::Created { body, location } => {
+                let mut response = envelope::success(
+                    StatusCode::CREATED,
+                    &body,
+                    request_id,
+                );
+                match HeaderValue::try_from(location) {
+                    Ok(value) => {
+                        response.headers_mut().insert("location", value);
+                    }
+                    Err(_) => {
+                        tracing::error!(
+                            header = "Location",
+                            "a response header value is not valid in HTTP"
+                        )
+                    }
+                }
+                response
             }
             Self::BadRequest(body) => {
                 envelope::failure(StatusCode::BAD_REQUEST, &body, request_id)

@@ -209,6 +209,13 @@ async fn list_users<A: Api>(
 /// The rate limits of `create_user`.
 const CREATE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
+/// The `x-idempotency` of `create_user`.
+const CREATE_USER_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
+    required: false,
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
+};
+
 /// `POST /v1/users`
 async fn create_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -221,15 +228,13 @@ async fn create_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity();
-    let limits = match shared
-        .limiter
-        .admit(CREATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let identity = principal.identity().into_owned();
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        CREATE_USER_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -245,14 +250,34 @@ async fn create_user<A: Api>(
         let Some(Some(body)) = body else {
             return envelope::error(&problems.into_error(), &request_id);
         };
+        let attempt = idempotency::Attempt {
+            scope: &identity,
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            body: &bytes,
+            request_id: &request_id,
+        };
+        let execution = match limits
+            .claim(&shared.idempotency, &CREATE_USER_IDEMPOTENCY, attempt)
+            .await
+        {
+            Ok(execution) => execution,
+            Err(response) => return response,
+        };
         let context = Context::new(request_id.clone(), principal, parts.extensions);
-        match shared.api.create_user(context, CreateUserRequest { body }).await {
+        let response = match shared
+            .api
+            .create_user(context, CreateUserRequest { body })
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
-        }
+        };
+        execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `get_user` are and how to read them.
@@ -359,6 +384,13 @@ const UPDATE_USER_PARAMS: &[Param] = &[
 /// The rate limits of `update_user`.
 const UPDATE_USER_LIMITS: &[Policy] = &[DEFAULT_LIMIT];
 
+/// The `x-idempotency` of `update_user`.
+const UPDATE_USER_IDEMPOTENCY: idempotency::Policy = idempotency::Policy {
+    required: false,
+    retention: Duration::from_secs(86400),
+    lock_timeout: Duration::from_secs(60),
+};
+
 /// `PATCH /v1/users/{user_id}`
 async fn update_user<A: Api>(
     State(shared): State<Arc<Shared<A>>>,
@@ -375,15 +407,13 @@ async fn update_user<A: Api>(
         Ok(principal) => principal,
         Err(error) => return envelope::error(&error, &request_id),
     };
-    let identity = principal.identity();
-    let limits = match shared
-        .limiter
-        .admit(UPDATE_USER_LIMITS, Some((&identity, principal.tier())), &parts)
-        .await
-    {
-        Ok(limits) => limits,
-        Err(refused) => return refused.refuse(&request_id),
-    };
+    let identity = principal.identity().into_owned();
+    let mut limits = Limits::defer(
+        &shared.limiter,
+        UPDATE_USER_LIMITS,
+        Some((&identity, principal.tier())),
+        &parts,
+    );
     let response = async {
         let bytes = match request::read_body(body, shared.config.body_limit).await {
             Ok(bytes) => bytes,
@@ -400,14 +430,34 @@ async fn update_user<A: Api>(
         let (Some(params), Some(Some(body))) = (params, body) else {
             return envelope::error(&problems.into_error(), &request_id);
         };
+        let attempt = idempotency::Attempt {
+            scope: &identity,
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            body: &bytes,
+            request_id: &request_id,
+        };
+        let execution = match limits
+            .claim(&shared.idempotency, &UPDATE_USER_IDEMPOTENCY, attempt)
+            .await
+        {
+            Ok(execution) => execution,
+            Err(response) => return response,
+        };
         let context = Context::new(request_id.clone(), principal, parts.extensions);
-        match shared.api.update_user(context, UpdateUserRequest { params, body }).await {
+        let response = match shared
+            .api
+            .update_user(context, UpdateUserRequest { params, body })
+            .await
+        {
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
-        }
+        };
+        execution.finish(response).await
     }
         .await;
-    limits.apply(response)
+    limits.settle(response, &request_id).await
 }
 
 /// Where the parameters of `list_charges` are and how to read them.

@@ -311,7 +311,13 @@ fn conversion(
         imports.add("axum::http::HeaderValue");
         let sets = variant.headers.iter().map(|(field, wire, ty)| {
             let wire_lower = wire.to_ascii_lowercase();
-            let value = quote! { HeaderValue::from_str(&#field.to_string()) };
+            // A `String` becomes the header's bytes without a copy; other
+            // types are written as text first.
+            let text = ty.to_string().replace(' ', "");
+            let value = match text.as_str() {
+                "String" | "Option<String>" => quote! { HeaderValue::try_from(#field) },
+                _ => quote! { HeaderValue::from_str(&#field.to_string()) },
+            };
             let set = quote! {
                 match #value {
                     Ok(value) => {

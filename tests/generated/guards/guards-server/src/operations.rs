@@ -33,7 +33,7 @@ impl IntoHttp for CreateOrderResponse {
             Self::Created { body, location } => {
                 let mut response = envelope::json(StatusCode::CREATED, &body);
                 if let Some(location) = location {
-                    match HeaderValue::from_str(&location.to_string()) {
+                    match HeaderValue::try_from(location) {
                         Ok(value) => {
                             response.headers_mut().insert("location", value);
                         }

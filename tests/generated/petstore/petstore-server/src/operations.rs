@@ -495,7 +495,7 @@ impl IntoHttp for LoginUserResponse {
                     }
                 }
                 if let Some(x_expires_after) = x_expires_after {
-                    match HeaderValue::from_str(&x_expires_after.to_string()) {
+                    match HeaderValue::try_from(x_expires_after) {
                         Ok(value) => {
                             response.headers_mut().insert("x-expires-after", value);
                         }

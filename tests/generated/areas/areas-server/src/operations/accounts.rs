@@ -69,7 +69,7 @@ impl IntoHttp for CreateAccountResponse {
                     request_id,
                 );
                 if let Some(location) = location {
-                    match HeaderValue::from_str(&location.to_string()) {
+                    match HeaderValue::try_from(location) {
                         Ok(value) => {
                             response.headers_mut().insert("location", value);
                         }

@@ -72,7 +72,7 @@ impl IntoHttp for CreatePayoutResponse {
                     request_id,
                 );
                 if let Some(location) = location {
-                    match HeaderValue::from_str(&location.to_string()) {
+                    match HeaderValue::try_from(location) {
                         Ok(value) => {
                             response.headers_mut().insert("location", value);
                         }

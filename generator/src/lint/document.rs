@@ -1,0 +1,138 @@
+//! The document as the rules read it: the bundled JSON, with each node's
+//! JSON pointer, so every finding can be located in the file.
+
+use serde_json::{Map, Value};
+
+/// The HTTP methods an OpenAPI path item may hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The spec under lint.
+pub struct Document<'a> {
+    pub root: &'a Value,
+}
+
+/// One operation: its path, method, node and pointer.
+pub struct OperationRef<'a> {
+    pub path: &'a str,
+    pub method: &'a str,
+    pub node: &'a Map<String, Value>,
+    /// The path item, for its shared `parameters` and `servers`.
+    pub path_item: &'a Map<String, Value>,
+    pub pointer: String,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(root: &'a Value) -> Self {
+        Document { root }
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = (&'a str, &'a Map<String, Value>, String)> {
+        self.root
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(path, item)| {
+                let item = item.as_object()?;
+                Some((path.as_str(), item, pointer(&["paths", path])))
+            })
+    }
+
+    pub fn operations(&self) -> Vec<OperationRef<'a>> {
+        let mut operations = Vec::new();
+        for (path, item, path_pointer) in self.paths() {
+            for method in METHODS {
+                if let Some(node) = item.get(method).and_then(Value::as_object) {
+                    operations.push(OperationRef {
+                        path,
+                        method,
+                        node,
+                        path_item: item,
+                        pointer: format!("{path_pointer}/{method}"),
+                    });
+                }
+            }
+        }
+        operations
+    }
+
+    /// `#/components/<kind>`'s entries.
+    pub fn components(&self, kind: &str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.root
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| (name.as_str(), value))
+    }
+
+    /// What a `$ref` inside this document points at (other nodes as they are).
+    pub fn resolve(&self, node: &'a Value) -> &'a Value {
+        let mut node = node;
+        for _ in 0..16 {
+            match node.get("$ref").and_then(Value::as_str) {
+                Some(reference) => match reference.strip_prefix('#') {
+                    Some(local) => match self.root.pointer(local) {
+                        Some(target) => node = target,
+                        None => return node,
+                    },
+                    None => return node,
+                },
+                None => return node,
+            }
+        }
+        node
+    }
+}
+
+impl OperationRef<'_> {
+    pub fn operation_id(&self) -> Option<&str> {
+        self.node.get("operationId").and_then(Value::as_str)
+    }
+
+    /// Its responses, by status text (`"201"`, `"4XX"`, `"default"`).
+    pub fn responses(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.node
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(status, response)| (status.as_str(), response))
+    }
+
+    /// Its parameters and its path item's, unresolved.
+    pub fn parameters(&self) -> impl Iterator<Item = &Value> {
+        let own = self.node.get("parameters").and_then(Value::as_array);
+        let shared = self.path_item.get("parameters").and_then(Value::as_array);
+        own.into_iter()
+            .flatten()
+            .chain(shared.into_iter().flatten())
+    }
+
+    pub fn is_read(&self) -> bool {
+        matches!(self.method, "get" | "head" | "options" | "trace")
+    }
+
+    /// `name: Text` for messages: `GET /users`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
+    }
+}
+
+/// A JSON pointer (`#/paths/~1users/get`) from its unescaped parts.
+pub fn pointer(parts: &[&str]) -> String {
+    let mut text = String::from("#");
+    for part in parts {
+        text.push('/');
+        text.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    text
+}
+
+/// The literal segments of a path template, without parameters.
+pub fn literal_segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter(|segment| !segment.is_empty() && !segment.contains('{'))
+}

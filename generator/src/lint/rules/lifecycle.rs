@@ -1,0 +1,172 @@
+//! What keeps an API usable as it grows and changes: paginated lists,
+//! idempotency keys, rate limits, versions, and dated deprecations.
+
+use serde_json::Value;
+
+use super::{Found, Rule};
+use crate::lint::config::Level;
+use crate::lint::document::{Document, OperationRef};
+
+/// The names of the operation's parameters in `location`, resolved.
+fn parameter_names<'a>(
+    document: &Document<'a>,
+    operation: &OperationRef<'a>,
+    location: &str,
+) -> Vec<String> {
+    operation
+        .parameters()
+        .map(|parameter| document.resolve(parameter))
+        .filter(|parameter| parameter.get("in").and_then(Value::as_str) == Some(location))
+        .filter_map(|parameter| parameter.get("name").and_then(Value::as_str))
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+pub const LIST_PAGINATED: Rule = Rule {
+    id: "list-paginated",
+    rationale:
+        "A list that returns everything at once grows until it times out; page it from the start.",
+    default: Level::Warning,
+    check: |document, found| {
+        const PAGING: [&str; 7] = [
+            "limit",
+            "per_page",
+            "page_size",
+            "cursor",
+            "page",
+            "offset",
+            "starting_after",
+        ];
+        for operation in document.operations() {
+            if operation.method != "get" {
+                continue;
+            }
+            let Some((_, response)) = operation.responses().find(|(status, _)| *status == "200")
+            else {
+                continue;
+            };
+            let response = document.resolve(response);
+            let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                continue;
+            };
+            if document.resolve(schema).get("type").and_then(Value::as_str) != Some("array") {
+                continue;
+            }
+            let paged = operation.node.contains_key("x-pagination")
+                || parameter_names(document, &operation, "query")
+                    .iter()
+                    .any(|name| PAGING.contains(&name.as_str()));
+            if !paged {
+                found.push(Found::new(
+                    &operation.pointer,
+                    format!("{} returns a list without pagination", operation.label()),
+                    "declare `x-pagination` (cursor style for lists that grow without bound)",
+                ));
+            }
+        }
+    },
+};
+
+pub const IDEMPOTENCY_KEY: Rule = Rule {
+    id: "idempotency-key",
+    rationale: "A client that retries a POST or PATCH after a timeout must not do it twice.",
+    default: Level::Warning,
+    check: |document, found| {
+        for operation in document.operations() {
+            if !matches!(operation.method, "post" | "patch") {
+                continue;
+            }
+            let takes_key = operation.node.contains_key("x-idempotency")
+                || parameter_names(document, &operation, "header")
+                    .iter()
+                    .any(|name| name == "idempotency-key");
+            if !takes_key {
+                found.push(Found::new(
+                    &operation.pointer,
+                    format!("{} takes no `Idempotency-Key`", operation.label()),
+                    "declare `x-idempotency` (`required: false` keeps keys optional)",
+                ));
+            }
+        }
+    },
+};
+
+pub const RATE_LIMITED: Rule = Rule {
+    id: "rate-limited",
+    rationale:
+        "Every operation has a limit, and clients learn it from `429` and the `RateLimit` headers.",
+    default: Level::Warning,
+    check: |document, found| {
+        if document.root.get("x-rate-limit").is_some() {
+            return;
+        }
+        for operation in document.operations() {
+            let limited = operation.node.contains_key("x-rate-limit")
+                || operation.responses().any(|(status, _)| status == "429");
+            if !limited {
+                found.push(Found::new(
+                    &operation.pointer,
+                    format!(
+                        "{} has no rate limit and documents no 429",
+                        operation.label()
+                    ),
+                    "declare `x-rate-limit` at the top or on the operation (`false` to exempt it)",
+                ));
+            }
+        }
+    },
+};
+
+/// Whether a URL or path names a version: a segment `v` and digits.
+fn has_version(text: &str) -> bool {
+    text.split('/').any(|segment| {
+        segment.len() > 1
+            && segment.starts_with('v')
+            && segment[1..].chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+pub const VERSION_IN_PATH: Rule = Rule {
+    id: "version-in-path",
+    rationale: "A version in the URL (`/v1`) lets a second version be served beside the first.",
+    default: Level::Warning,
+    check: |document, found| {
+        let servers = document.root.get("servers").and_then(Value::as_array);
+        let in_servers = servers
+            .into_iter()
+            .flatten()
+            .filter_map(|server| server.get("url").and_then(Value::as_str))
+            .any(has_version);
+        let paths: Vec<&str> = document.paths().map(|(path, _, _)| path).collect();
+        let in_paths = !paths.is_empty() && paths.iter().all(|path| has_version(path));
+        if !in_servers && !in_paths {
+            found.push(Found::new(
+                if servers.is_some() { "#/servers" } else { "#" },
+                "no server URL or path names a version",
+                "put the major version in the server URL (`https://api.example.com/v1`)",
+            ));
+        }
+    },
+};
+
+pub const DEPRECATION_DATES: Rule = Rule {
+    id: "deprecation-dates",
+    rationale: "Clients plan a migration from the date a deprecation began and the date the operation goes.",
+    default: Level::Warning,
+    check: |document, found| {
+        for operation in document.operations() {
+            if operation.node.get("deprecated").and_then(Value::as_bool) != Some(true) {
+                continue;
+            }
+            for extension in ["x-deprecated-at", "x-sunset"] {
+                if !operation.node.contains_key(extension) {
+                    found.push(Found::new(
+                        &operation.pointer,
+                        format!("{} is deprecated without `{extension}`", operation.label()),
+                        format!("add `{extension}` with an HTTP date; the server sends it as a header"),
+                    ));
+                }
+            }
+        }
+    },
+};
