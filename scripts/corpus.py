@@ -4,7 +4,8 @@
 `cargo clippy -- -D warnings` in one workspace with one shared target
 directory, and prints a table: spec, generated, warnings by kind, seconds,
 built, then round-trips a sample of the document's own examples through
-the generated types (`--example-tests`). The last line reads
+the generated types (`--example-tests`), and lints it (`specforge lint`:
+findings by rule, in a second table). The last line reads
 `N passed, M failed`; the exit code is 1 when anything failed.
 
     scripts/corpus.py                      # every document
@@ -66,6 +67,19 @@ def generate(specforge, spec, name):
     )
     errors = [line for line in lines if line.startswith("error")]
     return result.returncode == 0, kinds, errors, seconds
+
+
+def lint(specforge, spec):
+    """`specforge lint --format json`: (errors, warnings, {rule: count}), or
+    None when lint could not read a document that generates."""
+    result = subprocess.run([specforge, "lint", str(spec), "--format", "json"],
+                            capture_output=True, text=True)
+    if result.returncode not in (0, 1):
+        return None
+    import json
+    report = json.loads(result.stdout)
+    rules = collections.Counter(finding["rule"] for finding in report["findings"])
+    return report["errors"], report["warnings"], dict(rules)
 
 
 def build(name):
@@ -153,6 +167,10 @@ def main():
                          "generate_s": seconds, "built": None, "build_s": 0.0}
         if not ok:
             print(f"{name}: does not generate:\n  " + "\n  ".join(errors[:5]), file=sys.stderr)
+        else:
+            results[name]["lint"] = lint(specforge, path)
+            if results[name]["lint"] is None:
+                print(f"{name}: generates but `specforge lint` cannot read it", file=sys.stderr)
 
     # One workspace for every API, so the dependencies are resolved and
     # compiled once for all of them.
@@ -175,7 +193,7 @@ def main():
                 print(f"{name}: examples do not round-trip:\n  " +
                       "\n  ".join(result["examples"][4][:20]), file=sys.stderr)
 
-    table = render(results, rows)
+    table = render(results, rows) + "\n" + render_lint(results) + "\n" + tally(results)
     print(table)
     if args.write:
         Path(args.write).write_text(
@@ -194,7 +212,26 @@ def main():
 
 def passed(result):
     examples = result.get("examples")
-    return result["generated"] and result["built"] and not (examples and examples[2])
+    linted = not result["generated"] or result.get("lint") is not None
+    return result["generated"] and result["built"] and linted and not (examples and examples[2])
+
+
+def render_lint(results):
+    """What `specforge lint` finds in each document, by rule."""
+    lines = [
+        "| spec | lint errors | lint warnings | findings by rule |",
+        "|---|---|---|---|",
+    ]
+    for name, result in results.items():
+        report = result.get("lint")
+        if report is None:
+            lines.append(f"| {name} | - | - | {'**lint failed**' if result['generated'] else '-'} |")
+            continue
+        errors, warnings, rules = report
+        by_rule = "<br>".join(f"{count}× `{rule}`" for rule, count in sorted(
+            rules.items(), key=lambda item: (-item[1], item[0]))) or "none"
+        lines.append(f"| {name} | {errors} | {warnings} | {by_rule} |")
+    return "\n".join(lines) + "\n"
 
 
 def examples_cell(result):
@@ -259,10 +296,12 @@ def render(results, rows):
             f"| {kinds} | {result['generate_s']:.2f} | {built} | {result['build_s']:.0f} "
             f"| {examples_cell(result)} |"
         )
-    count = sum(1 for r in results.values() if passed(r))
-    lines.append("")
-    lines.append(f"{count} passed, {len(results) - count} failed")
     return "\n".join(lines) + "\n"
+
+
+def tally(results):
+    count = sum(1 for r in results.values() if passed(r))
+    return f"{count} passed, {len(results) - count} failed\n"
 
 
 if __name__ == "__main__":

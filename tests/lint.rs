@@ -199,3 +199,30 @@ fn a_spec_that_cannot_be_read_is_exit_2() {
     let output = lint(&["tests/specs/lint/missing.yaml"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn docs_lint_md_explains_every_rule() {
+    let docs = fs::read_to_string(repository().join("docs/lint.md")).unwrap();
+    for rule in RULES {
+        assert!(
+            docs.contains(&format!("## {}\n", rule.id)),
+            "docs/lint.md has no section for {}",
+            rule.id
+        );
+        assert!(
+            docs.contains(rule.rationale),
+            "docs/lint.md does not give {}'s rationale",
+            rule.id
+        );
+        assert!(
+            docs.contains(&format!(
+                "| [`{}`](#{}) | {} |",
+                rule.id,
+                rule.id,
+                rule.default.name()
+            )),
+            "docs/lint.md's table lists {} at its default level",
+            rule.id
+        );
+    }
+}
