@@ -137,8 +137,8 @@ pub const VERSION_IN_PATH: Rule = Rule {
             .flatten()
             .filter_map(|server| server.get("url").and_then(Value::as_str))
             .any(has_version);
-        let paths: Vec<&str> = document.paths().map(|(path, _, _)| path).collect();
-        let in_paths = !paths.is_empty() && paths.iter().all(|path| has_version(path));
+        // Operational routes (`/health`) may stand outside the versions.
+        let in_paths = document.paths().any(|(path, _, _)| has_version(path));
         if !in_servers && !in_paths {
             found.push(Found::new(
                 if servers.is_some() { "#/servers" } else { "#" },

@@ -22,6 +22,8 @@ const CURSOR: &str = "SpecforgeCursorPagination";
 /// The route the document is served at.
 pub const DOCUMENT_ROUTE: &str = "/openapi.json";
 
+mod served;
+
 /// The document, or `None` when the spec has its own `/openapi.json` route.
 ///
 /// It keeps the version the spec declares, so what it adds is written in
@@ -44,7 +46,8 @@ pub fn document(raw: &Value, version: Version, api: &Api) -> Option<Value> {
     }
     add_components(&mut document, version);
     absolute_paths(&mut document, api);
-    add_document_route(&mut document);
+    served::add_document_route(&mut document);
+    served::drop_unused_responses(&mut document);
     Some(document)
 }
 
@@ -294,6 +297,7 @@ fn add_components(document: &mut Value, version: Version) {
         META.into(),
         json!({
             "type": "object",
+            "description": "The `meta` of every envelope: the request's id and when it was answered.",
             "required": ["request_id", "timestamp"],
             "properties": {
                 "request_id": {"type": "string"},
@@ -339,6 +343,7 @@ fn add_components(document: &mut Value, version: Version) {
         PAGE.into(),
         json!({
             "type": "object",
+            "description": "Where a page of a page-numbered list stands.",
             "required": ["page", "per_page", "total", "total_pages"],
             "properties": {
                 "page": {"type": "integer", "minimum": 1},
@@ -352,6 +357,7 @@ fn add_components(document: &mut Value, version: Version) {
         CURSOR.into(),
         json!({
             "type": "object",
+            "description": "Where a page of a cursor-paged list stands, and the cursor of the next.",
             "required": ["limit", "has_more", "next_cursor"],
             "properties": {
                 "limit": {"type": "integer", "minimum": 1},
@@ -368,33 +374,4 @@ fn nullable_string(version: Version) -> Value {
         Version::V30 => json!({"type": "string", "nullable": true}),
         Version::V31 => json!({"type": ["string", "null"]}),
     }
-}
-
-/// `GET /openapi.json`, public.
-fn add_document_route(document: &mut Value) {
-    // A 3.1 document may have no `paths` (webhooks only).
-    let Some(paths) = document
-        .as_object_mut()
-        .map(|root| root.entry("paths").or_insert_with(|| json!({})))
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    paths.insert(
-        DOCUMENT_ROUTE.to_string(),
-        json!({
-            "get": {
-                "operationId": "specforgeOpenApiDocument",
-                "summary": "This document",
-                "security": [],
-                "responses": {
-                    "200": {
-                        "description": "The OpenAPI document of this server.",
-                        "headers": {"X-Request-ID": {"required": true, "schema": {"type": "string"}}},
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    },
-                },
-            },
-        }),
-    );
 }
