@@ -110,7 +110,7 @@ fn text_output_names_the_rule_and_the_place() {
         "{stderr}"
     );
     assert!(
-        text(&output.stdout).ends_with("2 errors, 43 warnings\n"),
+        text(&output.stdout).ends_with("2 errors, 46 warnings\n"),
         "{}",
         text(&output.stdout)
     );

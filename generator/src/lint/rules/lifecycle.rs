@@ -67,6 +67,39 @@ pub const LIST_PAGINATED: Rule = Rule {
     },
 };
 
+pub const LIST_CURSOR_PAGINATION: Rule = Rule {
+    id: "list-cursor-pagination",
+    rationale: "Page numbers skip and repeat items as a growing list shifts; cursors do not.",
+    default: Level::Warning,
+    check: |document, found| {
+        for operation in document.operations() {
+            if operation.method != "get" {
+                continue;
+            }
+            let declared = operation.node.get("x-pagination");
+            let style = declared
+                .and_then(|p| p.get("style"))
+                .and_then(Value::as_str);
+            let bounded = declared
+                .and_then(|p| p.get("bounded"))
+                .and_then(Value::as_bool)
+                == Some(true);
+            let query = parameter_names(document, &operation, "query");
+            let numbered = style == Some("page")
+                || (declared.is_none()
+                    && query.iter().any(|name| name == "page" || name == "offset")
+                    && !query.iter().any(|name| name == "cursor"));
+            if numbered && !bounded {
+                found.push(Found::new(
+                    &operation.pointer,
+                    format!("{} pages by number", operation.label()),
+                    "page a list that grows without bound by cursor (`x-pagination: {style: cursor}`), or say it stays small with `bounded: true`",
+                ));
+            }
+        }
+    },
+};
+
 pub const IDEMPOTENCY_KEY: Rule = Rule {
     id: "idempotency-key",
     rationale: "A client that retries a POST or PATCH after a timeout must not do it twice.",

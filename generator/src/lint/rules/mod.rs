@@ -62,6 +62,7 @@ pub const RULES: &[Rule] = &[
     responses::ONE_ERROR_SCHEMA,
     responses::SUCCESS_RESPONSE,
     lifecycle::LIST_PAGINATED,
+    lifecycle::LIST_CURSOR_PAGINATION,
     lifecycle::IDEMPOTENCY_KEY,
     lifecycle::RATE_LIMITED,
     lifecycle::VERSION_IN_PATH,
