@@ -22,6 +22,7 @@ document's mistakes.
 import argparse
 import collections
 import csv
+import json
 import os
 import re
 import shutil
@@ -76,7 +77,6 @@ def lint(specforge, spec):
                             capture_output=True, text=True)
     if result.returncode not in (0, 1):
         return None
-    import json
     report = json.loads(result.stdout)
     rules = collections.Counter(finding["rule"] for finding in report["findings"])
     return report["errors"], report["warnings"], dict(rules)

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::load::escape_segment;
+
 /// The HTTP methods an OpenAPI path item may hold.
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -115,7 +117,7 @@ impl OperationRef<'_> {
         matches!(self.method, "get" | "head" | "options" | "trace")
     }
 
-    /// `name: Text` for messages: `GET /users`.
+    /// The operation for messages: `GET /users`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method.to_ascii_uppercase(), self.path)
     }
@@ -126,7 +128,7 @@ pub fn pointer(parts: &[&str]) -> String {
     let mut text = String::from("#");
     for part in parts {
         text.push('/');
-        text.push_str(&part.replace('~', "~0").replace('/', "~1"));
+        text.push_str(&escape_segment(part));
     }
     text
 }

@@ -5,7 +5,7 @@
 //! with `Money` copied into the root's components (renamed `Money2` if the root
 //! already has a different `Money`). Later stages therefore see one document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -42,6 +42,26 @@ pub fn escape_segment(segment: &str) -> String {
 ///
 /// Example data may contain `$ref` keys that are not references, and so may
 /// vendor extensions.
+/// Every `$ref` string anywhere in `document`, example and extension values
+/// included: what "is this component used" must count conservatively.
+pub fn references(document: &Value) -> BTreeSet<String> {
+    fn collect(node: &Value, references: &mut BTreeSet<String>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                    references.insert(reference.to_string());
+                }
+                map.values().for_each(|value| collect(value, references));
+            }
+            Value::Array(items) => items.iter().for_each(|item| collect(item, references)),
+            _ => {}
+        }
+    }
+    let mut references = BTreeSet::new();
+    collect(document, &mut references);
+    references
+}
+
 fn is_opaque_key(key: &str) -> bool {
     key == "example" || key == "examples" || key.starts_with("x-")
 }

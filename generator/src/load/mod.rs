@@ -9,7 +9,7 @@ mod yaml;
 
 use std::path::{Path, PathBuf};
 
-pub use bundle::escape_segment;
+pub use bundle::{escape_segment, references};
 pub use normalise::Version;
 
 use crate::diagnostics::Diagnostics;

@@ -174,7 +174,7 @@ fn jwt_from_env() -> Result<Option<JwtVerifier>, ConfigError> {
             value: format!("({error})"),
         }
     };
-    let verifier = if let Ok(secret) = std::env::var("JWT_SECRET") {
+    let mut verifier = if let Ok(secret) = std::env::var("JWT_SECRET") {
         JwtVerifier::hmac(algorithm, secret.as_bytes()).map_err(invalid("JWT_SECRET"))?
     } else if let Ok(pem) = std::env::var("JWT_PUBLIC_KEY") {
         JwtVerifier::public_key(algorithm, pem.as_bytes()).map_err(invalid("JWT_PUBLIC_KEY"))?
@@ -187,7 +187,6 @@ fn jwt_from_env() -> Result<Option<JwtVerifier>, ConfigError> {
     } else {
         return Ok(None);
     };
-    let mut verifier = verifier;
     if let Some(seconds) = variable::<u64>("JWT_LEEWAY_SECS")? {
         verifier = verifier.leeway(Duration::from_secs(seconds));
     }

@@ -1,6 +1,6 @@
 //! Responses: 201 with `Location` on create, 204 on delete, one error format.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -15,18 +15,17 @@ fn is_collection(path: &str) -> bool {
         .is_some_and(|last| !last.is_empty() && !last.starts_with('{'))
 }
 
-/// Whether `collection/{id}` has a GET: where a new item's `Location` points.
-fn has_item_route(document: &Document<'_>, collection: &str) -> bool {
-    document.operations().iter().any(|operation| {
-        operation.method == "get"
-            && operation
-                .path
-                .strip_prefix(collection)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .is_some_and(|rest| {
-                    rest.starts_with('{') && rest.ends_with('}') && !rest.contains('/')
-                })
-    })
+/// The collections whose items have a GET (`/users` for `GET /users/{id}`):
+/// where a new item's `Location` can point.
+fn collections_with_item_routes<'a>(document: &Document<'a>) -> BTreeSet<&'a str> {
+    document
+        .operations()
+        .iter()
+        .filter(|operation| operation.method == "get")
+        .filter_map(|operation| operation.path.rsplit_once('/'))
+        .filter(|(_, last)| last.starts_with('{') && last.ends_with('}'))
+        .map(|(collection, _)| collection)
+        .collect()
 }
 
 fn successes<'a>(operation: &'a OperationRef<'_>) -> Vec<&'a str> {
@@ -43,6 +42,7 @@ pub const CREATE_201: Rule = Rule {
         "A POST that adds to a collection answers `201 Created` with the new resource's `Location`.",
     default: Level::Warning,
     check: |document, found| {
+        let addressable = collections_with_item_routes(document);
         for operation in document.operations() {
             if operation.method != "post" || !is_collection(operation.path) {
                 continue;
@@ -62,7 +62,7 @@ pub const CREATE_201: Rule = Rule {
                     "answer `201` with a `Location` header naming the new resource",
                 )),
                 // A `Location` needs somewhere to point: a GET of one item.
-                Some(_) if !has_item_route(document, operation.path) => {}
+                Some(_) if !addressable.contains(operation.path) => {}
                 Some((_, response)) => {
                     let response = document.resolve(response);
                     let has_location = response

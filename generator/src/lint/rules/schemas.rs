@@ -1,6 +1,6 @@
 //! Schemas: described, one property casing, and nothing declared unused.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -121,8 +121,7 @@ pub const UNUSED_COMPONENT: Rule = Rule {
     rationale: "A component nothing refers to is dead weight, or a reference someone forgot.",
     default: Level::Warning,
     check: |document, found| {
-        let mut references = BTreeSet::new();
-        collect_references(document.root, &mut references);
+        let references = crate::load::references(document.root);
         for kind in REFERENCED_KINDS {
             for (name, _) in document.components(kind) {
                 let target = pointer(&["components", kind, name]);
@@ -137,20 +136,3 @@ pub const UNUSED_COMPONENT: Rule = Rule {
         }
     },
 };
-
-fn collect_references(node: &Value, references: &mut BTreeSet<String>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                references.insert(reference.to_string());
-            }
-            for value in map.values() {
-                collect_references(value, references);
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_references(item, references)),
-        _ => {}
-    }
-}

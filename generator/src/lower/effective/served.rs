@@ -2,11 +2,10 @@
 //! `GET /openapi.json` (tagged and described, as linters expect of every
 //! operation), and the `components/responses` that inlining left unused.
 
-use std::collections::BTreeSet;
-
 use serde_json::{json, Value};
 
 use super::DOCUMENT_ROUTE;
+use crate::load::{escape_segment, references};
 
 /// The tag of `GET /openapi.json`, declared at the top when the spec has not.
 const DOCUMENT_TAG: &str = "documentation";
@@ -66,8 +65,7 @@ fn declare_document_tag(document: &mut Value) {
 /// Drops `components/responses` entries no `$ref` names: the served
 /// document inlines every operation's responses.
 pub(super) fn drop_unused_responses(document: &mut Value) {
-    let mut references = BTreeSet::new();
-    collect_references(document, &mut references);
+    let references = references(document);
     let Some(components) = document
         .get_mut("components")
         .and_then(Value::as_object_mut)
@@ -81,28 +79,9 @@ pub(super) fn drop_unused_responses(document: &mut Value) {
         return;
     };
     responses.retain(|name, _| {
-        references.contains(&format!(
-            "#/components/responses/{}",
-            name.replace('~', "~0").replace('/', "~1")
-        ))
+        references.contains(&format!("#/components/responses/{}", escape_segment(name)))
     });
     if responses.is_empty() {
         components.remove("responses");
-    }
-}
-
-fn collect_references(node: &Value, references: &mut BTreeSet<String>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                references.insert(reference.to_string());
-            }
-            map.values()
-                .for_each(|value| collect_references(value, references));
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_references(item, references)),
-        _ => {}
     }
 }

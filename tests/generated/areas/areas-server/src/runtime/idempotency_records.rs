@@ -10,13 +10,12 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
+use axum::http::header::{HeaderValue, CONTENT_TYPE, LOCATION};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
 use crate::runtime::digest::sha256;
-
-static IDEMPOTENCY_REPLAY: HeaderName = HeaderName::from_static("idempotency-replay");
+use crate::runtime::observe::IDEMPOTENCY_REPLAY;
 
 /// SHA-256 of the principal and the key: the record's name in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,8 @@ use crate::types::operations::ALL;
 /// `RUST_LOG=<crate>::access=info`.
 pub const ACCESS_LOG: &str = concat!(env!("CARGO_CRATE_NAME"), "::access");
 
-static IDEMPOTENCY_REPLAY: HeaderName = HeaderName::from_static("idempotency-replay");
+/// Marks a replayed idempotent response; the idempotency layer sets it.
+pub(crate) static IDEMPOTENCY_REPLAY: HeaderName = HeaderName::from_static("idempotency-replay");
 static RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// One route and method the router serves, and the operation behind it.
