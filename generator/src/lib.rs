@@ -6,6 +6,8 @@
 //! of files, and writing is the only stage that touches the output directory.
 
 pub mod diagnostics;
+pub mod diff;
+pub mod document;
 pub mod emit;
 pub mod ir;
 pub mod lint;

@@ -1,5 +1,6 @@
 //! The `specforge` command line.
 
+mod diff;
 mod generate;
 mod lint;
 
@@ -58,6 +59,14 @@ enum Command {
     /// `specforge.toml` beside the spec, then `--rule`. Exit code 1 when an
     /// error-level rule fires, 2 when the spec cannot be read.
     Lint(lint::LintArgs),
+    /// Compare two versions of a spec and classify every change as breaking
+    /// or safe for clients of the old one: operations, parameters, request
+    /// bodies, responses, schemas, security and specforge's extensions.
+    ///
+    /// Operations match by method and path template. Breaking changes are
+    /// printed first, located in both files. Exit code 1 when a change
+    /// breaks clients (so CI can gate merges), 2 when a spec cannot be read.
+    Diff(diff::DiffArgs),
     /// Print a completion script for a shell.
     ///
     /// For example `specforge completions bash >
@@ -114,6 +123,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run(&args, Mode::Check, verbosity),
         Command::Init(args) => run(&args, Mode::Init, verbosity),
         Command::Lint(args) => lint::run(&args, verbosity),
+        Command::Diff(args) => diff::run(&args, verbosity),
         Command::Completions { shell } => completions(shell),
     }
 }

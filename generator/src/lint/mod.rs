@@ -3,16 +3,15 @@
 //! bundled document as JSON, like the served document is built from it.
 
 pub mod config;
-mod document;
 pub mod report;
 pub mod rules;
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::document::Document;
 use crate::load::Spec;
 pub use config::{Level, LintConfig};
-use document::Document;
 
 /// One finding of one rule, at its configured level.
 #[derive(Debug, Clone)]

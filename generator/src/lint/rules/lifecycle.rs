@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{Found, Rule};
+use crate::document::{Document, OperationRef};
 use crate::lint::config::Level;
-use crate::lint::document::{Document, OperationRef};
 
 /// The names of the operation's parameters in `location`, resolved.
 fn parameter_names<'a>(

@@ -10,7 +10,7 @@ mod responses;
 mod schemas;
 
 use super::config::Level;
-use super::document::Document;
+use crate::document::Document;
 
 /// One rule.
 pub struct Rule {

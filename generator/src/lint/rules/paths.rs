@@ -1,8 +1,8 @@
 //! Paths name resources: plural nouns in kebab-case, no verbs.
 
 use super::{Found, Rule};
+use crate::document::literal_segments;
 use crate::lint::config::Level;
-use crate::lint::document::literal_segments;
 
 pub const KEBAB_CASE: Rule = Rule {
     id: "paths-kebab-case",

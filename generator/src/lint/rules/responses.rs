@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{Found, Rule};
+use crate::document::{Document, OperationRef};
 use crate::lint::config::Level;
-use crate::lint::document::{Document, OperationRef};
 
 /// Whether a path names a collection: its last segment is not a parameter.
 fn is_collection(path: &str) -> bool {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Found, Rule};
+use crate::document::pointer;
 use crate::lint::config::Level;
-use crate::lint::document::pointer;
 
 pub const SCHEMA_DESCRIPTION: Rule = Rule {
     id: "schema-description",

@@ -4,11 +4,14 @@
 //! the source text allows, the line and column, so a user can fix every
 //! problem of a spec in one run.
 
-use std::collections::{BTreeMap, HashMap};
+mod message;
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::load::locate;
+pub use message::{render_message, LineColumn, Location, Message, RenderOptions, Sources, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -23,13 +26,6 @@ impl Severity {
             Severity::Error => "error",
         }
     }
-}
-
-/// A position in a source file, both one-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineColumn {
-    pub line: u32,
-    pub column: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,73 +198,9 @@ impl FromIterator<Diagnostic> for Diagnostics {
     }
 }
 
-/// How diagnostics are printed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RenderOptions {
-    pub color: bool,
-}
-
-struct Palette {
-    bold: &'static str,
-    error: &'static str,
-    warning: &'static str,
-    blue: &'static str,
-    reset: &'static str,
-}
-
-const COLOR: Palette = Palette {
-    bold: "\x1b[1m",
-    error: "\x1b[1;31m",
-    warning: "\x1b[1;33m",
-    blue: "\x1b[1;34m",
-    reset: "\x1b[0m",
-};
-
-const PLAIN: Palette = Palette {
-    bold: "",
-    error: "",
-    warning: "",
-    blue: "",
-    reset: "",
-};
-
 /// Renders one diagnostic the way rustc does: headline, location, excerpt, hint.
 pub fn render(diagnostic: &Diagnostic, options: RenderOptions) -> String {
     render_with(diagnostic, options, &mut Sources::default())
-}
-
-/// The files diagnostics quote, each read once however many point into it.
-#[derive(Debug, Default)]
-pub struct Sources {
-    /// A file's text and where each of its lines starts; `None` if unreadable.
-    files: HashMap<PathBuf, Option<(String, Vec<usize>)>>,
-}
-
-impl Sources {
-    /// Line `line` (1-based) of `file`, unless it is too long to quote.
-    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
-        let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
-            let text = std::fs::read_to_string(file).ok()?;
-            let starts = std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-                .collect();
-            Some((text, starts))
-        });
-        let (text, starts) = entry.as_ref()?;
-        let start = *starts.get(line.checked_sub(1)?)?;
-        // After a final newline there is no line to quote.
-        if start >= text.len() {
-            return None;
-        }
-        let end = starts.get(line).map_or(text.len(), |next| next - 1);
-        let source = text.get(start..end)?.trim_end_matches('\r');
-        // Minified JSON lines can be megabytes long; an excerpt that long helps nobody.
-        const MAX: usize = 160;
-        if source.chars().count() > MAX {
-            return None;
-        }
-        Some(source.trim_end().to_string())
-    }
 }
 
 /// [`render`], reading quoted files through `sources`.
@@ -277,73 +209,37 @@ pub fn render_with(
     options: RenderOptions,
     sources: &mut Sources,
 ) -> String {
-    let p = if options.color { &COLOR } else { &PLAIN };
-    let severity_color = match diagnostic.severity {
-        Severity::Error => p.error,
-        Severity::Warning => p.warning,
+    let (label, tone) = match diagnostic.severity {
+        Severity::Error => ("error", Tone::Error),
+        Severity::Warning => ("warning", Tone::Warning),
     };
-    let mut out = String::new();
-    let code = diagnostic
-        .code
-        .as_ref()
-        .map_or(String::new(), |code| format!("[{code}]"));
-    let _ = writeln!(
-        out,
-        "{severity_color}{}{code}{}: {}{}{}",
-        diagnostic.severity.label(),
-        p.reset,
-        p.bold,
-        diagnostic.message,
-        p.reset
-    );
-    let excerpt = diagnostic
-        .file
-        .as_deref()
-        .zip(diagnostic.position)
-        .and_then(|(file, position)| {
-            sources
-                .line(file, position.line as usize)
-                .map(|l| (position, l))
-        });
-    let gutter = excerpt
-        .as_ref()
-        .map(|(position, _)| position.line.to_string().len())
-        .unwrap_or(1);
-    let pad = " ".repeat(gutter);
+    let mut locations = Vec::new();
     if diagnostic.file.is_some() || diagnostic.pointer.is_some() {
-        let mut location = String::new();
-        if let Some(file) = &diagnostic.file {
-            location.push_str(&display_path(file));
-            if let Some(position) = diagnostic.position {
-                let _ = write!(location, ":{}:{}", position.line, position.column);
-            }
-        }
-        if let Some(pointer) = &diagnostic.pointer {
-            if !location.is_empty() {
-                location.push(' ');
-            }
-            let _ = write!(location, "({pointer})");
-        }
-        let _ = writeln!(out, "{pad}{}-->{} {location}", p.blue, p.reset);
+        locations.push(Location {
+            file: diagnostic.file.as_deref(),
+            pointer: diagnostic.pointer.as_deref(),
+            position: diagnostic.position,
+            quote: true,
+        });
     }
-    if let Some((position, line)) = &excerpt {
-        let caret_pad = " ".repeat((position.column as usize).saturating_sub(1));
-        let _ = writeln!(out, "{pad} {}|{}", p.blue, p.reset);
-        let _ = writeln!(out, "{}{} |{} {line}", p.blue, position.line, p.reset);
-        let _ = writeln!(
-            out,
-            "{pad} {}|{} {caret_pad}{severity_color}^{}",
-            p.blue, p.reset, p.reset
-        );
-    }
-    if let Some(hint) = &diagnostic.hint {
-        let _ = writeln!(
-            out,
-            "{pad} {}={} {}help{}: {hint}",
-            p.blue, p.reset, p.bold, p.reset
-        );
-    }
-    out
+    let notes: Vec<(&str, &str)> = diagnostic
+        .hint
+        .as_deref()
+        .map(|hint| ("help", hint))
+        .into_iter()
+        .collect();
+    render_message(
+        &Message {
+            label,
+            tone,
+            code: diagnostic.code,
+            text: &diagnostic.message,
+            locations: &locations,
+            notes: &notes,
+        },
+        options,
+        sources,
+    )
 }
 
 /// Renders every diagnostic followed by rustc's closing count line.
@@ -363,30 +259,4 @@ pub fn render_all(diagnostics: &Diagnostics, options: RenderOptions) -> String {
         );
     }
     out
-}
-
-fn display_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Sources;
-
-    #[test]
-    fn sources_quote_lines_as_written() {
-        let dir = std::env::temp_dir().join(format!("specforge-sources-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("spec.yaml");
-        std::fs::write(&file, "a: 1\r\nb: 2\n\nc: 3\n").unwrap();
-        let mut sources = Sources::default();
-        assert_eq!(sources.line(&file, 1).as_deref(), Some("a: 1"));
-        assert_eq!(sources.line(&file, 2).as_deref(), Some("b: 2"));
-        assert_eq!(sources.line(&file, 3).as_deref(), Some(""));
-        assert_eq!(sources.line(&file, 4).as_deref(), Some("c: 3"));
-        // Past the last line, and line 0, quote nothing.
-        assert_eq!(sources.line(&file, 5), None);
-        assert_eq!(sources.line(&file, 0), None);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }

@@ -1,4 +1,4 @@
-//! The document as the rules read it: the bundled JSON, with each node's
+//! A spec as `lint` and `diff` read it: the bundled JSON, with each node's
 //! JSON pointer, so every finding can be located in the file.
 
 use serde_json::{Map, Value};
@@ -10,7 +10,8 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The spec under lint.
+/// A loaded spec's bundled JSON.
+#[derive(Clone, Copy)]
 pub struct Document<'a> {
     pub root: &'a Value,
 }
@@ -72,20 +73,38 @@ impl<'a> Document<'a> {
 
     /// What a `$ref` inside this document points at (other nodes as they are).
     pub fn resolve(&self, node: &'a Value) -> &'a Value {
-        let mut node = node;
-        for _ in 0..16 {
-            match node.get("$ref").and_then(Value::as_str) {
-                Some(reference) => match reference.strip_prefix('#') {
-                    Some(local) => match self.root.pointer(local) {
-                        Some(target) => node = target,
-                        None => return node,
-                    },
-                    None => return node,
-                },
-                None => return node,
-            }
+        self.follow(node).map_or(node, |(target, _)| target)
+    }
+
+    /// [`Self::resolve`], also giving the pointer of the node it arrived at
+    /// (`at` itself when `node` is not a reference).
+    pub fn resolve_at(&self, node: &'a Value, at: &str) -> (&'a Value, String) {
+        match self.follow(node) {
+            Some((target, reference)) => (target, reference.to_string()),
+            None => (node, at.to_string()),
         }
-        node
+    }
+
+    /// The end of a chain of local references, with the last reference
+    /// followed; `None` when `node` is no local reference that resolves.
+    fn follow(&self, node: &'a Value) -> Option<(&'a Value, &'a str)> {
+        let mut node = node;
+        let mut last = None;
+        // A bound, so a cycle of references that point at each other ends.
+        for _ in 0..16 {
+            let Some(reference) = node.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let Some(target) = reference
+                .strip_prefix('#')
+                .and_then(|local| self.root.pointer(local))
+            else {
+                break;
+            };
+            node = target;
+            last = Some(reference);
+        }
+        last.map(|reference| (node, reference))
     }
 }
 
