@@ -219,6 +219,41 @@ fn every_check_is_exercised_by_a_case() {
 }
 
 #[test]
+fn the_flagship_v2_breaks_exactly_by_its_rename_and_its_pagination() {
+    // v2 renames a user's `name` to `full_name` and pages users by cursor.
+    let root = repository();
+    let changes = changes_of(
+        &root.join("specs/payments.yaml"),
+        &root.join("specs/payments-v2.yaml"),
+    );
+    let breaking: Vec<String> = lines(&changes)
+        .into_iter()
+        .zip(&changes)
+        .filter(|(_, change)| change.is_breaking())
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(
+        breaking,
+        [
+            "pagination-changed | pagination changed from page numbers (`page`, `per_page`) to \
+             cursors (`cursor`, `limit`) | GET /users",
+            "request-parameter-removed | query parameter `page` removed | GET /users",
+            "request-parameter-removed | query parameter `per_page` removed | GET /users",
+            "request-type-changed | query parameter `sort`: pattern changed from \
+             `^-?(name|email|created_at)$` to `^-?(full_name|email|created_at)$` | GET /users",
+            "response-property-removed | response property `User.name` removed (renamed to \
+             `full_name`?) | GET /users, POST /users, GET /users/{user_id}, PATCH /users/{user_id}",
+            "request-property-removed | request property `UserCreate.name` removed (renamed to \
+             `full_name`?) | POST /users",
+            "new-required-request-property | new required request property \
+             `UserCreate.full_name` | POST /users",
+            "request-property-removed | request property `UserUpdate.name` removed (renamed to \
+             `full_name`?) | PATCH /users/{user_id}",
+        ]
+    );
+}
+
+#[test]
 fn reversing_a_pair_swaps_what_breaks() {
     // Undoing a safe request change breaks clients and vice versa: the
     // classification follows the direction data flows.
