@@ -10,6 +10,20 @@ pub struct ApiExtensions {
     pub envelope: Option<Envelope>,
     /// `x-rate-limit` at the root: policies every operation gets unless exempt.
     pub rate_limits: Vec<RateLimitPolicy>,
+    /// `x-deprecation` at the root: this version of the API is deprecated.
+    pub deprecation: Option<VersionDeprecation>,
+}
+
+/// A deprecated version of an API: every operation under its base path
+/// answers with `Deprecation`, and `Sunset` and `Link` when given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionDeprecation {
+    /// Since when (Unix seconds, from an HTTP date).
+    pub deprecated_at: i64,
+    /// When the version goes away (an HTTP date, RFC 8594).
+    pub sunset: Option<String>,
+    /// The migration notes, sent as `Link: <url>; rel="deprecation"`.
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,6 +45,11 @@ pub struct OperationExtensions {
     /// `x-deprecated-at`: since when the operation is deprecated (Unix seconds,
     /// from an HTTP date), sent as `Deprecation: @<seconds>` (RFC 9745).
     pub deprecated_at: Option<i64>,
+    /// Its version is deprecated (the root's `x-deprecation`), which also
+    /// gives the dates it lacks and the link to the migration notes.
+    pub version_deprecated: bool,
+    /// Where the migration notes are, sent as `Link: <url>; rel="deprecation"`.
+    pub deprecation_link: Option<String>,
 }
 
 /// What limits apply to an operation.

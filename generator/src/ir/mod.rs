@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use bodies::*;
 pub use extensions::{
     ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimitAlgorithm,
-    RateLimitKey, RateLimitPolicy, RateLimits,
+    RateLimitKey, RateLimitPolicy, RateLimits, VersionDeprecation,
 };
 pub use layer::LayerError;
 pub use modules::Modules;

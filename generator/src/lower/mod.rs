@@ -72,6 +72,7 @@ pub fn lower(spec: &Spec) -> Result<(Api, Diagnostics), Diagnostics> {
     passes::check_pagination(&api, &spec.path, &mut diagnostics);
     passes::drop_unknown_security(&mut api, &spec.path, &mut diagnostics);
     passes::check_envelope(&api, &spec.path, &mut diagnostics);
+    passes::apply_version_deprecation(&mut api);
     passes::check_deprecation(&api, &spec.path, &mut diagnostics);
     passes::check_guards(&api, &spec.path, &mut diagnostics);
     passes::mark_open_enums(&mut api);

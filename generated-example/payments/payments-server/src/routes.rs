@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use crate::operations::{
@@ -27,11 +28,12 @@ use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::layers::Layers;
 use crate::runtime::metrics::{self, RequestMetrics};
-use crate::runtime::observe::{self, Operations, RouteOperation};
+use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::{Kind, Param, RawRequest, Style};
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::static_headers::with_headers;
 use crate::runtime::{docs, request_id};
 use crate::{Api, types};
 
@@ -50,14 +52,15 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
+    let builtins_prefix = config.builtin_routes_prefix.clone();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -65,21 +68,38 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         idempotency,
         config,
     });
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/health", get(get_health::<A>))
-        .route("/v1/users", get(list_users::<A>).post(create_user::<A>))
+        .route(
+            "/v1/users",
+            get(with_headers(list_users::<A>, &VERSION_DEPRECATION))
+                .post(with_headers(create_user::<A>, &VERSION_DEPRECATION)),
+        )
         .route(
             "/v1/users/{user_id}",
-            get(get_user::<A>).delete(delete_user::<A>).patch(update_user::<A>),
+            get(with_headers(get_user::<A>, &VERSION_DEPRECATION))
+                .delete(with_headers(delete_user::<A>, &VERSION_DEPRECATION))
+                .patch(with_headers(update_user::<A>, &VERSION_DEPRECATION)),
         )
-        .route("/v1/charges", get(list_charges::<A>).post(create_charge::<A>))
-        .route("/v1/charges/{charge_id}", get(get_charge::<A>))
-        .route("/v1/charges/{charge_id}/refunds", post(create_refund::<A>))
-        .route("/openapi.json", get(openapi_document));
+        .route(
+            "/v1/charges",
+            get(with_headers(list_charges::<A>, &VERSION_DEPRECATION))
+                .post(with_headers(create_charge::<A>, &VERSION_DEPRECATION)),
+        )
+        .route(
+            "/v1/charges/{charge_id}",
+            get(with_headers(get_charge::<A>, &VERSION_DEPRECATION)),
+        )
+        .route(
+            "/v1/charges/{charge_id}/refunds",
+            post(with_headers(create_refund::<A>, &VERSION_DEPRECATION)),
+        );
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        router = router.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(metrics::render));
     }
-    router = docs::routes(router, &docs_page, "Payments API");
+    builtins = docs::routes(builtins, &docs_page, "Payments API");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -731,6 +751,21 @@ async fn create_refund<A: Api>(
         .await;
     limits.settle(response, &request_id).await
 }
+
+/// The deprecation headers of this version of the API (`x-deprecation`).
+static VERSION_DEPRECATION: [(HeaderName, HeaderValue); 3] = [
+    (HeaderName::from_static("deprecation"), HeaderValue::from_static("@1796083200")),
+    (
+        HeaderName::from_static("sunset"),
+        HeaderValue::from_static("Fri, 31 Dec 2027 23:59:59 GMT"),
+    ),
+    (
+        HeaderName::from_static("link"),
+        HeaderValue::from_static(
+            "<https://api.example.com/docs/migrating-to-v2>; rel=\"deprecation\"; type=\"text/html\"",
+        ),
+    ),
+];
 
 /// The effective OpenAPI document: the spec as this server answers.
 const OPENAPI_DOCUMENT: &str = include_str!(

@@ -182,6 +182,11 @@ const STREAM_RUNTIME: (&str, &str) = (
     "stream",
     include_str!("../../../../templates/server/runtime/stream.rs"),
 );
+/// Copied besides [`RUNTIME`] when responses carry deprecation headers.
+const STATIC_HEADERS_RUNTIME: (&str, &str) = (
+    "static_headers",
+    include_str!("../../../../templates/server/runtime/static_headers.rs"),
+);
 /// Copied besides [`RUNTIME`] when the API has multipart bodies.
 const MULTIPART_RUNTIME: (&str, &str) = (
     "multipart",
@@ -230,6 +235,9 @@ pub(super) fn selected(api: &Api) -> Vec<(&'static str, &'static str)> {
     }
     if api.has_streamed_bodies() {
         runtime.push(STREAM_RUNTIME);
+    }
+    if super::routes::sends_deprecation_headers(api) {
+        runtime.push(STATIC_HEADERS_RUNTIME);
     }
     runtime.sort();
     runtime

@@ -239,10 +239,17 @@ fn add_headers(response: &mut Value, api: &Api, operation: &Operation, status: &
             json!({"description": "The scheme to authenticate with.", "required": true, "schema": {"type": "string"}}),
         );
     }
-    if operation.deprecated && operation.extensions.deprecated_at.is_some() {
+    let deprecated = operation.deprecated || operation.extensions.version_deprecated;
+    if deprecated && operation.extensions.deprecated_at.is_some() {
         headers.insert(
             "Deprecation".into(),
             json!({"description": "Since when the operation is deprecated (RFC 9745).", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    if deprecated && operation.extensions.deprecation_link.is_some() {
+        headers.insert(
+            "Link".into(),
+            json!({"description": "The migration notes: `<url>; rel=\"deprecation\"`.", "required": true, "schema": {"type": "string"}}),
         );
     }
     if operation.extensions.sunset.is_some() {

@@ -9,9 +9,10 @@ use crate::ir::{
     ApiExtensions, Envelope, Idempotency, OperationExtensions, Pagination, RateLimits,
 };
 
+mod lifecycle;
 mod rate_limits;
 
-type Extensions = IndexMap<String, Value>;
+pub(super) type Extensions = IndexMap<String, Value>;
 
 /// Collects problems; each names the pointer of the offending value.
 pub struct ExtensionParser<'a> {
@@ -55,9 +56,13 @@ impl ExtensionParser<'_> {
             None => Vec::new(),
             Some(value) => self.policies(value, "#/x-rate-limit"),
         };
+        let deprecation = extensions
+            .get("x-deprecation")
+            .and_then(|value| self.version_deprecation(value, "#/x-deprecation"));
         ApiExtensions {
             envelope,
             rate_limits,
+            deprecation,
         }
     }
 
@@ -102,30 +107,8 @@ impl ExtensionParser<'_> {
             envelope,
             sunset,
             deprecated_at,
-        }
-    }
-
-    /// An extension holding an HTTP date: its text and its Unix time.
-    fn http_date(
-        &mut self,
-        extensions: &Extensions,
-        key: &str,
-        pointer: &str,
-    ) -> Option<(String, i64)> {
-        let value = extensions.get(key)?;
-        match value
-            .as_str()
-            .and_then(|text| Some((text.to_string(), http_date_to_unix(text)?)))
-        {
-            Some(date) => Some(date),
-            None => {
-                self.problem(
-                    &format!("{pointer}/{key}"),
-                    format!("`{key}` must be an HTTP date, found {value}"),
-                    "write it like `Sat, 31 Dec 2026 23:59:59 GMT`",
-                );
-                None
-            }
+            version_deprecated: false,
+            deprecation_link: None,
         }
     }
 
@@ -288,48 +271,6 @@ pub fn parse_duration(value: &Value) -> Option<u64> {
     }
 }
 
-/// Seconds since the Unix epoch of an IMF-fixdate, the only HTTP date form a
-/// server may send (`Sun, 06 Nov 1994 08:49:37 GMT`); `None` for anything else.
-pub fn http_date_to_unix(text: &str) -> Option<i64> {
-    const DAYS: [&str; 7] = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let parts: Vec<&str> = text.split(' ').collect();
-    let [weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let number = |text: &str, digits: usize| -> Option<i64> {
-        (text.len() == digits && text.chars().all(|c| c.is_ascii_digit()))
-            .then(|| text.parse().ok())?
-    };
-    let day = number(day, 2)?;
-    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let year = number(year, 4)?;
-    let clock: Vec<&str> = time.split(':').collect();
-    let [hours, minutes, seconds] = clock.as_slice() else {
-        return None;
-    };
-    let (hours, minutes, seconds) = (number(hours, 2)?, number(minutes, 2)?, number(seconds, 2)?);
-    if !DAYS.contains(weekday)
-        || !(1..=31).contains(&day)
-        || hours > 23
-        || minutes > 59
-        || seconds > 60
-    {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let shifted_year = if month <= 2 { year - 1 } else { year };
-    let era = shifted_year.div_euclid(400);
-    let year_of_era = shifted_year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    Some(days * 86_400 + hours * 3600 + minutes * 60 + seconds)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,21 +293,5 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(parse_duration(&value), expected, "{value}");
         }
-    }
-
-    #[test]
-    fn http_dates() {
-        assert_eq!(http_date_to_unix("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(
-            http_date_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(
-            http_date_to_unix("Sat, 31 Dec 2033 23:59:59 GMT"),
-            Some(2_019_686_399)
-        );
-        assert_eq!(http_date_to_unix("2026-12-31"), None);
-        assert_eq!(http_date_to_unix("Sat, 31 Dec 2026 23:59:59 UTC"), None);
-        assert_eq!(http_date_to_unix("Sat, 31 Foo 2026 23:59:59 GMT"), None);
     }
 }

@@ -4,6 +4,7 @@
 mod checks;
 mod cycles;
 mod directions;
+mod lifecycle;
 mod modules;
 
 pub use checks::{
@@ -11,4 +12,5 @@ pub use checks::{
 };
 pub use cycles::{box_large_union_variants, box_recursive_fields, break_impossible_cycles};
 pub use directions::{mark_open_enums, mark_request_fields};
+pub use lifecycle::apply_version_deprecation;
 pub use modules::assign_modules;

@@ -37,3 +37,4 @@ pub mod request;
 pub mod request_id;
 pub mod security;
 pub mod shutdown;
+pub mod static_headers;

@@ -16,7 +16,8 @@ const DOCS_ROUTE: &str = "/docs";
 const DOCS_FILES_ROUTE: &str = "/docs/{file}";
 
 /// What `router` does for the added routes: statements that read the
-/// configuration before it moves, and statements that add each route.
+/// configuration before it moves, and statements that add each route to
+/// the `builtins` router.
 pub(super) struct Builtin {
     pub prelude: TokenStream,
     pub routes: Vec<TokenStream>,
@@ -52,7 +53,7 @@ pub(super) fn builtin_routes(api: &Api, imports: &mut Imports) -> Builtin {
         });
         routes.push(quote! {
             if serves_metrics {
-                router = router.route(#METRICS_ROUTE, get(metrics::render));
+                builtins = builtins.route(#METRICS_ROUTE, get(metrics::render));
             }
         });
     }
@@ -60,7 +61,7 @@ pub(super) fn builtin_routes(api: &Api, imports: &mut Imports) -> Builtin {
         imports.add("crate::runtime::docs");
         let title = &api.title;
         prelude.extend(quote! { let docs_page = config.docs.clone(); });
-        routes.push(quote! { router = docs::routes(router, &docs_page, #title); });
+        routes.push(quote! { builtins = docs::routes(builtins, &docs_page, #title); });
     }
     Builtin { prelude, routes }
 }

@@ -3,6 +3,7 @@
 
 mod body;
 mod builtin;
+mod deprecation;
 mod handler;
 mod limits;
 mod security;
@@ -10,7 +11,7 @@ mod steps;
 mod whole;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::emit::rust::{area_modules, ident, module_docs};
 use crate::emit::server::method_router;
@@ -19,10 +20,13 @@ use crate::emit::wire::route;
 use crate::ir::{Api, Operation};
 
 use builtin::{builtin_routes, builtin_table, Builtin};
+pub(super) use deprecation::sends_deprecation_headers;
+use deprecation::{
+    deprecation_headers, deprecation_of, headers_const, version_deprecation_const, Deprecation,
+};
 use handler::handler;
 use limits::{limit_consts, policy_consts};
 use security::schemes;
-use steps::deprecation_headers;
 
 /// The imports every handler needs.
 const HANDLER_IMPORTS: [&str; 5] = [
@@ -71,21 +75,16 @@ fn handlers(
         .collect();
     let visibility = split.then(|| quote! { pub(super) });
     for operation in operations {
-        if let Some(headers) = deprecation_headers(operation) {
-            imports.add("axum::http::HeaderValue");
-            let name = format_ident!("{}_deprecation", crate::naming::bare(&operation.id.rust));
+        if let Some(Deprecation::Own(name)) = deprecation_of(api, operation) {
+            let headers = deprecation_headers(operation).unwrap_or_default();
             let doc = format!(" The deprecation headers of `{}`.", operation.id.rust);
-            let inserts = headers.iter().map(|(header, value)| {
-                quote! { headers.insert(#header, HeaderValue::from_static(#value)); }
-            });
-            handlers.push(quote! {
-                #[doc = #doc]
-                #visibility async fn #name(mut response: Response) -> Response {
-                    let headers = response.headers_mut();
-                    #(#inserts)*
-                    response
-                }
-            });
+            handlers.push(headers_const(
+                &name,
+                &doc,
+                &headers,
+                visibility.clone(),
+                imports,
+            ));
         }
     }
     handlers
@@ -126,6 +125,7 @@ pub fn module(api: &Api) -> TokenStream {
         )
     };
     let schemes = schemes(api, &mut imports);
+    let version_deprecation = version_deprecation_const(api, &mut imports);
     let limits = limit_consts(&policies, &mut imports);
     let uses_limits = api.uses_limiter();
     let uses_idempotency = api.uses_idempotency();
@@ -191,12 +191,31 @@ pub fn module(api: &Api) -> TokenStream {
         prelude,
         routes: builtin,
     } = builtin_routes(api, &mut imports);
-    let mutable = (!builtin.is_empty()).then(|| quote! { mut });
+    // The routes the router adds itself go on their own router, mounted at
+    // the root or under `builtin_routes_prefix`.
+    let mounts = !(document_route.is_empty() && builtin.is_empty());
+    let mount = if !mounts {
+        TokenStream::new()
+    } else {
+        imports.add("crate::runtime::observe::mount_builtins");
+        let mutable = (!builtin.is_empty()).then(|| quote! { mut });
+        quote! {
+            let #mutable builtins = Router::new() #document_route;
+            #(#builtin)*
+            let router = mount_builtins(router, builtins, &builtins_prefix);
+        }
+    };
+    let prelude = match mounts {
+        true => quote! {
+            #prelude
+            let builtins_prefix = config.builtin_routes_prefix.clone();
+        },
+        false => prelude,
+    };
     let router = quote! {
-        let #mutable router = Router::new()
-            #(#routes)*
-            #document_route;
-        #(#builtin)*
+        let router = Router::new()
+            #(#routes)*;
+        #mount
         router.fallback(guard::not_found).with_state(shared).layer(guard)
     };
     let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
@@ -209,12 +228,12 @@ pub fn module(api: &Api) -> TokenStream {
 
             /// The router of an API without operations: every request is `404 NOT_FOUND`.
             pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-                let operations = Operations::new(BUILTIN_ROUTES);
-                let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone()));
+                let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
+                let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
                 let guard = GuardLayer::new(config.request_timeout, operations).with_metrics(request_metrics);
                 #prelude
-                let #mutable router = Router::new() #document_route;
-                #(#builtin)*
+                let router = Router::new();
+                #mount
                 router.fallback(guard::not_found).layer(guard)
             }
 
@@ -246,8 +265,8 @@ pub fn module(api: &Api) -> TokenStream {
         /// rate limits, reads and checks the request, claims its idempotency
         /// key and calls `api`. Add your own tower layers around it.
         pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-            let operations = Operations::new(BUILTIN_ROUTES);
-            let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone()));
+            let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
+            let request_metrics = config.metrics.then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
             let guard = GuardLayer::new(config.request_timeout, operations).with_metrics(request_metrics);
             #prelude
             #layers
@@ -262,6 +281,8 @@ pub fn module(api: &Api) -> TokenStream {
         #limits
 
         #(#handlers)*
+
+        #version_deprecation
 
         #document_handler
     }
@@ -279,32 +300,36 @@ fn routes(api: &Api, imports: &mut Imports) -> Vec<TokenStream> {
     }
     paths
         .iter()
-        .map(|(path, operations)| {
-            // The first method is axum's free function; the rest chain on it.
-            let first = method_router(operations[0].1.method);
-            imports.add(&format!("axum::routing::{first}"));
-            let methods = operations.iter().map(|(index, operation)| {
-                let method = method_router(operation.method);
-                // Split, each handler is in its area's module.
-                let module = api.operation_module(*index).map(|module| {
-                    let module = ident(module);
-                    quote! { #module:: }
-                });
-                let handler = ident(&operation.id.rust);
-                match deprecation_headers(operation) {
-                    Some(_) => {
-                        imports.add("axum::handler::Handler");
-                        imports.add("axum::middleware");
-                        let headers = format_ident!(
-                            "{}_deprecation",
-                            crate::naming::bare(&operation.id.rust)
-                        );
-                        quote! { #method(#module #handler::<A>.layer(middleware::map_response(#module #headers))) }
-                    }
-                    None => quote! { #method(#module #handler::<A>) },
-                }
-            });
-            quote! { .route(#path, #(#methods).*) }
-        })
+        .map(|(path, operations)| path_route(api, path, operations, imports))
         .collect()
+}
+
+/// `.route(path, get(a).post(b))`: each handler with the deprecation
+/// headers of its own or of its version, if it has any.
+fn path_route(
+    api: &Api,
+    path: &str,
+    operations: &[(usize, &Operation)],
+    imports: &mut Imports,
+) -> TokenStream {
+    // The first method is axum's free function; the rest chain on it.
+    let first = method_router(operations[0].1.method);
+    imports.add(&format!("axum::routing::{first}"));
+    let methods = operations.iter().map(|(index, operation)| {
+        let method = method_router(operation.method);
+        // Split, each handler is in its area's module.
+        let module = api.operation_module(*index).map(|module| {
+            let module = ident(module);
+            quote! { #module:: }
+        });
+        let handler = ident(&operation.id.rust);
+        let headers = match deprecation_of(api, operation) {
+            Some(Deprecation::Own(name)) => quote! { #module #name },
+            Some(Deprecation::Version) => quote! { VERSION_DEPRECATION },
+            None => return quote! { #method(#module #handler::<A>) },
+        };
+        imports.add("crate::runtime::static_headers::with_headers");
+        quote! { #method(with_headers(#module #handler::<A>, &#headers)) }
+    });
+    quote! { .route(#path, #(#methods).*) }
 }

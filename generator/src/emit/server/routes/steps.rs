@@ -156,18 +156,6 @@ pub(super) fn pagination_steps(operation: &Operation) -> (TokenStream, TokenStre
     }
 }
 
-/// `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) for an operation that has them.
-pub(super) fn deprecation_headers(operation: &Operation) -> Option<Vec<(&'static str, String)>> {
-    let mut headers = Vec::new();
-    if let (true, Some(since)) = (operation.deprecated, operation.extensions.deprecated_at) {
-        headers.push(("deprecation", format!("@{since}")));
-    }
-    if let Some(sunset) = &operation.extensions.sunset {
-        headers.push(("sunset", sunset.clone()));
-    }
-    (!headers.is_empty()).then_some(headers)
-}
-
 /// The `<OPERATION>_PARAMS` const (`PARAMS` when `local` to the handler):
 /// where each parameter is and how to read it.
 pub(super) fn param_specs(

@@ -4,13 +4,12 @@
 //! The router, and the glue between HTTP and the `Api` trait.
 
 use std::sync::Arc;
+use axum::Router;
 use axum::extract::{Request, State};
-use axum::handler::Handler;
-use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use crate::Api;
 use crate::operations::{
     EchoRequest, FailNowRequest, LegacyRequest, OwnMetricsRequest, PanicNowRequest,
@@ -24,10 +23,11 @@ use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::metrics::RequestMetrics;
-use crate::runtime::observe::{self, Operations, RouteOperation};
+use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::static_headers::with_headers;
 use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
@@ -43,15 +43,16 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let docs_page = config.docs.clone();
+    let builtins_prefix = config.builtin_routes_prefix.clone();
     let shared = Arc::new(Shared { api, config });
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/basic", get(who_basic::<A>))
         .route("/bearer", get(who_bearer::<A>))
         .route("/keys", get(who_by_key::<A>))
@@ -61,13 +62,11 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/panic", get(panic_now::<A>))
         .route("/fail", get(fail_now::<A>))
         .route("/slow", get(slow_down::<A>))
-        .route(
-            "/legacy",
-            get(legacy::<A>.layer(middleware::map_response(legacy_deprecation))),
-        )
-        .route("/metrics", get(own_metrics::<A>))
-        .route("/openapi.json", get(openapi_document));
-    router = docs::routes(router, &docs_page, "HTTP Features");
+        .route("/legacy", get(with_headers(legacy::<A>, &LEGACY_DEPRECATION)))
+        .route("/metrics", get(own_metrics::<A>));
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
+    builtins = docs::routes(builtins, &docs_page, "HTTP Features");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 
@@ -324,12 +323,13 @@ async fn own_metrics<A: Api>(
 }
 
 /// The deprecation headers of `legacy`.
-async fn legacy_deprecation(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert("deprecation", HeaderValue::from_static("@1767225600"));
-    headers.insert("sunset", HeaderValue::from_static("Sat, 31 Dec 2033 23:59:59 GMT"));
-    response
-}
+static LEGACY_DEPRECATION: [(HeaderName, HeaderValue); 2] = [
+    (HeaderName::from_static("deprecation"), HeaderValue::from_static("@1767225600")),
+    (
+        HeaderName::from_static("sunset"),
+        HeaderValue::from_static("Sat, 31 Dec 2033 23:59:59 GMT"),
+    ),
+];
 
 /// The effective OpenAPI document: the spec as this server answers.
 const OPENAPI_DOCUMENT: &str = include_str!(

@@ -17,7 +17,7 @@ use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::metrics::{self, RequestMetrics};
-use crate::runtime::observe::{Operations, RouteOperation};
+use crate::runtime::observe::{Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::{Kind, Param, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::{docs, request_id};
@@ -35,23 +35,25 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
+    let builtins_prefix = config.builtin_routes_prefix.clone();
     let shared = Arc::new(Shared { api, config });
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/api/parcels", post(create_parcel::<A>))
-        .route("/api/parcels/{parcel_id}", get(get_parcel::<A>))
-        .route("/openapi.json", get(openapi_document));
+        .route("/api/parcels/{parcel_id}", get(get_parcel::<A>));
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        router = router.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(metrics::render));
     }
-    router = docs::routes(router, &docs_page, "Openapi31");
+    builtins = docs::routes(builtins, &docs_page, "Openapi31");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 

@@ -25,7 +25,7 @@ use crate::runtime::error::ApiError;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::metrics::{self, RequestMetrics};
-use crate::runtime::observe::{self, Operations, RouteOperation};
+use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
 use crate::runtime::security::{Scheme, Source};
@@ -45,16 +45,17 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
+    let builtins_prefix = config.builtin_routes_prefix.clone();
     let shared = Arc::new(Shared { api, config });
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/api/v3/pet", put(update_pet::<A>).post(add_pet::<A>))
         .route("/api/v3/pet/findByStatus", get(find_pets_by_status::<A>))
         .route("/api/v3/pet/findByTags", get(find_pets_by_tags::<A>))
@@ -78,12 +79,13 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route(
             "/api/v3/user/{username}",
             get(get_user_by_name::<A>).put(update_user::<A>).delete(delete_user::<A>),
-        )
-        .route("/openapi.json", get(openapi_document));
+        );
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        router = router.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(metrics::render));
     }
-    router = docs::routes(router, &docs_page, "Swagger Petstore - OpenAPI 3.0");
+    builtins = docs::routes(builtins, &docs_page, "Swagger Petstore - OpenAPI 3.0");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 

@@ -12,23 +12,26 @@ use crate::runtime::config::ServerConfig;
 use crate::runtime::docs;
 use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::metrics::{self, RequestMetrics};
-use crate::runtime::observe::{Operations, RouteOperation};
+use crate::runtime::observe::{Operations, RouteOperation, mount_builtins};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
 pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
-    let mut router = Router::new().route("/openapi.json", get(openapi_document));
+    let builtins_prefix = config.builtin_routes_prefix.clone();
+    let router = Router::new();
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        router = router.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(metrics::render));
     }
-    router = docs::routes(router, &docs_page, "Validation");
+    builtins = docs::routes(builtins, &docs_page, "Validation");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).layer(guard)
 }
 

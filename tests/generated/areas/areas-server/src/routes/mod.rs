@@ -12,11 +12,10 @@ mod teams;
 mod webhooks;
 
 use std::sync::Arc;
-use axum::handler::Handler;
+use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Router, middleware};
 use crate::Api;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
@@ -26,10 +25,11 @@ use crate::runtime::guard::{self, GuardLayer};
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::layers::Layers;
 use crate::runtime::metrics::{self, RequestMetrics};
-use crate::runtime::observe::{self, Operations, RouteOperation};
+use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
 use crate::runtime::security::{Scheme, Source};
+use crate::runtime::static_headers::with_headers;
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -46,14 +46,15 @@ struct Shared<A> {
 /// rate limits, reads and checks the request, claims its idempotency
 /// key and calls `api`. Add your own tower layers around it.
 pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
-    let operations = Operations::new(BUILTIN_ROUTES);
+    let operations = Operations::new(BUILTIN_ROUTES, &config.builtin_routes_prefix);
     let request_metrics = config
         .metrics
-        .then(|| RequestMetrics::new(operations.clone()));
+        .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
     let serves_metrics = config.metrics && metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
+    let builtins_prefix = config.builtin_routes_prefix.clone();
     let Layers { limiter, idempotency } = config.layers();
     let shared = Arc::new(Shared {
         api,
@@ -61,7 +62,7 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         idempotency,
         config,
     });
-    let mut router = Router::new()
+    let router = Router::new()
         .route(
             "/v1/accounts",
             get(accounts::list_accounts::<A>).post(accounts::create_account::<A>),
@@ -71,12 +72,10 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/v1/accounts/{id}",
             get(accounts::get_account::<A>)
                 .delete(
-                    accounts::delete_account::<A>
-                        .layer(
-                            middleware::map_response(
-                                accounts::delete_account_deprecation,
-                            ),
-                        ),
+                    with_headers(
+                        accounts::delete_account::<A>,
+                        &accounts::DELETE_ACCOUNT_DEPRECATION,
+                    ),
                 )
                 .patch(accounts::update_account::<A>),
         )
@@ -114,10 +113,10 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/v1/payouts/{id}",
             get(payouts::get_payout::<A>)
                 .delete(
-                    payouts::delete_payout::<A>
-                        .layer(
-                            middleware::map_response(payouts::delete_payout_deprecation),
-                        ),
+                    with_headers(
+                        payouts::delete_payout::<A>,
+                        &payouts::DELETE_PAYOUT_DEPRECATION,
+                    ),
                 )
                 .patch(payouts::update_payout::<A>),
         )
@@ -152,8 +151,10 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/v1/teams/{id}",
             get(teams::get_team::<A>)
                 .delete(
-                    teams::delete_team::<A>
-                        .layer(middleware::map_response(teams::delete_team_deprecation)),
+                    with_headers(
+                        teams::delete_team::<A>,
+                        &teams::DELETE_TEAM_DEPRECATION,
+                    ),
                 )
                 .patch(teams::update_team::<A>),
         )
@@ -182,12 +183,13 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
             "/v1/webhooks/{id}/notes",
             get(webhooks::list_webhook_notes::<A>).post(webhooks::add_webhook_note::<A>),
         )
-        .route("/v1/health", get(health::health::<A>))
-        .route("/openapi.json", get(openapi_document));
+        .route("/v1/health", get(health::health::<A>));
+    let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        router = router.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(metrics::render));
     }
-    router = docs::routes(router, &docs_page, "Areas");
+    builtins = docs::routes(builtins, &docs_page, "Areas");
+    let router = mount_builtins(router, builtins, &builtins_prefix);
     router.fallback(guard::not_found).with_state(shared).layer(guard)
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use crate::operations::*;
 use crate::runtime::admission::Limits;
@@ -637,9 +637,10 @@ pub(super) async fn add_team_note<A: Api>(
 }
 
 /// The deprecation headers of `delete_team`.
-pub(super) async fn delete_team_deprecation(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert("deprecation", HeaderValue::from_static("@1767225600"));
-    headers.insert("sunset", HeaderValue::from_static("Sat, 31 Dec 2033 23:59:59 GMT"));
-    response
-}
+pub(super) static DELETE_TEAM_DEPRECATION: [(HeaderName, HeaderValue); 2] = [
+    (HeaderName::from_static("deprecation"), HeaderValue::from_static("@1767225600")),
+    (
+        HeaderName::from_static("sunset"),
+        HeaderValue::from_static("Sat, 31 Dec 2033 23:59:59 GMT"),
+    ),
+];

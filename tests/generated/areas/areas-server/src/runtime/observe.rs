@@ -3,7 +3,9 @@
 
 //! What the access log says of each request: which operation it was for,
 //! who asked, and how it ended. The guard writes one event per request
-//! with the target [`ACCESS_LOG`] (`<crate>::access`), at `INFO`.
+//! with the target [`ACCESS_LOG`] (`<crate>::access`), at `INFO`. Also the
+//! table of the router's routes, built-in ones included, and where those
+//! are mounted.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use std::time::Duration;
 use axum::extract::MatchedPath;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::Response;
+use axum::Router;
 use tracing::Span;
 
 use crate::runtime::context::Identity;
@@ -49,23 +52,30 @@ impl RouteOperation {
 /// request's is found by binary search. Built once per router, from the
 /// types crate's catalog of the spec's operations.
 #[derive(Debug, Clone)]
-pub struct Operations(Arc<[RouteOperation]>);
+pub struct Operations {
+    table: Arc<[RouteOperation]>,
+    /// Where the built-in routes are mounted (`""`: at the root).
+    builtins_prefix: Arc<str>,
+}
 
 impl Operations {
     /// The spec's operations (`types::operations::ALL`) and `builtin`, the
-    /// routes the router adds itself.
-    pub fn new(builtin: &[RouteOperation]) -> Self {
+    /// routes the router adds itself, mounted under `builtins_prefix`.
+    pub fn new(builtin: &[RouteOperation], builtins_prefix: &str) -> Self {
         let mut table: Vec<RouteOperation> = ALL
             .iter()
             .map(|operation| RouteOperation::new(operation.path, operation.method, operation.id))
             .chain(builtin.iter().copied())
             .collect();
         table.sort_by(|a, b| (a.route, a.method).cmp(&(b.route, b.method)));
-        Operations(table.into())
+        Operations {
+            table: table.into(),
+            builtins_prefix: builtins_prefix.into(),
+        }
     }
 
     pub fn table(&self) -> &[RouteOperation] {
-        &self.0
+        &self.table
     }
 
     /// The index in [`table`](Self::table) of the operation a request was
@@ -73,8 +83,17 @@ impl Operations {
     /// its route's `GET` unless the spec has it.
     pub fn find(&self, route: Option<&MatchedPath>, method: &Method) -> Option<usize> {
         let route = route?.as_str();
+        self.find_route(route, method).or_else(|| {
+            // A built-in route mounted under its prefix.
+            let prefix = &*self.builtins_prefix;
+            let inner = route.strip_prefix(prefix).filter(|_| !prefix.is_empty())?;
+            self.find_route(inner, method)
+        })
+    }
+
+    fn find_route(&self, route: &str, method: &Method) -> Option<usize> {
         let find = |method: &str| {
-            self.0
+            self.table
                 .binary_search_by(|entry| (entry.route, entry.method).cmp(&(route, method)))
                 .ok()
         };
@@ -82,6 +101,18 @@ impl Operations {
             true => find(Method::GET.as_str()),
             false => None,
         })
+    }
+}
+
+/// `router` with `builtins`, the routes the router adds itself, at the
+/// root or nested under `prefix` (`/v2`).
+pub fn mount_builtins<S>(router: Router<S>, builtins: Router<S>, prefix: &str) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    match prefix {
+        "" | "/" => router.merge(builtins),
+        prefix => router.nest(prefix, builtins),
     }
 }
 

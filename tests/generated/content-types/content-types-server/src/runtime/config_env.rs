@@ -35,6 +35,17 @@ impl ServerConfig {
         if let Some(metrics) = variable("METRICS")? {
             config.metrics = metrics;
         }
+        if let Ok(prefix) = std::env::var("BUILTIN_ROUTES_PREFIX") {
+            // A path to nest under: `/v2`, not `v2` or `/v2/`.
+            let valid = prefix.starts_with('/') && !prefix.ends_with('/') && !prefix.contains('{');
+            if !valid && !prefix.is_empty() {
+                return Err(ConfigError {
+                    variable: "BUILTIN_ROUTES_PREFIX",
+                    value: prefix,
+                });
+            }
+            config.builtin_routes_prefix = prefix;
+        }
         config.docs = docs_from_env()?;
         Ok(config)
     }

@@ -24,7 +24,7 @@ use std::time::Duration;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use metrics::{Counter, Histogram};
+use metrics::{Counter, Histogram, Label};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::runtime::observe::Operations;
@@ -100,17 +100,20 @@ pub struct RequestMetrics {
     operations: Operations,
     /// One row per operation, then one for `unmatched`.
     series: Box<[[OnceLock<Series>; 5]]>,
+    /// Added to every series: [`ServerConfig::metric_labels`](crate::ServerConfig::metric_labels).
+    labels: Vec<(&'static str, String)>,
 }
 
 impl RequestMetrics {
     /// Installs the Prometheus recorder unless one is installed, so that
     /// what the router's layers register from here on is exported.
-    pub fn new(operations: Operations) -> Self {
+    pub fn new(operations: Operations, labels: Vec<(&'static str, String)>) -> Self {
         let _ = prometheus();
         let rows = operations.table().len() + 1;
         RequestMetrics {
             operations,
             series: (0..rows).map(|_| Default::default()).collect(),
+            labels,
         }
     }
 
@@ -122,10 +125,18 @@ impl RequestMetrics {
         let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
         let series = self.series[row][class].get_or_init(|| {
             let name = operation.map_or("unmatched", |index| table[index].operation);
-            let labels = [("operation", name), ("status_class", STATUS_CLASSES[class])];
+            let labels: Vec<Label> = [("operation", name), ("status_class", STATUS_CLASSES[class])]
+                .into_iter()
+                .map(|(key, value)| Label::new(key, value))
+                .chain(
+                    self.labels
+                        .iter()
+                        .map(|(key, value)| Label::new(*key, value.clone())),
+                )
+                .collect();
             Series {
-                requests: metrics::counter!("http_server_requests_total", &labels),
-                duration: metrics::histogram!("http_server_request_duration_seconds", &labels),
+                requests: metrics::counter!("http_server_requests_total", labels.clone()),
+                duration: metrics::histogram!("http_server_request_duration_seconds", labels),
             }
         });
         series.requests.increment(1);

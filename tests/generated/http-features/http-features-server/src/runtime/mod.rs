@@ -19,3 +19,4 @@ pub mod request;
 pub mod request_id;
 pub mod security;
 pub mod shutdown;
+pub mod static_headers;

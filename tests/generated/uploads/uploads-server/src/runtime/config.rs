@@ -27,6 +27,15 @@ pub struct ServerConfig {
     /// Counts requests and serves them at `GET /metrics` for Prometheus
     /// (`METRICS=true`, default off); see [`metrics`](crate::runtime::metrics).
     pub metrics: bool,
+    /// Labels added to every request series (`[("api", "v2".into())]`),
+    /// to tell apart the APIs one process serves; none by default.
+    pub metric_labels: Vec<(&'static str, String)>,
+    /// Where the routes the router adds beside the spec's operations
+    /// (`/openapi.json`, `/docs`, `/metrics`) are served: at the root (the
+    /// default) or under this prefix (`/v2` serves `/v2/openapi.json`), so
+    /// that routers of several APIs can share one server
+    /// (`BUILTIN_ROUTES_PREFIX`, a path such as `/v2`).
+    pub builtin_routes_prefix: String,
     /// `GET /docs`, Swagger UI over `/openapi.json`: from the CDN (the
     /// default), from the `swagger-ui-dist` files in `DOCS_ASSETS_DIR`, or
     /// not at all (`DOCS=off`).
@@ -41,6 +50,8 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             listener: ListenerConfig::default(),
             metrics: false,
+            metric_labels: Vec::new(),
+            builtin_routes_prefix: String::new(),
             docs: Docs::Cdn,
         }
     }
