@@ -8,6 +8,7 @@ cargo build --quiet -p specforge
 specforge=target/debug/specforge
 
 "$specforge" generate specs/payments.yaml --out generated-example/payments --name payments
+"$specforge" generate specs/payments-v2.yaml --out generated-example/payments-v2 --name payments-v2
 for spec in tests/specs/*.yaml; do
     feature=$(basename "$spec" .yaml)
     flags=()

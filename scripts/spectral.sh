@@ -18,6 +18,6 @@ fi
 
 documents=("$@")
 if [ ${#documents[@]} -eq 0 ]; then
-    documents=(generated-example/payments/payments-server/openapi.json)
+    documents=(generated-example/payments/payments-server/openapi.json generated-example/payments-v2/payments-v2-server/openapi.json)
 fi
 "$spectral" lint --ruleset .spectral.yaml --fail-severity=warn "${documents[@]}"

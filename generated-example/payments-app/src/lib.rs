@@ -1,18 +1,23 @@
-//! The Payments API on the generated server: users and charges per API key,
-//! kept in memory. Written by hand; only `payments-server` is generated.
+//! The Payments API on the generated servers: users and charges per API
+//! key, kept in memory, served as v2 and as v1 (deprecated), a thin
+//! compatibility layer over v2. Written by hand; only the `payments-*` and
+//! `payments-v2-*` crates are generated.
 
 mod store;
+mod v1;
+mod v2;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use payments_server::operations::*;
-use payments_server::types::{ErrorDetail, ErrorDetailLocation, Health};
-use payments_server::{Api, Context, Credentials, HandlerError, Identity};
 use sha2::{Digest, Sha256};
+use tower_service::Service;
 
 pub use store::Store;
+pub use v1::PaymentsApi;
+pub use v2::PaymentsV2Api;
 
 /// The key used when `PAYMENTS_API_KEYS` is not set: for local use only.
 pub const DEFAULT_API_KEY: &str = "local-dev-key";
@@ -76,29 +81,6 @@ impl AppConfig {
     }
 }
 
-/// The API: each API key is a tenant that sees only its own data.
-pub struct PaymentsApi {
-    /// Each key's tenant.
-    keys: BTreeMap<String, Tenant>,
-    store: Store,
-}
-
-impl PaymentsApi {
-    pub fn new(keys: impl IntoIterator<Item = ApiKey>) -> Self {
-        let keys = keys.into_iter().map(|key| {
-            let tenant = Tenant {
-                id: tenant_id(&key.key).into(),
-                tier: key.tier,
-            };
-            (key.key, tenant)
-        });
-        PaymentsApi {
-            keys: keys.collect(),
-            store: Store::default(),
-        }
-    }
-}
-
 /// The tenant an API key stands for: its id and its tier. The key itself
 /// is not kept: the tenant is what logs, rate limits and idempotency keys
 /// see.
@@ -118,7 +100,7 @@ pub fn tenant_id(key: &str) -> String {
     format!("t_{:016x}", u64::from_be_bytes(first))
 }
 
-impl Identity for Tenant {
+impl payments_server::Identity for Tenant {
     fn identity(&self) -> Cow<'_, str> {
         Cow::Borrowed(&self.id)
     }
@@ -128,234 +110,62 @@ impl Identity for Tenant {
     }
 }
 
-fn error(code: &str, message: &str) -> payments_server::types::Error {
-    payments_server::types::Error {
-        code: code.to_string(),
-        message: message.to_string(),
-        details: Vec::new(),
-        retry_after: None,
+impl payments_v2_server::Identity for Tenant {
+    fn identity(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+
+    fn tier(&self) -> Option<&str> {
+        self.tier.as_deref()
     }
 }
 
-/// A business-rule failure reported like a schema failure (`400 VALIDATION_ERROR`).
-fn invalid(field: &str, code: &str, message: &str) -> payments_server::types::Error {
-    payments_server::types::Error {
-        details: vec![ErrorDetail {
-            field: field.to_string(),
-            location: ErrorDetailLocation::Body,
-            message: message.to_string(),
-            code: code.to_string(),
-        }],
-        ..error("VALIDATION_ERROR", "The request has 1 invalid value.")
+/// Both versions in one router, over one store: v2 takes every path under
+/// `/v2/` (its document and docs page included, which it serves under
+/// `/v2`), and v1 (deprecated) everything else, as its contract says: its
+/// operations, `GET /health`, `GET /openapi.json`, `GET /metrics` and the
+/// 404 of unknown paths. v1's router installs the metrics recorder, so
+/// `/metrics` has v2's request series too, labelled `api="v2"`. Each
+/// router keeps its own layers, rate limits and idempotency keys, as its
+/// spec says.
+pub fn router(
+    v2: PaymentsV2Api,
+    v1_config: payments_server::ServerConfig,
+    mut v2_config: payments_v2_server::ServerConfig,
+) -> axum::Router {
+    v2_config.builtin_routes_prefix = "/v2".to_string();
+    v2_config.metric_labels.push(("api", "v2".to_string()));
+    let v1 = payments_server::router(PaymentsApi::over(v2.clone()), v1_config);
+    let v2 = payments_v2_server::router(v2, v2_config);
+    axum::Router::new().fallback_service(Versions { v1, v2 })
+}
+
+/// Sends each request to its version's router whole: neither nested nor
+/// routed here, so each router matches the path as its spec spells it and
+/// its access log and metrics name the route (`/v2/users`).
+#[derive(Clone)]
+struct Versions {
+    v1: axum::Router,
+    v2: axum::Router,
+}
+
+impl Service<axum::extract::Request> for Versions {
+    type Response = axum::response::Response;
+    type Error = Infallible;
+    type Future = <axum::Router as Service<axum::extract::Request>>::Future;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // A router is always ready.
+        Poll::Ready(Ok(()))
     }
-}
 
-fn user_not_found() -> payments_server::types::Error {
-    error("USER_NOT_FOUND", "No user with this id.")
-}
-
-fn charge_not_found() -> payments_server::types::Error {
-    error("CHARGE_NOT_FOUND", "No charge with this id.")
-}
-
-impl Api for PaymentsApi {
-    type Principal = Tenant;
-
-    async fn authenticate(&self, credentials: Credentials) -> Option<Tenant> {
-        match credentials {
-            Credentials::ApiKey { key, .. } => self.keys.get(&key).cloned(),
-            _ => None,
+    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
+        if request.uri().path().starts_with("/v2/") {
+            self.v2.call(request)
+        } else {
+            self.v1.call(request)
         }
     }
-
-    async fn get_health(
-        &self,
-        _: Context<()>,
-        _: GetHealthRequest,
-    ) -> Result<GetHealthResponse, HandlerError> {
-        Ok(GetHealthResponse::Ok(Health {
-            status: "ok".to_string(),
-        }))
-    }
-
-    async fn list_users(
-        &self,
-        context: Context<Tenant>,
-        request: ListUsersRequest,
-    ) -> Result<ListUsersResponse, HandlerError> {
-        let page = self
-            .store
-            .tenant(&context.principal.id)
-            .list_users(&request.params);
-        Ok(ListUsersResponse::Ok(page))
-    }
-
-    async fn create_user(
-        &self,
-        context: Context<Tenant>,
-        request: CreateUserRequest,
-    ) -> Result<CreateUserResponse, HandlerError> {
-        match self
-            .store
-            .tenant(&context.principal.id)
-            .create_user(request.body)
-        {
-            Some(user) => Ok(CreateUserResponse::Created {
-                location: format!("/v1/users/{}", user.id),
-                body: user,
-            }),
-            None => Ok(CreateUserResponse::BadRequest(invalid(
-                "email",
-                "unique",
-                "is already registered",
-            ))),
-        }
-    }
-
-    async fn get_user(
-        &self,
-        context: Context<Tenant>,
-        request: GetUserRequest,
-    ) -> Result<GetUserResponse, HandlerError> {
-        Ok(
-            match self
-                .store
-                .tenant(&context.principal.id)
-                .user(request.params.user_id)
-            {
-                Some(user) => GetUserResponse::Ok(user),
-                None => GetUserResponse::NotFound(user_not_found()),
-            },
-        )
-    }
-
-    async fn update_user(
-        &self,
-        context: Context<Tenant>,
-        request: UpdateUserRequest,
-    ) -> Result<UpdateUserResponse, HandlerError> {
-        use store::UpdateOutcome;
-        Ok(
-            match self
-                .store
-                .tenant(&context.principal.id)
-                .update_user(request.params.user_id, request.body)
-            {
-                UpdateOutcome::Updated(user) => UpdateUserResponse::Ok(user),
-                UpdateOutcome::NotFound => UpdateUserResponse::NotFound(user_not_found()),
-                UpdateOutcome::EmailTaken => UpdateUserResponse::BadRequest(invalid(
-                    "email",
-                    "unique",
-                    "is already registered",
-                )),
-            },
-        )
-    }
-
-    async fn delete_user(
-        &self,
-        context: Context<Tenant>,
-        request: DeleteUserRequest,
-    ) -> Result<DeleteUserResponse, HandlerError> {
-        Ok(
-            if self
-                .store
-                .tenant(&context.principal.id)
-                .delete_user(request.params.user_id)
-            {
-                DeleteUserResponse::NoContent
-            } else {
-                DeleteUserResponse::NotFound(user_not_found())
-            },
-        )
-    }
-
-    async fn list_charges(
-        &self,
-        context: Context<Tenant>,
-        request: ListChargesRequest,
-    ) -> Result<ListChargesResponse, HandlerError> {
-        let page = self
-            .store
-            .tenant(&context.principal.id)
-            .list_charges(&request.params);
-        Ok(ListChargesResponse::Ok(page))
-    }
-
-    async fn create_charge(
-        &self,
-        context: Context<Tenant>,
-        request: CreateChargeRequest,
-    ) -> Result<CreateChargeResponse, HandlerError> {
-        use store::ChargeOutcome;
-        Ok(
-            match self
-                .store
-                .tenant(&context.principal.id)
-                .create_charge(request.body)
-            {
-                ChargeOutcome::Created(charge) => CreateChargeResponse::Created {
-                    location: charge_location(&charge.id),
-                    body: charge,
-                },
-                ChargeOutcome::Declined => CreateChargeResponse::PaymentRequired(error(
-                    "CARD_DECLINED",
-                    "The card was declined.",
-                )),
-                ChargeOutcome::NoSuchCustomer => CreateChargeResponse::NotFound(user_not_found()),
-            },
-        )
-    }
-
-    async fn get_charge(
-        &self,
-        context: Context<Tenant>,
-        request: GetChargeRequest,
-    ) -> Result<GetChargeResponse, HandlerError> {
-        Ok(
-            match self
-                .store
-                .tenant(&context.principal.id)
-                .charge(&request.params.charge_id)
-            {
-                Some(charge) => GetChargeResponse::Ok(charge),
-                None => GetChargeResponse::NotFound(charge_not_found()),
-            },
-        )
-    }
-
-    async fn create_refund(
-        &self,
-        context: Context<Tenant>,
-        request: CreateRefundRequest,
-    ) -> Result<CreateRefundResponse, HandlerError> {
-        use store::RefundOutcome;
-        Ok(
-            match self
-                .store
-                .tenant(&context.principal.id)
-                .refund(&request.params.charge_id, request.body)
-            {
-                RefundOutcome::Refunded(refund) => CreateRefundResponse::Created(refund),
-                RefundOutcome::NoSuchCharge => CreateRefundResponse::NotFound(charge_not_found()),
-                RefundOutcome::TooMuch { remaining } => CreateRefundResponse::BadRequest(invalid(
-                    "amount",
-                    "maximum",
-                    &format!("must be at most {remaining}, what remains of the charge"),
-                )),
-            },
-        )
-    }
-}
-
-/// `/v1/charges/<id>`, allocated at its exact length so that the header
-/// value takes the string's bytes as they are.
-fn charge_location(id: &str) -> String {
-    const PREFIX: &str = "/v1/charges/";
-    let mut location = String::with_capacity(PREFIX.len() + id.len());
-    location.push_str(PREFIX);
-    location.push_str(id);
-    location
 }
 
 #[cfg(test)]
@@ -374,7 +184,7 @@ mod tests {
             id: id.clone().into(),
             tier: None,
         };
-        assert_eq!(tenant.identity(), id);
+        assert_eq!(payments_server::Identity::identity(&tenant), id);
         assert!(!format!("{tenant:?}").contains("local-dev-key"));
     }
 }

@@ -1,4 +1,5 @@
-//! Runs the Payments API on the generated server.
+//! Runs the Payments API on the generated servers: v2 under `/v2`, and v1
+//! (deprecated, a compatibility layer over v2) under `/v1`, over one store.
 //!
 //! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
 //! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
@@ -10,8 +11,8 @@
 
 use std::io::IsTerminal;
 
-use payments_app::{AppConfig, PaymentsApi};
-use payments_server::{router, serve, shutdown_signal, ServerConfig};
+use payments_app::{AppConfig, PaymentsV2Api};
+use payments_server::{serve, shutdown_signal, ServerConfig};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -19,13 +20,15 @@ use tracing_subscriber::prelude::*;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     init_logging()?;
     let app = AppConfig::from_env();
-    let mut server = ServerConfig::from_env()?;
-    // On unless turned off: the generated crate leaves metrics off.
-    server.metrics = std::env::var_os("METRICS").is_none() || server.metrics;
+    let mut v1 = ServerConfig::from_env()?;
+    let mut v2 = payments_v2_server::ServerConfig::from_env()?;
+    // On unless turned off: the generated crates leave metrics off.
+    v1.metrics = std::env::var_os("METRICS").is_none() || v1.metrics;
+    v2.metrics = v1.metrics;
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
-    tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API");
-    let limits = server.listener;
-    let router = router(PaymentsApi::new(app.api_keys), server);
+    tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API, v1 and v2");
+    let limits = v1.listener;
+    let router = payments_app::router(PaymentsV2Api::new(app.api_keys), v1, v2);
     // Header and keep-alive timeouts and the connection cap from `limits`;
     // each request's peer address is the client IP rate limits fall back to.
     serve(listener, router, limits, shutdown_signal()).await?;

@@ -1,15 +1,18 @@
-//! Users, charges and refunds in memory, one set per tenant.
+//! Users, charges and refunds in memory, one set per tenant, in the
+//! current version's types (v2); v1 is served over them.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::Utc;
-use payments_server::types::params::{ListChargesParams, ListUsersParams};
-use payments_server::types::{
+use payments_v2_server::types::params::ListChargesParams;
+use payments_v2_server::types::{
     Charge, ChargeCreate, ChargeStatus, Refund, RefundCreate, User, UserCreate, UserUpdate,
 };
-use payments_server::{CursorPage, Page};
+use payments_v2_server::{CursorPage, Page};
 
 /// Every tenant's data behind one lock: requests are short, and this keeps
 /// each operation atomic.
@@ -124,8 +127,10 @@ impl TenantRef<'_> {
         self.guard.get_mut(self.key).expect("inserted above")
     }
 
-    pub fn list_users(mut self, params: &ListUsersParams) -> Page<User> {
-        let search = params.search.as_deref().map(str::to_lowercase);
+    /// The users whose full name contains `search` (ignoring case), in
+    /// `sort`'s order.
+    fn users(&mut self, sort: &Sort<'_>, search: Option<&str>) -> Vec<User> {
+        let search = search.map(str::to_lowercase);
         let mut users: Vec<User> = self
             .data()
             .users
@@ -133,30 +138,55 @@ impl TenantRef<'_> {
             .filter(|user| {
                 search
                     .as_ref()
-                    .is_none_or(|term| user.name.to_lowercase().contains(term))
+                    .is_none_or(|term| user.full_name.to_lowercase().contains(term))
             })
             .cloned()
             .collect();
-        let (descending, field) = match params.sort.strip_prefix('-') {
-            Some(field) => (true, field),
-            None => (false, params.sort.as_str()),
-        };
-        users.sort_by(|a, b| {
-            let order = match field {
-                "name" => a.name.cmp(&b.name),
-                "email" => a.email.cmp(&b.email),
-                _ => a.created_at.cmp(&b.created_at),
-            }
-            .then(a.id.cmp(&b.id));
-            if descending {
-                order.reverse()
-            } else {
-                order
-            }
+        users.sort_by(|a, b| sort.compare((&sort.key(a), a.id), (&sort.key(b), b.id)));
+        users
+    }
+
+    /// One page of users after `cursor` (v2). The cursor is the last user
+    /// returned, by id and sort key, so users created or deleted during a
+    /// walk never make it skip or repeat one.
+    pub fn users_after(
+        mut self,
+        sort: &str,
+        search: Option<&str>,
+        cursor: Option<&str>,
+        limit: i32,
+    ) -> CursorPage<User> {
+        let sort = Sort::parse(sort);
+        let after = cursor.and_then(|cursor| sort.parse_cursor(cursor));
+        let limit = usize::try_from(limit).unwrap_or(1);
+        let mut matching = self.users(&sort, search).into_iter().filter(|user| {
+            after.as_ref().is_none_or(|(key, id)| {
+                sort.compare((&sort.key(user), user.id), (key, *id)) == Ordering::Greater
+            })
         });
+        let items: Vec<User> = matching.by_ref().take(limit).collect();
+        let has_more = matching.next().is_some();
+        CursorPage {
+            next: items
+                .last()
+                .filter(|_| has_more)
+                .map(|last| sort.cursor(last)),
+            items,
+        }
+    }
+
+    /// Page `page` (from 1) of `per_page` users, and how many there are (v1).
+    pub fn users_page(
+        mut self,
+        sort: &str,
+        search: Option<&str>,
+        page: i32,
+        per_page: i32,
+    ) -> Page<User> {
+        let users = self.users(&Sort::parse(sort), search);
         let total = users.len() as u64;
-        let per_page = usize::try_from(params.per_page).unwrap_or(1);
-        let skip = usize::try_from(params.page - 1)
+        let per_page = usize::try_from(per_page).unwrap_or(1);
+        let skip = usize::try_from(page - 1)
             .unwrap_or(0)
             .saturating_mul(per_page);
         Page {
@@ -174,7 +204,7 @@ impl TenantRef<'_> {
         let now = Utc::now();
         let user = User {
             id: data.next_user_id,
-            name: create.name,
+            full_name: create.full_name,
             email: create.email,
             created_at: now,
             updated_at: now,
@@ -201,8 +231,8 @@ impl TenantRef<'_> {
         let Some(user) = data.users.get_mut(&id) else {
             return UpdateOutcome::NotFound;
         };
-        if let Some(name) = update.name {
-            user.name = name;
+        if let Some(full_name) = update.full_name {
+            user.full_name = full_name;
         }
         if let Some(email) = update.email {
             user.email = email;
@@ -304,6 +334,72 @@ impl TenantRef<'_> {
             reason: create.reason,
             created_at: Utc::now(),
         })
+    }
+}
+
+/// The order users are listed in: `full_name`, `email` or `created_at`
+/// (the default), descending with a leading `-`; ties broken by id.
+struct Sort<'a> {
+    field: &'a str,
+    descending: bool,
+}
+
+/// A user's place in a [`Sort`]: the sorted field's value.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey<'a> {
+    Text(Cow<'a, str>),
+    /// `created_at`, in microseconds.
+    Time(i64),
+}
+
+impl<'a> Sort<'a> {
+    fn parse(text: &'a str) -> Self {
+        match text.strip_prefix('-') {
+            Some(field) => Sort {
+                field,
+                descending: true,
+            },
+            None => Sort {
+                field: text,
+                descending: false,
+            },
+        }
+    }
+
+    fn key<'u>(&self, user: &'u User) -> SortKey<'u> {
+        match self.field {
+            "full_name" => SortKey::Text(Cow::Borrowed(&user.full_name)),
+            "email" => SortKey::Text(Cow::Borrowed(&user.email)),
+            _ => SortKey::Time(user.created_at.timestamp_micros()),
+        }
+    }
+
+    fn compare(&self, a: (&SortKey<'_>, i64), b: (&SortKey<'_>, i64)) -> Ordering {
+        let order = a.0.cmp(b.0).then(a.1.cmp(&b.1));
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    }
+
+    /// `<id>:<key>`: where the next page starts.
+    fn cursor(&self, last: &User) -> String {
+        match self.key(last) {
+            SortKey::Text(text) => format!("{}:{text}", last.id),
+            SortKey::Time(micros) => format!("{}:{micros}", last.id),
+        }
+    }
+
+    /// A cursor of this sort; `None` for one another sort made.
+    fn parse_cursor(&self, cursor: &str) -> Option<(SortKey<'static>, i64)> {
+        let (id, key) = cursor.split_once(':')?;
+        let id = id.parse().ok()?;
+        let key = match self.field {
+            "full_name" | "email" => SortKey::Text(Cow::Owned(key.to_string())),
+            _ => SortKey::Time(key.parse().ok()?),
+        };
+        Some((key, id))
     }
 }
 

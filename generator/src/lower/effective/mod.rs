@@ -44,7 +44,7 @@ pub fn document(raw: &Value, version: Version, api: &Api) -> Option<Value> {
         };
         rewrite_operation(node, &components, api, operation);
     }
-    add_components(&mut document, version);
+    add_components(&mut document, api, version);
     absolute_paths(&mut document, api);
     served::add_document_route(&mut document);
     served::drop_unused_responses(&mut document);
@@ -288,7 +288,7 @@ fn add_headers(response: &mut Value, api: &Api, operation: &Operation, status: &
     }
 }
 
-fn add_components(document: &mut Value, version: Version) {
+fn add_components(document: &mut Value, api: &Api, version: Version) {
     let Some(root) = document.as_object_mut() else {
         return;
     };
@@ -346,22 +346,35 @@ fn add_components(document: &mut Value, version: Version) {
             },
         }),
     );
-    schemas.insert(
-        PAGE.into(),
-        json!({
-            "type": "object",
-            "description": "Where a page of a page-numbered list stands.",
-            "required": ["page", "per_page", "total", "total_pages"],
-            "properties": {
-                "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1},
-                "total": {"type": "integer", "minimum": 0},
-                "total_pages": {"type": "integer", "minimum": 0},
-            },
-        }),
-    );
-    schemas.insert(
-        CURSOR.into(),
+    // Only the pagination schemas some list refers to: Spectral flags
+    // unused components.
+    let paginated = |page: bool| {
+        api.operations.iter().any(|operation| {
+            matches!(
+                (&operation.extensions.pagination, page),
+                (Some(Pagination::Page { .. }), true) | (Some(Pagination::Cursor { .. }), false)
+            )
+        })
+    };
+    if paginated(true) {
+        schemas.insert(
+            PAGE.into(),
+            json!({
+                "type": "object",
+                "description": "Where a page of a page-numbered list stands.",
+                "required": ["page", "per_page", "total", "total_pages"],
+                "properties": {
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "minimum": 1},
+                    "total": {"type": "integer", "minimum": 0},
+                    "total_pages": {"type": "integer", "minimum": 0},
+                },
+            }),
+        );
+    }
+    if paginated(false) {
+        schemas.insert(
+            CURSOR.into(),
         json!({
             "type": "object",
             "description": "Where a page of a cursor-paged list stands, and the cursor of the next.",
@@ -373,6 +386,7 @@ fn add_components(document: &mut Value, version: Version) {
             },
         }),
     );
+    }
 }
 
 /// A string or `null`, as the declared version spells it.

@@ -57,7 +57,11 @@ fn install() -> Option<PrometheusHandle> {
         .build_recorder();
     let handle = recorder.handle();
     if metrics::set_global_recorder(recorder).is_err() {
-        tracing::warn!("another metrics recorder is installed; GET /metrics is not served");
+        // Not a fault: another router of the process (another version of
+        // the API) or the application installed one first.
+        tracing::info!(
+            "another metrics recorder is installed: the series go to it, and GET /metrics is not served here"
+        );
         return None;
     }
     let upkeep = handle.clone();
