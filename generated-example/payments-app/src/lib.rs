@@ -128,23 +128,37 @@ impl payments_v2_server::Identity for Tenant {
 /// `/metrics` has v2's request series too, labelled `api="v2"`. Each
 /// router keeps its own layers, rate limits and idempotency keys, as its
 /// spec says.
-pub fn router(
+///
+/// `payments_server::serve` serves it as it is; [`router`] puts it in an
+/// axum router, for `axum::serve` and for tests.
+pub fn versions(
     v2: PaymentsV2Api,
     v1_config: payments_server::ServerConfig,
     mut v2_config: payments_v2_server::ServerConfig,
-) -> axum::Router {
+) -> Versions {
     v2_config.builtin_routes_prefix = "/v2".to_string();
     v2_config.metric_labels.push(("api", "v2".to_string()));
     let v1 = payments_server::router(PaymentsApi::over(v2.clone()), v1_config);
     let v2 = payments_v2_server::router(v2, v2_config);
-    axum::Router::new().fallback_service(Versions { v1, v2 })
+    Versions { v1, v2 }
+}
+
+/// [`versions`] in an axum router: three allocations a request more than
+/// serving it as it is (`tests/allocations.rs`), for the router's boxed
+/// fallback.
+pub fn router(
+    v2: PaymentsV2Api,
+    v1_config: payments_server::ServerConfig,
+    v2_config: payments_v2_server::ServerConfig,
+) -> axum::Router {
+    axum::Router::new().fallback_service(versions(v2, v1_config, v2_config))
 }
 
 /// Sends each request to its version's router whole: neither nested nor
 /// routed here, so each router matches the path as its spec spells it and
 /// its access log and metrics name the route (`/v2/users`).
 #[derive(Clone)]
-struct Versions {
+pub struct Versions {
     v1: axum::Router,
     v2: axum::Router,
 }

@@ -28,10 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
     tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API, v1 and v2");
     let limits = v1.listener;
-    let router = payments_app::router(PaymentsV2Api::new(app.api_keys), v1, v2);
+    let versions = payments_app::versions(PaymentsV2Api::new(app.api_keys), v1, v2);
     // Header and keep-alive timeouts and the connection cap from `limits`;
     // each request's peer address is the client IP rate limits fall back to.
-    serve(listener, router, limits, shutdown_signal()).await?;
+    serve(listener, versions, limits, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -7,11 +7,12 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::convert::Infallible;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use payments_app::{ApiKey, PaymentsApi};
+use payments_app::{ApiKey, PaymentsApi, PaymentsV2Api};
 use payments_server::runtime::algorithms::Quota;
 use payments_server::{router, ServerConfig};
 use tower::ServiceExt;
@@ -65,6 +66,35 @@ fn app() -> Router {
     router(PaymentsApi::new(keys), config)
 }
 
+/// Both versions, as the app serves them, quotas raised alike.
+fn both_versions() -> payments_app::Versions {
+    let quota = Quota {
+        requests: 1_000_000_000,
+        window_seconds: 60,
+    };
+    let mut v1 = ServerConfig {
+        metrics: true,
+        ..ServerConfig::default()
+    };
+    let mut v2 = payments_v2_server::ServerConfig {
+        metrics: true,
+        ..Default::default()
+    };
+    for policy in ["default", "burst"] {
+        v1.rate_limits.overrides.set(policy, None, quota);
+        let quota = payments_v2_server::runtime::algorithms::Quota {
+            requests: quota.requests,
+            window_seconds: quota.window_seconds,
+        };
+        v2.rate_limits.overrides.set(policy, None, quota);
+    }
+    let keys = [ApiKey {
+        key: KEY.to_string(),
+        tier: None,
+    }];
+    payments_app::versions(PaymentsV2Api::new(keys), v1, v2)
+}
+
 fn request(method: &str, uri: &str, idempotency_key: Option<String>, body: &str) -> Request<Body> {
     let mut builder = Request::builder()
         .method(method)
@@ -81,12 +111,16 @@ fn request(method: &str, uri: &str, idempotency_key: Option<String>, body: &str)
 
 /// The average allocations of `rounds` requests that `make` builds (built
 /// outside the count), after as many again to warm up.
-async fn allocations_per_request(
-    app: &Router,
+async fn allocations_per_request<S>(
+    app: &S,
     rounds: u64,
     expected: StatusCode,
     make: impl Fn(u64) -> Request<Body>,
-) -> u64 {
+) -> u64
+where
+    S: tower::Service<Request<Body>, Response = axum::response::Response, Error = Infallible>
+        + Clone,
+{
     let mut counted = 0;
     for round in 0..rounds * 2 {
         let request = make(round);
@@ -160,3 +194,32 @@ const FRESH_CHARGE: u64 = 47;
 // once for them (two allocations).
 const REPLAYED_CHARGE: u64 = 38;
 const HEALTH: u64 = 21;
+
+#[tokio::test(flavor = "current_thread")]
+async fn serving_both_versions_costs_each_next_to_nothing() {
+    let alone = app();
+    let both = both_versions();
+    let user = r#"{"name":"Ada","email":"ada@example.com","password":"correct horse"}"#;
+    let created = [
+        alone
+            .clone()
+            .oneshot(request("POST", "/v1/users", None, user))
+            .await,
+        both.clone()
+            .oneshot(request("POST", "/v1/users", None, user))
+            .await,
+    ];
+    for created in created {
+        assert_eq!(created.unwrap().status(), StatusCode::CREATED);
+    }
+    let get = |path: &'static str| move |_| request("GET", path, None, "");
+    let v1_alone = allocations_per_request(&alone, 50, StatusCode::OK, get("/v1/users/1")).await;
+    let v1 = allocations_per_request(&both, 50, StatusCode::OK, get("/v1/users/1")).await;
+    let v2 = allocations_per_request(&both, 50, StatusCode::OK, get("/v2/users/1")).await;
+    println!("allocations per GET user: v1 alone {v1_alone}, v1 beside v2 {v1}, v2 {v2}");
+    // Choosing the version's router costs nothing (in an axum router, its
+    // boxed fallback cost three).
+    assert!(v1 <= v1_alone, "v1 beside v2: {v1}, alone {v1_alone}");
+    // v2 has no deprecation headers and no conversion to do.
+    assert!(v2 <= v1, "v2 {v2}, v1 {v1}");
+}

@@ -273,6 +273,8 @@ fn headers(
     }
 }
 
+/// A response's headers, resolved, but `Content-Type`, which OpenAPI says
+/// to ignore there (the media types say it).
 fn declared_headers<'a>(
     document: Document<'a>,
     response: &'a Map<String, Value>,
@@ -283,6 +285,7 @@ fn declared_headers<'a>(
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
         .map(|(name, node)| {
             let pointer = format!("{at}/headers/{}", escape_segment(name));
             let (header, pointer) = document.resolve_at(node, &pointer);

@@ -18,10 +18,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
-use axum::routing::future::RouteFuture;
-use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -64,12 +63,21 @@ impl Default for ListenerConfig {
 /// returns once every connection has closed. The peer's address reaches
 /// handlers as `ConnectInfo<SocketAddr>`, as with
 /// `into_make_service_with_connect_info`.
-pub async fn serve(
+///
+/// `router` is an axum [`Router`](axum::Router), or any service that is
+/// always ready as routers are, such as one that sends each request to
+/// one of several routers (two versions of an API) without a router
+/// around them.
+pub async fn serve<S>(
     listener: TcpListener,
-    router: Router,
+    router: S,
     config: ListenerConfig,
     shutdown: impl Future<Output = ()>,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     // A count `acquire_many` can take back whole at shutdown.
     let capacity = config.max_connections.clamp(1, u32::MAX as usize) as u32;
     let slots = Arc::new(Semaphore::new(capacity as usize));
@@ -139,14 +147,18 @@ fn is_connection_error(error: &io::Error) -> bool {
 }
 
 /// One accepted connection and what serving it needs.
-struct Connection {
+struct Connection<S> {
     http: http1::Builder,
-    router: Router,
+    router: S,
     keep_alive: Duration,
     closed: watch::Receiver<bool>,
 }
 
-impl Connection {
+impl<S> Connection<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     async fn serve(mut self, stream: TcpStream, peer: SocketAddr) {
         let activity = Arc::new(Activity::new());
         let io = TokioIo::new(Watched {
@@ -188,20 +200,24 @@ impl Connection {
 }
 
 /// The router as hyper calls it, with the peer's address for each request.
-struct WithPeer {
-    router: Router,
+struct WithPeer<S> {
+    router: S,
     peer: SocketAddr,
 }
 
-impl hyper::service::Service<hyper::Request<Incoming>> for WithPeer {
+impl<S> hyper::service::Service<hyper::Request<Incoming>> for WithPeer<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone,
+{
     type Response = Response;
     type Error = Infallible;
-    type Future = RouteFuture<Infallible>;
+    type Future = S::Future;
 
     fn call(&self, mut request: hyper::Request<Incoming>) -> Self::Future {
         request.extensions_mut().insert(ConnectInfo(self.peer));
-        // A clone is a reference count: the router is shared.
-        self.router.clone().call(request)
+        // A router's clone is a reference count: the router is shared. Its
+        // body is boxed here rather than by the router, at the same cost.
+        self.router.clone().call(request.map(Body::new))
     }
 }
 
