@@ -23,8 +23,9 @@ fn files(spec: &str, name: &str) -> Vec<String> {
 #[test]
 fn large_apis_get_one_file_per_area() {
     let files = files("tests/specs/areas.yaml", "areas");
+    // `metrics` is also a runtime module the root routes module uses.
     let areas = [
-        "accounts", "invoices", "payouts", "reports", "teams", "webhooks",
+        "accounts", "invoices", "payouts", "metrics", "teams", "webhooks",
     ];
     for area in areas {
         for dir in [

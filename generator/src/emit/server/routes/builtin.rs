@@ -42,26 +42,29 @@ fn serves_docs(api: &Api) -> bool {
     api.effective_document.is_some() && !spec_has(api, DOCS_ROUTE)
 }
 
+/// The runtime's modules are named by full path: a split API's root routes
+/// module declares one module per area, and an area may be named
+/// `metrics` or `docs` (oxide-nexus has a `metrics` tag).
 pub(super) fn builtin_routes(api: &Api, imports: &mut Imports) -> Builtin {
     let mut prelude = TokenStream::new();
     let mut routes = Vec::new();
     if serves_metrics(api) {
-        imports.add("crate::runtime::metrics");
         imports.add("axum::routing::get");
         prelude.extend(quote! {
-            let serves_metrics = config.metrics && metrics::prometheus().is_some();
+            let serves_metrics = config.metrics && crate::runtime::metrics::prometheus().is_some();
         });
         routes.push(quote! {
             if serves_metrics {
-                builtins = builtins.route(#METRICS_ROUTE, get(metrics::render));
+                builtins = builtins.route(#METRICS_ROUTE, get(crate::runtime::metrics::render));
             }
         });
     }
     if serves_docs(api) {
-        imports.add("crate::runtime::docs");
         let title = &api.title;
         prelude.extend(quote! { let docs_page = config.docs.clone(); });
-        routes.push(quote! { builtins = docs::routes(builtins, &docs_page, #title); });
+        routes.push(
+            quote! { builtins = crate::runtime::docs::routes(builtins, &docs_page, #title); },
+        );
     }
     Builtin { prelude, routes }
 }

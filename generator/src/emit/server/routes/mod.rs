@@ -97,7 +97,7 @@ pub fn module(api: &Api) -> TokenStream {
         "axum::Router",
         "crate::Api",
         "crate::runtime::config::ServerConfig",
-        "crate::runtime::guard",
+        "crate::runtime::guard::not_found",
         "crate::runtime::guard::GuardLayer",
         "crate::runtime::metrics::RequestMetrics",
         "crate::runtime::observe::Operations",
@@ -216,7 +216,7 @@ pub fn module(api: &Api) -> TokenStream {
         let router = Router::new()
             #(#routes)*;
         #mount
-        router.fallback(guard::not_found).with_state(shared).layer(guard)
+        router.fallback(not_found).with_state(shared).layer(guard)
     };
     let module_doc = module_docs("The router, and the glue between HTTP and the `Api` trait.");
     let uses = imports.tokens();
@@ -234,7 +234,7 @@ pub fn module(api: &Api) -> TokenStream {
                 #prelude
                 let router = Router::new();
                 #mount
-                router.fallback(guard::not_found).layer(guard)
+                router.fallback(not_found).layer(guard)
             }
 
             #operations

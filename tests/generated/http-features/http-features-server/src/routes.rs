@@ -20,15 +20,15 @@ use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
-use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::guard::{GuardLayer, not_found};
 use crate::runtime::handle::{self, PathParams};
 use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::{Kind, Param, RawRequest, ScalarKind, Style};
 use crate::runtime::request::{self, Problems};
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
 use crate::runtime::static_headers::with_headers;
-use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -65,9 +65,9 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/legacy", get(with_headers(legacy::<A>, &LEGACY_DEPRECATION)))
         .route("/metrics", get(own_metrics::<A>));
     let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
-    builtins = docs::routes(builtins, &docs_page, "HTTP Features");
+    builtins = crate::runtime::docs::routes(builtins, &docs_page, "HTTP Features");
     let router = mount_builtins(router, builtins, &builtins_prefix);
-    router.fallback(guard::not_found).with_state(shared).layer(guard)
+    router.fallback(not_found).with_state(shared).layer(guard)
 }
 
 /// The routes the router adds beside the spec's operations, named

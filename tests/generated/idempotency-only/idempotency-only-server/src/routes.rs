@@ -16,15 +16,15 @@ use crate::runtime::config::ServerConfig;
 use crate::runtime::context::{Context, Identity};
 use crate::runtime::envelope::{self, IntoHttp};
 use crate::runtime::error::ApiError;
-use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::guard::{GuardLayer, not_found};
 use crate::runtime::idempotency::{self, Idempotency};
 use crate::runtime::layers::Layers;
-use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::RawRequest;
 use crate::runtime::request::{self, Problems};
+use crate::runtime::request_id;
 use crate::runtime::security::{Scheme, Source};
-use crate::runtime::{docs, request_id};
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -46,7 +46,8 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
-    let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let serves_metrics = config.metrics
+        && crate::runtime::metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let builtins_prefix = config.builtin_routes_prefix.clone();
     let Layers { idempotency } = config.layers();
@@ -54,11 +55,11 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
     let router = Router::new().route("/notes", post(create_note::<A>));
     let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        builtins = builtins.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(crate::runtime::metrics::render));
     }
-    builtins = docs::routes(builtins, &docs_page, "Idempotency Only");
+    builtins = crate::runtime::docs::routes(builtins, &docs_page, "Idempotency Only");
     let router = mount_builtins(router, builtins, &builtins_prefix);
-    router.fallback(guard::not_found).with_state(shared).layer(guard)
+    router.fallback(not_found).with_state(shared).layer(guard)
 }
 
 /// The routes the router adds beside the spec's operations, named

@@ -14,10 +14,10 @@ use crate::operations::ListPetsRequest;
 use crate::runtime::config::ServerConfig;
 use crate::runtime::context::Context;
 use crate::runtime::envelope::{self, IntoHttp};
-use crate::runtime::guard::{self, GuardLayer};
-use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::guard::{GuardLayer, not_found};
+use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{Operations, RouteOperation, mount_builtins};
-use crate::runtime::{docs, request_id};
+use crate::runtime::request_id;
 
 /// What every request handler shares.
 struct Shared<A> {
@@ -37,18 +37,19 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
-    let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let serves_metrics = config.metrics
+        && crate::runtime::metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let builtins_prefix = config.builtin_routes_prefix.clone();
     let shared = Arc::new(Shared { api });
     let router = Router::new().route("/pets", get(list_pets::<A>));
     let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        builtins = builtins.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(crate::runtime::metrics::render));
     }
-    builtins = docs::routes(builtins, &docs_page, "Unions");
+    builtins = crate::runtime::docs::routes(builtins, &docs_page, "Unions");
     let router = mount_builtins(router, builtins, &builtins_prefix);
-    router.fallback(guard::not_found).with_state(shared).layer(guard)
+    router.fallback(not_found).with_state(shared).layer(guard)
 }
 
 /// The routes the router adds beside the spec's operations, named

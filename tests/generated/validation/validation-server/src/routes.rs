@@ -9,9 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crate::Api;
 use crate::runtime::config::ServerConfig;
-use crate::runtime::docs;
-use crate::runtime::guard::{self, GuardLayer};
-use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::guard::{GuardLayer, not_found};
+use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{Operations, RouteOperation, mount_builtins};
 
 /// The router of an API without operations: every request is `404 NOT_FOUND`.
@@ -22,17 +21,18 @@ pub fn router<A: Api>(_api: A, config: ServerConfig) -> Router {
         .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
-    let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let serves_metrics = config.metrics
+        && crate::runtime::metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let builtins_prefix = config.builtin_routes_prefix.clone();
     let router = Router::new();
     let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        builtins = builtins.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(crate::runtime::metrics::render));
     }
-    builtins = docs::routes(builtins, &docs_page, "Validation");
+    builtins = crate::runtime::docs::routes(builtins, &docs_page, "Validation");
     let router = mount_builtins(router, builtins, &builtins_prefix);
-    router.fallback(guard::not_found).layer(guard)
+    router.fallback(not_found).layer(guard)
 }
 
 /// The routes the router adds beside the spec's operations, named

@@ -6,7 +6,7 @@
 mod accounts;
 mod health;
 mod invoices;
+mod metrics;
 mod payouts;
-mod reports;
 mod teams;
 mod webhooks;

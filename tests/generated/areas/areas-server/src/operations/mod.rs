@@ -6,15 +6,15 @@
 mod accounts;
 mod health;
 mod invoices;
+mod metrics;
 mod payouts;
-mod reports;
 mod teams;
 mod webhooks;
 
 pub use accounts::*;
 pub use health::*;
 pub use invoices::*;
+pub use metrics::*;
 pub use payouts::*;
-pub use reports::*;
 pub use teams::*;
 pub use webhooks::*;

@@ -6,8 +6,8 @@
 mod accounts;
 mod health;
 mod invoices;
+mod metrics;
 mod payouts;
-mod reports;
 mod teams;
 mod webhooks;
 
@@ -19,12 +19,11 @@ use axum::routing::{get, post, put};
 use crate::Api;
 use crate::runtime::algorithms::{Algorithm, Quota};
 use crate::runtime::config::ServerConfig;
-use crate::runtime::docs;
 use crate::runtime::error::ApiError;
-use crate::runtime::guard::{self, GuardLayer};
+use crate::runtime::guard::{GuardLayer, not_found};
 use crate::runtime::idempotency::Idempotency;
 use crate::runtime::layers::Layers;
-use crate::runtime::metrics::{self, RequestMetrics};
+use crate::runtime::metrics::RequestMetrics;
 use crate::runtime::observe::{self, Operations, RouteOperation, mount_builtins};
 use crate::runtime::params::RawRequest;
 use crate::runtime::rate_limit::{KeySource, Limiter, Policy};
@@ -52,7 +51,8 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .then(|| RequestMetrics::new(operations.clone(), config.metric_labels.clone()));
     let guard = GuardLayer::new(config.request_timeout, operations)
         .with_metrics(request_metrics);
-    let serves_metrics = config.metrics && metrics::prometheus().is_some();
+    let serves_metrics = config.metrics
+        && crate::runtime::metrics::prometheus().is_some();
     let docs_page = config.docs.clone();
     let builtins_prefix = config.builtin_routes_prefix.clone();
     let Layers { limiter, idempotency } = config.layers();
@@ -129,21 +129,21 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         )
         .route(
             "/v1/reports",
-            get(reports::list_reports::<A>).post(reports::create_report::<A>),
+            get(metrics::list_reports::<A>).post(metrics::create_report::<A>),
         )
-        .route("/v1/reports/search", get(reports::search_reports::<A>))
+        .route("/v1/reports/search", get(metrics::search_reports::<A>))
         .route(
             "/v1/reports/{id}",
-            get(reports::get_report::<A>)
-                .delete(reports::delete_report::<A>)
-                .patch(reports::update_report::<A>),
+            get(metrics::get_report::<A>)
+                .delete(metrics::delete_report::<A>)
+                .patch(metrics::update_report::<A>),
         )
-        .route("/v1/reports/{id}/events", get(reports::list_report_events::<A>))
-        .route("/v1/reports/{id}/archive", post(reports::archive_report::<A>))
-        .route("/v1/reports/{id}/labels", put(reports::set_report_labels::<A>))
+        .route("/v1/reports/{id}/events", get(metrics::list_report_events::<A>))
+        .route("/v1/reports/{id}/archive", post(metrics::archive_report::<A>))
+        .route("/v1/reports/{id}/labels", put(metrics::set_report_labels::<A>))
         .route(
             "/v1/reports/{id}/notes",
-            get(reports::list_report_notes::<A>).post(reports::add_report_note::<A>),
+            get(metrics::list_report_notes::<A>).post(metrics::add_report_note::<A>),
         )
         .route("/v1/teams", get(teams::list_teams::<A>).post(teams::create_team::<A>))
         .route("/v1/teams/search", get(teams::search_teams::<A>))
@@ -186,11 +186,11 @@ pub fn router<A: Api>(api: A, config: ServerConfig) -> Router {
         .route("/v1/health", get(health::health::<A>));
     let mut builtins = Router::new().route("/openapi.json", get(openapi_document));
     if serves_metrics {
-        builtins = builtins.route("/metrics", get(metrics::render));
+        builtins = builtins.route("/metrics", get(crate::runtime::metrics::render));
     }
-    builtins = docs::routes(builtins, &docs_page, "Areas");
+    builtins = crate::runtime::docs::routes(builtins, &docs_page, "Areas");
     let router = mount_builtins(router, builtins, &builtins_prefix);
-    router.fallback(guard::not_found).with_state(shared).layer(guard)
+    router.fallback(not_found).with_state(shared).layer(guard)
 }
 
 /// The routes the router adds beside the spec's operations, named

@@ -7,8 +7,8 @@ mod accounts;
 mod common;
 mod health;
 mod invoices;
+mod metrics;
 mod payouts;
-mod reports;
 mod teams;
 mod webhooks;
 
@@ -16,8 +16,8 @@ pub use accounts::*;
 pub use common::*;
 pub use health::*;
 pub use invoices::*;
+pub use metrics::*;
 pub use payouts::*;
-pub use reports::*;
 pub use teams::*;
 pub use webhooks::*;
 

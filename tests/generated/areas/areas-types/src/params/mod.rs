@@ -5,14 +5,14 @@
 
 mod accounts;
 mod invoices;
+mod metrics;
 mod payouts;
-mod reports;
 mod teams;
 mod webhooks;
 
 pub use accounts::*;
 pub use invoices::*;
+pub use metrics::*;
 pub use payouts::*;
-pub use reports::*;
 pub use teams::*;
 pub use webhooks::*;
