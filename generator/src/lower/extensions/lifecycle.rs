@@ -4,18 +4,19 @@
 
 use serde_json::Value;
 
-use super::{ExtensionParser, Extensions};
+use super::ExtensionParser;
 use crate::ir::VersionDeprecation;
 
 impl ExtensionParser<'_> {
-    /// An extension holding an HTTP date: its text and its Unix time.
+    /// `value`, the member `key` of the mapping at `pointer`, as an HTTP
+    /// date: its text and its Unix time.
     pub(super) fn http_date(
         &mut self,
-        extensions: &Extensions,
+        value: Option<&Value>,
         key: &str,
         pointer: &str,
     ) -> Option<(String, i64)> {
-        let value = extensions.get(key)?;
+        let value = value?;
         match value
             .as_str()
             .and_then(|text| Some((text.to_string(), http_date_to_unix(text)?)))
@@ -49,8 +50,9 @@ impl ExtensionParser<'_> {
             return None;
         };
         self.unknown_keys(object, &["deprecated-at", "sunset", "link"], pointer);
-        let extensions: Extensions = object.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let Some((_, deprecated_at)) = self.http_date(&extensions, "deprecated-at", pointer) else {
+        let Some((_, deprecated_at)) =
+            self.http_date(object.get("deprecated-at"), "deprecated-at", pointer)
+        else {
             if !object.contains_key("deprecated-at") {
                 self.problem(
                     pointer,
@@ -60,7 +62,7 @@ impl ExtensionParser<'_> {
             }
             return None;
         };
-        let sunset = self.http_date(&extensions, "sunset", pointer);
+        let sunset = self.http_date(object.get("sunset"), "sunset", pointer);
         if let Some((_, sunset_at)) = &sunset {
             if *sunset_at < deprecated_at {
                 self.problem(

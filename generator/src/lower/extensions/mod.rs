@@ -12,7 +12,7 @@ use crate::ir::{
 mod lifecycle;
 mod rate_limits;
 
-pub(super) type Extensions = IndexMap<String, Value>;
+type Extensions = IndexMap<String, Value>;
 
 /// Collects problems; each names the pointer of the offending value.
 pub struct ExtensionParser<'a> {
@@ -95,10 +95,14 @@ impl ExtensionParser<'_> {
             }
         };
         let sunset = self
-            .http_date(extensions, "x-sunset", pointer)
+            .http_date(extensions.get("x-sunset"), "x-sunset", pointer)
             .map(|(text, _)| text);
         let deprecated_at = self
-            .http_date(extensions, "x-deprecated-at", pointer)
+            .http_date(
+                extensions.get("x-deprecated-at"),
+                "x-deprecated-at",
+                pointer,
+            )
             .map(|(_, unix)| unix);
         OperationExtensions {
             rate_limits,
