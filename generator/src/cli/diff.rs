@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use specforge::diagnostics::{render_all, RenderOptions};
+use specforge::diagnostics::render_all;
 use specforge::diff::{self, report};
 
-use crate::{count, render_options, say, Color, Verbosity, EXIT_FAILURE};
+use crate::{count, render_options, render_options_on, say, Color, Verbosity, EXIT_FAILURE};
 
 #[derive(Args)]
 pub(crate) struct DiffArgs {
@@ -56,21 +56,10 @@ pub(crate) fn run(args: &DiffArgs, verbosity: Verbosity) -> ExitCode {
     let (breaking, safe) = report::counts(&changes);
     let printed = match args.format {
         Format::Text => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            // The changes go to stdout, so it decides whether to color them.
+            let options = render_options_on(args.color, std::io::stdout().is_terminal());
             let with_safe = !args.breaking_only && verbosity != Verbosity::Quiet;
-            let text = report::text(
-                &changes,
-                &positions,
-                files,
-                with_safe,
-                RenderOptions { color },
-            );
+            let text = report::text(&changes, &positions, files, with_safe, options);
             let written = write!(std::io::stdout(), "{text}");
             if verbosity != Verbosity::Quiet {
                 say(format_args!(

@@ -162,10 +162,16 @@ enum Verbosity {
 }
 
 pub(crate) fn render_options(color: Color) -> RenderOptions {
+    render_options_on(color, std::io::stderr().is_terminal())
+}
+
+/// [`render_options`] for output that goes to a stream other than stderr:
+/// `terminal` says whether that stream is one.
+pub(crate) fn render_options_on(color: Color, terminal: bool) -> RenderOptions {
     let color = match color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
     RenderOptions { color }
 }
