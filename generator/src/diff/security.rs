@@ -159,10 +159,10 @@ fn describe(requirements: &[Requirement]) -> String {
 
 /// How a scheme takes its credential, in words: what clients must match.
 fn scheme(document: Document<'_>, name: &str) -> Option<String> {
-    let node = document.resolve(document.root.pointer(&format!(
-        "/components/securitySchemes/{}",
-        crate::load::escape_segment(name)
-    ))?);
+    let (_, node) = document
+        .components("securitySchemes")
+        .find(|(declared, _)| *declared == name)?;
+    let node = document.resolve(node);
     let text = |key: &str| node.get(key).and_then(Value::as_str).unwrap_or("");
     Some(match text("type") {
         "apiKey" => format!("an API key in the {} `{}`", text("in"), text("name")),
