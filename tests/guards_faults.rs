@@ -18,26 +18,29 @@ use guards_server::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use guards_support::{serve, unlimited, Store};
+use guards_support::{backend, serve, shared_stores, unlimited, Store};
 
 // ---------------------------------------------------------------------------
 // Redis faults.
 
 #[tokio::test]
 async fn a_replica_that_died_holding_a_key_blocks_it_until_the_lock_expires() {
-    if !redis_support::available().await {
-        return;
+    for store in shared_stores().await {
+        a_replica_died_holding_a_key(&store).await;
     }
+}
+
+async fn a_replica_died_holding_a_key(store: &Store) {
     let prefix = redis_support::unique_prefix("crash");
-    let mut config = unlimited(&Store::Redis, "crash");
-    config.backend = Backend::Redis {
-        url: redis_support::url(),
-        key_prefix: prefix.clone(),
-        timeout: Duration::from_millis(500),
-    };
+    let mut config = unlimited(store, "crash");
+    config.backend = backend(store, &prefix);
     let server = serve(config).await;
     // Another replica claims the key the way the router does, then dies.
-    let replica = RedisStore::new(&redis_support::url(), &prefix, Duration::from_millis(500));
+    let timeout = Duration::from_millis(500);
+    let replica = match store {
+        Store::RedisCluster(nodes) => RedisStore::cluster(nodes, &prefix, timeout),
+        _ => RedisStore::new(&redis_support::url(), &prefix, timeout),
+    };
     let body = json!({"note": "orphan"});
     let bytes = serde_json::to_vec(&body).unwrap();
     let claim = replica
@@ -55,7 +58,7 @@ async fn a_replica_that_died_holding_a_key_blocks_it_until_the_lock_expires() {
     ));
     drop(replica);
     let blocked = server.order("alice", "orphan", &body).await;
-    assert_eq!(blocked.status, StatusCode::CONFLICT);
+    assert_eq!(blocked.status, StatusCode::CONFLICT, "{store:?}");
     assert_eq!(server.runs.of("orphan"), 0);
     tokio::time::sleep(Duration::from_millis(900)).await;
     let retried = server.order("alice", "orphan", &body).await;
@@ -65,13 +68,29 @@ async fn a_replica_that_died_holding_a_key_blocks_it_until_the_lock_expires() {
 
 #[tokio::test]
 async fn redis_unreachable_at_start_fails_limits_open_and_keys_closed() {
-    let config = ServerConfig {
-        backend: Backend::Redis {
-            // Nothing listens on port 1.
-            url: "redis://127.0.0.1:1".to_string(),
-            key_prefix: "unreachable:".to_string(),
-            timeout: Duration::from_millis(300),
+    // Nothing listens on port 1.
+    let nowhere = "redis://127.0.0.1:1".to_string();
+    let timeout = Duration::from_millis(300);
+    let key_prefix = "unreachable:".to_string();
+    for backend in [
+        Backend::Redis {
+            url: nowhere.clone(),
+            key_prefix: key_prefix.clone(),
+            timeout,
         },
+        Backend::RedisCluster {
+            nodes: vec![nowhere],
+            key_prefix,
+            timeout,
+        },
+    ] {
+        unreachable_at_start(backend).await;
+    }
+}
+
+async fn unreachable_at_start(backend: Backend) {
+    let config = ServerConfig {
+        backend,
         ..ServerConfig::default()
     };
     let server = serve(config).await;

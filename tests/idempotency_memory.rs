@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::http::HeaderValue;
 use payments_app::PaymentsApi;
 use payments_server::runtime::config::{Backend, MemoryBounds, WhenFull};
+use payments_server::runtime::digest::SlotTag;
 use payments_server::runtime::idempotency_records::{
     Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
 };
@@ -26,7 +27,10 @@ fn key(shard: u8, n: u8) -> ScopeKey {
     let mut bytes = [0; 32];
     bytes[0] = shard;
     bytes[1] = n;
-    ScopeKey(bytes)
+    ScopeKey {
+        digest: bytes,
+        slot: SlotTag([0; 4]),
+    }
 }
 
 fn fingerprint(n: u8) -> Fingerprint {

@@ -164,28 +164,57 @@ impl Api for Guards {
 pub enum Store {
     Memory,
     Redis,
+    /// A Redis Cluster, through these seed nodes.
+    RedisCluster(Vec<String>),
 }
 
-/// The backends to run a test on: memory always, Redis when it answers
-/// (always under `CI=true`).
+/// The backends to run a test on: memory always, Redis and the Redis
+/// Cluster when they answer (always under `CI=true`).
 pub async fn stores() -> Vec<Store> {
     let mut stores = vec![Store::Memory];
+    stores.extend(shared_stores().await);
+    stores
+}
+
+/// The backends replicas can share: Redis and the Redis Cluster.
+pub async fn shared_stores() -> Vec<Store> {
+    let mut stores = Vec::new();
     if redis_support::available().await {
         stores.push(Store::Redis);
+    }
+    if let Some(nodes) = tokio::task::spawn_blocking(redis_support::cluster_nodes)
+        .await
+        .unwrap()
+    {
+        stores.push(Store::RedisCluster(nodes));
     }
     stores
 }
 
 pub fn config(store: &Store, test: &str) -> ServerConfig {
-    let mut config = ServerConfig::default();
-    if let Store::Redis = store {
-        config.backend = Backend::Redis {
-            url: redis_support::url(),
-            key_prefix: redis_support::unique_prefix(test),
-            timeout: Duration::from_millis(500),
-        };
+    ServerConfig {
+        backend: backend(store, &redis_support::unique_prefix(test)),
+        ..ServerConfig::default()
     }
-    config
+}
+
+/// `store` as a backend whose keys start with `key_prefix`.
+pub fn backend(store: &Store, key_prefix: &str) -> Backend {
+    let timeout = Duration::from_millis(500);
+    let key_prefix = key_prefix.to_string();
+    match store {
+        Store::Memory => ServerConfig::default().backend,
+        Store::Redis => Backend::Redis {
+            url: redis_support::url(),
+            key_prefix,
+            timeout,
+        },
+        Store::RedisCluster(nodes) => Backend::RedisCluster {
+            nodes: nodes.clone(),
+            key_prefix,
+            timeout,
+        },
+    }
 }
 
 /// The same, with limits too high to get in the way.

@@ -38,3 +38,45 @@ pub fn unique_prefix(test: &str) -> String {
         .as_nanos();
     format!("test:{test}:{}:{nanos}:", std::process::id())
 }
+
+/// The seed nodes of the Redis Cluster for the tests: `REDIS_CLUSTER_NODES`,
+/// or the local cluster of `scripts/redis-cluster.sh`, started on first
+/// use when it is not running. `None` when there is none, which under
+/// `CI=true` fails the test instead.
+pub fn cluster_nodes() -> Option<Vec<String>> {
+    static NODES: std::sync::OnceLock<Option<Vec<String>>> = std::sync::OnceLock::new();
+    NODES
+        .get_or_init(|| {
+            if let Ok(list) = std::env::var("REDIS_CLUSTER_NODES") {
+                return Some(list.split(',').map(str::to_string).collect());
+            }
+            let started = cluster_script("start");
+            if started.is_none() {
+                assert!(
+                    std::env::var("CI").map_or(true, |ci| ci != "true"),
+                    "the local Redis Cluster did not start and CI=true forbids skipping"
+                );
+                eprintln!("skipping the Redis Cluster half: scripts/redis-cluster.sh start failed");
+                return None;
+            }
+            cluster_script("nodes").map(|list| list.trim().split(',').map(str::to_string).collect())
+        })
+        .clone()
+}
+
+/// Runs `scripts/redis-cluster.sh <command>`; its output when it succeeds.
+pub fn cluster_script(command: &str) -> Option<String> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("scripts/redis-cluster.sh"))
+        .find(|path| path.exists())?;
+    let output = std::process::Command::new(script)
+        .arg(command)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        return None;
+    }
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}

@@ -102,7 +102,7 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     }
     let redis = api.has_server_state();
     if redis {
-        dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["connection-manager", "script", "tokio-comp"], optional = true }"#);
+        dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["cluster-async", "connection-manager", "script", "tokio-comp"], optional = true }"#);
     }
     if api.uses_jwt() {
         // Verifies bearer JWTs (`runtime/jwt.rs`): RustCrypto rather than

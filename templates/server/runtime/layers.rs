@@ -1,5 +1,6 @@
 //! The layers of the generated router (rate limiter, idempotency store),
-//! built from a [`ServerConfig`]: in memory, or sharing one Redis connection.
+//! built from a [`ServerConfig`]: in memory, or sharing one connection to
+//! Redis or a Redis Cluster.
 
 // @if idempotency
 use crate::runtime::idempotency::{Idempotency, IdempotencyStore};
@@ -25,6 +26,12 @@ impl ServerConfig {
                 key_prefix,
                 timeout,
             } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
+            #[cfg(feature = "redis")]
+            Backend::RedisCluster {
+                nodes,
+                key_prefix,
+                timeout,
+            } => Connection::Redis(RedisStore::cluster(nodes, key_prefix, *timeout)),
         };
         Layers {
             // @if limits

@@ -53,27 +53,8 @@ impl ServerConfig {
         if let Ok(secret) = std::env::var("CURSOR_SECRET") {
             config.cursors = CursorCodec::new(secret.into_bytes());
         }
-        #[cfg(not(feature = "redis"))]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            // Built without Redis: better to refuse than to run unshared.
-            return Err(ConfigError {
-                variable: "REDIS_URL",
-                value: format!("{url} (this server was built without the `redis` feature)"),
-            });
-        }
-        #[cfg(feature = "redis")]
-        if let Ok(url) = std::env::var("REDIS_URL") {
-            if redis::Client::open(url.as_str()).is_err() {
-                return Err(ConfigError {
-                    variable: "REDIS_URL",
-                    value: url,
-                });
-            }
-            config.backend = Backend::Redis {
-                url,
-                key_prefix: std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix()),
-                timeout: Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500)),
-            };
+        if let Some(backend) = redis_from_env()? {
+            config.backend = backend;
         }
         match &mut config.backend {
             Backend::Memory(bounds) => {
@@ -91,7 +72,7 @@ impl ServerConfig {
                 }
             }
             #[cfg(feature = "redis")]
-            Backend::Redis { .. } => {}
+            Backend::Redis { .. } | Backend::RedisCluster { .. } => {}
         }
         if let Ok(text) = std::env::var("RATE_LIMITS") {
             config.rate_limits.overrides =
@@ -134,6 +115,92 @@ fn docs_from_env() -> Result<Docs, ConfigError> {
         }),
         Err(_) => Ok(Docs::Cdn),
     }
+}
+
+/// `REDIS_URL` (one Redis) or `REDIS_CLUSTER_NODES` (a cluster's seed
+/// nodes), with `REDIS_KEY_PREFIX` and `REDIS_TIMEOUT_MS`; `None` when
+/// neither is set.
+#[cfg(feature = "redis")]
+fn redis_from_env() -> Result<Option<Backend>, ConfigError> {
+    let backend = match (
+        std::env::var("REDIS_URL"),
+        std::env::var("REDIS_CLUSTER_NODES"),
+    ) {
+        (Err(_), Err(_)) => return Ok(None),
+        (Ok(_), Ok(nodes)) => {
+            return Err(ConfigError {
+                variable: "REDIS_CLUSTER_NODES",
+                value: format!("{nodes} (REDIS_URL is set too: keep the one you mean)"),
+            })
+        }
+        (Ok(url), Err(_)) => {
+            if redis::Client::open(url.as_str()).is_err() {
+                return Err(ConfigError {
+                    variable: "REDIS_URL",
+                    value: url,
+                });
+            }
+            let (key_prefix, timeout) = redis_settings()?;
+            Backend::Redis {
+                url,
+                key_prefix,
+                timeout,
+            }
+        }
+        (Err(_), Ok(list)) => {
+            let nodes: Vec<String> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|node| !node.is_empty())
+                .map(str::to_string)
+                .collect();
+            let unusable = nodes.is_empty()
+                || nodes
+                    .iter()
+                    .any(|node| redis::Client::open(node.as_str()).is_err());
+            if unusable {
+                return Err(ConfigError {
+                    variable: "REDIS_CLUSTER_NODES",
+                    value: list,
+                });
+            }
+            let (key_prefix, timeout) = redis_settings()?;
+            if key_prefix.contains(['{', '}']) {
+                return Err(ConfigError {
+                    variable: "REDIS_KEY_PREFIX",
+                    value: format!("{key_prefix} (braces would put every key in one slot)"),
+                });
+            }
+            Backend::RedisCluster {
+                nodes,
+                key_prefix,
+                timeout,
+            }
+        }
+    };
+    Ok(Some(backend))
+}
+
+/// `REDIS_KEY_PREFIX` and `REDIS_TIMEOUT_MS`, for either Redis.
+#[cfg(feature = "redis")]
+fn redis_settings() -> Result<(String, Duration), ConfigError> {
+    let key_prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| default_prefix());
+    let timeout = Duration::from_millis(variable("REDIS_TIMEOUT_MS")?.unwrap_or(500));
+    Ok((key_prefix, timeout))
+}
+
+/// Built without Redis: better to refuse than to run unshared.
+#[cfg(not(feature = "redis"))]
+fn redis_from_env() -> Result<Option<Backend>, ConfigError> {
+    for name in ["REDIS_URL", "REDIS_CLUSTER_NODES"] {
+        if let Ok(value) = std::env::var(name) {
+            return Err(ConfigError {
+                variable: name,
+                value: format!("{value} (this server was built without the `redis` feature)"),
+            });
+        }
+    }
+    Ok(None)
 }
 
 /// Keys of different APIs on one Redis stay apart.

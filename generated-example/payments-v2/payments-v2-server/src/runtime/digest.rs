@@ -3,7 +3,8 @@
 
 //! SHA-256 names for what the server keeps: idempotency scopes and request
 //! fingerprints, and rate-limit keys in Redis (so no principal or address
-//! appears in a key name).
+//! appears in a key name); and the slot tags that keep one subject's keys
+//! together in a Redis Cluster.
 
 use sha2::{Digest, Sha256};
 
@@ -16,6 +17,24 @@ pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
         hasher.update(part);
     }
     hasher.finalize().into()
+}
+
+/// Whose keys share a Redis Cluster slot: a principal's, an address's.
+/// Key names carry it in hexadecimal between braces (a hash tag), so the
+/// counters and the idempotency record of one subject can be read and
+/// written by one script. FNV-1a: stable across processes and releases,
+/// cheap, and it only has to spread subjects over slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlotTag(pub [u8; 4]);
+
+impl SlotTag {
+    pub fn of(subject: &str) -> Self {
+        let mut hash: u32 = 0x811c_9dc5;
+        for byte in subject.bytes() {
+            hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+        }
+        SlotTag(hash.to_be_bytes())
+    }
 }
 
 /// Lower-case hexadecimal.
@@ -43,5 +62,14 @@ mod tests {
     fn hex_is_lower_case_two_digits_a_byte() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(hex(&[]), "");
+    }
+
+    #[test]
+    fn slot_tags_are_fnv_1a() {
+        // The published FNV-1a 32-bit test vectors: tags must not change
+        // between releases, or replicas of two versions would split keys.
+        assert_eq!(SlotTag::of("").0, 0x811c_9dc5_u32.to_be_bytes());
+        assert_eq!(SlotTag::of("a").0, 0xe40c_292c_u32.to_be_bytes());
+        assert_eq!(SlotTag::of("foobar").0, 0xbf9c_f968_u32.to_be_bytes());
     }
 }

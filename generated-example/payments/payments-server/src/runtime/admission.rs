@@ -32,7 +32,7 @@ use crate::runtime::rate_limit::{Limiter, Policy};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_idempotency::{lock_value, millis, parse_record};
 #[cfg(feature = "redis")]
-use crate::runtime::redis_limits::{statuses, LIMITS_LUA, REPLY_LUA};
+use crate::runtime::redis_limits::{slot, statuses, LIMITS_LUA, REPLY_LUA};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
@@ -91,7 +91,7 @@ impl<'a> Limits<'a> {
         };
         #[cfg(feature = "redis")]
         if let Some(redis) = idempotency.redis() {
-            if let Some((checks, clock)) = self.foldable(redis) {
+            if let Some((checks, clock)) = self.foldable(redis, &pending) {
                 // Boxed, as every Redis call (see idempotency.rs).
                 let reply = Box::pin(redis.check_and_claim(checks, clock, &pending)).await;
                 let (statuses, claim) = match reply {
@@ -126,15 +126,26 @@ impl<'a> Limits<'a> {
         }
     }
 
-    /// The checks to run in `redis`'s next round trip, if the limiter
-    /// counts there too and they are still to run.
+    /// The checks to run in the round trip that claims `pending`'s key, if
+    /// the limiter counts in the same Redis, they are still to run, and (on
+    /// a cluster) their counters share the record's slot.
     #[cfg(feature = "redis")]
-    fn foldable(&self, redis: &Arc<RedisStore>) -> Option<(&[Check<'static>], &Clock)> {
+    fn foldable(
+        &self,
+        redis: &Arc<RedisStore>,
+        pending: &Pending,
+    ) -> Option<(&[Check<'static>], &Clock)> {
         let shared = self
             .limiter
             .redis()
             .is_some_and(|own| Arc::ptr_eq(own, redis));
-        (shared && self.decision.is_none()).then(|| (&self.checks[..], self.limiter.clock()))
+        let together = !redis.is_cluster()
+            || self
+                .checks
+                .iter()
+                .all(|check| slot(check) == pending.scope.slot);
+        (shared && together && self.decision.is_none())
+            .then(|| (&self.checks[..], self.limiter.clock()))
     }
 
     /// Records what Redis answered for the checks [`Limits::foldable`] gave.

@@ -14,16 +14,26 @@ use axum::http::header::{HeaderValue, CONTENT_TYPE, LOCATION};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
-use crate::runtime::digest::sha256;
+use crate::runtime::digest::{sha256, SlotTag};
 use crate::runtime::observe::IDEMPOTENCY_REPLAY;
 
-/// SHA-256 of the principal and the key: the record's name in the store.
+/// SHA-256 of the principal and the key: the record's name in the store;
+/// and the principal's slot tag, which puts the record in the Redis Cluster
+/// slot of the principal's rate-limit counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScopeKey(pub [u8; 32]);
+pub struct ScopeKey {
+    pub digest: [u8; 32],
+    pub slot: SlotTag,
+}
 
 impl ScopeKey {
+    /// `scope` is whose keys these are: the principal's identity, or
+    /// `ip:<address>` for anonymous requests, as the limiter names them.
     pub fn new(scope: &str, key: &str) -> Self {
-        ScopeKey(sha256(&[scope.as_bytes(), key.as_bytes()]))
+        ScopeKey {
+            digest: sha256(&[scope.as_bytes(), key.as_bytes()]),
+            slot: SlotTag::of(scope),
+        }
     }
 }
 
@@ -32,7 +42,7 @@ impl Hash for ScopeKey {
     /// ones: the memory store picks a key's shard by its first byte, and a
     /// map whose keys shared their low bits would crowd a few buckets.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let bytes: [u8; 8] = self.0[8..16].try_into().expect("eight bytes");
+        let bytes: [u8; 8] = self.digest[8..16].try_into().expect("eight bytes");
         state.write_u64(u64::from_le_bytes(bytes));
     }
 }

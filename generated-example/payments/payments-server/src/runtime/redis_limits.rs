@@ -2,7 +2,9 @@
 // change the spec and run `specforge generate`.
 
 //! The rate limiter's steps on Redis: every policy of a request checked in
-//! one round trip running one Lua script.
+//! one round trip running one Lua script. On a Redis Cluster, one round
+//! trip per slot: policies that count different subjects (a principal and
+//! an address) keep their counters in different slots.
 
 #![cfg(feature = "redis")]
 
@@ -10,15 +12,16 @@ use redis::{Script, Value};
 
 use crate::runtime::algorithms::Verdict;
 use crate::runtime::clock::Clock;
-use crate::runtime::digest::sha256;
-use crate::runtime::limit_check::Check;
+use crate::runtime::digest::{sha256, SlotTag};
+use crate::runtime::limit_check::{Check, CounterKey};
 use crate::runtime::limit_decision::PolicyStatus;
 use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
     fn counter_key(&self, check: &Check<'_>) -> String {
-        let digest = sha256(&[b"rate-limit", check.key.to_string().as_bytes()]);
-        self.key_name(&["rl:", check.policy, ":"], &digest[..16])
+        let subject = check.key.to_string();
+        let digest = sha256(&[b"rate-limit", subject.as_bytes()]);
+        self.key_name(&["rl:", check.policy, ":"], slot(check), &digest[..16])
     }
 
     /// The keys and arguments of [`LIMITS_LUA`] for `checks`.
@@ -64,11 +67,69 @@ impl RedisStore {
         checks: &[Check<'_>],
         clock: &Clock,
     ) -> Result<(u64, Vec<PolicyStatus>), String> {
+        if self.is_cluster() && !one_slot(checks) {
+            return self.check_by_slot(checks, clock).await;
+        }
+        self.check_together(checks, clock).await
+    }
+
+    async fn check_together(
+        &self,
+        checks: &[Check<'_>],
+        clock: &Clock,
+    ) -> Result<(u64, Vec<PolicyStatus>), String> {
         let (keys, args) = self.limit_call(checks, clock);
         let reply = self.run(&RATE_LIMIT_SCRIPT, &keys, &args).await?;
         integers(&reply)
             .and_then(|numbers| statuses(&numbers, checks))
             .ok_or_else(|| "an unexpected reply from the rate-limit script".to_string())
+    }
+
+    /// One script per slot, each all or nothing for its own counters: a
+    /// request one slot refuses has still counted in the others.
+    async fn check_by_slot(
+        &self,
+        checks: &[Check<'_>],
+        clock: &Clock,
+    ) -> Result<(u64, Vec<PolicyStatus>), String> {
+        let mut groups: Vec<(SlotTag, Vec<usize>)> = Vec::new();
+        for (index, check) in checks.iter().enumerate() {
+            let tag = slot(check);
+            match groups.iter_mut().find(|(seen, _)| *seen == tag) {
+                Some((_, members)) => members.push(index),
+                None => groups.push((tag, vec![index])),
+            }
+        }
+        let mut found: Vec<Option<PolicyStatus>> = vec![None; checks.len()];
+        let mut now = None;
+        for (_, members) in groups {
+            let group: Vec<Check<'_>> = members.iter().map(|&i| checks[i].clone()).collect();
+            let (time, statuses) = self.check_together(&group, clock).await?;
+            now.get_or_insert(time);
+            for (index, status) in members.into_iter().zip(statuses) {
+                found[index] = Some(status);
+            }
+        }
+        let statuses = found.into_iter().collect::<Option<Vec<_>>>();
+        Ok((now.unwrap_or_default(), statuses.unwrap_or_default()))
+    }
+}
+
+/// The slot of a counter: its subject's, so that a principal's counters
+/// share the slot of its idempotency records (see `ScopeKey`).
+pub(crate) fn slot(check: &Check<'_>) -> SlotTag {
+    match &check.key {
+        CounterKey::Principal(identity) => SlotTag::of(identity),
+        other => SlotTag::of(&other.to_string()),
+    }
+}
+
+/// Whether every counter of `checks` is in one slot.
+pub(crate) fn one_slot(checks: &[Check<'_>]) -> bool {
+    let mut tags = checks.iter().map(slot);
+    match tags.next() {
+        Some(first) => tags.all(|tag| tag == first),
+        None => true,
     }
 }
 

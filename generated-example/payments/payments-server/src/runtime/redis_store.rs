@@ -9,6 +9,10 @@
 //! server starts and keeps serving while Redis is away: rate limits then
 //! fail open, idempotent operations fail closed (`503`).
 //!
+//! On a Redis Cluster every key carries its subject's slot tag (`{…}`):
+//! the counters of one principal and its idempotency records live in one
+//! slot, so one script can take them all.
+//!
 //! It is the crate's `redis` feature, on by default. What the rate limiter
 //! and the idempotency store run on it is in `redis_limits.rs` and
 //! `redis_idempotency.rs`.
@@ -18,12 +22,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
 use redis::{Script, Value};
 use tokio::sync::OnceCell;
 
 use crate::runtime::clock::Throttle;
-use crate::runtime::digest::push_hex;
+use crate::runtime::digest::{push_hex, SlotTag};
 
 /// At most one warning about an unreachable Redis per this many microseconds.
 const WARNING_INTERVAL: u64 = 10_000_000;
@@ -31,12 +37,28 @@ const WARNING_INTERVAL: u64 = 10_000_000;
 /// A shared Redis connection and the scripts that run on it.
 pub struct RedisStore {
     /// `Err` for a URL that does not parse: every call then fails.
-    client: Result<redis::Client, String>,
-    connection: OnceCell<ConnectionManager>,
+    client: Result<Client, String>,
+    connection: OnceCell<Connection>,
     /// Starts every key.
     pub(crate) prefix: String,
     timeout: Duration,
     warnings: Throttle,
+}
+
+/// One Redis, or the seed nodes of a Redis Cluster (boxed: made once,
+/// and twice the size of the other).
+enum Client {
+    Node(redis::Client),
+    Cluster(Box<ClusterClient>),
+}
+
+/// Both follow failures by themselves: the node's reconnects, the
+/// cluster's follows `MOVED` and `ASK` and reloads the slot map after a
+/// failover.
+#[derive(Clone)]
+enum Connection {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -44,6 +66,7 @@ impl std::fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("cluster", &self.is_cluster())
             .finish_non_exhaustive()
     }
 }
@@ -52,9 +75,31 @@ impl RedisStore {
     /// Checks the URL; connects on first use. `prefix` starts every key;
     /// `timeout` bounds each round trip.
     pub fn new(url: &str, prefix: &str, timeout: Duration) -> Arc<Self> {
-        let client = redis::Client::open(url).map_err(|error| error.to_string());
+        let client = redis::Client::open(url)
+            .map(Client::Node)
+            .map_err(|error| error.to_string());
+        Self::with_client(client, prefix, timeout)
+    }
+
+    /// The same on a Redis Cluster, found through any of `nodes` (URLs).
+    pub fn cluster(nodes: &[String], prefix: &str, timeout: Duration) -> Arc<Self> {
+        let client = ClusterClient::builder(nodes.iter().map(String::as_str))
+            .connection_timeout(timeout)
+            .response_timeout(timeout)
+            // Few retries: the request waits for them, and a limit that
+            // cannot be checked in time is better skipped than late.
+            .retries(2)
+            .min_retry_wait(10)
+            .max_retry_wait(100)
+            .build()
+            .map(|client| Client::Cluster(Box::new(client)))
+            .map_err(|error| error.to_string());
+        Self::with_client(client, prefix, timeout)
+    }
+
+    fn with_client(client: Result<Client, String>, prefix: &str, timeout: Duration) -> Arc<Self> {
         if let Err(error) = &client {
-            tracing::error!("the Redis URL is not usable: {error}");
+            tracing::error!("the Redis address is not usable: {error}");
         }
         Arc::new(RedisStore {
             client,
@@ -65,33 +110,52 @@ impl RedisStore {
         })
     }
 
-    async fn connection(&self) -> Result<ConnectionManager, String> {
+    /// Whether keys of one script must share a slot.
+    pub(crate) fn is_cluster(&self) -> bool {
+        matches!(self.client, Ok(Client::Cluster(_)))
+    }
+
+    /// The connection, made on first use. A cluster's is made by reading
+    /// the slot map from a seed node; until one answers, every call tries
+    /// again.
+    async fn connection(&self) -> Result<Connection, String> {
         let timeout = self.timeout;
         let client = self.client.as_ref().map_err(String::clone)?;
         self.connection
             .get_or_try_init(|| async {
-                let client = client.clone();
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(timeout))
-                    .set_response_timeout(Some(timeout))
-                    .set_number_of_retries(1)
-                    .set_max_delay(Duration::from_secs(1));
-                ConnectionManager::new_lazy_with_config(client, config)
+                match client {
+                    Client::Node(client) => {
+                        let config = ConnectionManagerConfig::new()
+                            .set_connection_timeout(Some(timeout))
+                            .set_response_timeout(Some(timeout))
+                            .set_number_of_retries(1)
+                            .set_max_delay(Duration::from_secs(1));
+                        ConnectionManager::new_lazy_with_config(client.clone(), config)
+                            .map(Connection::Node)
+                    }
+                    Client::Cluster(client) => {
+                        client.get_async_connection().await.map(Connection::Cluster)
+                    }
+                }
             })
             .await
             .cloned()
             .map_err(|error| error.to_string())
     }
 
-    /// A key name: the prefix, then `parts`, then `digest` in hexadecimal.
+    /// A key name: the prefix, `kind`, the slot tag between braces, a
+    /// colon and `digest` in hexadecimal (`<prefix>idem:{1a2b3c4d}:…`).
     /// Built by appending: every request names one or more keys.
-    pub(crate) fn key_name(&self, parts: &[&str], digest: &[u8]) -> String {
-        let length = parts.iter().map(|part| part.len()).sum::<usize>();
-        let mut key = String::with_capacity(self.prefix.len() + length + 2 * digest.len());
+    pub(crate) fn key_name(&self, kind: &[&str], slot: SlotTag, digest: &[u8]) -> String {
+        let length = kind.iter().map(|part| part.len()).sum::<usize>();
+        let mut key = String::with_capacity(self.prefix.len() + length + 11 + 2 * digest.len());
         key.push_str(&self.prefix);
-        for part in parts {
+        for part in kind {
             key.push_str(part);
         }
+        key.push('{');
+        push_hex(&mut key, &slot.0);
+        key.push_str("}:");
         push_hex(&mut key, digest);
         key
     }
@@ -117,7 +181,6 @@ impl RedisStore {
         keys: &[String],
         args: &[Vec<u8>],
     ) -> Result<Value, String> {
-        let mut connection = self.connection().await?;
         let mut invocation = script.prepare_invoke();
         for key in keys {
             invocation.key(key);
@@ -125,8 +188,15 @@ impl RedisStore {
         for arg in args {
             invocation.arg(arg.as_slice());
         }
-        match tokio::time::timeout(self.timeout, invocation.invoke_async(&mut connection)).await {
-            Ok(result) => result.map_err(|error| error.to_string()),
+        // The connection too: a cluster's is made by asking a seed node.
+        let call = async {
+            match self.connection().await? {
+                Connection::Node(mut node) => call(&invocation, &mut node).await,
+                Connection::Cluster(mut cluster) => call(&invocation, &mut cluster).await,
+            }
+        };
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result,
             Err(_) => Err("no answer in time".to_string()),
         }
     }
@@ -137,4 +207,14 @@ impl RedisStore {
             tracing::warn!("{message}");
         }
     }
+}
+
+async fn call(
+    invocation: &redis::ScriptInvocation<'_>,
+    connection: &mut impl ConnectionLike,
+) -> Result<Value, String> {
+    invocation
+        .invoke_async(connection)
+        .await
+        .map_err(|error| error.to_string())
 }

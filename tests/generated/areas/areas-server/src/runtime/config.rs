@@ -48,7 +48,8 @@ pub struct ServerConfig {
     /// made at startup, so cursors do not survive a restart or cross replicas.
     pub cursors: CursorCodec,
     /// Where rate-limit counters and idempotency records live: in memory
-    /// (the default) or in Redis when `REDIS_URL` is set.
+    /// (the default), in Redis when `REDIS_URL` is set, or in a Redis
+    /// Cluster when `REDIS_CLUSTER_NODES` is.
     pub backend: Backend,
     pub rate_limits: RateLimitSettings,
     pub idempotency: IdempotencySettings,
@@ -91,6 +92,21 @@ pub enum Backend {
         key_prefix: String,
         /// The longest wait for one answer (`REDIS_TIMEOUT_MS`, default 500):
         /// past it, limits fail open and idempotent requests get `503`.
+        timeout: Duration,
+    },
+    /// In a Redis Cluster, shared as with [`Backend::Redis`]. Each key
+    /// carries its subject's hash tag, so one request's keys share a slot;
+    /// the connection follows `MOVED`/`ASK` and finds the new master after
+    /// a failover (while one is missing, its keys fail as Redis down does).
+    #[cfg(feature = "redis")]
+    RedisCluster {
+        /// Seed nodes, any of which describes the cluster
+        /// (`REDIS_CLUSTER_NODES`, comma-separated: `redis://10.0.0.1:6379,...`).
+        nodes: Vec<String>,
+        /// As for [`Backend::Redis`] (`REDIS_KEY_PREFIX`); without braces,
+        /// which would put every key in one slot.
+        key_prefix: String,
+        /// As for [`Backend::Redis`] (`REDIS_TIMEOUT_MS`, default 500).
         timeout: Duration,
     },
 }

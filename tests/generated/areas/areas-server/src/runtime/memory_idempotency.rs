@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::runtime::clock::Throttle;
 use crate::runtime::config::WhenFull;
-use crate::runtime::idempotency_records::{Claim, Fingerprint, ScopeKey, StoreError, StoredResponse};
+use crate::runtime::idempotency_records::{
+    Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
+};
 use crate::runtime::memory::{lock, PassThrough, SHARDS, SWEEP_INTERVAL};
 
 enum Record {
@@ -149,7 +151,8 @@ impl MemoryIdempotency {
         }
         // A sweep walks the whole shard: refusing, it is the only way out;
         // evicting, it is worth it only as often as the periodic one.
-        if self.when_full == WhenFull::Refuse || now.saturating_sub(shard.swept_at) > SWEEP_INTERVAL {
+        if self.when_full == WhenFull::Refuse || now.saturating_sub(shard.swept_at) > SWEEP_INTERVAL
+        {
             shard.sweep(now);
         }
         let mut evicted = 0;
@@ -189,7 +192,7 @@ impl MemoryIdempotency {
     }
 
     fn shard(&self, key: &ScopeKey) -> MutexGuard<'_, RecordShard> {
-        lock(&self.shards[usize::from(key.0[0]) % SHARDS])
+        lock(&self.shards[usize::from(key.digest[0]) % SHARDS])
     }
 
     pub fn claim(

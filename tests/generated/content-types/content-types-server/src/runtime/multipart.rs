@@ -88,11 +88,18 @@ async fn read(
 ) -> Result<Value, (String, String)> {
     let mut request = Request::new(Body::from(body));
     if let Some(content_type) = headers.get(CONTENT_TYPE) {
-        request.headers_mut().insert(CONTENT_TYPE, content_type.clone());
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, content_type.clone());
     }
     let mut multipart = Multipart::from_request(request, &())
         .await
-        .map_err(|rejection| (String::new(), format!("is not a multipart body: {rejection}")))?;
+        .map_err(|rejection| {
+            (
+                String::new(),
+                format!("is not a multipart body: {rejection}"),
+            )
+        })?;
     // Each name's values in arrival order; names in order of first arrival.
     let mut parts: Vec<(String, Option<PartKind>, Vec<Value>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -106,7 +113,10 @@ async fn read(
         };
         let name = field.name().unwrap_or_default();
         let name = name.strip_suffix("[]").unwrap_or(name).to_string();
-        let kind = kinds.iter().find(|(part, _)| *part == name).map(|(_, kind)| *kind);
+        let kind = kinds
+            .iter()
+            .find(|(part, _)| *part == name)
+            .map(|(_, kind)| *kind);
         let bytes = field
             .bytes()
             .await

@@ -46,7 +46,11 @@ impl<'a> RawRequest<'a> {
     fn values(&self, name: &str, location: Location) -> Vec<String> {
         match location {
             // A route names each of its parameters once.
-            Location::Path => self.path_value(name).map(str::to_string).into_iter().collect(),
+            Location::Path => self
+                .path_value(name)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
             Location::Query => self
                 .query
                 .iter()
@@ -72,7 +76,9 @@ impl<'a> RawRequest<'a> {
             return None;
         }
         let split = |text: &str, separator: char| -> Vec<String> {
-            text.split(separator).map(|item| item.trim().to_string()).collect()
+            text.split(separator)
+                .map(|item| item.trim().to_string())
+                .collect()
         };
         let items = match param.style {
             Style::Repeated => values,
@@ -123,7 +129,11 @@ impl<'a> RawRequest<'a> {
         match location {
             Location::Path => self.path_value(name).map(Cow::Borrowed),
             Location::Query => self.query_value(name).map(Cow::Borrowed),
-            _ => self.values(name, location).into_iter().next().map(Cow::Owned),
+            _ => self
+                .values(name, location)
+                .into_iter()
+                .next()
+                .map(Cow::Owned),
         }
     }
 
@@ -146,10 +156,7 @@ impl<'a> RawRequest<'a> {
     }
 
     pub fn path_value(&self, name: &str) -> Option<&str> {
-        self.path?
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
+        self.path?.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     pub fn query_value(&self, name: &str) -> Option<&str> {
@@ -245,22 +252,42 @@ pub struct Param {
 impl Param {
     /// A path parameter.
     pub const fn path(name: &'static str, kind: Kind, style: Style) -> Self {
-        Param { name, location: Location::Path, kind, style }
+        Param {
+            name,
+            location: Location::Path,
+            kind,
+            style,
+        }
     }
 
     /// A query parameter.
     pub const fn query(name: &'static str, kind: Kind, style: Style) -> Self {
-        Param { name, location: Location::Query, kind, style }
+        Param {
+            name,
+            location: Location::Query,
+            kind,
+            style,
+        }
     }
 
     /// A header parameter, looked up ignoring case.
     pub const fn header(name: &'static str, kind: Kind, style: Style) -> Self {
-        Param { name, location: Location::Header, kind, style }
+        Param {
+            name,
+            location: Location::Header,
+            kind,
+            style,
+        }
     }
 
     /// A cookie parameter.
     pub const fn cookie(name: &'static str, kind: Kind, style: Style) -> Self {
-        Param { name, location: Location::Cookie, kind, style }
+        Param {
+            name,
+            location: Location::Cookie,
+            kind,
+            style,
+        }
     }
 }
 
@@ -293,7 +320,12 @@ pub fn params<P: FromJson>(raw: &RawRequest<'_>, params: &[Param]) -> Result<P, 
                 None => continue,
             },
             Kind::ArrayOf(kind) => match raw.items(param) {
-                Some(items) => Value::Array(items.into_iter().map(|text| coerce(Cow::Owned(text), kind)).collect()),
+                Some(items) => Value::Array(
+                    items
+                        .into_iter()
+                        .map(|text| coerce(Cow::Owned(text), kind))
+                        .collect(),
+                ),
                 None => continue,
             },
             scalar => {

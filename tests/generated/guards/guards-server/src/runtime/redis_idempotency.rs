@@ -20,7 +20,7 @@ use crate::runtime::redis_store::RedisStore;
 
 impl RedisStore {
     pub(crate) fn record_key(&self, scope: &ScopeKey) -> String {
-        self.key_name(&["idem:"], &scope.0)
+        self.key_name(&["idem:"], scope.slot, &scope.digest)
     }
 
     pub async fn claim(

@@ -2,7 +2,8 @@
 // change the spec and run `specforge generate`.
 
 //! The layers of the generated router (rate limiter, idempotency store),
-//! built from a [`ServerConfig`]: in memory, or sharing one Redis connection.
+//! built from a [`ServerConfig`]: in memory, or sharing one connection to
+//! Redis or a Redis Cluster.
 
 use crate::runtime::memory_limits::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter};
@@ -22,6 +23,12 @@ impl ServerConfig {
                 key_prefix,
                 timeout,
             } => Connection::Redis(RedisStore::new(url, key_prefix, *timeout)),
+            #[cfg(feature = "redis")]
+            Backend::RedisCluster {
+                nodes,
+                key_prefix,
+                timeout,
+            } => Connection::Redis(RedisStore::cluster(nodes, key_prefix, *timeout)),
         };
         Layers {
             limiter: self.limiter(&connection),

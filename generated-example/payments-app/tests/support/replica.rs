@@ -1,0 +1,117 @@
+//! App processes for the tests that share state between replicas: started
+//! on a free port against a shared backend, killed when dropped.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::redis_support;
+
+/// The API key every replica accepts.
+pub const KEY: &str = "replica-key";
+
+/// What replicas share their limits and idempotency keys through.
+#[derive(Debug, Clone)]
+pub enum Shared {
+    /// The Redis at `REDIS_URL`.
+    Redis,
+    /// A Redis Cluster, through these seed nodes.
+    Cluster(Vec<String>),
+}
+
+/// Redis and the Redis Cluster, each when it answers (always under
+/// `CI=true`).
+pub async fn shared_backends() -> Vec<Shared> {
+    let mut backends = Vec::new();
+    if redis_support::available().await {
+        backends.push(Shared::Redis);
+    }
+    if let Some(nodes) = tokio::task::spawn_blocking(redis_support::cluster_nodes)
+        .await
+        .unwrap()
+    {
+        backends.push(Shared::Cluster(nodes));
+    }
+    backends
+}
+
+/// One app process; killed when dropped.
+pub struct Replica {
+    pub base: String,
+    process: Child,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// An app process on `shared`, its keys under `prefix`, with `rate_limits`
+/// (`RATE_LIMITS`); returns once it answers.
+pub async fn replica(shared: &Shared, prefix: &str, rate_limits: &str) -> Replica {
+    let port = free_port().await;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_payments-app"));
+    match shared {
+        Shared::Redis => command.env("REDIS_URL", redis_support::url()),
+        Shared::Cluster(nodes) => command.env("REDIS_CLUSTER_NODES", nodes.join(",")),
+    };
+    let process = command
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("PAYMENTS_API_KEYS", KEY)
+        .env("REDIS_KEY_PREFIX", prefix)
+        .env("RATE_LIMITS", rate_limits)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the app starts");
+    let replica = Replica {
+        base: format!("http://127.0.0.1:{port}"),
+        process,
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("{}/health", replica.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return replica;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the replica at {} never answered", replica.base);
+}
+
+/// How many charges `replica` holds (each replica has its own store),
+/// walking every page.
+pub async fn charges_on(client: &reqwest::Client, replica: &Replica) -> usize {
+    let mut count = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = client
+            .get(format!("{}/v1/charges", replica.base))
+            .query(&[("limit", "100")])
+            .header("X-API-Key", KEY);
+        if let Some(cursor) = &cursor {
+            request = request.query(&[("cursor", cursor)]);
+        }
+        let page: Value = request.send().await.unwrap().json().await.unwrap();
+        count += page["data"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => return count,
+        }
+    }
+}
