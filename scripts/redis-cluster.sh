@@ -18,6 +18,17 @@ first_port=${REDIS_CLUSTER_PORT:-7000}
 ports=$(seq "$first_port" $((first_port + 5)))
 home="$PWD/target/redis-cluster"
 
+# A cluster already running keeps its own directory, even when it was
+# started from another checkout: a node restarted elsewhere would not find
+# its nodes.conf and would start a cluster of its own.
+for port in $ports; do
+    dir=$(redis-cli -p "$port" config get dir 2>/dev/null | tail -n 1) || continue
+    if [ -n "$dir" ] && [ -f "$dir/nodes.conf" ]; then
+        home=$(dirname "$dir")
+        break
+    fi
+done
+
 answers() {
     redis-cli -p "$1" ping >/dev/null 2>&1
 }
