@@ -5,6 +5,8 @@
 
 #[path = "support/guards.rs"]
 mod guards_support;
+#[path = "support/postgres.rs"]
+mod postgres_support;
 #[path = "support/redis.rs"]
 mod redis_support;
 

@@ -12,14 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use guards_server::operations::*;
-use guards_server::runtime::config::Backend;
+use guards_server::runtime::config::{Backend, PostgresSettings};
 use guards_server::runtime::rate_limit::QuotaOverrides;
 use guards_server::types::Receipt;
 use guards_server::{router, Api, Context, Credentials, HandlerError, Identity, ServerConfig};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::redis_support;
+use super::{postgres_support, redis_support};
 
 // ---------------------------------------------------------------------------
 // The API under test: counts how often each note ran.
@@ -166,13 +166,26 @@ pub enum Store {
     Redis,
     /// A Redis Cluster, through these seed nodes.
     RedisCluster(Vec<String>),
+    /// Idempotency records in Postgres (limits in memory).
+    Postgres,
 }
 
-/// The backends to run a test on: memory always, Redis and the Redis
-/// Cluster when they answer (always under `CI=true`).
+/// The backends to run a test on: memory always, Redis, the Redis Cluster
+/// and Postgres when they answer (always under `CI=true`).
 pub async fn stores() -> Vec<Store> {
     let mut stores = vec![Store::Memory];
     stores.extend(shared_stores().await);
+    if postgres_support::available().await {
+        static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+        CLEANED
+            .get_or_init(|| async {
+                if let Ok(client) = postgres_support::connect().await {
+                    postgres_support::drop_old_tables(&client).await;
+                }
+            })
+            .await;
+        stores.push(Store::Postgres);
+    }
     stores
 }
 
@@ -192,10 +205,16 @@ pub async fn shared_stores() -> Vec<Store> {
 }
 
 pub fn config(store: &Store, test: &str) -> ServerConfig {
-    ServerConfig {
+    let mut config = ServerConfig {
         backend: backend(store, &redis_support::unique_prefix(test)),
         ..ServerConfig::default()
+    };
+    if let Store::Postgres = store {
+        let mut postgres = PostgresSettings::new(&postgres_support::url());
+        postgres.table = postgres_support::unique_table(test);
+        config.idempotency.postgres = Some(postgres);
     }
+    config
 }
 
 /// `store` as a backend whose keys start with `key_prefix`.
@@ -203,7 +222,7 @@ pub fn backend(store: &Store, key_prefix: &str) -> Backend {
     let timeout = Duration::from_millis(500);
     let key_prefix = key_prefix.to_string();
     match store {
-        Store::Memory => ServerConfig::default().backend,
+        Store::Memory | Store::Postgres => ServerConfig::default().backend,
         Store::Redis => Backend::Redis {
             url: redis_support::url(),
             key_prefix,

@@ -104,6 +104,15 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     if redis {
         dependencies.push(r#"redis = { version = "1.8", default-features = false, features = ["cluster-async", "connection-manager", "script", "tokio-comp"], optional = true }"#);
     }
+    let postgres = api.uses_idempotency();
+    if postgres {
+        // The durable idempotency store (`runtime/postgres_idempotency.rs`):
+        // tokio-postgres and its deadpool pool rather than sqlx, whose
+        // macros and drivers would compile several times the code for a
+        // few fixed statements; and a plain `Client` to lend handlers.
+        dependencies.push(r#"deadpool-postgres = { version = "0.14", default-features = false, features = ["rt_tokio_1"], optional = true }"#);
+        dependencies.push(r#"tokio-postgres = { version = "0.7", default-features = false, features = ["runtime"], optional = true }"#);
+    }
     if api.uses_jwt() {
         // Verifies bearer JWTs (`runtime/jwt.rs`): RustCrypto rather than
         // aws-lc, which needs a C toolchain and CMake.
@@ -116,7 +125,7 @@ pub fn server_cargo_toml(context: &Context<'_>) -> String {
     dependencies.sort();
     render(
         SERVER_CARGO,
-        context! { dependencies, redis, ..common(context, CrateKind::Server) },
+        context! { dependencies, redis, postgres, ..common(context, CrateKind::Server) },
     )
 }
 

@@ -5,6 +5,10 @@ use axum::http::Extensions;
 use serde_json::{Map, Value};
 // @end
 
+// @if idempotency
+#[cfg(feature = "postgres")]
+use crate::runtime::postgres_idempotency::Transaction;
+// @end
 use crate::runtime::request_id::RequestId;
 
 /// The context of one call.
@@ -29,6 +33,17 @@ impl<P> Context<P> {
             extensions,
         }
     }
+    // @if idempotency
+
+    /// The transaction of this call's idempotency record, when the
+    /// operation takes an `Idempotency-Key`, the request sent one, and the
+    /// records are in Postgres (`IDEMPOTENCY_DATABASE_URL`). Write in it
+    /// and your rows commit with the stored response, or not at all.
+    #[cfg(feature = "postgres")]
+    pub fn transaction(&self) -> Option<&Transaction> {
+        self.extensions.get::<Transaction>()
+    }
+    // @end
 }
 
 /// Credentials as the request carried them, for the `authenticate` hook.

@@ -276,7 +276,8 @@ async fn create_user<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_user(context, CreateUserRequest { body })
@@ -285,7 +286,7 @@ async fn create_user<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -456,7 +457,8 @@ async fn update_user<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .update_user(context, UpdateUserRequest { params, body })
@@ -465,7 +467,7 @@ async fn update_user<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -589,7 +591,8 @@ async fn create_charge<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_charge(context, CreateChargeRequest { body })
@@ -598,7 +601,7 @@ async fn create_charge<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -722,7 +725,8 @@ async fn create_refund<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_refund(
@@ -737,7 +741,7 @@ async fn create_refund<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await

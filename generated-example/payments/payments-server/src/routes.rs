@@ -286,7 +286,8 @@ async fn create_user<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_user(context, CreateUserRequest { body })
@@ -295,7 +296,7 @@ async fn create_user<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -466,7 +467,8 @@ async fn update_user<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .update_user(context, UpdateUserRequest { params, body })
@@ -475,7 +477,7 @@ async fn update_user<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -599,7 +601,8 @@ async fn create_charge<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_charge(context, CreateChargeRequest { body })
@@ -608,7 +611,7 @@ async fn create_charge<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -732,7 +735,8 @@ async fn create_refund<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_refund(
@@ -747,7 +751,7 @@ async fn create_refund<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await

@@ -131,8 +131,16 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/idempotency_records.rs"),
     ),
     (
+        "idempotency_store",
+        include_str!("../../../../templates/server/runtime/idempotency_store.rs"),
+    ),
+    (
         "memory_idempotency",
         include_str!("../../../../templates/server/runtime/memory_idempotency.rs"),
+    ),
+    (
+        "postgres_idempotency",
+        include_str!("../../../../templates/server/runtime/postgres_idempotency.rs"),
     ),
     (
         "redis_idempotency",

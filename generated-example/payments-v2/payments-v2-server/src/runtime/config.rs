@@ -184,13 +184,18 @@ impl Default for RateLimitSettings {
 }
 
 /// How idempotency keys behave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencySettings {
     /// `false` ignores `Idempotency-Key` everywhere.
     pub enabled: bool,
     /// Retention and lock timeout in place of the spec's
     /// (`IDEMPOTENCY_RETENTION_SECS`, `IDEMPOTENCY_LOCK_TIMEOUT_SECS`).
     pub overrides: idempotency::Overrides,
+    /// Keeps the records in Postgres instead of the [`Backend`], and lends
+    /// each idempotent operation the transaction its record commits in
+    /// (with the crate's `postgres` feature; `IDEMPOTENCY_DATABASE_URL`).
+    #[cfg(feature = "postgres")]
+    pub postgres: Option<PostgresSettings>,
 }
 
 impl Default for IdempotencySettings {
@@ -198,7 +203,52 @@ impl Default for IdempotencySettings {
         IdempotencySettings {
             enabled: true,
             overrides: idempotency::Overrides::default(),
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
+    }
+}
+
+/// Where the Postgres idempotency store keeps its records.
+#[cfg(feature = "postgres")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostgresSettings {
+    /// `IDEMPOTENCY_DATABASE_URL`, such as
+    /// `postgres://app@10.0.0.5:5432/payments` (no TLS).
+    pub url: String,
+    /// The table, created if missing (`IDEMPOTENCY_TABLE`, default
+    /// `<crate name>_idempotency` with `_` for `-`): lower-case letters,
+    /// digits and `_`, as it is written into the statements.
+    pub table: String,
+    /// Connections kept (`IDEMPOTENCY_DATABASE_POOL`, default 16): one per
+    /// idempotent request in flight.
+    pub pool_size: usize,
+    /// The longest wait for a connection or an answer
+    /// (`IDEMPOTENCY_DATABASE_TIMEOUT_MS`, default 2000): past it the
+    /// request gets `503`.
+    pub timeout: Duration,
+}
+
+#[cfg(feature = "postgres")]
+impl PostgresSettings {
+    /// The defaults for the database at `url`.
+    pub fn new(url: &str) -> Self {
+        PostgresSettings {
+            url: url.to_string(),
+            table: format!("{}_idempotency", env!("CARGO_PKG_NAME").replace('-', "_")),
+            pool_size: 16,
+            timeout: Duration::from_millis(2000),
+        }
+    }
+
+    /// Whether `table` can be written into a statement as it is.
+    pub fn valid_table(table: &str) -> bool {
+        let mut chars = table.chars();
+        chars
+            .next()
+            .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && table.len() <= 48
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, LOCATION};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Extensions, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use metrics::Counter;
 
@@ -28,7 +28,10 @@ use crate::runtime::idempotency_key::read_key;
 use crate::runtime::idempotency_records::{
     Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
 };
-use crate::runtime::memory_idempotency::MemoryIdempotency;
+pub use crate::runtime::idempotency_store::IdempotencyStore;
+use crate::runtime::idempotency_store::{ClaimRequest, Lent};
+#[cfg(feature = "postgres")]
+use crate::runtime::postgres_idempotency::Transaction;
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
 
@@ -41,15 +44,6 @@ pub struct Policy {
     pub retention: Duration,
     /// How long an in-flight claim holds the key if its holder never finishes.
     pub lock_timeout: Duration,
-}
-
-/// Where records live.
-pub enum IdempotencyStore {
-    /// Keys are ignored and every request runs.
-    Off,
-    Memory(MemoryIdempotency),
-    #[cfg(feature = "redis")]
-    Redis(Arc<RedisStore>),
 }
 
 /// Retention and lock timeout set at startup in place of the spec's.
@@ -165,10 +159,22 @@ impl Idempotency {
         request_id: &str,
     ) -> Result<Execution, Response> {
         let claim = match claimed {
-            Some(claim) => claim,
-            None => self.store_claim(&pending).await,
+            Some(claim) => claim.map(|claim| (claim, Lent::default())),
+            None => {
+                let request = ClaimRequest {
+                    scope: &pending.scope,
+                    fingerprint: &pending.fingerprint,
+                    token: pending.token,
+                    lock_timeout: pending.lock_timeout,
+                };
+                self.0.store.claim(request, &self.0.clock).await
+            }
         };
         let fail = |error: ApiError| envelope::error(&error, request_id);
+        let (claim, lent) = match claim {
+            Ok((claim, lent)) => (Ok(claim), lent),
+            Err(error) => (Err(error), Lent::default()),
+        };
         match claim {
             Ok(Claim::Claimed) => Ok(Execution(Some(Guard {
                 idempotency: self.clone(),
@@ -176,7 +182,7 @@ impl Idempotency {
                 fingerprint: pending.fingerprint,
                 token: pending.token,
                 retention: pending.retention,
-                open: true,
+                lent: Some(lent),
             }))),
             Ok(Claim::Replay(response)) => {
                 self.0.counts.replays.increment(1);
@@ -184,11 +190,7 @@ impl Idempotency {
             }
             Ok(Claim::InFlight) => {
                 self.0.counts.in_progress.increment(1);
-                Err(fail(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "REQUEST_IN_PROGRESS",
-                    "A request with this Idempotency-Key is still in progress; retry shortly.",
-                )))
+                Err(fail(in_progress()))
             }
             Ok(Claim::Mismatch) => {
                 self.0.counts.key_reused.increment(1);
@@ -199,41 +201,10 @@ impl Idempotency {
                 )))
             }
             Err(error) => {
-                let message = format!("refusing idempotent requests: {error}");
-                match &self.0.store {
-                    // One line per outage interval, not one per request.
-                    #[cfg(feature = "redis")]
-                    IdempotencyStore::Redis(redis) => redis.warn(&message),
-                    _ => tracing::error!("{message}"),
-                }
+                self.0
+                    .store
+                    .report(&format!("refusing idempotent requests: {error}"));
                 Err(fail(unavailable()))
-            }
-        }
-    }
-
-    async fn store_claim(&self, pending: &Pending) -> Result<Claim, StoreError> {
-        let inner = &self.0;
-        match &inner.store {
-            IdempotencyStore::Off => Ok(Claim::Claimed),
-            IdempotencyStore::Memory(memory) => memory.claim(
-                &pending.scope,
-                &pending.fingerprint,
-                pending.token,
-                pending.lock_timeout.as_micros() as u64,
-                inner.clock.now_micros(),
-            ),
-            #[cfg(feature = "redis")]
-            // Boxed: a Redis call's state would otherwise make every
-            // handler's future (memory stores too) larger than the allocator's
-            // fast sizes.
-            IdempotencyStore::Redis(redis) => {
-                Box::pin(redis.claim(
-                    &pending.scope,
-                    &pending.fingerprint,
-                    pending.token,
-                    pending.lock_timeout,
-                ))
-                .await
             }
         }
     }
@@ -248,35 +219,32 @@ impl Idempotency {
         }
     }
 
-    async fn release_now(&self, scope: ScopeKey, token: u64) {
-        match &self.0.store {
-            IdempotencyStore::Off => {}
-            IdempotencyStore::Memory(memory) => memory.release(&scope, token),
-            #[cfg(feature = "redis")]
-            IdempotencyStore::Redis(redis) => {
-                if let Err(error) = Box::pin(redis.release(&scope, token)).await {
-                    tracing::warn!("an idempotency key stays locked until its timeout: {error}");
-                }
-            }
+    async fn release_now(&self, lent: Lent, scope: ScopeKey, token: u64) {
+        if let Err(error) = self.0.store.release(lent, &scope, token).await {
+            tracing::warn!("an idempotency key stays locked until its timeout: {error}");
         }
     }
 
-    /// Releases from a destructor, which cannot wait: Redis's release runs
-    /// as its own task, so it happens even while the request's future is
-    /// being dropped.
-    fn release(&self, scope: ScopeKey, token: u64) {
-        match &self.0.store {
-            #[cfg(feature = "redis")]
-            IdempotencyStore::Redis(_) => {
-                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                    let idempotency = self.clone();
-                    runtime.spawn(async move { idempotency.release_now(scope, token).await });
-                }
+    /// Releases a key from a `Drop`: at once in memory, spawned over the
+    /// network.
+    fn release(&self, lent: Lent, scope: ScopeKey, token: u64) {
+        if let IdempotencyStore::Memory(memory) = &self.0.store {
+            memory.release(&scope, token);
+        } else if self.0.store.is_remote() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let idempotency = self.clone();
+                runtime.spawn(async move { idempotency.release_now(lent, scope, token).await });
             }
-            IdempotencyStore::Memory(memory) => memory.release(&scope, token),
-            IdempotencyStore::Off => {}
         }
     }
+}
+
+fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "REQUEST_IN_PROGRESS",
+        "A request with this Idempotency-Key is still in progress; retry shortly.",
+    )
 }
 
 fn unavailable() -> ApiError {
@@ -310,11 +278,31 @@ impl Execution {
         Execution(None)
     }
 
+    /// Puts what the claim lends the handler into its context's
+    /// `extensions`: on Postgres, the transaction its record commits in
+    /// ([`Context::transaction`](crate::runtime::context::Context::transaction)).
+    pub fn lend(&self, extensions: &mut Extensions) {
+        #[cfg(feature = "postgres")]
+        if let Some(transaction) = self
+            .0
+            .as_ref()
+            .and_then(|guard| guard.lent.as_ref())
+            .and_then(|lent| lent.transaction.clone())
+        {
+            extensions.insert::<Transaction>(transaction);
+        }
+        #[cfg(not(feature = "postgres"))]
+        let _ = extensions;
+    }
+
     /// Stores the handler's response for replay (below 500) or releases the
-    /// key (5xx), and returns the response.
-    pub async fn finish(self, response: Response) -> Response {
+    /// key (5xx), and returns the response. On Postgres the record commits
+    /// with the handler's writes; if it cannot, the writes are rolled back
+    /// and the response is a `503` (or a `409` when another request took
+    /// the key over meanwhile).
+    pub async fn finish(self, response: Response, request_id: &str) -> Response {
         match self.0 {
-            Some(guard) => guard.finish(response).await,
+            Some(guard) => guard.finish(response, request_id).await,
             None => response,
         }
     }
@@ -327,19 +315,24 @@ struct Guard {
     fingerprint: Fingerprint,
     token: u64,
     retention: Duration,
-    open: bool,
+    /// What the claim lent, until the key is completed or released.
+    lent: Option<Lent>,
 }
 
 impl Guard {
-    async fn finish(mut self, response: Response) -> Response {
+    async fn finish(mut self, response: Response, request_id: &str) -> Response {
+        let Some(lent) = self.lent.take() else {
+            return response;
+        };
+        let idempotency = &self.idempotency;
         if response.status().is_server_error() {
             // Released before answering, so an immediate retry runs again.
-            self.open = false;
-            self.idempotency.release_now(self.scope, self.token).await;
+            idempotency.release_now(lent, self.scope, self.token).await;
             return response;
         }
         let (parts, body) = response.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+            idempotency.release_now(lent, self.scope, self.token).await;
             return Response::from_parts(parts, Body::empty());
         };
         let stored = Arc::new(StoredResponse {
@@ -348,34 +341,34 @@ impl Guard {
             location: parts.headers.get(LOCATION).cloned(),
             body: bytes.clone(),
         });
-        let inner = &self.idempotency.0;
-        let completed = match &inner.store {
-            IdempotencyStore::Off => Ok(true),
-            IdempotencyStore::Memory(memory) => memory.complete(
+        let transactional = lent.is_transaction();
+        let inner = &idempotency.0;
+        let completed = inner
+            .store
+            .complete(
+                lent,
                 &self.scope,
                 &self.fingerprint,
                 self.token,
                 stored,
-                self.retention.as_micros() as u64,
-                inner.clock.now_micros(),
-            ),
-            #[cfg(feature = "redis")]
-            IdempotencyStore::Redis(redis) => {
-                Box::pin(redis.complete(
-                    &self.scope,
-                    &self.fingerprint,
-                    self.token,
-                    &stored,
-                    self.retention,
-                ))
-                .await
-            }
-        };
+                self.retention,
+                &inner.clock,
+            )
+            .await;
         match completed {
-            Ok(true) => self.open = false,
-            Ok(false) => {
-                self.open = false;
-                tracing::warn!("an idempotency key's lock expired before its request finished; the response was not stored");
+            Ok(true) => {}
+            Ok(false) if transactional => {
+                // Its writes rolled back; the request that took the key over runs instead.
+                tracing::warn!("an idempotency key's lock expired and was taken over before its request committed; its writes were rolled back");
+                return envelope::error(&in_progress(), request_id);
+            }
+            Ok(false) => tracing::warn!("an idempotency key's lock expired before its request finished; the response was not stored"),
+            Err(error) if transactional => {
+                tracing::error!("an idempotent request's transaction did not commit: {error}");
+                idempotency
+                    .release_now(Lent::default(), self.scope, self.token)
+                    .await;
+                return envelope::error(&unavailable(), request_id);
             }
             Err(error) => tracing::error!("a response could not be stored for replay: {error}"),
         }
@@ -385,8 +378,8 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if self.open {
-            self.idempotency.release(self.scope, self.token);
+        if let Some(lent) = self.lent.take() {
+            self.idempotency.release(lent, self.scope, self.token);
         }
     }
 }

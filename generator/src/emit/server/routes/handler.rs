@@ -248,7 +248,7 @@ pub(super) fn handler(
                         Err(response) => return response,
                     };
                 },
-                Some(quote! { execution.finish(response).await }),
+                Some(quote! { execution.finish(response, &request_id).await }),
             )
         }
         None => (TokenStream::new(), None),
@@ -265,6 +265,7 @@ pub(super) fn handler(
             Err(error) => #failed(&error, &request_id),
         }
     };
+    let finish_lends = finish.is_some();
     let finish = match finish {
         Some(finish) => quote! {
             let response = #answer;
@@ -272,9 +273,19 @@ pub(super) fn handler(
         },
         None => answer,
     };
-    let call = quote! {
-        let context = Context::new(request_id.clone(), #principal, parts.extensions);
-        #finish
+    // An idempotent call's context also gets what its claim lends (on
+    // Postgres, the transaction its record commits in).
+    let call = if finish_lends {
+        quote! {
+            let mut context = Context::new(request_id.clone(), #principal, parts.extensions);
+            execution.lend(&mut context.extensions);
+            #finish
+        }
+    } else {
+        quote! {
+            let context = Context::new(request_id.clone(), #principal, parts.extensions);
+            #finish
+        }
     };
     let rest = quote! {
         #read_bytes

@@ -235,7 +235,8 @@ async fn create_order<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_order(context, CreateOrderRequest { body })
@@ -244,7 +245,7 @@ async fn create_order<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -309,7 +310,8 @@ async fn start_job<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .start_job(context, StartJobRequest { body })
@@ -318,7 +320,7 @@ async fn start_job<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -369,7 +371,8 @@ async fn create_public_order<A: Api>(
         Ok(execution) => execution,
         Err(response) => return response,
     };
-    let context = Context::new(request_id.clone(), (), parts.extensions);
+    let mut context = Context::new(request_id.clone(), (), parts.extensions);
+    execution.lend(&mut context.extensions);
     let response = match shared
         .api
         .create_public_order(context, CreatePublicOrderRequest { body })
@@ -378,7 +381,7 @@ async fn create_public_order<A: Api>(
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     };
-    execution.finish(response).await
+    execution.finish(response, &request_id).await
 }
 
 /// The rate limits of `ping`.

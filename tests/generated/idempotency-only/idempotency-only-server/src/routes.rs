@@ -146,7 +146,8 @@ async fn create_note<A: Api>(
         Ok(execution) => execution,
         Err(response) => return response,
     };
-    let context = Context::new(request_id.clone(), principal, parts.extensions);
+    let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+    execution.lend(&mut context.extensions);
     let response = match shared
         .api
         .create_note(context, CreateNoteRequest { body })
@@ -155,7 +156,7 @@ async fn create_note<A: Api>(
         Ok(response) => response.into_http(&request_id),
         Err(error) => envelope::handler_failed(&error, &request_id),
     };
-    execution.finish(response).await
+    execution.finish(response, &request_id).await
 }
 
 /// The effective OpenAPI document: the spec as this server answers.

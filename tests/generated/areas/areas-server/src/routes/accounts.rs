@@ -129,7 +129,8 @@ pub(super) async fn create_account<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_account(context, CreateAccountRequest { body })
@@ -138,7 +139,7 @@ pub(super) async fn create_account<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -475,7 +476,8 @@ pub(super) async fn archive_account<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), (), parts.extensions);
+        let mut context = Context::new(request_id.clone(), (), parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .archive_account(context, ArchiveAccountRequest { params })
@@ -484,7 +486,7 @@ pub(super) async fn archive_account<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await

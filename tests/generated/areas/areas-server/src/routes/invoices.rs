@@ -128,7 +128,8 @@ pub(super) async fn create_invoice<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), principal, parts.extensions);
+        let mut context = Context::new(request_id.clone(), principal, parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .create_invoice(context, CreateInvoiceRequest { body })
@@ -137,7 +138,7 @@ pub(super) async fn create_invoice<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await
@@ -474,7 +475,8 @@ pub(super) async fn archive_invoice<A: Api>(
             Ok(execution) => execution,
             Err(response) => return response,
         };
-        let context = Context::new(request_id.clone(), (), parts.extensions);
+        let mut context = Context::new(request_id.clone(), (), parts.extensions);
+        execution.lend(&mut context.extensions);
         let response = match shared
             .api
             .archive_invoice(context, ArchiveInvoiceRequest { params })
@@ -483,7 +485,7 @@ pub(super) async fn archive_invoice<A: Api>(
             Ok(response) => response.into_http(&request_id),
             Err(error) => envelope::handler_failed(&error, &request_id),
         };
-        execution.finish(response).await
+        execution.finish(response, &request_id).await
     }
         .await;
     limits.settle(response, &request_id).await

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use crate::runtime::config::ServerConfig;
 use crate::runtime::config::Backend;
+use crate::runtime::config::IdempotencySettings;
+#[cfg(feature = "postgres")]
+use crate::runtime::config::PostgresSettings;
 use crate::runtime::cursor::CursorCodec;
 use crate::runtime::docs::Docs;
 use crate::runtime::rate_limit::QuotaOverrides;
@@ -91,6 +94,7 @@ impl ServerConfig {
         if let Some(seconds) = variable("IDEMPOTENCY_LOCK_TIMEOUT_SECS")? {
             overrides.lock_timeout = Some(Duration::from_secs(seconds));
         }
+        postgres_from_env(&mut config.idempotency)?;
         Ok(config)
     }
 }
@@ -114,6 +118,51 @@ fn docs_from_env() -> Result<Docs, ConfigError> {
             value: format!("{directory} (no Swagger UI files there: {error})"),
         }),
         Err(_) => Ok(Docs::Cdn),
+    }
+}
+
+/// `IDEMPOTENCY_DATABASE_URL`, with `IDEMPOTENCY_TABLE`,
+/// `IDEMPOTENCY_DATABASE_POOL` and `IDEMPOTENCY_DATABASE_TIMEOUT_MS`.
+#[cfg(feature = "postgres")]
+fn postgres_from_env(settings: &mut IdempotencySettings) -> Result<(), ConfigError> {
+    let Ok(url) = std::env::var("IDEMPOTENCY_DATABASE_URL") else {
+        return Ok(());
+    };
+    if url.parse::<tokio_postgres::Config>().is_err() {
+        return Err(ConfigError {
+            variable: "IDEMPOTENCY_DATABASE_URL",
+            value: url,
+        });
+    }
+    let mut postgres = PostgresSettings::new(&url);
+    if let Ok(table) = std::env::var("IDEMPOTENCY_TABLE") {
+        if !PostgresSettings::valid_table(&table) {
+            return Err(ConfigError {
+                variable: "IDEMPOTENCY_TABLE",
+                value: format!("{table} (lower-case letters, digits and _, at most 48)"),
+            });
+        }
+        postgres.table = table;
+    }
+    if let Some(size) = variable("IDEMPOTENCY_DATABASE_POOL")? {
+        postgres.pool_size = size;
+    }
+    if let Some(millis) = variable("IDEMPOTENCY_DATABASE_TIMEOUT_MS")? {
+        postgres.timeout = Duration::from_millis(millis);
+    }
+    settings.postgres = Some(postgres);
+    Ok(())
+}
+
+/// Built without Postgres: better to refuse than to keep keys elsewhere.
+#[cfg(not(feature = "postgres"))]
+fn postgres_from_env(_: &mut IdempotencySettings) -> Result<(), ConfigError> {
+    match std::env::var("IDEMPOTENCY_DATABASE_URL") {
+        Ok(url) => Err(ConfigError {
+            variable: "IDEMPOTENCY_DATABASE_URL",
+            value: format!("{url} (this server was built without the `postgres` feature)"),
+        }),
+        Err(_) => Ok(()),
     }
 }
 

@@ -5,6 +5,8 @@
 
 use axum::http::Extensions;
 
+#[cfg(feature = "postgres")]
+use crate::runtime::postgres_idempotency::Transaction;
 use crate::runtime::request_id::RequestId;
 
 /// The context of one call.
@@ -28,6 +30,15 @@ impl<P> Context<P> {
             principal,
             extensions,
         }
+    }
+
+    /// The transaction of this call's idempotency record, when the
+    /// operation takes an `Idempotency-Key`, the request sent one, and the
+    /// records are in Postgres (`IDEMPOTENCY_DATABASE_URL`). Write in it
+    /// and your rows commit with the stored response, or not at all.
+    #[cfg(feature = "postgres")]
+    pub fn transaction(&self) -> Option<&Transaction> {
+        self.extensions.get::<Transaction>()
     }
 }
 

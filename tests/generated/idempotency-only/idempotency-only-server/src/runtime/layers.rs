@@ -3,10 +3,12 @@
 
 //! The layers of the generated router (rate limiter, idempotency store),
 //! built from a [`ServerConfig`]: in memory, or sharing one connection to
-//! Redis or a Redis Cluster.
+//! Redis or a Redis Cluster; idempotency records in Postgres when it is set.
 
 use crate::runtime::idempotency::{Idempotency, IdempotencyStore};
 use crate::runtime::memory_idempotency::MemoryIdempotency;
+#[cfg(feature = "postgres")]
+use crate::runtime::postgres_idempotency::PostgresIdempotency;
 use crate::runtime::config::{Backend, MemoryBounds, ServerConfig};
 #[cfg(feature = "redis")]
 use crate::runtime::redis_store::RedisStore;
@@ -36,6 +38,11 @@ impl ServerConfig {
     }
 
     fn idempotency(&self, connection: &Connection<'_>) -> Idempotency {
+        #[cfg(feature = "postgres")]
+        if let (true, Some(settings)) = (self.idempotency.enabled, &self.idempotency.postgres) {
+            let store = IdempotencyStore::Postgres(PostgresIdempotency::new(settings));
+            return Idempotency::new(store, self.idempotency.overrides, self.clock.clone());
+        }
         let store = match connection {
             _ if !self.idempotency.enabled => IdempotencyStore::Off,
             Connection::Memory(bounds) => IdempotencyStore::Memory(MemoryIdempotency::new(

@@ -3,7 +3,7 @@
 
 //! The layers of the generated router (rate limiter, idempotency store),
 //! built from a [`ServerConfig`]: in memory, or sharing one connection to
-//! Redis or a Redis Cluster.
+//! Redis or a Redis Cluster; idempotency records in Postgres when it is set.
 
 use crate::runtime::memory_limits::MemoryLimiter;
 use crate::runtime::rate_limit::{LimitStore, Limiter};
