@@ -143,6 +143,10 @@ const IDEMPOTENCY_RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../../templates/server/runtime/postgres_idempotency.rs"),
     ),
     (
+        "postgres_schema",
+        include_str!("../../../../templates/server/runtime/postgres_schema.rs"),
+    ),
+    (
         "redis_idempotency",
         include_str!("../../../../templates/server/runtime/redis_idempotency.rs"),
     ),

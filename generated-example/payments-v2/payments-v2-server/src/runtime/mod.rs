@@ -31,6 +31,7 @@ pub mod observe;
 pub mod pagination;
 pub mod params;
 pub mod postgres_idempotency;
+pub mod postgres_schema;
 pub mod rate_limit;
 pub mod redis_idempotency;
 pub mod redis_limits;

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod observe;
 pub mod params;
 pub mod postgres_idempotency;
+pub mod postgres_schema;
 pub mod rate_limit;
 pub mod redis_idempotency;
 pub mod redis_limits;

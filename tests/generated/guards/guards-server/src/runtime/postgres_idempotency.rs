@@ -34,6 +34,7 @@ use crate::runtime::config::PostgresSettings;
 use crate::runtime::idempotency_records::{
     Claim, Fingerprint, ScopeKey, StoreError, StoredResponse,
 };
+use crate::runtime::postgres_schema::{migrate, Statements};
 
 /// How often expired records are deleted, and how many at a time.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(60);
@@ -57,14 +58,6 @@ impl std::fmt::Debug for PostgresIdempotency {
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
-}
-
-/// The statements, with the table's name in them.
-struct Statements {
-    claim: String,
-    complete: String,
-    release: String,
-    cleanup: String,
 }
 
 /// The transaction an idempotent operation runs in on the Postgres store:
@@ -121,37 +114,7 @@ impl PostgresIdempotency {
             table: table.clone(),
             timeout: settings.timeout,
             migrated: OnceCell::new(),
-            statements: Statements {
-                // Inserts, or takes over an expired row (a completed record
-                // past its retention, or a claim past its lock timeout);
-                // otherwise reads what the key holds.
-                claim: format!(
-                    "WITH claimed AS (
-                        INSERT INTO {table} AS r (scope, fingerprint, token, expires_at)
-                        VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-                        ON CONFLICT (scope) DO UPDATE
-                        SET fingerprint = excluded.fingerprint, token = excluded.token,
-                            status = NULL, content_type = NULL, location = NULL,
-                            body = NULL, expires_at = excluded.expires_at
-                        WHERE r.expires_at < now()
-                        RETURNING 1
-                    )
-                    SELECT EXISTS (SELECT 1 FROM claimed), r.fingerprint, r.token,
-                           r.status, r.content_type, r.location, r.body
-                    FROM (SELECT 1) AS one LEFT JOIN {table} AS r ON r.scope = $1"
-                ),
-                complete: format!(
-                    "UPDATE {table}
-                     SET token = NULL, status = $3, content_type = $4, location = $5,
-                         body = $6, expires_at = now() + make_interval(secs => $7)
-                     WHERE scope = $1 AND token = $2"
-                ),
-                release: format!("DELETE FROM {table} WHERE scope = $1 AND token = $2"),
-                cleanup: format!(
-                    "DELETE FROM {table} WHERE scope IN
-                     (SELECT scope FROM {table} WHERE expires_at < now() LIMIT $1)"
-                ),
-            },
+            statements: Statements::for_table(table),
         })
     }
 
@@ -313,6 +276,38 @@ impl PostgresIdempotency {
         .await
     }
 
+    /// Deletes the expired records now, in batches, and says how many (the
+    /// store does so every minute by itself). Nothing before the first
+    /// connection has made the table.
+    pub async fn delete_expired(&self) -> Result<u64, StoreError> {
+        if self.migrated.get().is_none() {
+            return Ok(0);
+        }
+        let mut total = 0;
+        loop {
+            let deleted = self
+                .bounded(async {
+                    // The pool's, not `connection()`, which starts the
+                    // task that calls this.
+                    let pool = self.pool.as_ref().map_err(unavailable)?;
+                    let connection = pool.get().await.map_err(unavailable)?;
+                    let statement = connection
+                        .prepare_cached(&self.statements.cleanup)
+                        .await
+                        .map_err(unavailable)?;
+                    connection
+                        .execute(&statement, &[&CLEANUP_BATCH])
+                        .await
+                        .map_err(unavailable)
+                })
+                .await?;
+            total += deleted;
+            if deleted < CLEANUP_BATCH as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Runs `work` within the timeout; a failure counts in
     /// `backend_errors_total`.
     async fn bounded<T>(
@@ -355,38 +350,6 @@ fn read_record(row: &tokio_postgres::Row, fingerprint: &Fingerprint) -> Claim {
     }))
 }
 
-/// Creates the table and its index unless they exist; replicas starting
-/// together take turns (an advisory lock on the table's name).
-async fn migrate(connection: &Object, table: &str) -> Result<(), StoreError> {
-    let sql = format!(
-        "BEGIN;
-         SELECT pg_advisory_xact_lock(hashtext('idempotency table {table}'));
-         CREATE TABLE IF NOT EXISTS {table} (
-             -- SHA-256 of the principal and the Idempotency-Key.
-             scope bytea PRIMARY KEY,
-             -- SHA-256 of the method, path and body of the request.
-             fingerprint bytea NOT NULL,
-             -- The claim's holder while it runs; NULL once completed.
-             token bigint,
-             status smallint,
-             content_type text,
-             location text,
-             body bytea,
-             -- The lock's timeout while claimed, then the retention.
-             expires_at timestamptz NOT NULL
-         );
-         CREATE INDEX IF NOT EXISTS {table}_expires_at ON {table} (expires_at);
-         COMMIT;"
-    );
-    if let Err(error) = connection.batch_execute(&sql).await {
-        let _ = connection.batch_execute("ROLLBACK").await;
-        return Err(unavailable(format!(
-            "the table {table} could not be created: {error}"
-        )));
-    }
-    Ok(())
-}
-
 /// Deletes expired records every [`CLEANUP_INTERVAL`], while the store lives.
 async fn clean_up(store: Weak<PostgresIdempotency>) {
     let mut interval = tokio::time::interval(CLEANUP_INTERVAL);
@@ -396,32 +359,8 @@ async fn clean_up(store: Weak<PostgresIdempotency>) {
         let Some(store) = store.upgrade() else {
             return;
         };
-        if let Err(error) = delete_expired(&store).await {
+        if let Err(error) = store.delete_expired().await {
             tracing::warn!("expired idempotency records were not deleted: {error}");
-        }
-    }
-}
-
-async fn delete_expired(store: &Arc<PostgresIdempotency>) -> Result<(), StoreError> {
-    loop {
-        let deleted = store
-            .bounded(async {
-                // The pool's, not `connection()`: the table exists already,
-                // as the first connection started this task.
-                let pool = store.pool.as_ref().map_err(unavailable)?;
-                let connection = pool.get().await.map_err(unavailable)?;
-                let statement = connection
-                    .prepare_cached(&store.statements.cleanup)
-                    .await
-                    .map_err(unavailable)?;
-                connection
-                    .execute(&statement, &[&CLEANUP_BATCH])
-                    .await
-                    .map_err(unavailable)
-            })
-            .await?;
-        if deleted < CLEANUP_BATCH as u64 {
-            return Ok(());
         }
     }
 }

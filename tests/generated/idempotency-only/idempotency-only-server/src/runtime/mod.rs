@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod observe;
 pub mod params;
 pub mod postgres_idempotency;
+pub mod postgres_schema;
 pub mod redis_idempotency;
 pub mod redis_store;
 pub mod request;
