@@ -49,8 +49,8 @@ pub fn unique_table(test: &str) -> String {
     name
 }
 
-/// Drops the tables of runs (named by [`unique_table`]) more than an hour
-/// old, so the test database does not fill up.
+/// Drops the tables and schemas of runs (named by [`unique_table`]) more
+/// than an hour old, so the test database does not fill up.
 pub async fn drop_old_tables(client: &tokio_postgres::Client) {
     let dropped = client
         .batch_execute(
@@ -60,6 +60,11 @@ pub async fn drop_old_tables(client: &tokio_postgres::Client) {
                           AND split_part(tablename, '_', 2)::bigint
                               < extract(epoch FROM now()) - 3600
                LOOP EXECUTE format('DROP TABLE IF EXISTS %I', t.tablename); END LOOP;
+               FOR t IN SELECT nspname FROM pg_namespace
+                        WHERE nspname ~ '^test_[0-9]+_'
+                          AND split_part(nspname, '_', 2)::bigint
+                              < extract(epoch FROM now()) - 3600
+               LOOP EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', t.nspname); END LOOP;
              END $$;",
         )
         .await;

@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use sha2::{Digest, Sha256};
 use tower_service::Service;
 
-pub use store::Store;
+pub use store::{MemoryStore, PostgresStore, Store, StoreError};
 pub use v1::PaymentsApi;
 pub use v2::PaymentsV2Api;
 
@@ -54,11 +54,15 @@ impl From<&str> for ApiKey {
     }
 }
 
-/// Where the app listens and which keys it accepts.
+/// Where the app listens, which keys it accepts, and where it keeps its data.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub bind_addr: String,
     pub api_keys: Vec<ApiKey>,
+    /// `DATABASE_URL`: users, charges and refunds in Postgres, in the
+    /// schema `DATABASE_SCHEMA` (default `payments`), and both versions'
+    /// idempotency records beside them; `None` keeps everything in memory.
+    pub database: Option<(String, String)>,
 }
 
 impl AppConfig {
@@ -74,9 +78,15 @@ impl AppConfig {
             })
             .filter(|keys| !keys.is_empty())
             .unwrap_or_else(|| vec![ApiKey::from(DEFAULT_API_KEY)]);
+        let database = std::env::var("DATABASE_URL").ok().map(|url| {
+            let schema =
+                std::env::var("DATABASE_SCHEMA").unwrap_or_else(|_| "payments".to_string());
+            (url, schema)
+        });
         AppConfig {
             bind_addr: std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_string()),
             api_keys,
+            database,
         }
     }
 }

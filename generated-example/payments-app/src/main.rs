@@ -1,9 +1,11 @@
 //! Runs the Payments API on the generated servers: v2 under `/v2`, and v1
 //! (deprecated, a compatibility layer over v2) under `/v1`, over one store.
 //!
-//! `BIND_ADDR` (default `127.0.0.1:8080`) and `PAYMENTS_API_KEYS`
-//! (comma-separated `key` or `key:tier`; default `local-dev-key`) configure
-//! it, with the generated server's own variables (`BODY_LIMIT_BYTES`,
+//! `BIND_ADDR` (default `127.0.0.1:8080`), `PAYMENTS_API_KEYS`
+//! (comma-separated `key` or `key:tier`; default `local-dev-key`) and
+//! `DATABASE_URL` (data and idempotency records in Postgres, in the schema
+//! `DATABASE_SCHEMA`, default `payments`; memory otherwise) configure it,
+//! with the generated server's own variables (`BODY_LIMIT_BYTES`,
 //! `REDIS_URL`, `RATE_LIMITS`, `HEADER_READ_TIMEOUT_SECS`, ...). `RUST_LOG`
 //! sets what is logged (at `info`, one access-log line per request) and
 //! `LOG_FORMAT=json` logs JSON lines instead of text. Metrics are served at
@@ -11,7 +13,8 @@
 
 use std::io::IsTerminal;
 
-use payments_app::{AppConfig, PaymentsV2Api};
+use payments_app::{AppConfig, PaymentsV2Api, PostgresStore, Store};
+use payments_server::runtime::config::PostgresSettings;
 use payments_server::{serve, shutdown_signal, ServerConfig};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -25,10 +28,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // On unless turned off: the generated crates leave metrics off.
     v1.metrics = std::env::var_os("METRICS").is_none() || v1.metrics;
     v2.metrics = v1.metrics;
+    let store = match &app.database {
+        Some((url, schema)) => {
+            // Each version's idempotency records beside the data (unless
+            // IDEMPOTENCY_DATABASE_URL put them elsewhere), so that a
+            // charge and its stored response commit together.
+            if v1.idempotency.postgres.is_none() {
+                v1.idempotency.postgres = Some(PostgresSettings::new(url));
+            }
+            if v2.idempotency.postgres.is_none() {
+                v2.idempotency.postgres = Some(
+                    payments_v2_server::runtime::config::PostgresSettings::new(url),
+                );
+            }
+            Store::Postgres(PostgresStore::connect(url, schema).await?)
+        }
+        None => Store::default(),
+    };
     let listener = tokio::net::TcpListener::bind(&app.bind_addr).await?;
-    tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), "serving the Payments API, v1 and v2");
+    tracing::info!(address = %listener.local_addr()?, keys = app.api_keys.len(), postgres = app.database.is_some(), "serving the Payments API, v1 and v2");
     let limits = v1.listener;
-    let versions = payments_app::versions(PaymentsV2Api::new(app.api_keys), v1, v2);
+    let api = PaymentsV2Api::with_store(app.api_keys, store);
+    let versions = payments_app::versions(api, v1, v2);
     // Header and keep-alive timeouts and the connection cap from `limits`;
     // each request's peer address is the client IP rate limits fall back to.
     serve(listener, versions, limits, shutdown_signal()).await?;

@@ -12,6 +12,7 @@ use payments_server::types::Health;
 use payments_server::{Api, Context, Credentials, HandlerError};
 use payments_v2_server::operations as v2;
 
+use crate::store::Lent;
 use crate::{ApiKey, PaymentsV2Api, Tenant};
 
 /// The deprecated version, over [`PaymentsV2Api`]: what one version
@@ -65,13 +66,17 @@ impl Api for PaymentsApi {
             sort,
             search,
         } = request.params;
-        let users = self.v2.users_page(
-            &context.principal,
-            convert::user_sort(&sort),
-            search.as_deref(),
-            page,
-            per_page,
-        );
+        let users = self
+            .v2
+            .users_page(
+                &context.principal,
+                convert::user_sort(&sort),
+                search.as_deref(),
+                page,
+                per_page,
+            )
+            .await
+            .map_err(HandlerError::new)?;
         Ok(ListUsersResponse::Ok(convert::users(users)))
     }
 
@@ -83,18 +88,25 @@ impl Api for PaymentsApi {
         let request = v2::CreateUserRequest {
             body: convert::user_create(request.body),
         };
-        Ok(match self.v2.create_user(&context.principal, request) {
-            v2::CreateUserResponse::Created { location, body } => CreateUserResponse::Created {
-                location: convert::location(location),
-                body: convert::user(body),
+        Ok(
+            match self
+                .v2
+                .create_user(&context.principal, request, lent(&context).await)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::CreateUserResponse::Created { location, body } => CreateUserResponse::Created {
+                    location: convert::location(location),
+                    body: convert::user(body),
+                },
+                v2::CreateUserResponse::BadRequest(error) => {
+                    CreateUserResponse::BadRequest(convert::error(error))
+                }
+                v2::CreateUserResponse::Unauthorized(error) => {
+                    CreateUserResponse::Unauthorized(convert::error(error))
+                }
             },
-            v2::CreateUserResponse::BadRequest(error) => {
-                CreateUserResponse::BadRequest(convert::error(error))
-            }
-            v2::CreateUserResponse::Unauthorized(error) => {
-                CreateUserResponse::Unauthorized(convert::error(error))
-            }
-        })
+        )
     }
 
     async fn get_user(
@@ -107,18 +119,25 @@ impl Api for PaymentsApi {
                 user_id: request.params.user_id,
             },
         };
-        Ok(match self.v2.get_user(&context.principal, request) {
-            v2::GetUserResponse::Ok(user) => GetUserResponse::Ok(convert::user(user)),
-            v2::GetUserResponse::BadRequest(error) => {
-                GetUserResponse::BadRequest(convert::error(error))
-            }
-            v2::GetUserResponse::Unauthorized(error) => {
-                GetUserResponse::Unauthorized(convert::error(error))
-            }
-            v2::GetUserResponse::NotFound(error) => {
-                GetUserResponse::NotFound(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .get_user(&context.principal, request)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::GetUserResponse::Ok(user) => GetUserResponse::Ok(convert::user(user)),
+                v2::GetUserResponse::BadRequest(error) => {
+                    GetUserResponse::BadRequest(convert::error(error))
+                }
+                v2::GetUserResponse::Unauthorized(error) => {
+                    GetUserResponse::Unauthorized(convert::error(error))
+                }
+                v2::GetUserResponse::NotFound(error) => {
+                    GetUserResponse::NotFound(convert::error(error))
+                }
+            },
+        )
     }
 
     async fn update_user(
@@ -132,18 +151,25 @@ impl Api for PaymentsApi {
             },
             body: convert::user_update(request.body),
         };
-        Ok(match self.v2.update_user(&context.principal, request) {
-            v2::UpdateUserResponse::Ok(user) => UpdateUserResponse::Ok(convert::user(user)),
-            v2::UpdateUserResponse::BadRequest(error) => {
-                UpdateUserResponse::BadRequest(convert::error(error))
-            }
-            v2::UpdateUserResponse::Unauthorized(error) => {
-                UpdateUserResponse::Unauthorized(convert::error(error))
-            }
-            v2::UpdateUserResponse::NotFound(error) => {
-                UpdateUserResponse::NotFound(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .update_user(&context.principal, request, lent(&context).await)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::UpdateUserResponse::Ok(user) => UpdateUserResponse::Ok(convert::user(user)),
+                v2::UpdateUserResponse::BadRequest(error) => {
+                    UpdateUserResponse::BadRequest(convert::error(error))
+                }
+                v2::UpdateUserResponse::Unauthorized(error) => {
+                    UpdateUserResponse::Unauthorized(convert::error(error))
+                }
+                v2::UpdateUserResponse::NotFound(error) => {
+                    UpdateUserResponse::NotFound(convert::error(error))
+                }
+            },
+        )
     }
 
     async fn delete_user(
@@ -156,18 +182,25 @@ impl Api for PaymentsApi {
                 user_id: request.params.user_id,
             },
         };
-        Ok(match self.v2.delete_user(&context.principal, request) {
-            v2::DeleteUserResponse::NoContent => DeleteUserResponse::NoContent,
-            v2::DeleteUserResponse::BadRequest(error) => {
-                DeleteUserResponse::BadRequest(convert::error(error))
-            }
-            v2::DeleteUserResponse::Unauthorized(error) => {
-                DeleteUserResponse::Unauthorized(convert::error(error))
-            }
-            v2::DeleteUserResponse::NotFound(error) => {
-                DeleteUserResponse::NotFound(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .delete_user(&context.principal, request)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::DeleteUserResponse::NoContent => DeleteUserResponse::NoContent,
+                v2::DeleteUserResponse::BadRequest(error) => {
+                    DeleteUserResponse::BadRequest(convert::error(error))
+                }
+                v2::DeleteUserResponse::Unauthorized(error) => {
+                    DeleteUserResponse::Unauthorized(convert::error(error))
+                }
+                v2::DeleteUserResponse::NotFound(error) => {
+                    DeleteUserResponse::NotFound(convert::error(error))
+                }
+            },
+        )
     }
 
     async fn list_charges(
@@ -184,15 +217,24 @@ impl Api for PaymentsApi {
                 status: params.status.map(convert::charge_status_filter),
             },
         };
-        Ok(match self.v2.list_charges(&context.principal, request) {
-            v2::ListChargesResponse::Ok(page) => ListChargesResponse::Ok(convert::charges(page)),
-            v2::ListChargesResponse::BadRequest(error) => {
-                ListChargesResponse::BadRequest(convert::error(error))
-            }
-            v2::ListChargesResponse::Unauthorized(error) => {
-                ListChargesResponse::Unauthorized(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .list_charges(&context.principal, request)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::ListChargesResponse::Ok(page) => {
+                    ListChargesResponse::Ok(convert::charges(page))
+                }
+                v2::ListChargesResponse::BadRequest(error) => {
+                    ListChargesResponse::BadRequest(convert::error(error))
+                }
+                v2::ListChargesResponse::Unauthorized(error) => {
+                    ListChargesResponse::Unauthorized(convert::error(error))
+                }
+            },
+        )
     }
 
     async fn create_charge(
@@ -203,24 +245,33 @@ impl Api for PaymentsApi {
         let request = v2::CreateChargeRequest {
             body: convert::charge_create(request.body),
         };
-        Ok(match self.v2.create_charge(&context.principal, request) {
-            v2::CreateChargeResponse::Created { location, body } => CreateChargeResponse::Created {
-                location: convert::location(location),
-                body: convert::charge(body),
+        Ok(
+            match self
+                .v2
+                .create_charge(&context.principal, request, lent(&context).await)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::CreateChargeResponse::Created { location, body } => {
+                    CreateChargeResponse::Created {
+                        location: convert::location(location),
+                        body: convert::charge(body),
+                    }
+                }
+                v2::CreateChargeResponse::BadRequest(error) => {
+                    CreateChargeResponse::BadRequest(convert::error(error))
+                }
+                v2::CreateChargeResponse::Unauthorized(error) => {
+                    CreateChargeResponse::Unauthorized(convert::error(error))
+                }
+                v2::CreateChargeResponse::PaymentRequired(error) => {
+                    CreateChargeResponse::PaymentRequired(convert::error(error))
+                }
+                v2::CreateChargeResponse::NotFound(error) => {
+                    CreateChargeResponse::NotFound(convert::error(error))
+                }
             },
-            v2::CreateChargeResponse::BadRequest(error) => {
-                CreateChargeResponse::BadRequest(convert::error(error))
-            }
-            v2::CreateChargeResponse::Unauthorized(error) => {
-                CreateChargeResponse::Unauthorized(convert::error(error))
-            }
-            v2::CreateChargeResponse::PaymentRequired(error) => {
-                CreateChargeResponse::PaymentRequired(convert::error(error))
-            }
-            v2::CreateChargeResponse::NotFound(error) => {
-                CreateChargeResponse::NotFound(convert::error(error))
-            }
-        })
+        )
     }
 
     async fn get_charge(
@@ -233,15 +284,22 @@ impl Api for PaymentsApi {
                 charge_id: request.params.charge_id,
             },
         };
-        Ok(match self.v2.get_charge(&context.principal, request) {
-            v2::GetChargeResponse::Ok(charge) => GetChargeResponse::Ok(convert::charge(charge)),
-            v2::GetChargeResponse::Unauthorized(error) => {
-                GetChargeResponse::Unauthorized(convert::error(error))
-            }
-            v2::GetChargeResponse::NotFound(error) => {
-                GetChargeResponse::NotFound(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .get_charge(&context.principal, request)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::GetChargeResponse::Ok(charge) => GetChargeResponse::Ok(convert::charge(charge)),
+                v2::GetChargeResponse::Unauthorized(error) => {
+                    GetChargeResponse::Unauthorized(convert::error(error))
+                }
+                v2::GetChargeResponse::NotFound(error) => {
+                    GetChargeResponse::NotFound(convert::error(error))
+                }
+            },
+        )
     }
 
     async fn create_refund(
@@ -255,19 +313,36 @@ impl Api for PaymentsApi {
             },
             body: convert::refund_create(request.body),
         };
-        Ok(match self.v2.create_refund(&context.principal, request) {
-            v2::CreateRefundResponse::Created(refund) => {
-                CreateRefundResponse::Created(convert::refund(refund))
-            }
-            v2::CreateRefundResponse::BadRequest(error) => {
-                CreateRefundResponse::BadRequest(convert::error(error))
-            }
-            v2::CreateRefundResponse::Unauthorized(error) => {
-                CreateRefundResponse::Unauthorized(convert::error(error))
-            }
-            v2::CreateRefundResponse::NotFound(error) => {
-                CreateRefundResponse::NotFound(convert::error(error))
-            }
-        })
+        Ok(
+            match self
+                .v2
+                .create_refund(&context.principal, request, lent(&context).await)
+                .await
+                .map_err(HandlerError::new)?
+            {
+                v2::CreateRefundResponse::Created(refund) => {
+                    CreateRefundResponse::Created(convert::refund(refund))
+                }
+                v2::CreateRefundResponse::BadRequest(error) => {
+                    CreateRefundResponse::BadRequest(convert::error(error))
+                }
+                v2::CreateRefundResponse::Unauthorized(error) => {
+                    CreateRefundResponse::Unauthorized(convert::error(error))
+                }
+                v2::CreateRefundResponse::NotFound(error) => {
+                    CreateRefundResponse::NotFound(convert::error(error))
+                }
+            },
+        )
+    }
+}
+
+/// The transaction the generated layer lends this call (on Postgres, when
+/// the request has an `Idempotency-Key`), locked for the call: v2's
+/// implementation writes in it.
+async fn lent<P>(context: &Context<P>) -> Lent<'_> {
+    match context.transaction() {
+        Some(transaction) => Some(transaction.client().await),
+        None => None,
     }
 }

@@ -60,22 +60,31 @@ async fn free_port() -> u16 {
 /// An app process on `shared`, its keys under `prefix`, with `rate_limits`
 /// (`RATE_LIMITS`); returns once it answers.
 pub async fn replica(shared: &Shared, prefix: &str, rate_limits: &str) -> Replica {
-    let port = free_port().await;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_payments-app"));
-    match shared {
-        Shared::Redis => command.env("REDIS_URL", redis_support::url()),
-        Shared::Cluster(nodes) => command.env("REDIS_CLUSTER_NODES", nodes.join(",")),
+    let backend = match shared {
+        Shared::Redis => ("REDIS_URL", redis_support::url()),
+        Shared::Cluster(nodes) => ("REDIS_CLUSTER_NODES", nodes.join(",")),
     };
-    let process = command
+    app(&[
+        backend,
+        ("REDIS_KEY_PREFIX", prefix.to_string()),
+        ("RATE_LIMITS", rate_limits.to_string()),
+    ])
+    .await
+}
+
+/// An app process with `variables` besides its address and [`KEY`];
+/// returns once it answers.
+pub async fn app(variables: &[(&str, String)]) -> Replica {
+    let port = free_port().await;
+    let process = Command::new(env!("CARGO_BIN_EXE_payments-app"))
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("PAYMENTS_API_KEYS", KEY)
-        .env("REDIS_KEY_PREFIX", prefix)
-        .env("RATE_LIMITS", rate_limits)
         .env("RUST_LOG", "error")
+        .envs(variables.iter().map(|(name, value)| (name, value)))
         .stdout(Stdio::null())
         .spawn()
         .expect("the app starts");
-    let replica = Replica {
+    let mut replica = Replica {
         base: format!("http://127.0.0.1:{port}"),
         process,
     };
@@ -89,9 +98,20 @@ pub async fn replica(shared: &Shared, prefix: &str, rate_limits: &str) -> Replic
         {
             return replica;
         }
+        if let Ok(Some(status)) = replica.process.try_wait() {
+            panic!("the app exited before answering: {status}");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the replica at {} never answered", replica.base);
+    panic!("the app at {} never answered", replica.base);
+}
+
+impl Replica {
+    /// `kill -9`: no shutdown, no goodbye to its clients or its database.
+    pub fn kill(mut self) {
+        self.process.kill().expect("the app is killed");
+        let _ = self.process.wait();
+    }
 }
 
 /// How many charges `replica` holds (each replica has its own store),

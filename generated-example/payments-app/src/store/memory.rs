@@ -1,7 +1,6 @@
-//! Users, charges and refunds in memory, one set per tenant, in the
-//! current version's types (v2); v1 is served over them.
+//! Users, charges and refunds in memory, one set per tenant: the default
+//! store, lost on restart.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -14,10 +13,13 @@ use payments_v2_server::types::{
 };
 use payments_v2_server::{CursorPage, Page};
 
+use super::sort::Sort;
+use super::{ChargeOutcome, RefundOutcome, UpdateOutcome};
+
 /// Every tenant's data behind one lock: requests are short, and this keeps
 /// each operation atomic.
 #[derive(Debug, Default)]
-pub struct Store {
+pub struct MemoryStore {
     tenants: Mutex<HashMap<String, TenantData>>,
 }
 
@@ -69,7 +71,7 @@ impl Hasher for RandomBits {
     }
 }
 
-impl Store {
+impl MemoryStore {
     /// The data of one tenant, locked for the duration of one operation.
     pub fn tenant<'a>(&'a self, key: &'a str) -> TenantRef<'a> {
         TenantRef {
@@ -89,27 +91,9 @@ pub struct TenantRef<'a> {
     key: &'a str,
 }
 
-pub enum UpdateOutcome {
-    Updated(User),
-    NotFound,
-    EmailTaken,
-}
-
-pub enum ChargeOutcome {
-    Created(Charge),
-    Declined,
-    NoSuchCustomer,
-}
-
-pub enum RefundOutcome {
-    Refunded(Refund),
-    NoSuchCharge,
-    TooMuch { remaining: i64 },
-}
-
 /// A random id such as `ch_` followed by 24 hexadecimal digits, and the
 /// 96 random bits they spell.
-fn random_id(prefix: &str) -> (String, u128) {
+pub(super) fn random_id(prefix: &str) -> (String, u128) {
     let uuid = uuid::Uuid::new_v4();
     let mut buffer = uuid::Uuid::encode_buffer();
     let hex = uuid.simple().encode_lower(&mut buffer);
@@ -337,77 +321,11 @@ impl TenantRef<'_> {
     }
 }
 
-/// The order users are listed in: `full_name`, `email` or `created_at`
-/// (the default), descending with a leading `-`; ties broken by id.
-struct Sort<'a> {
-    field: &'a str,
-    descending: bool,
-}
-
-/// A user's place in a [`Sort`]: the sorted field's value.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum SortKey<'a> {
-    Text(Cow<'a, str>),
-    /// `created_at`, in microseconds.
-    Time(i64),
-}
-
-impl<'a> Sort<'a> {
-    fn parse(text: &'a str) -> Self {
-        match text.strip_prefix('-') {
-            Some(field) => Sort {
-                field,
-                descending: true,
-            },
-            None => Sort {
-                field: text,
-                descending: false,
-            },
-        }
-    }
-
-    fn key<'u>(&self, user: &'u User) -> SortKey<'u> {
-        match self.field {
-            "full_name" => SortKey::Text(Cow::Borrowed(&user.full_name)),
-            "email" => SortKey::Text(Cow::Borrowed(&user.email)),
-            _ => SortKey::Time(user.created_at.timestamp_micros()),
-        }
-    }
-
-    fn compare(&self, a: (&SortKey<'_>, i64), b: (&SortKey<'_>, i64)) -> Ordering {
-        let order = a.0.cmp(b.0).then(a.1.cmp(&b.1));
-        if self.descending {
-            order.reverse()
-        } else {
-            order
-        }
-    }
-
-    /// `<id>:<key>`: where the next page starts.
-    fn cursor(&self, last: &User) -> String {
-        match self.key(last) {
-            SortKey::Text(text) => format!("{}:{text}", last.id),
-            SortKey::Time(micros) => format!("{}:{micros}", last.id),
-        }
-    }
-
-    /// A cursor of this sort; `None` for one another sort made.
-    fn parse_cursor(&self, cursor: &str) -> Option<(SortKey<'static>, i64)> {
-        let (id, key) = cursor.split_once(':')?;
-        let id = id.parse().ok()?;
-        let key = match self.field {
-            "full_name" | "email" => SortKey::Text(Cow::Owned(key.to_string())),
-            _ => SortKey::Time(key.parse().ok()?),
-        };
-        Some((key, id))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn charge(store: &Store, tenant: &str) -> Charge {
+    fn charge(store: &MemoryStore, tenant: &str) -> Charge {
         let create = ChargeCreate {
             amount: 1000,
             currency: "USD".to_string(),
@@ -424,7 +342,7 @@ mod tests {
 
     #[test]
     fn charges_are_found_by_their_exact_id_and_tenant_only() {
-        let store = Store::default();
+        let store = MemoryStore::default();
         let charges: Vec<Charge> = (0..100).map(|_| charge(&store, "a")).collect();
         let other = charge(&store, "b");
         for created in &charges {
