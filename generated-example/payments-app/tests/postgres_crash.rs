@@ -86,6 +86,19 @@ async fn charge(
     (status, replay, response.json().await.unwrap_or(Value::Null))
 }
 
+/// How many sessions run a statement like `pattern` (waiting for a lock,
+/// if `waiting`).
+async fn sessions(db: &tokio_postgres::Client, pattern: &str, waiting: bool) -> i64 {
+    db.query_one(
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE query LIKE $1 AND (NOT $2 OR wait_event_type = 'Lock')",
+        &[&pattern, &waiting],
+    )
+    .await
+    .unwrap()
+    .get(0)
+}
+
 async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let started = Instant::now();
     while !check().await {
@@ -140,16 +153,9 @@ async fn killed_inside_the_transaction_nothing_commits_and_the_retry_runs_once()
         .await
         .unwrap();
     let _unanswered = send_unanswered(&first, &key).await;
-    let waiting = format!("INSERT INTO {schema}.charges%");
+    let insert = format!("INSERT INTO {schema}.charges%");
     until("the handler waits inside its transaction", async || {
-        let row = db
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 AND wait_event_type = 'Lock'",
-                &[&waiting],
-            )
-            .await
-            .unwrap();
-        row.get::<_, i64>(0) == 1
+        sessions(&db, &insert, true).await == 1
     })
     .await;
     first.kill();
@@ -157,14 +163,7 @@ async fn killed_inside_the_transaction_nothing_commits_and_the_retry_runs_once()
     // Postgres rolls the dead app's transaction back once it sees the
     // connection gone.
     until("the dead app's transaction ends", async || {
-        let row = db
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1",
-                &[&waiting],
-            )
-            .await
-            .unwrap();
-        row.get::<_, i64>(0) == 0
+        sessions(&db, &insert, false).await == 0
     })
     .await;
     assert_eq!(charges_in(&db, &schema).await, 0, "nothing committed");
