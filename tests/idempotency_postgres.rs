@@ -176,6 +176,54 @@ async fn a_request_whose_lock_was_taken_over_cannot_commit() {
     );
 }
 
+/// A request cancelled inside its transaction (a client that hung up)
+/// drops the handle unfinished; its connection goes back to the pool with
+/// the transaction open, and must not carry it into the next request.
+#[tokio::test]
+async fn a_connection_comes_back_from_a_cancelled_request_without_its_transaction() {
+    if !postgres_support::available().await {
+        return;
+    }
+    let db = postgres_support::connect().await.unwrap();
+    let mut settings = PostgresSettings::new(&postgres_support::url());
+    settings.table = postgres_support::unique_table("cancelled");
+    // One connection, so the next request gets the same one.
+    settings.pool_size = 1;
+    let store = PostgresIdempotency::new(&settings);
+    let rows = format!("{}_rows", settings.table);
+    db.batch_execute(&format!("CREATE TABLE {rows} (note text NOT NULL)"))
+        .await
+        .unwrap();
+
+    let cancelled = ScopeKey::new("alice", "cancelled");
+    let (_, transaction) = claim(&store, &cancelled, 1).await;
+    let transaction = transaction.unwrap();
+    write(&transaction, &rows, "cancelled").await;
+    drop(transaction);
+
+    let next = ScopeKey::new("alice", "next");
+    let (claimed, transaction) = claim(&store, &next, 2).await;
+    assert!(matches!(claimed, Claim::Claimed));
+    let transaction = transaction.unwrap();
+    write(&transaction, &rows, "next").await;
+    let stored = store
+        .complete(
+            transaction,
+            &next,
+            2,
+            &response("next"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    assert!(stored);
+    assert_eq!(
+        notes(&db, &rows).await,
+        ["next"],
+        "the cancelled write never commits"
+    );
+}
+
 #[tokio::test]
 async fn replicas_starting_together_make_the_table_once() {
     if !postgres_support::available().await {

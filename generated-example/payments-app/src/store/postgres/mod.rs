@@ -84,11 +84,13 @@ impl PostgresStore {
             )));
         }
         let config: tokio_postgres::Config = url.parse().map_err(failed)?;
+        // A request cancelled inside its own transaction can return its
+        // connection with the transaction open: each checkout ends any such.
         let manager = Manager::from_config(
             config,
             NoTls,
             ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
+                recycling_method: RecyclingMethod::Custom("ROLLBACK".to_string()),
             },
         );
         let pool = Pool::builder(manager)

@@ -90,11 +90,14 @@ impl PostgresIdempotency {
             .map_err(|error| error.to_string())
             .and_then(|mut config| {
                 config.connect_timeout(settings.timeout);
+                // A request cancelled inside its transaction (a client that
+                // hung up, a timeout) can return its connection with the
+                // transaction open: each checkout ends any such first.
                 let manager = Manager::from_config(
                     config,
                     NoTls,
                     ManagerConfig {
-                        recycling_method: RecyclingMethod::Fast,
+                        recycling_method: RecyclingMethod::Custom("ROLLBACK".to_string()),
                     },
                 );
                 Pool::builder(manager)
