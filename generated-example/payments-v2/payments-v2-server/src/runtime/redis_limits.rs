@@ -120,7 +120,7 @@ impl RedisStore {
 pub(crate) fn slot(check: &Check<'_>) -> SlotTag {
     match &check.key {
         CounterKey::Principal(identity) => SlotTag::of(identity),
-        other => SlotTag::of(&other.to_string()),
+        other => SlotTag::of_display(other),
     }
 }
 

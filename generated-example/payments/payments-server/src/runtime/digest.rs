@@ -29,11 +29,42 @@ pub struct SlotTag(pub [u8; 4]);
 
 impl SlotTag {
     pub fn of(subject: &str) -> Self {
-        let mut hash: u32 = 0x811c_9dc5;
-        for byte in subject.bytes() {
-            hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+        let mut hash = Fnv1a::default();
+        hash.add(subject);
+        SlotTag(hash.0.to_be_bytes())
+    }
+
+    /// The tag of `subject`'s text, hashed as it is written, without
+    /// allocating it: a counter's key names its slot on every request.
+    pub fn of_display(subject: &impl std::fmt::Display) -> Self {
+        let mut hash = Fnv1a::default();
+        // Writing to the hash cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut hash, format_args!("{subject}"));
+        SlotTag(hash.0.to_be_bytes())
+    }
+}
+
+/// 32-bit FNV-1a, fed text.
+struct Fnv1a(u32);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0x811c_9dc5)
+    }
+}
+
+impl Fnv1a {
+    fn add(&mut self, text: &str) {
+        for byte in text.bytes() {
+            self.0 = (self.0 ^ u32::from(byte)).wrapping_mul(0x0100_0193);
         }
-        SlotTag(hash.to_be_bytes())
+    }
+}
+
+impl std::fmt::Write for Fnv1a {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.add(text);
+        Ok(())
     }
 }
 
@@ -71,5 +102,10 @@ mod tests {
         assert_eq!(SlotTag::of("").0, 0x811c_9dc5_u32.to_be_bytes());
         assert_eq!(SlotTag::of("a").0, 0xe40c_292c_u32.to_be_bytes());
         assert_eq!(SlotTag::of("foobar").0, 0xbf9c_f968_u32.to_be_bytes());
+        // Hashed as written, in pieces, the same as the whole text.
+        assert_eq!(
+            SlotTag::of_display(&format_args!("{}:{}", "foo", 1.5)),
+            SlotTag::of("foo:1.5")
+        );
     }
 }

@@ -265,7 +265,15 @@ pub(super) fn handler(
             Err(error) => #failed(&error, &request_id),
         }
     };
-    let finish_lends = finish.is_some();
+    // An idempotent call's context also gets what its claim lends (on
+    // Postgres, the transaction its record commits in).
+    let (context, lend) = match finish {
+        Some(_) => (
+            quote! { let mut context },
+            quote! { execution.lend(&mut context.extensions); },
+        ),
+        None => (quote! { let context }, TokenStream::new()),
+    };
     let finish = match finish {
         Some(finish) => quote! {
             let response = #answer;
@@ -273,19 +281,10 @@ pub(super) fn handler(
         },
         None => answer,
     };
-    // An idempotent call's context also gets what its claim lends (on
-    // Postgres, the transaction its record commits in).
-    let call = if finish_lends {
-        quote! {
-            let mut context = Context::new(request_id.clone(), #principal, parts.extensions);
-            execution.lend(&mut context.extensions);
-            #finish
-        }
-    } else {
-        quote! {
-            let context = Context::new(request_id.clone(), #principal, parts.extensions);
-            #finish
-        }
+    let call = quote! {
+        #context = Context::new(request_id.clone(), #principal, parts.extensions);
+        #lend
+        #finish
     };
     let rest = quote! {
         #read_bytes

@@ -158,8 +158,8 @@ impl Idempotency {
         claimed: Option<Result<Claim, StoreError>>,
         request_id: &str,
     ) -> Result<Execution, Response> {
-        let claim = match claimed {
-            Some(claim) => claim.map(|claim| (claim, Lent::default())),
+        let (claim, lent) = match claimed {
+            Some(claim) => (claim, Lent::default()),
             None => {
                 let request = ClaimRequest {
                     scope: &pending.scope,
@@ -167,14 +167,13 @@ impl Idempotency {
                     token: pending.token,
                     lock_timeout: pending.lock_timeout,
                 };
-                self.0.store.claim(request, &self.0.clock).await
+                match self.0.store.claim(request, &self.0.clock).await {
+                    Ok((claim, lent)) => (Ok(claim), lent),
+                    Err(error) => (Err(error), Lent::default()),
+                }
             }
         };
         let fail = |error: ApiError| envelope::error(&error, request_id);
-        let (claim, lent) = match claim {
-            Ok((claim, lent)) => (Ok(claim), lent),
-            Err(error) => (Err(error), Lent::default()),
-        };
         match claim {
             Ok(Claim::Claimed) => Ok(Execution(Some(Guard {
                 idempotency: self.clone(),
