@@ -18,9 +18,8 @@ use std::time::{Duration, Instant};
 
 use payments_server::runtime::digest::{hex, SlotTag};
 use reqwest::StatusCode;
-use serde_json::json;
 
-use support::{charges_on, replica, Replica, Shared, KEY};
+use support::{charge, charges_on, replica, Answer, Replica, Shared, KEY};
 
 /// Starts the killed node again when the test ends, pass or fail: it
 /// rejoins as a replica of the master that replaced it.
@@ -68,29 +67,7 @@ fn port_of(node: &str) -> u16 {
     node.rsplit(':').next().unwrap().parse().unwrap()
 }
 
-/// What one charge with an idempotency key answered.
-#[derive(Debug, Clone)]
-struct Answer {
-    status: StatusCode,
-    replay: bool,
-    body: String,
-}
-
-async fn charge(client: &reqwest::Client, replica: &Replica, key: &str) -> Answer {
-    let response = client
-        .post(format!("{}/v1/charges", replica.base))
-        .header("X-API-Key", KEY)
-        .header("Idempotency-Key", key)
-        .json(&json!({"amount": 500, "currency": "EUR", "source": "tok_visa"}))
-        .send()
-        .await
-        .expect("the app answers while Redis is away");
-    Answer {
-        status: response.status(),
-        replay: response.headers().contains_key("idempotency-replay"),
-        body: response.text().await.unwrap(),
-    }
-}
+const BODY: &str = r#"{"amount": 500, "currency": "EUR", "source": "tok_visa"}"#;
 
 /// A limited read: its status and the remaining quota it reports, if any.
 async fn read(client: &reqwest::Client, replica: &Replica) -> (StatusCode, Option<u64>) {
@@ -142,7 +119,7 @@ async fn a_master_killed_mid_run_loses_no_key_and_the_limiter_counts_again() {
     let mut answers: BTreeMap<String, Vec<Answer>> = BTreeMap::new();
     for n in 0..6 {
         let key = format!("before-{n}");
-        let answer = charge(&client, &replicas[n % 2], &key).await;
+        let answer = charge(&client, &replicas[n % 2].base, &key, BODY).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
         answers.entry(key).or_default().push(answer);
     }
@@ -177,7 +154,7 @@ async fn a_master_killed_mid_run_loses_no_key_and_the_limiter_counts_again() {
             "the replica never took over slot {slot}"
         );
         let key = format!("during-{n}");
-        let answer = charge(&client, &replicas[n % 2], &key).await;
+        let answer = charge(&client, &replicas[n % 2].base, &key, BODY).await;
         match answer.status {
             StatusCode::CREATED => {}
             StatusCode::SERVICE_UNAVAILABLE => unavailable += 1,
@@ -208,7 +185,7 @@ async fn a_master_killed_mid_run_loses_no_key_and_the_limiter_counts_again() {
 
     // Every key retried, on either replica: at most one run each.
     for (index, (key, seen)) in answers.iter_mut().enumerate() {
-        let answer = charge(&client, &replicas[index % 2], key).await;
+        let answer = charge(&client, &replicas[index % 2].base, key, BODY).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{key}: {answer:?}");
         let first = seen
             .iter()

@@ -17,10 +17,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
-use support::{app, Replica, KEY};
+use support::{app, charge, Replica, KEY};
 
 const BODY: &str = r#"{"amount": 4200, "currency": "EUR", "source": "tok_visa"}"#;
 
@@ -67,25 +67,6 @@ async fn send_unanswered(replica: &Replica, key: &str) -> tokio::net::TcpStream 
     stream
 }
 
-async fn charge(
-    client: &reqwest::Client,
-    replica: &Replica,
-    key: &str,
-) -> (StatusCode, bool, Value) {
-    let response = client
-        .post(format!("{}/v1/charges", replica.base))
-        .header("X-API-Key", KEY)
-        .header("Idempotency-Key", key)
-        .header("Content-Type", "application/json")
-        .body(BODY)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let replay = response.headers().contains_key("idempotency-replay");
-    (status, replay, response.json().await.unwrap_or(Value::Null))
-}
-
 /// How many sessions run a statement like `pattern` (waiting for a lock,
 /// if `waiting`).
 async fn sessions(db: &tokio_postgres::Client, pattern: &str, waiting: bool) -> i64 {
@@ -126,15 +107,18 @@ async fn killed_after_the_commit_the_retry_replays_the_one_charge() {
 
     let second = on_postgres(&schema, 30).await;
     let client = reqwest::Client::new();
-    let (status, replay, body) = charge(&client, &second, &key).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(replay, "the retry replays what the killed app committed");
+    let answer = charge(&client, &second.base, &key, BODY).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert!(
+        answer.replay,
+        "the retry replays what the killed app committed"
+    );
     let id: String = db
         .query_one(&format!("SELECT id FROM {schema}.charges"), &[])
         .await
         .unwrap()
         .get(0);
-    assert_eq!(body["data"]["id"], json!(id));
+    assert_eq!(answer.json()["data"]["id"], json!(id));
     assert_eq!(charges_in(&db, &schema).await, 1, "exactly one charge");
 }
 
@@ -174,20 +158,23 @@ async fn killed_inside_the_transaction_nothing_commits_and_the_retry_runs_once()
     let client = reqwest::Client::new();
     let mut answers = Vec::new();
     let created = loop {
-        let (status, replay, body) = charge(&client, &second, &key).await;
-        match status {
-            StatusCode::CONFLICT => answers.push(status),
-            StatusCode::CREATED => break (replay, body),
-            other => panic!("the retry answered {other}: {body}"),
+        let answer = charge(&client, &second.base, &key, BODY).await;
+        match answer.status {
+            StatusCode::CONFLICT => answers.push(answer.status),
+            StatusCode::CREATED => break answer,
+            other => panic!("the retry answered {other}: {}", answer.body),
         }
         assert!(answers.len() < 200, "the dead app's claim never expired");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(!created.0, "the retry ran the charge itself");
+    assert!(!created.replay, "the retry ran the charge itself");
     assert_eq!(charges_in(&db, &schema).await, 1, "exactly one charge");
-    let (status, replay, body) = charge(&client, &second, &key).await;
-    assert_eq!((status, replay), (StatusCode::CREATED, true));
-    assert_eq!(body["data"]["id"], created.1["data"]["id"]);
+    let replayed = charge(&client, &second.base, &key, BODY).await;
+    assert_eq!(
+        (replayed.status, replayed.replay),
+        (StatusCode::CREATED, true)
+    );
+    assert_eq!(replayed.json()["data"]["id"], created.json()["data"]["id"]);
 }
 
 #[tokio::test]
@@ -214,21 +201,7 @@ async fn fifty_requests_with_one_key_across_two_processes_charge_once() {
         let client = client.clone();
         let base = replicas[n % 2].base.clone();
         let key = key.clone();
-        tokio::spawn(async move {
-            let response = client
-                .post(format!("{base}/v1/charges"))
-                .header("X-API-Key", KEY)
-                .header("Idempotency-Key", key)
-                .header("Content-Type", "application/json")
-                .body(BODY)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status();
-            let replay = response.headers().contains_key("idempotency-replay");
-            let limited = response.headers().contains_key("ratelimit");
-            (status, replay, limited, response.text().await.unwrap())
-        })
+        tokio::spawn(async move { charge(&client, &base, &key, BODY).await })
     });
     let mut replies = Vec::new();
     for request in requests {
@@ -236,15 +209,15 @@ async fn fifty_requests_with_one_key_across_two_processes_charge_once() {
     }
     let originals: Vec<_> = replies
         .iter()
-        .filter(|(status, replay, ..)| *status == StatusCode::CREATED && !replay)
+        .filter(|answer| answer.status == StatusCode::CREATED && !answer.replay)
         .collect();
     assert_eq!(originals.len(), 1, "exactly one request ran the charge");
-    for (status, _, limited, body) in &replies {
-        assert!(limited, "the limits on Redis counted the request");
-        match *status {
-            StatusCode::CREATED => assert_eq!(body, &originals[0].3),
+    for answer in &replies {
+        assert!(answer.limited, "the limits on Redis counted the request");
+        match answer.status {
+            StatusCode::CREATED => assert_eq!(answer.body, originals[0].body),
             StatusCode::CONFLICT => {}
-            other => panic!("unexpected {other}: {body}"),
+            other => panic!("unexpected {other}: {}", answer.body),
         }
     }
     assert_eq!(

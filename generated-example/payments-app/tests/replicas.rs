@@ -11,9 +11,8 @@ mod redis_support;
 mod support;
 
 use reqwest::StatusCode;
-use serde_json::json;
 
-use support::{charges_on, replica, shared_backends, Shared, KEY};
+use support::{charge, charges_on, replica, shared_backends, Shared, KEY};
 
 #[tokio::test]
 async fn one_key_split_across_replicas_charges_once() {
@@ -30,20 +29,11 @@ async fn split_key_charges_once(shared: &Shared) {
         replica(shared, &prefix, limits).await,
     ];
     let client = reqwest::Client::new();
-    let body = json!({"amount": 1999, "currency": "USD", "source": "tok_visa"});
+    let body = r#"{"amount": 1999, "currency": "USD", "source": "tok_visa"}"#;
     let requests = (0..30).map(|n| {
-        let url = format!("{}/v1/charges", replicas[n % 2].base);
-        let request = client
-            .post(url)
-            .header("X-API-Key", KEY)
-            .header("Idempotency-Key", "split-key")
-            .json(&body);
-        tokio::spawn(async move {
-            let response = request.send().await.unwrap();
-            let status = response.status();
-            let replay = response.headers().contains_key("idempotency-replay");
-            (status, replay, response.bytes().await.unwrap())
-        })
+        let client = client.clone();
+        let base = replicas[n % 2].base.clone();
+        tokio::spawn(async move { charge(&client, &base, "split-key", body).await })
     });
     let mut replies = Vec::new();
     for request in requests {
@@ -51,16 +41,16 @@ async fn split_key_charges_once(shared: &Shared) {
     }
     let originals: Vec<_> = replies
         .iter()
-        .filter(|(status, replay, _)| *status == StatusCode::CREATED && !replay)
+        .filter(|answer| answer.status == StatusCode::CREATED && !answer.replay)
         .collect();
     assert_eq!(
         originals.len(),
         1,
         "exactly one request ran the charge on {shared:?}"
     );
-    for (status, _, bytes) in &replies {
-        match *status {
-            StatusCode::CREATED => assert_eq!(bytes, &originals[0].2),
+    for answer in &replies {
+        match answer.status {
+            StatusCode::CREATED => assert_eq!(answer.body, originals[0].body),
             StatusCode::CONFLICT => {}
             other => panic!("unexpected {other}"),
         }
@@ -69,17 +59,10 @@ async fn split_key_charges_once(shared: &Shared) {
     assert_eq!(total, 1, "one charge exists across both replicas");
     // Later retries on either replica replay it.
     for replica in &replicas {
-        let response = client
-            .post(format!("{}/v1/charges", replica.base))
-            .header("X-API-Key", KEY)
-            .header("Idempotency-Key", "split-key")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(response.headers()["idempotency-replay"], "true");
-        assert_eq!(response.bytes().await.unwrap(), originals[0].2);
+        let answer = charge(&client, &replica.base, "split-key", body).await;
+        assert_eq!(answer.status, StatusCode::CREATED);
+        assert!(answer.replay);
+        assert_eq!(answer.body, originals[0].body);
     }
 }
 

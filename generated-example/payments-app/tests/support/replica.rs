@@ -7,6 +7,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::redis_support;
@@ -133,5 +134,45 @@ pub async fn charges_on(client: &reqwest::Client, replica: &Replica) -> usize {
             Some(next) => cursor = Some(next.to_string()),
             None => return count,
         }
+    }
+}
+
+/// What one charge with an idempotency key answered.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    /// Whether it carried `Idempotency-Replay: true`.
+    pub replay: bool,
+    /// Whether the limiter reported on it (`RateLimit`).
+    pub limited: bool,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// `POST /v1/charges` with `body` (JSON) on the app at `base`, under
+/// `Idempotency-Key: key`.
+pub async fn charge(client: &reqwest::Client, base: &str, key: &str, body: &str) -> Answer {
+    let response = client
+        .post(format!("{base}/v1/charges"))
+        .header("X-API-Key", KEY)
+        .header("Idempotency-Key", key)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the app answers");
+    Answer {
+        status: response.status(),
+        replay: response
+            .headers()
+            .get("idempotency-replay")
+            .is_some_and(|value| value == "true"),
+        limited: response.headers().contains_key("ratelimit"),
+        body: response.text().await.unwrap(),
     }
 }
