@@ -17,14 +17,6 @@ async fn backing(config: &mut ServerConfig) -> Option<Store> {
     if !postgres_support::available().await {
         return None;
     }
-    static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    CLEANED
-        .get_or_init(|| async {
-            if let Ok(client) = postgres_support::connect().await {
-                postgres_support::drop_old_tables(&client).await;
-            }
-        })
-        .await;
     let url = postgres_support::url();
     let mut idempotency = PostgresSettings::new(&url);
     idempotency.table = postgres_support::unique_table("contract");

@@ -176,14 +176,6 @@ pub async fn stores() -> Vec<Store> {
     let mut stores = vec![Store::Memory];
     stores.extend(shared_stores().await);
     if postgres_support::available().await {
-        static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-        CLEANED
-            .get_or_init(|| async {
-                if let Ok(client) = postgres_support::connect().await {
-                    postgres_support::drop_old_tables(&client).await;
-                }
-            })
-            .await;
         stores.push(Store::Postgres);
     }
     stores

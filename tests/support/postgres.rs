@@ -21,9 +21,15 @@ pub async fn connect() -> Result<tokio_postgres::Client, tokio_postgres::Error> 
 }
 
 /// Whether Postgres answers. Under `CI=true` it must: a missing database
-/// fails the test instead of skipping it.
+/// fails the test instead of skipping it. The first answer in a test
+/// process also drops the tables of old runs ([`drop_old_tables`]).
 pub async fn available() -> bool {
-    let up = connect().await.is_ok();
+    static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let client = connect().await;
+    if let Ok(client) = &client {
+        CLEANED.get_or_init(|| drop_old_tables(client)).await;
+    }
+    let up = client.is_ok();
     if !up {
         assert!(
             std::env::var("CI").map_or(true, |ci| ci != "true"),
@@ -51,7 +57,7 @@ pub fn unique_table(test: &str) -> String {
 
 /// Drops the tables and schemas of runs (named by [`unique_table`]) more
 /// than an hour old, so the test database does not fill up.
-pub async fn drop_old_tables(client: &tokio_postgres::Client) {
+async fn drop_old_tables(client: &tokio_postgres::Client) {
     let dropped = client
         .batch_execute(
             r"DO $$ DECLARE t record; BEGIN

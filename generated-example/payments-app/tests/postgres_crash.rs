@@ -94,7 +94,6 @@ async fn killed_after_the_commit_the_retry_replays_the_one_charge() {
         return;
     }
     let db = postgres_support::connect().await.unwrap();
-    postgres_support::drop_old_tables(&db).await;
     let (schema, key) = names("after_commit");
     let first = on_postgres(&schema, 30).await;
     let _unanswered = send_unanswered(&first, &key).await;
